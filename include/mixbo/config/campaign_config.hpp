@@ -1,0 +1,93 @@
+#pragma once
+// A campaign as the user configured it: an INI file (Boost.Program_options' config-file syntax,
+// [section] key = value) whose every key is also a command-line flag --section.key=value.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mixbo/space/search_space.hpp"
+
+namespace mixbo {
+
+// The objective is a weighted sum of named metrics reported by a run (often one metric).
+struct ObjectiveConfig {
+  std::vector<std::pair<std::string, double>> terms;  // metric name, weight
+  bool minimize = true;
+  std::string text;  // as written, for display
+};
+
+struct ExecutorConfig {
+  std::string type = "local";  // local | slurm | simulated
+  int max_concurrent = 2;
+  int max_attempts = 2;        // submissions per trial before it stays failed
+  double poll_seconds = 1.0;
+};
+
+struct JobConfig {
+  std::filesystem::path template_path;  // jobs/*.sbatch.in
+  std::string command;                  // the user's training command (generic template)
+};
+
+struct SlurmConfig {
+  std::string partition, account, gres, qos;
+  int nodes = 1;
+  int cpus_per_task = 1;
+  std::map<std::string, std::string> time_limit;  // scale name -> Slurm time ("HH:MM:SS")
+  std::string default_time_limit = "01:00:00";
+  std::vector<std::string> extra;                 // extra "#SBATCH" directives, verbatim
+  bool use_array = false;                         // submit the initial design as a job array
+};
+
+struct SimulatorConfig {
+  std::string type = "bimix";  // bimix | mlp
+  std::filesystem::path file;  // weights file of the mlp simulator
+  double noise = 0.0;          // std-dev of Gaussian observation noise
+  double sleep_per_cost = 0.0; // seconds a proxy run sleeps per unit of cost (demo realism)
+};
+
+struct StrategyConfig {
+  std::string type = "mfms-bo";  // mfms-bo | random | sf-bo | hyperband | bimix-law | regmix
+  std::string acquisition = "target-ei-per-cost";
+  std::string kernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
+  int n_init = 10;
+  int batch = 0;                 // proposals per round; 0 = as many as free slots
+  int fit_starts = 16;
+  int raw_samples = 1024;
+  int refine_starts = 8;
+  int hyperband_eta = 3;
+  std::string bimix_scale;       // cheap scale the bimix-law fit uses ("" = smallest)
+  int regmix_runs = 32;          // cheap runs the regmix regression is trained on
+};
+
+struct CampaignConfig {
+  std::filesystem::path file;    // where it was read from ("" for flags only)
+  std::string text;              // the file's text plus the flags given, stored in the archive
+  std::string name;
+  std::filesystem::path workdir;
+  std::uint64_t seed = 0;
+  double budget = 0;
+  SearchSpace space;
+  ObjectiveConfig objective;
+  ExecutorConfig executor;
+  JobConfig job;
+  SlurmConfig slurm;
+  SimulatorConfig simulator;
+  StrategyConfig strategy;
+};
+
+// Reads `file` (may be empty when every required key comes as a flag) and the `flags`
+// (--section.key=value, taking precedence over the file). Relative paths in the file are
+// resolved against the file's folder. Throws ConfigError naming the file and key on bad input.
+CampaignConfig load_config(const std::filesystem::path& file,
+                           const std::vector<std::string>& flags = {});
+
+// The help text of every key: section, key, default, meaning (for --help).
+std::string config_reference();
+
+// A human description of a valid campaign (what `mixbo validate` prints).
+std::string describe(const CampaignConfig& c);
+
+}  // namespace mixbo

@@ -1,0 +1,28 @@
+#pragma once
+// A stand-in for a real training run: metric values of a model of `params` parameters trained
+// on mixture w for `step` steps. Used by mixbo-proxy (inside a job script), by the simulated
+// executor and by `mixbo bench`.
+#include <Eigen/Core>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mixbo/config/campaign_config.hpp"
+
+namespace mixbo {
+
+class Simulator {
+ public:
+  virtual ~Simulator() = default;
+  virtual std::vector<std::string> metrics() const = 0;
+  // One value per metric, in metrics() order.
+  virtual Eigen::VectorXd evaluate(const Eigen::VectorXd& w, double params,
+                                   std::int64_t step) const = 0;
+};
+
+// The simulator a campaign's [simulator] section names, for the campaign's domains.
+// Throws ConfigError when it does not fit (e.g. the MLP file's domains differ).
+std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const SearchSpace& space);
+
+}  // namespace mixbo

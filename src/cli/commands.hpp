@@ -1,0 +1,13 @@
+#pragma once
+// The mixbo subcommands. Each takes the arguments after its name and returns the exit code:
+// 0 success, 1 failure while running, 2 bad input (config, flags, files).
+#include <string>
+#include <vector>
+
+namespace mixbo::cli {
+
+using Args = std::vector<std::string>;
+
+int validate(const Args& args);
+
+}  // namespace mixbo::cli

@@ -1,0 +1,55 @@
+// mixbo: multi-fidelity, multi-scale Bayesian optimisation of pre-training data mixtures.
+#include <functional>
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "mixbo/core/error.hpp"
+
+namespace {
+
+struct Command {
+  std::function<int(const mixbo::cli::Args&)> run;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> c = {
+      {"validate", {mixbo::cli::validate, "check a campaign file and print the campaign"}},
+  };
+  return c;
+}
+
+void usage(std::ostream& o) {
+  o << "usage: mixbo COMMAND [options] CONFIG [--section.key=value ...]\n\n"
+       "mixbo finds the best pre-training data mixture for a target model scale by Bayesian\n"
+       "optimisation over cheap proxy runs (smaller models, fewer steps) and expensive ones.\n\n"
+       "Commands:\n";
+  for (const auto& [name, c] : commands()) o << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+  o << "\n'mixbo COMMAND --help' lists a command's options and every campaign key.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    usage(std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  const auto it = commands().find(args[0]);
+  if (it == commands().end()) {
+    std::cerr << "mixbo: unknown command '" << args[0] << "'\n\n";
+    usage(std::cerr);
+    return 2;
+  }
+  try {
+    return it->second.run({args.begin() + 1, args.end()});
+  } catch (const mixbo::ConfigError& e) {
+    std::cerr << "mixbo " << args[0] << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mixbo " << args[0] << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,65 @@
+#include "options.hpp"
+
+#include <iostream>
+
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+
+namespace po = boost::program_options;
+
+namespace mixbo::cli {
+
+CommandLine::CommandLine(std::string command, std::string summary,
+                         const std::vector<std::string>& args,
+                         const std::function<void(po::options_description&)>& extra,
+                         bool needs_config) {
+  po::options_description desc("Options of 'mixbo " + command + "'");
+  desc.add_options()("help,h", "show this help and every campaign key");
+  if (extra) extra(desc);
+  // Campaign keys contain a dot; everything else belongs to the command.
+  std::vector<std::string> own;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a.rfind("--", 0) == 0 && a.find('.') != std::string::npos &&
+        a.find('.') < a.find('=')) {
+      if (a.find('=') == std::string::npos && i + 1 < args.size())
+        overrides_.push_back(a + "=" + args[++i]);
+      else
+        overrides_.push_back(a);
+    } else {
+      own.push_back(a);
+    }
+  }
+  po::options_description hidden;
+  hidden.add_options()("positional", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("positional", -1);
+  try {
+    po::store(po::command_line_parser(own).options(all).positional(pos).run(), vm_);
+    po::notify(vm_);
+  } catch (const po::error& e) {
+    throw ConfigError("mixbo " + command + ": " + e.what());
+  }
+  if (vm_.count("help")) {
+    help_ = true;
+    std::cout << "usage: mixbo " << command << (needs_config ? " CONFIG" : "")
+              << " [options] [--section.key=value ...]\n\n"
+              << summary << "\n\n" << desc << "\n";
+    if (needs_config)
+      std::cout << "Campaign keys (in the INI file as [section] key = value, or as flags "
+                   "--section.key=value that override the file):\n"
+                << config_reference();
+    return;
+  }
+  if (vm_.count("positional")) positionals_ = vm_["positional"].as<std::vector<std::string>>();
+  if (needs_config) {
+    if (positionals_.empty())
+      throw ConfigError("mixbo " + command + ": missing CONFIG (a campaign .ini file); see --help");
+    config_ = positionals_.front();
+    positionals_.erase(positionals_.begin());
+  }
+}
+
+}  // namespace mixbo::cli

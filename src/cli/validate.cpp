@@ -1,0 +1,20 @@
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+#include "options.hpp"
+
+namespace mixbo::cli {
+
+int validate(const Args& args) {
+  CommandLine cl("validate", "Check a campaign file and print the campaign it describes.", args);
+  if (cl.help()) return 0;
+  const auto config = load_config(cl.config_file(), cl.overrides());
+  std::cout << describe(config);
+  std::cout << "valid\n";
+  return 0;
+}
+
+}  // namespace mixbo::cli

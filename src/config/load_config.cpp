@@ -1,0 +1,465 @@
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+
+namespace po = boost::program_options;
+
+namespace mixbo {
+namespace {
+
+struct Key {
+  const char* name;
+  const char* fallback;  // nullptr: required (or derived, see `derived`)
+  const char* help;
+  bool derived = false;  // no fixed default, but not required either
+};
+
+// One table for the file keys and the flags, so they can never drift apart.
+const std::vector<Key>& keys() {
+  static const std::vector<Key> k = {
+      {"campaign.name", nullptr, "campaign name (letters, digits, '-', '_'); names jobs and files"},
+      {"campaign.workdir", nullptr, "campaign folder (default runs/<name>, relative to the current folder)", true},
+      {"campaign.seed", "0", "seed of every random choice: same seed, same campaign"},
+      {"campaign.budget", nullptr, "total cost to spend, in the cost unit (a full run at step cost 1 costs 1)"},
+      {"space.domains", nullptr, "comma-separated data domain names, e.g. web, code, books"},
+      {"space.lower", "", "per-domain lower bounds on the proportion (comma list, default 0)"},
+      {"space.upper", "", "per-domain upper bounds on the proportion (comma list, default 1)"},
+      {"scales.names", "", "model-scale ladder names (default: the paper's 20M ... 1B)"},
+      {"scales.params", "", "parameter count per scale, e.g. 20M, 1.3B (default: parsed from names)"},
+      {"scales.step_costs", "", "relative cost of one training step per scale (default: paper values, or params / target params)"},
+      {"scales.target", nullptr, "the scale the mixture is chosen for (default: the largest)", true},
+      {"steps.interval", "100", "checkpoint interval: a run reports its loss every this many steps"},
+      {"steps.max", "19500", "steps of a full-length run"},
+      {"steps.budgets", "", "step budgets a new run may get (default: max/16, max/8, max/4, max/2, max)"},
+      {"objective.metric", nullptr, "metric to optimise, or a weighted sum: 0.5*web_CE + 0.5*code_CE"},
+      {"objective.direction", "minimize", "minimize | maximize"},
+      {"executor.type", "local", "local (fork/exec the job scripts) | slurm (sbatch) | simulated (in-process)"},
+      {"executor.max_concurrent", "2", "runs in flight at once (free slots)"},
+      {"executor.max_attempts", "2", "submissions per trial before it stays failed"},
+      {"executor.poll_seconds", "1", "seconds between polls of running jobs"},
+      {"job.template", "", "job-script template (default: jobs/mixbo-proxy.sbatch.in)"},
+      {"job.command", "", "training command the generic template runs (jobs/train.sbatch.in)"},
+      {"slurm.partition", "", "#SBATCH --partition"},
+      {"slurm.account", "", "#SBATCH --account"},
+      {"slurm.qos", "", "#SBATCH --qos"},
+      {"slurm.gres", "", "#SBATCH --gres, e.g. gpu:1"},
+      {"slurm.nodes", "1", "#SBATCH --nodes"},
+      {"slurm.cpus_per_task", "1", "#SBATCH --cpus-per-task"},
+      {"slurm.time", "01:00:00", "time limit: one value, or per scale: 20M=00:20:00, 1B=12:00:00"},
+      {"slurm.extra", "", "extra #SBATCH directives separated by ';', e.g. --constraint=a100; --mem=64G"},
+      {"slurm.array", "false", "submit a round of several runs as one job array"},
+      {"simulator.type", "bimix", "objective of mixbo-proxy / the simulated executor: bimix | mlp"},
+      {"simulator.file", "", "weights file of the mlp simulator (JSON)"},
+      {"simulator.noise", "0", "std-dev of Gaussian noise added to simulated losses"},
+      {"simulator.sleep_per_cost", "0", "seconds a simulated run sleeps per unit of cost"},
+      {"strategy.type", "mfms-bo", "mfms-bo | random | sf-bo | hyperband | bimix-law | regmix"},
+      {"strategy.acquisition", "target-ei-per-cost", "acquisition of the BO strategies (see README)"},
+      {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)", "GP kernel expression"},
+      {"strategy.n_init", "10", "runs of the initial design"},
+      {"strategy.batch", "0", "proposals per round (0: as many as free slots)"},
+      {"strategy.fit_starts", "16", "multi-start count of the GP hyperparameter fit"},
+      {"strategy.raw_samples", "1024", "raw candidates per (scale, steps) in acquisition search"},
+      {"strategy.refine_starts", "8", "best raw candidates refined by local optimisation"},
+      {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
+      {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
+      {"strategy.regmix_runs", "32", "regmix: cheap runs its regression is trained on"},
+  };
+  return k;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string suggestion(const std::string& unknown) {
+  std::string best;
+  size_t best_d = 4;  // farther than 3 edits is no near miss
+  for (const auto& k : keys()) {
+    const size_t d = edit_distance(unknown, k.name);
+    if (d < best_d) best_d = d, best = k.name;
+  }
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
+}
+
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, sep)) out.push_back(trim(item));
+  if (!out.empty() && out.back().empty() && !s.empty() && s.back() == sep) out.pop_back();
+  return out;
+}
+
+// Reads the merged values and reports errors as "<where>: key 'k': what".
+class Reader {
+ public:
+  Reader(po::variables_map vm, std::string where) : vm_(std::move(vm)), where_(std::move(where)) {}
+
+  bool given(const std::string& key) const {
+    return vm_.count(key) && !vm_[key].defaulted() && !trim(str(key)).empty();
+  }
+  std::string str(const std::string& key) const {
+    return vm_.count(key) ? trim(vm_[key].as<std::string>()) : "";
+  }
+  std::string required(const std::string& key) const {
+    if (!given(key)) fail(key, "is required but missing");
+    return str(key);
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    throw ConfigError(where_ + ": key '" + key + "' " + what);
+  }
+  double number(const std::string& key, const std::string& text) const {
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || trim(text.substr(used)) != "" || !std::isfinite(v))
+      fail(key, "has malformed number '" + text + "'");
+    return v;
+  }
+  double number(const std::string& key) const { return number(key, str(key)); }
+  long long integer(const std::string& key, const std::string& text) const {
+    const double v = number(key, text);
+    if (v != std::floor(v) || std::abs(v) > 9e15) fail(key, "must be an integer, got '" + text + "'");
+    return static_cast<long long>(v);
+  }
+  long long integer(const std::string& key) const { return integer(key, str(key)); }
+  long long positive_integer(const std::string& key) const {
+    const auto v = integer(key);
+    if (v <= 0) fail(key, "must be positive, got " + str(key));
+    return v;
+  }
+  bool boolean(const std::string& key) const {
+    std::string v = str(key);
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (v == "true" || v == "yes" || v == "1" || v == "on") return true;
+    if (v == "false" || v == "no" || v == "0" || v == "off") return false;
+    fail(key, "must be true or false, got '" + str(key) + "'");
+  }
+  std::vector<double> numbers(const std::string& key) const {
+    std::vector<double> out;
+    for (const auto& t : split(str(key), ',')) out.push_back(number(key, t));
+    return out;
+  }
+  std::string choice(const std::string& key, const std::vector<std::string>& allowed) const {
+    const auto v = str(key);
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(key, "is '" + v + "'; allowed: " + list);
+    }
+    return v;
+  }
+
+ private:
+  po::variables_map vm_;
+  std::string where_;
+};
+
+// "20M", "1.3B", "125e6", "7K" -> parameter count.
+double parse_params(const Reader& r, const std::string& key, const std::string& text) {
+  static const std::regex re(R"(^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMbBtT]?)\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) r.fail(key, "has malformed parameter count '" + text + "'");
+  double v = std::stod(m[1]);
+  switch (std::toupper(m[2].str().empty() ? ' ' : m[2].str()[0])) {
+    case 'K': v *= 1e3; break;
+    case 'M': v *= 1e6; break;
+    case 'B': v *= 1e9; break;
+    case 'T': v *= 1e12; break;
+    default: break;
+  }
+  return v;
+}
+
+BoundedSimplex read_simplex(const Reader& r) {
+  const auto names = split(r.required("space.domains"), ',');
+  const auto k = static_cast<Eigen::Index>(names.size());
+  auto bounds = [&](const std::string& key, double fill) {
+    Eigen::VectorXd b = Eigen::VectorXd::Constant(k, fill);
+    if (!r.given(key)) return b;
+    const auto v = r.numbers(key);
+    if (static_cast<Eigen::Index>(v.size()) != k)
+      r.fail(key, "has " + std::to_string(v.size()) + " values for " + std::to_string(k) +
+                      " domains");
+    for (Eigen::Index i = 0; i < k; ++i) b[i] = v[static_cast<size_t>(i)];
+    return b;
+  };
+  const Eigen::VectorXd lower = bounds("space.lower", 0.0), upper = bounds("space.upper", 1.0);
+  try {
+    return BoundedSimplex(names, lower, upper);
+  } catch (const ConfigError& e) {
+    r.fail("space.domains", std::string("/ bounds: ") + e.what());
+  }
+}
+
+ScaleLadder read_scales(const Reader& r) {
+  if (!r.given("scales.names")) {
+    if (r.given("scales.params") || r.given("scales.step_costs"))
+      r.fail("scales.names", "is required when scales.params or scales.step_costs is given");
+    const std::string target = r.given("scales.target") ? r.str("scales.target") : "1B";
+    try {
+      return ScaleLadder::paper_default(target);
+    } catch (const ConfigError& e) {
+      r.fail("scales.target", e.what());
+    }
+  }
+  const auto names = split(r.str("scales.names"), ',');
+  std::vector<std::string> params_text = r.given("scales.params") ? split(r.str("scales.params"), ',') : names;
+  if (params_text.size() != names.size())
+    r.fail("scales.params", "has " + std::to_string(params_text.size()) + " values for " +
+                                std::to_string(names.size()) + " scales");
+  const std::string params_key = r.given("scales.params") ? "scales.params" : "scales.names";
+  std::vector<Scale> scales;
+  for (size_t i = 0; i < names.size(); ++i)
+    scales.push_back({names[i], parse_params(r, params_key, params_text[i]), 0.0});
+  std::string target = r.str("scales.target");
+  if (target.empty())
+    target = std::max_element(scales.begin(), scales.end(), [](auto& a, auto& b) {
+               return a.params < b.params;
+             })->name;
+  if (r.given("scales.step_costs")) {
+    const auto c = r.numbers("scales.step_costs");
+    if (c.size() != names.size())
+      r.fail("scales.step_costs", "has " + std::to_string(c.size()) + " values for " +
+                                      std::to_string(names.size()) + " scales");
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (!(c[i] > 0)) r.fail("scales.step_costs", "must be positive, got " + std::to_string(c[i]));
+      scales[i].step_cost = c[i];
+    }
+  } else {
+    // Training FLOPs ~ 6 N D with the same tokens per step: cost is proportional to N.
+    const auto t = std::find_if(scales.begin(), scales.end(), [&](auto& s) { return s.name == target; });
+    const double ref = t == scales.end() ? scales.back().params : t->params;
+    for (auto& s : scales) s.step_cost = s.params / ref;
+  }
+  try {
+    return ScaleLadder(std::move(scales), target);
+  } catch (const ConfigError& e) {
+    r.fail(std::string(e.what()).find("target") != std::string::npos ? "scales.target" : "scales.names",
+           e.what());
+  }
+}
+
+StepGrid read_steps(const Reader& r) {
+  const auto interval = r.positive_integer("steps.interval");
+  const auto max = r.positive_integer("steps.max");
+  std::vector<std::int64_t> budgets;
+  if (r.given("steps.budgets")) {
+    for (const auto& t : split(r.str("steps.budgets"), ','))
+      budgets.push_back(r.integer("steps.budgets", t));
+  } else {
+    for (int div : {16, 8, 4, 2}) {
+      const std::int64_t b = (max / div) / interval * interval;
+      if (b >= interval) budgets.push_back(b);
+    }
+  }
+  try {
+    return StepGrid(interval, max, budgets);
+  } catch (const ConfigError& e) {
+    r.fail(r.given("steps.budgets") ? "steps.budgets" : "steps.max", e.what());
+  }
+}
+
+ObjectiveConfig read_objective(const Reader& r) {
+  ObjectiveConfig o;
+  o.text = r.required("objective.metric");
+  static const std::regex term(R"(^\s*(?:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*$)");
+  for (const auto& t : split(o.text, '+')) {
+    std::smatch m;
+    if (!std::regex_match(t, m, term))
+      r.fail("objective.metric", "has malformed term '" + t + "' (expected name or weight*name)");
+    const double w = m[1].matched ? std::stod(m[1]) : 1.0;
+    if (!std::isfinite(w) || w == 0) r.fail("objective.metric", "has a zero or invalid weight in '" + t + "'");
+    o.terms.emplace_back(m[2], w);
+  }
+  o.minimize = r.choice("objective.direction", {"minimize", "maximize"}) == "minimize";
+  return o;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
+  if (p.empty()) return {};
+  std::filesystem::path path(p);
+  return path.is_absolute() ? path : (base / path).lexically_normal();
+}
+
+}  // namespace
+
+CampaignConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& flags) {
+  po::options_description desc;
+  for (const auto& k : keys()) {
+    auto* v = po::value<std::string>();
+    if (k.fallback) v->default_value(k.fallback);
+    desc.add_options()(k.name, v, k.help);
+  }
+  const std::string where = file.empty() ? "flags" : file.string();
+  po::variables_map vm;
+  std::string text;
+  // Flags first: po::store keeps the first value it sees, so flags override the file.
+  try {
+    std::vector<std::string> args;
+    for (const auto& f : flags) args.push_back(f);
+    auto parsed = po::command_line_parser(args).options(desc).allow_unregistered().run();
+    for (const auto& o : parsed.options)
+      if (o.unregistered)
+        throw ConfigError("flags: unknown option '" + o.string_key + "'" + suggestion(o.string_key));
+    po::store(parsed, vm);
+    for (const auto& f : flags) text += "# flag: " + f + "\n";
+  } catch (const po::error& e) {
+    throw ConfigError(std::string("flags: ") + e.what());
+  }
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) throw ConfigError(where + ": cannot open the campaign file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str() + text;
+    std::istringstream again(ss.str());
+    try {
+      auto parsed = po::parse_config_file(again, desc, true);
+      std::set<std::string> seen;
+      for (const auto& o : parsed.options) {
+        if (o.unregistered)
+          throw ConfigError(where + ": unknown key '" + o.string_key + "'" + suggestion(o.string_key));
+        if (!seen.insert(o.string_key).second)
+          throw ConfigError(where + ": key '" + o.string_key + "' is given twice");
+      }
+      po::store(parsed, vm);
+    } catch (const po::multiple_occurrences& e) {
+      throw ConfigError(where + ": key '" + e.get_option_name().substr(2) + "' is given twice");
+    } catch (const po::error& e) {
+      throw ConfigError(where + ": " + e.what());
+    }
+  }
+  po::notify(vm);
+  const Reader r(vm, where);
+  const auto base = file.empty() ? std::filesystem::current_path() : file.parent_path();
+
+  CampaignConfig c;
+  c.file = file;
+  c.text = text;
+  c.name = r.required("campaign.name");
+  static const std::regex name_re("^[A-Za-z0-9][A-Za-z0-9_.-]*$");
+  if (!std::regex_match(c.name, name_re))
+    r.fail("campaign.name", "'" + c.name + "' may hold only letters, digits, '.', '-' and '_'");
+  c.workdir = r.given("campaign.workdir")
+                  ? std::filesystem::absolute(r.str("campaign.workdir")).lexically_normal()
+                  : std::filesystem::absolute(std::filesystem::path("runs") / c.name);
+  const auto seed = r.integer("campaign.seed");
+  if (seed < 0) r.fail("campaign.seed", "must be non-negative");
+  c.seed = static_cast<std::uint64_t>(seed);
+  c.budget = r.number("campaign.budget", r.required("campaign.budget"));
+  if (!(c.budget > 0)) r.fail("campaign.budget", "must be positive, got " + r.str("campaign.budget"));
+
+  c.space = SearchSpace(read_simplex(r), read_scales(r), read_steps(r));
+  c.objective = read_objective(r);
+
+  c.executor.type = r.choice("executor.type", {"local", "slurm", "simulated"});
+  c.executor.max_concurrent = static_cast<int>(r.positive_integer("executor.max_concurrent"));
+  c.executor.max_attempts = static_cast<int>(r.positive_integer("executor.max_attempts"));
+  c.executor.poll_seconds = r.number("executor.poll_seconds");
+  if (!(c.executor.poll_seconds > 0)) r.fail("executor.poll_seconds", "must be positive");
+
+  c.job.template_path = r.given("job.template")
+                            ? resolve(base, r.str("job.template"))
+                            : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" / "mixbo-proxy.sbatch.in";
+  c.job.command = r.str("job.command");
+
+  c.slurm.partition = r.str("slurm.partition");
+  c.slurm.account = r.str("slurm.account");
+  c.slurm.qos = r.str("slurm.qos");
+  c.slurm.gres = r.str("slurm.gres");
+  c.slurm.nodes = static_cast<int>(r.positive_integer("slurm.nodes"));
+  c.slurm.cpus_per_task = static_cast<int>(r.positive_integer("slurm.cpus_per_task"));
+  static const std::regex time_re(R"(^(\d+-)?\d{1,2}(:\d{2}){0,2}$)");
+  for (const auto& item : split(r.str("slurm.time"), ',')) {
+    const auto eq = item.find('=');
+    const std::string t = trim(eq == std::string::npos ? item : item.substr(eq + 1));
+    if (!std::regex_match(t, time_re)) r.fail("slurm.time", "has malformed time limit '" + t + "'");
+    if (eq == std::string::npos) {
+      c.slurm.default_time_limit = t;
+      continue;
+    }
+    const std::string scale = trim(item.substr(0, eq));
+    if (c.space.scales().index_of(scale) < 0) r.fail("slurm.time", "names unknown scale '" + scale + "'");
+    c.slurm.time_limit[scale] = t;
+  }
+  for (const auto& d : split(r.str("slurm.extra"), ';'))
+    if (!d.empty()) {
+      if (d.find('\n') != std::string::npos || d.rfind("--", 0) != 0)
+        r.fail("slurm.extra", "directive '" + d + "' must start with -- and be one line");
+      c.slurm.extra.push_back(d);
+    }
+  c.slurm.use_array = r.boolean("slurm.array");
+
+  c.simulator.type = r.choice("simulator.type", {"bimix", "mlp"});
+  c.simulator.file = resolve(base, r.str("simulator.file"));
+  if (c.simulator.type == "mlp" && c.simulator.file.empty())
+    r.fail("simulator.file", "is required when simulator.type = mlp");
+  c.simulator.noise = r.number("simulator.noise");
+  if (c.simulator.noise < 0) r.fail("simulator.noise", "must be non-negative");
+  c.simulator.sleep_per_cost = r.number("simulator.sleep_per_cost");
+  if (c.simulator.sleep_per_cost < 0) r.fail("simulator.sleep_per_cost", "must be non-negative");
+
+  auto& s = c.strategy;
+  s.type = r.choice("strategy.type", {"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"});
+  s.acquisition = r.str("strategy.acquisition");
+  s.kernel = r.str("strategy.kernel");
+  s.n_init = static_cast<int>(r.integer("strategy.n_init"));
+  if (s.n_init < 0) r.fail("strategy.n_init", "must be non-negative");
+  s.batch = static_cast<int>(r.integer("strategy.batch"));
+  if (s.batch < 0) r.fail("strategy.batch", "must be non-negative");
+  s.fit_starts = static_cast<int>(r.positive_integer("strategy.fit_starts"));
+  s.raw_samples = static_cast<int>(r.positive_integer("strategy.raw_samples"));
+  s.refine_starts = static_cast<int>(r.positive_integer("strategy.refine_starts"));
+  s.hyperband_eta = static_cast<int>(r.positive_integer("strategy.hyperband_eta"));
+  if (s.hyperband_eta < 2) r.fail("strategy.hyperband_eta", "must be at least 2");
+  s.bimix_scale = r.str("strategy.bimix_scale");
+  if (!s.bimix_scale.empty() && c.space.scales().index_of(s.bimix_scale) < 0)
+    r.fail("strategy.bimix_scale", "names unknown scale '" + s.bimix_scale + "'");
+  s.regmix_runs = static_cast<int>(r.positive_integer("strategy.regmix_runs"));
+  return c;
+}
+
+std::string config_reference() {
+  std::ostringstream out;
+  std::string section;
+  for (const auto& k : keys()) {
+    const std::string name = k.name;
+    const std::string sec = name.substr(0, name.find('.'));
+    if (sec != section) out << "\n[" << (section = sec) << "]\n";
+    std::string key = name.substr(name.find('.') + 1);
+    out << "  " << key << std::string(key.size() < 16 ? 16 - key.size() : 1, ' ') << k.help;
+    if (k.fallback && *k.fallback) out << " [" << k.fallback << "]";
+    if (!k.fallback && !k.derived) out << " (required)";
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace mixbo

@@ -1,0 +1,74 @@
+#include "mixbo/par/multistart.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/par/team.hpp"
+
+namespace mixbo {
+
+namespace {
+std::map<std::string, ProblemFactory>& registry() {
+  static std::map<std::string, ProblemFactory> r;
+  return r;
+}
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace
+
+void register_problem(const std::string& kind, ProblemFactory factory) {
+  std::lock_guard lock(registry_mutex());
+  registry()[kind] = std::move(factory);
+}
+
+std::unique_ptr<MultiStartProblem> make_problem(const std::string& kind, ByteReader& in) {
+  ProblemFactory f;
+  {
+    std::lock_guard lock(registry_mutex());
+    auto it = registry().find(kind);
+    if (it == registry().end()) throw Error("unknown multi-start problem kind '" + kind + "'");
+    f = it->second;
+  }
+  return f(in);
+}
+
+size_t best_start(const std::vector<StartResult>& results) {
+  size_t best = results.size();
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    if (!r.error.empty() || !std::isfinite(r.value)) continue;
+    if (best == results.size() || r.value < results[best].value) best = i;
+  }
+  if (best == results.size()) {
+    std::string why = results.empty() ? "no starts" : results.front().error;
+    throw NumericalError("every optimisation start failed (first: " + why + ")");
+  }
+  return best;
+}
+
+StartResult solve_guarded(const MultiStartProblem& problem, const Eigen::VectorXd& start) {
+  try {
+    return problem.solve(start);
+  } catch (const std::exception& e) {
+    StartResult r;
+    r.x = start;
+    r.value = std::numeric_limits<double>::infinity();
+    r.error = e.what();
+    return r;
+  }
+}
+
+std::vector<StartResult> SerialTeam::run(const MultiStartProblem& problem,
+                                         const std::vector<Eigen::VectorXd>& starts) {
+  std::vector<StartResult> out;
+  out.reserve(starts.size());
+  for (const auto& s : starts) out.push_back(solve_guarded(problem, s));
+  return out;
+}
+
+}  // namespace mixbo

@@ -1,0 +1,144 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kGood = R"(
+[campaign]
+name = t1
+budget = 5
+[space]
+domains = web, code, books
+[objective]
+metric = loss
+)";
+
+fs::path write_config(const std::string& text) {
+  static int n = 0;
+  const auto dir = fs::temp_directory_path() / ("mixbo-config-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto p = dir / ("c" + std::to_string(n++) + ".ini");
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::string error_of(const std::string& text, const std::vector<std::string>& flags = {}) {
+  const auto p = write_config(text);
+  try {
+    load_config(p, flags);
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(p.string()), std::string::npos) << "message does not name the file: " << msg;
+    return msg;
+  }
+  ADD_FAILURE() << "config was accepted:\n" << text;
+  return "";
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST(Config, GoodConfigParsesWithDefaults) {
+  const auto c = load_config(write_config(kGood));
+  EXPECT_EQ(c.name, "t1");
+  EXPECT_EQ(c.space.k(), 3);
+  EXPECT_EQ(c.space.scales().size(), 7);
+  EXPECT_EQ(c.space.scales().target_scale().name, "1B");
+  EXPECT_EQ(c.space.steps().max_steps(), 19500);
+  EXPECT_EQ(c.space.steps().budgets().back(), 19500);
+  EXPECT_EQ(c.objective.terms.size(), 1u);
+  EXPECT_TRUE(c.objective.minimize);
+  EXPECT_EQ(c.executor.type, "local");
+  EXPECT_NE(describe(c).find("full target-scale runs"), std::string::npos);
+}
+
+TEST(Config, FlagsOverrideTheFile) {
+  const auto c = load_config(write_config(kGood), {"--campaign.budget=7.5", "--executor.type=simulated"});
+  EXPECT_DOUBLE_EQ(c.budget, 7.5);
+  EXPECT_EQ(c.executor.type, "simulated");
+}
+
+TEST(Config, CustomLadderWithParsedParamsAndWeightedObjective) {
+  const auto c = load_config(write_config(std::string(kGood) + R"(
+[scales]
+names = tiny, small, big
+params = 10M, 0.1B, 1e9
+target = small
+)"), {"--objective.metric=0.25*a_CE + 0.75*b_CE"});
+  EXPECT_EQ(c.space.scales().target_scale().name, "small");
+  EXPECT_DOUBLE_EQ(c.space.scales()[0].params, 1e7);
+  EXPECT_DOUBLE_EQ(c.space.scales()[1].step_cost, 1.0);   // relative to the target
+  EXPECT_DOUBLE_EQ(c.space.scales()[2].step_cost, 10.0);
+  ASSERT_EQ(c.objective.terms.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.objective.terms[1].second, 0.75);
+}
+
+struct BadCase {
+  const char* label;
+  std::string text;
+  const char* expect;
+};
+
+class BadConfig : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfig, NamesKeyAndProblem) {
+  const auto& c = GetParam();
+  const auto msg = error_of(c.text);
+  EXPECT_NE(msg.find(c.expect), std::string::npos) << "message: " << msg;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadConfig,
+    ::testing::Values(
+        BadCase{"unknown_key_with_suggestion", replace(kGood, "budget = 5", "budget = 5\nbugdet = 3"),
+                "unknown key 'campaign.bugdet'; did you mean 'campaign.budget'?"},
+        BadCase{"unknown_section", std::string(kGood) + "[foo]\nbar = 1\n", "unknown key 'foo.bar'"},
+        BadCase{"missing_name", replace(kGood, "name = t1\n", ""), "key 'campaign.name' is required"},
+        BadCase{"missing_budget", replace(kGood, "budget = 5\n", ""), "key 'campaign.budget' is required"},
+        BadCase{"missing_domains", replace(kGood, "domains = web, code, books\n", ""), "key 'space.domains' is required"},
+        BadCase{"missing_metric", replace(kGood, "metric = loss\n", ""), "key 'objective.metric' is required"},
+        BadCase{"lower_bounds_over_one", replace(kGood, "books\n", "books\nlower = 0.5, 0.4, 0.2\n"), "lower bounds sum to"},
+        BadCase{"upper_bounds_under_one", replace(kGood, "books\n", "books\nupper = 0.3, 0.3, 0.3\n"), "upper bounds sum to"},
+        BadCase{"bounds_wrong_length", replace(kGood, "books\n", "books\nupper = 0.5, 0.5\n"), "key 'space.upper' has 2 values for 3 domains"},
+        BadCase{"duplicate_domains", replace(kGood, "web, code, books", "web, code, web"), "duplicate domain name 'web'"},
+        BadCase{"target_not_in_ladder", std::string(kGood) + "[scales]\ntarget = 2B\n", "target scale '2B' is not in the ladder"},
+        BadCase{"negative_budget", replace(kGood, "budget = 5", "budget = -1"), "key 'campaign.budget' must be positive"},
+        BadCase{"zero_step_cost", std::string(kGood) + "[scales]\nnames = a, b\nparams = 1M, 2M\nstep_costs = 0.5, 0\n", "key 'scales.step_costs' must be positive"},
+        BadCase{"malformed_number", replace(kGood, "budget = 5", "budget = 5x"), "key 'campaign.budget' has malformed number '5x'"},
+        BadCase{"malformed_integer", std::string(kGood) + "[steps]\ninterval = 1.5\n", "key 'steps.interval' must be an integer"},
+        BadCase{"bad_executor", std::string(kGood) + "[executor]\ntype = kubernetes\n", "key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated"},
+        BadCase{"budget_not_multiple", std::string(kGood) + "[steps]\nbudgets = 250\n", "key 'steps.budgets'"},
+        BadCase{"duplicate_key", replace(kGood, "budget = 5", "budget = 5\nbudget = 6"), "key 'campaign.budget' is given twice"},
+        BadCase{"bad_metric_expression", replace(kGood, "metric = loss", "metric = 0.5*"), "key 'objective.metric' has malformed term"},
+        BadCase{"bad_time_limit", std::string(kGood) + "[slurm]\ntime = 1h\n", "key 'slurm.time' has malformed time limit '1h'"},
+        BadCase{"time_for_unknown_scale", std::string(kGood) + "[slurm]\ntime = 3B=01:00:00\n", "key 'slurm.time' names unknown scale '3B'"},
+        BadCase{"bad_campaign_name", replace(kGood, "name = t1", "name = a b;rm"), "key 'campaign.name'"},
+        BadCase{"mlp_without_file", std::string(kGood) + "[simulator]\ntype = mlp\n", "key 'simulator.file' is required"},
+        BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"), "key 'objective.direction'"}),
+    [](const auto& info) { return std::string(info.param.label); });
+
+TEST(Config, UnknownFlagIsReported) {
+  try {
+    load_config(write_config(kGood), {"--campaign.sed=3"});
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'campaign.seed'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, MissingFileIsReported) {
+  EXPECT_THROW(load_config("/nonexistent/x.ini"), ConfigError);
+}
