@@ -1,0 +1,64 @@
+#pragma once
+// Thin RAII over the HDF5 C API, shared by the result file and the campaign archive. Every
+// failure throws mixbo::Error naming the file and object; HDF5's own error stack printing is
+// silenced (call silence_hdf5_errors() once; the constructors of File do it).
+#include <hdf5.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mixbo::h5 {
+
+void silence_hdf5_errors();
+
+// Owns one hid_t and closes it with the right H5*close.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*closer)(hid_t)) : id_(id), close_(closer) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle();
+  hid_t id() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+Handle create_file(const std::filesystem::path& path);     // truncates
+Handle open_file(const std::filesystem::path& path);       // read-only
+Handle create_group(hid_t parent, const std::string& name);
+Handle open_group(hid_t parent, const std::string& name);
+bool exists(hid_t parent, const std::string& name);
+
+void write_attr(hid_t obj, const std::string& name, const std::string& value);
+void write_attr(hid_t obj, const std::string& name, std::int64_t value);
+void write_attr(hid_t obj, const std::string& name, double value);
+std::string read_attr_string(hid_t obj, const std::string& name);
+std::int64_t read_attr_int(hid_t obj, const std::string& name);
+double read_attr_double(hid_t obj, const std::string& name);
+
+// 1-D datasets (2-D for matrices, row-major rows x cols).
+void write_doubles(hid_t parent, const std::string& name, const std::vector<double>& v);
+void write_ints(hid_t parent, const std::string& name, const std::vector<std::int64_t>& v);
+void write_matrix(hid_t parent, const std::string& name, const double* row_major, size_t rows,
+                  size_t cols);
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v);
+std::vector<double> read_doubles(hid_t parent, const std::string& name);
+std::vector<std::int64_t> read_ints(hid_t parent, const std::string& name);
+std::vector<double> read_matrix(hid_t parent, const std::string& name, size_t& rows, size_t& cols);
+std::vector<std::string> read_strings(hid_t parent, const std::string& name);
+std::vector<std::string> list_children(hid_t group);
+
+// Flushes the file to disk (H5Fflush + fsync of the path) before a rename makes it visible.
+void fsync_path(const std::filesystem::path& path);
+// rename(2) then fsync of the folder, so the new name survives a crash.
+void durable_rename(const std::filesystem::path& from, const std::filesystem::path& to);
+
+}  // namespace mixbo::h5
