@@ -1,0 +1,150 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "mixbo/io/hdf5.hpp"
+#include "mixbo/io/result_file.hpp"
+#include "mixbo/io/trial_params.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch() {
+  const auto d = fs::temp_directory_path() / ("mixbo-result-test-" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+ResultCurve curve() {
+  ResultCurve c;
+  c.trial_id = "t0003";
+  c.steps = {100, 200, 300};
+  c.metrics["loss"] = {3.0, 2.5, 2.2};
+  c.metrics["acc"] = {0.1, 0.2, 0.3};
+  return c;
+}
+
+const ResultExpectations kExpect{"t0003", {"loss"}, 300};
+
+std::string failure(const ResultCurve& c, const ResultExpectations& e = kExpect) {
+  const auto f = scratch() / "bad.h5";
+  write_result(f, c);
+  try {
+    read_result(f, e);
+  } catch (const ResultError& err) {
+    EXPECT_NE(std::string(err.what()).find(f.string()), std::string::npos);
+    return err.what();
+  }
+  ADD_FAILURE() << "accepted";
+  return "";
+}
+
+}  // namespace
+
+TEST(ResultFile, RoundTrip) {
+  const auto f = scratch() / "ok.h5";
+  write_result(f, curve());
+  const auto c = read_result(f, {"t0003", {"loss", "acc"}, 300});
+  EXPECT_EQ(c.steps, curve().steps);
+  EXPECT_EQ(c.metrics.at("loss"), curve().metrics.at("loss"));
+  EXPECT_EQ(c.status, "ok");
+}
+
+TEST(ResultFile, PartialCurveIsValid) {
+  auto c = curve();
+  c.status = "partial";
+  c.steps = {100};
+  c.metrics["loss"] = {3.0};
+  c.metrics["acc"] = {0.1};
+  const auto f = scratch() / "partial.h5";
+  write_result(f, c);
+  EXPECT_EQ(read_result(f, kExpect).steps.size(), 1u);
+}
+
+TEST(ResultFile, EveryValidationFailureNamesTheProblem) {
+  auto c = curve();
+  EXPECT_NE(failure(c, {"t0009", {"loss"}, 300}).find("trial_id is 't0003', expected 't0009'"), std::string::npos);
+  EXPECT_NE(failure(c, {"t0003", {"ppl"}, 300}).find("metric 'ppl' is missing"), std::string::npos);
+  EXPECT_NE(failure(c, {"t0003", {"loss"}, 200}).find("beyond the run's budget"), std::string::npos);
+  c.metrics["loss"] = {3.0, 2.5};
+  EXPECT_NE(failure(c).find("has 2 values for 3 steps"), std::string::npos);
+  c = curve();
+  c.metrics["loss"][1] = std::nan("");
+  EXPECT_NE(failure(c).find("not finite at step 200"), std::string::npos);
+  c = curve();
+  c.steps = {100, 100, 300};
+  EXPECT_NE(failure(c).find("not strictly increasing"), std::string::npos);
+  c = curve();
+  c.status = "weird";
+  EXPECT_NE(failure(c).find("status 'weird'"), std::string::npos);
+}
+
+TEST(ResultFile, TruncatedAndMissingFilesAreResultErrors) {
+  const auto f = scratch() / "trunc.h5";
+  write_result(f, curve());
+  fs::resize_file(f, fs::file_size(f) / 3);
+  EXPECT_THROW(read_result(f, kExpect), ResultError);
+  std::ofstream(scratch() / "garbage.h5") << "not hdf5 at all";
+  EXPECT_THROW(read_result(scratch() / "garbage.h5", kExpect), ResultError);
+  EXPECT_THROW(read_result(scratch() / "absent.h5", kExpect), ResultError);
+}
+
+TEST(ResultFile, ReadsWhatH5pyWrites) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) GTEST_SKIP() << "python3-h5py absent";
+  const auto f = scratch() / "py.h5";
+  const std::string cmd = "/usr/bin/python3 -c \"import h5py, numpy as np\n"
+                          "with h5py.File('" + f.string() + "', 'w') as h:\n"
+                          "    h.attrs['schema'] = 1\n"
+                          "    h.attrs['trial_id'] = 't0003'\n"
+                          "    h.attrs['status'] = 'ok'\n"
+                          "    h['steps'] = np.array([100, 200], dtype=np.int64)\n"
+                          "    h['loss'] = np.array([2.0, 1.5])\n\"";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const auto c = read_result(f, {"t0003", {"loss"}, 300});
+  EXPECT_EQ(c.metrics.at("loss")[1], 1.5);
+}
+
+TEST(TrialParams, RoundTripAndEnvironment) {
+  TrialParams p;
+  p.trial_id = "t0001";
+  p.campaign = "demo";
+  p.domains = {"web data", "code's \"best\"", "books"};
+  p.mixture = {0.2, 0.3000000000000001, 0.5};
+  p.scale = "150M";
+  p.scale_params = 1.5e8;
+  p.steps = 4800;
+  p.checkpoint_interval = 100;
+  p.seed = 99;
+  p.trial_dir = "/tmp/a dir/with 'quotes'";
+  p.result = p.trial_dir / "result.h5";
+  p.metrics = {"loss"};
+  p.cost = 0.0123;
+  const auto f = scratch() / "params.ini";
+  write_params(f, p);
+  const auto q = read_params(f);
+  EXPECT_EQ(q.domains, p.domains);
+  EXPECT_EQ(q.mixture, p.mixture);
+  EXPECT_EQ(q.trial_dir, p.trial_dir);
+  EXPECT_EQ(q.steps, 4800);
+  EXPECT_DOUBLE_EQ(q.cost, 0.0123);
+  const auto env = params_environment(q, f);
+  EXPECT_EQ(env.at("MIXBO_STEPS"), "4800");
+  EXPECT_EQ(env.at("MIXBO_PARAMS"), f.string());
+}
+
+TEST(TrialParams, MalformedFileNamesTheKey) {
+  const auto f = scratch() / "bad-params.ini";
+  std::ofstream(f) << "trial_id = t1\ncampaign = c\nattempt = x\n";
+  try {
+    read_params(f);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'attempt'"), std::string::npos) << e.what();
+  }
+}
