@@ -23,6 +23,10 @@ class Simulator {
 
 // The simulator a campaign's [simulator] section names, for the campaign's domains.
 // Throws ConfigError when it does not fit (e.g. the MLP file's domains differ).
+// Also checks that the space's scales and step budget lie where the simulator is trustworthy.
 std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const SearchSpace& space);
+// The same for a bare list of domain names (what a job's params.ini carries): no range checks.
+std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config,
+                                          const std::vector<std::string>& domains);
 
 }  // namespace mixbo

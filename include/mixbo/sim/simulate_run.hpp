@@ -1,0 +1,32 @@
+#pragma once
+// One simulated training run, reported as a real job reports it: a learning curve with a value
+// of every simulator metric at every checkpoint. Shared by mixbo-proxy (inside a job script),
+// the simulated executor (in-process) and `mixbo bench`, so all three see the same numbers.
+#include <Eigen/Core>
+#include <cstdint>
+#include <vector>
+
+#include "mixbo/io/result_file.hpp"
+#include "mixbo/io/trial_params.hpp"
+#include "mixbo/sim/simulator.hpp"
+
+namespace mixbo {
+
+// Checkpoints interval, 2*interval, ..., and `steps` itself when it is not a multiple.
+std::vector<std::int64_t> run_checkpoints(std::int64_t steps, std::int64_t interval);
+
+// Curve of a run; `noise` > 0 adds independent Gaussian noise (std-dev `noise`) to every value,
+// drawn from make_rng(seed, metric index) so a trial's curve is the same on every replay.
+ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, double params,
+                           const std::vector<std::int64_t>& checkpoints, double noise,
+                           std::uint64_t seed);
+
+// The simulator settings a trial's params carry ([simulator] of the campaign).
+SimulatorConfig simulator_config(const TrialParams& p);
+
+// The run a trial's params describe (mixture, scale_params, steps, checkpoint_interval, noise,
+// seed), with trial_id set and status "ok". Throws Error when the params do not fit the
+// simulator (mixture length, non-positive sizes).
+ResultCurve simulate_trial(const Simulator& sim, const TrialParams& p);
+
+}  // namespace mixbo

@@ -1,0 +1,65 @@
+#include "mixbo/sim/simulate_run.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/space/sampling.hpp"
+
+namespace mixbo {
+
+std::vector<std::int64_t> run_checkpoints(std::int64_t steps, std::int64_t interval) {
+  if (steps <= 0 || interval <= 0)
+    throw Error("a run needs a positive step budget and checkpoint interval (got steps=" +
+                std::to_string(steps) + ", interval=" + std::to_string(interval) + ")");
+  std::vector<std::int64_t> out;
+  for (std::int64_t s = interval; s <= steps; s += interval) out.push_back(s);
+  if (out.empty() || out.back() != steps) out.push_back(steps);
+  return out;
+}
+
+ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, double params,
+                           const std::vector<std::int64_t>& checkpoints, double noise,
+                           std::uint64_t seed) {
+  const auto names = sim.metrics();
+  ResultCurve c;
+  c.steps = checkpoints;
+  for (const auto& m : names) c.metrics[m].reserve(checkpoints.size());
+  for (const auto step : checkpoints) {
+    const Eigen::VectorXd v = sim.evaluate(w, params, step);
+    for (size_t i = 0; i < names.size(); ++i) c.metrics[names[i]].push_back(v[static_cast<Eigen::Index>(i)]);
+  }
+  if (noise > 0) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      Rng rng = make_rng(seed, i);
+      std::normal_distribution<double> n(0.0, noise);
+      for (auto& x : c.metrics[names[i]]) x += n(rng);
+    }
+  }
+  return c;
+}
+
+SimulatorConfig simulator_config(const TrialParams& p) {
+  SimulatorConfig s;
+  s.type = p.simulator;
+  s.file = p.simulator_file;
+  s.noise = p.noise;
+  s.sleep_per_cost = p.sleep_per_cost;
+  return s;
+}
+
+ResultCurve simulate_trial(const Simulator& sim, const TrialParams& p) {
+  if (p.mixture.size() != p.domains.size())
+    throw Error("trial " + p.trial_id + ": mixture has " + std::to_string(p.mixture.size()) +
+                " proportions for " + std::to_string(p.domains.size()) + " domains");
+  if (!(p.scale_params > 0)) throw Error("trial " + p.trial_id + ": scale_params must be positive");
+  const Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(
+      p.mixture.data(), static_cast<Eigen::Index>(p.mixture.size()));
+  auto c = simulate_curve(sim, w, p.scale_params, run_checkpoints(p.steps, p.checkpoint_interval),
+                          p.noise, p.seed);
+  c.trial_id = p.trial_id;
+  c.status = "ok";
+  return c;
+}
+
+}  // namespace mixbo
