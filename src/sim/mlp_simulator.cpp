@@ -123,7 +123,8 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
       if (!used) ld.fail("input 'training_step' is masked out");
       step_index_ = i;
     } else if (used) {
-      ld.fail("input '" + name + "' is used by the network but mixbo cannot supply it");
+      ld.fail("input '" + name + "' is used by the network but mixbo cannot supply it (it supplies "
+              "p_<domain>, model_size_M and training_step)");
     }
     if (used) kept_.push_back(i);
   }
@@ -136,10 +137,10 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
 
   const auto& ns = ld.member(j, "normalization_stats", "");
   const long ni = static_cast<long>(n_inputs_), no = static_cast<long>(outputs_.size());
-  x_mean_ = to_vector(ld.tensor(ld.member(ns, "X_mean", "normalization_stats."), "X_mean", {ni}));
-  x_std_ = to_vector(ld.tensor(ld.member(ns, "X_std", "normalization_stats."), "X_std", {ni}));
-  y_mean_ = to_vector(ld.tensor(ld.member(ns, "y_mean", "normalization_stats."), "y_mean", {no}));
-  y_std_ = to_vector(ld.tensor(ld.member(ns, "y_std", "normalization_stats."), "y_std", {no}));
+  x_mean_ = to_vector(ld.tensor(ld.member(ns, "X_mean", "normalization_stats."), "X_mean (one per input)", {ni}));
+  x_std_ = to_vector(ld.tensor(ld.member(ns, "X_std", "normalization_stats."), "X_std (one per input)", {ni}));
+  y_mean_ = to_vector(ld.tensor(ld.member(ns, "y_mean", "normalization_stats."), "y_mean (one per output)", {no}));
+  y_std_ = to_vector(ld.tensor(ld.member(ns, "y_std", "normalization_stats."), "y_std (one per output)", {no}));
   for (Eigen::Index i : kept_)
     if (!(x_std_[i] > 0)) ld.fail("X_std of input '" + inputs[static_cast<size_t>(i)] + "' is not positive");
   if (!(y_std_.array() > 0).all()) ld.fail("y_std must be positive");
