@@ -1,0 +1,69 @@
+#pragma once
+// MAP hyperparameter fit: maximise log marginal likelihood + log prior over theta with NLopt
+// L-BFGS (LD_LBFGS) inside the model's box bounds, from several starts run by a Team.
+//
+// Starts are drawn HERE, on the caller's rank, from the caller's seeded Rng: start 0 is the
+// previous optimum (clamped into the bounds) or, without one, the model's defaults; the others
+// are prior samples (uniform within bounds for flat priors). Each start is solved by
+// GpFitProblem::solve, which is deterministic in (problem, start), so the chosen optimum is
+// bit-identical whatever Team (serial, MPI with any rank count) ran the starts.
+#include <Eigen/Core>
+#include <optional>
+#include <vector>
+
+#include "mixbo/gp/gaussian_process.hpp"
+#include "mixbo/gp/gp_model.hpp"
+#include "mixbo/par/multistart.hpp"
+#include "mixbo/par/team.hpp"
+#include "mixbo/space/sampling.hpp"
+
+namespace mixbo {
+
+struct FitOptions {
+  int starts = 16;             // total, including the previous optimum / defaults
+  int max_evaluations = 400;   // per start
+  double ftol_rel = 1e-10;     // NLopt relative tolerance on the objective
+  double xtol_rel = 1e-8;      // NLopt relative tolerance on theta
+};
+
+struct FitResult {
+  GaussianProcess gp;                       // posterior at the best theta
+  Eigen::VectorXd theta;                    // best theta
+  double log_posterior = 0;                 // LML + log prior at theta (standardised outputs)
+  double log_marginal_likelihood = 0;       // LML alone at theta
+  std::vector<Eigen::VectorXd> start_points;
+  std::vector<StartResult> starts;          // one per start point, same order; value = -log post.
+  size_t best = 0;                          // index into starts (best_start())
+};
+
+// y in raw units (standardised inside). `previous`: last fit's theta for this model, if any.
+FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                 Team& team, Rng& rng, const std::optional<Eigen::VectorXd>& previous = std::nullopt,
+                 const FitOptions& options = {});
+
+// The start points fit_gp uses (exposed for tests and for callers that run problems directly).
+std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
+                                              const std::optional<Eigen::VectorXd>& previous,
+                                              int count);
+
+// One MAP fit as a multi-start problem (kind "gp-fit"): minimises -log posterior of the
+// standardised outputs ys. Registered for MpiTeam reconstruction in fit.cpp.
+class GpFitProblem final : public MultiStartProblem {
+ public:
+  GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options);
+  std::string kind() const override { return "gp-fit"; }
+  void serialize(ByteWriter& out) const override;
+  static std::unique_ptr<MultiStartProblem> deserialize(ByteReader& in);
+  StartResult solve(const Eigen::VectorXd& start) const override;
+
+  // -log posterior and its gradient (what solve() minimises); +huge if the factorisation fails.
+  double objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const;
+
+ private:
+  GpModel model_;
+  Eigen::MatrixXd X_;
+  Eigen::VectorXd ys_;
+  FitOptions options_;
+};
+
+}  // namespace mixbo

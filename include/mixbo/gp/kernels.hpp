@@ -1,0 +1,36 @@
+#pragma once
+// The concrete kernels. Each leaf acts on one column group (see kernel.hpp) and keeps its
+// hyperparameters in log space:
+//
+//   rbf(g)        ARD squared exponential   exp(-r^2/2),           r^2 = sum_d (dx_d / l_d)^2
+//   matern52(g)   ARD Matern-5/2            (1 + s + s^2/3) e^{-s}, s = sqrt(5) r
+//                 params: log l_d for every column d of the group
+//   expdecay(steps)  freeze-thaw / exponential-decay learning-curve kernel (BoTorch's form)
+//                 k(t, t') = w + beta^alpha / (t + t' + beta)^alpha,
+//                 t = exp(feature) / ctx.step_unit (feature = log steps, so t = steps / 1000
+//                 by default). params: log alpha, log beta, log w. The offset w keeps the
+//                 prior variance at full length away from 0 (without it k(t,t) -> 0 as t grows,
+//                 and the target prediction would be certain a priori).
+//   downsampling(scale)  fidelity kernel of BoTorch's DownsamplingKernel, in model scale:
+//                 k(m, m') = c + (u u')^(1 + delta),
+//                 u = max(0, ctx.target_log_params - feature) / ln 10   (decades below target)
+//                 params: log c, log delta. At the target u = 0, so the target is correlated
+//                 with every scale through c only, and the bias term grows with distance.
+//
+// Composition: sum and product of any kernels; parameters are the children's, concatenated in
+// order. Leaves are unit-scale: the GP adds the one signal variance.
+#include <string>
+#include <vector>
+
+#include "mixbo/gp/kernel.hpp"
+
+namespace mixbo {
+
+KernelPtr make_rbf(const std::string& group, const KernelContext& ctx);
+KernelPtr make_matern52(const std::string& group, const KernelContext& ctx);
+KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);       // steps only
+KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);   // scale only
+KernelPtr make_product(std::vector<KernelPtr> factors);
+KernelPtr make_sum(std::vector<KernelPtr> terms);
+
+}  // namespace mixbo

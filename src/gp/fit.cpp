@@ -1,0 +1,160 @@
+#include "mixbo/gp/fit.hpp"
+
+#include <cmath>
+#include <limits>
+#include <nlopt.hpp>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/gp/likelihood.hpp"
+
+namespace mixbo {
+namespace {
+
+// Linked with fit_gp, so every program that can fit a GP can also rebuild the problem on
+// another rank.
+const ProblemRegistration kRegistration("gp-fit", &GpFitProblem::deserialize);
+
+// Objective value returned where the covariance cannot be factorised: large enough that the
+// line search backs off, finite so L-BFGS's arithmetic stays defined.
+constexpr double kFailedValue = 1e100;
+
+}  // namespace
+
+GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys,
+                           FitOptions options)
+    : model_(std::move(model)), X_(std::move(X)), ys_(std::move(ys)), options_(options) {}
+
+void GpFitProblem::serialize(ByteWriter& out) const {
+  model_.serialize(out);
+  out.put(X_);
+  out.put(ys_);
+  out.put<std::int32_t>(options_.starts);
+  out.put<std::int32_t>(options_.max_evaluations);
+  out.put<double>(options_.ftol_rel);
+  out.put<double>(options_.xtol_rel);
+}
+
+std::unique_ptr<MultiStartProblem> GpFitProblem::deserialize(ByteReader& in) {
+  GpModel model = GpModel::deserialize(in);
+  Eigen::MatrixXd X = in.get_matrix();
+  Eigen::VectorXd ys = in.get_vector();
+  FitOptions o;
+  o.starts = in.get<std::int32_t>();
+  o.max_evaluations = in.get<std::int32_t>();
+  o.ftol_rel = in.get<double>();
+  o.xtol_rel = in.get<double>();
+  return std::make_unique<GpFitProblem>(std::move(model), std::move(X), std::move(ys), o);
+}
+
+double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
+  try {
+    const double lp = log_posterior(model_, X_, ys_, theta, grad);
+    if (grad) *grad = -*grad;
+    if (!std::isfinite(lp) || (grad && !grad->allFinite())) throw NumericalError("non-finite");
+    return -lp;
+  } catch (const NumericalError&) {
+    if (grad) grad->setZero(theta.size());
+    return kFailedValue;
+  }
+}
+
+StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
+  const int np = model_.num_params();
+  if (start.size() != np)
+    throw Error("gp-fit start has " + std::to_string(start.size()) + " entries, expected " +
+                std::to_string(np));
+  const Eigen::VectorXd lo = model_.lower(), hi = model_.upper();
+
+  struct State {
+    const GpFitProblem* self;
+    Eigen::VectorXd best_x;
+    double best = std::numeric_limits<double>::infinity();
+    int evals = 0;
+  } st{this, model_.clamp(start), std::numeric_limits<double>::infinity(), 0};
+
+  nlopt::opt opt(nlopt::LD_LBFGS, static_cast<unsigned>(np));
+  opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + np));
+  opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + np));
+  opt.set_maxeval(options_.max_evaluations);
+  opt.set_ftol_rel(options_.ftol_rel);
+  opt.set_xtol_rel(options_.xtol_rel);
+  opt.set_min_objective(
+      [](unsigned n, const double* x, double* g, void* data) -> double {
+        auto& s = *static_cast<State*>(data);
+        const Eigen::Map<const Eigen::VectorXd> xm(x, n);
+        Eigen::VectorXd th = xm, gv;
+        const double v = s.self->objective(th, g ? &gv : nullptr);
+        if (g) Eigen::Map<Eigen::VectorXd>(g, n) = gv;
+        ++s.evals;
+        if (v < s.best) {
+          s.best = v;
+          s.best_x = th;
+        }
+        return v;
+      },
+      &st);
+
+  std::vector<double> x(st.best_x.data(), st.best_x.data() + np);
+  double f = 0;
+  StartResult r;
+  try {
+    r.status = static_cast<int>(opt.optimize(x, f));
+  } catch (const nlopt::roundoff_limited&) {
+    r.status = static_cast<int>(nlopt::ROUNDOFF_LIMITED);
+  } catch (const nlopt::forced_stop&) {
+    r.status = static_cast<int>(nlopt::FORCED_STOP);
+  } catch (const std::runtime_error&) {
+    r.status = static_cast<int>(nlopt::FAILURE);  // NLopt's generic failure: keep the best seen
+  }
+  if (st.evals == 0) st.best = objective(st.best_x, nullptr);
+  r.x = st.best_x;
+  r.value = st.best;
+  r.iterations = st.evals;
+  if (!(r.value < kFailedValue)) {
+    r.value = std::numeric_limits<double>::infinity();
+    r.error = "the covariance could not be factorised anywhere this start visited";
+  }
+  return r;
+}
+
+std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
+                                              const std::optional<Eigen::VectorXd>& previous,
+                                              int count) {
+  if (count < 1) throw ConfigError("a GP fit needs at least one start");
+  std::vector<Eigen::VectorXd> out;
+  if (previous) {
+    if (previous->size() != model.num_params())
+      throw Error("previous GP hyperparameters have " + std::to_string(previous->size()) +
+                  " entries, the model has " + std::to_string(model.num_params()));
+    out.push_back(model.clamp(*previous));
+  } else {
+    out.push_back(model.clamp(model.initial()));
+  }
+  const auto& specs = model.specs();
+  while (static_cast<int>(out.size()) < count) {
+    Eigen::VectorXd t(model.num_params());
+    for (int i = 0; i < model.num_params(); ++i)
+      t[i] = specs[i].prior.sample(rng, specs[i].lower, specs[i].upper);
+    out.push_back(t);
+  }
+  return out;
+}
+
+FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                 Team& team, Rng& rng, const std::optional<Eigen::VectorXd>& previous,
+                 const FitOptions& options) {
+  check_training_data(X, y, model.dim());
+  if (X.rows() == 0) throw Error("GP fit: no observations");
+  const Standardizer st = Standardizer::fit(y);
+  const GpFitProblem problem(model, X, st.apply(y), options);
+  std::vector<Eigen::VectorXd> starts = fit_start_points(model, rng, previous, options.starts);
+  std::vector<StartResult> results = team.run(problem, starts);
+  const size_t best = best_start(results);
+  const Eigen::VectorXd theta = results[best].x;
+  GaussianProcess gp(model, X, y, theta, st);
+  const double lml = gp.log_marginal_likelihood();
+  return FitResult{std::move(gp), theta,  lml + model.log_prior(theta), lml,
+                   std::move(starts), std::move(results), best};
+}
+
+}  // namespace mixbo

@@ -1,0 +1,24 @@
+#include "mixbo/gp/kernel.hpp"
+
+#include "mixbo/core/error.hpp"
+
+namespace mixbo {
+
+ColumnRange resolve_columns(const std::string& group, const KernelContext& ctx) {
+  if (ctx.k < 1) throw ConfigError("kernel context has no mixture dimension (k < 1)");
+  if (group == "mixture") return {0, ctx.k};
+  if (group == "scale") return {ctx.k, 1};
+  if (group == "steps") return {ctx.k + 1, 1};
+  if (group == "all") return {0, ctx.k + 2};
+  throw ConfigError("unknown kernel column group '" + group +
+                    "' (expected mixture, scale, steps or all)");
+}
+
+Eigen::VectorXd Kernel::default_params() const {
+  const auto specs = param_specs();
+  Eigen::VectorXd p(static_cast<Eigen::Index>(specs.size()));
+  for (size_t i = 0; i < specs.size(); ++i) p[static_cast<Eigen::Index>(i)] = specs[i].init;
+  return p;
+}
+
+}  // namespace mixbo

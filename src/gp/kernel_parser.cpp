@@ -1,0 +1,142 @@
+#include "mixbo/gp/kernel_parser.hpp"
+
+#include <cctype>
+#include <map>
+#include <mutex>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/gp/kernels.hpp"
+
+namespace mixbo {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, KernelFactory> factories{
+      {"rbf", make_rbf},
+      {"matern52", make_matern52},
+      {"expdecay", make_expdecay},
+      {"downsampling", make_downsampling},
+  };
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+class Parser {
+ public:
+  Parser(const std::string& text, const KernelContext& ctx) : s_(text), ctx_(ctx) {}
+
+  KernelPtr parse() {
+    skip();
+    if (pos_ == s_.size()) fail("empty kernel expression");
+    KernelPtr k = expr();
+    skip();
+    if (pos_ != s_.size()) fail("unexpected '" + std::string(1, s_[pos_]) + "' (expected + or *)");
+    return k;
+  }
+
+ private:
+  KernelPtr expr() {
+    std::vector<KernelPtr> terms{term()};
+    while (accept('+')) terms.push_back(term());
+    return make_sum(std::move(terms));
+  }
+  KernelPtr term() {
+    std::vector<KernelPtr> factors{factor()};
+    while (accept('*')) factors.push_back(factor());
+    return make_product(std::move(factors));
+  }
+  KernelPtr factor() {
+    skip();
+    if (accept('(')) {
+      KernelPtr k = expr();
+      expect(')');
+      return k;
+    }
+    const size_t at = pos_;
+    const std::string name = ident();
+    if (name.empty())
+      fail(pos_ == s_.size() ? "expression ends where a kernel was expected"
+                             : "expected a kernel name, found '" + std::string(1, s_[pos_]) + "'");
+    KernelFactory f;
+    {
+      auto& r = registry();
+      std::lock_guard lock(r.mutex);
+      auto it = r.factories.find(name);
+      if (it == r.factories.end()) {
+        std::string known;
+        for (const auto& [n, _] : r.factories) known += (known.empty() ? "" : ", ") + n;
+        fail("unknown kernel '" + name + "' (known: " + known + ")", at);
+      }
+      f = it->second;
+    }
+    expect('(');
+    const size_t gat = pos_;
+    const std::string group = ident();
+    if (group.empty()) fail("expected a column group (mixture, scale, steps, all)");
+    expect(')');
+    try {
+      return f(group, ctx_);
+    } catch (const ConfigError& e) {
+      fail(e.what(), gat);
+    }
+  }
+
+  std::string ident() {
+    skip();
+    const size_t b = pos_;
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
+                                s_[pos_] == '_' || s_[pos_] == '-'))
+      ++pos_;
+    return s_.substr(b, pos_ - b);
+  }
+  void skip() {
+    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+  }
+  bool accept(char c) {
+    skip();
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void expect(char c) {
+    if (accept(c)) return;
+    fail(std::string("expected '") + c + "'" +
+         (pos_ < s_.size() ? ", found '" + std::string(1, s_[pos_]) + "'" : " at the end"));
+  }
+  [[noreturn]] void fail(const std::string& what) { fail(what, pos_); }
+  [[noreturn]] void fail(const std::string& what, size_t at) {
+    throw ConfigError("kernel expression '" + s_ + "': " + what + " (at position " +
+                      std::to_string(at + 1) + ")");
+  }
+
+  const std::string& s_;
+  const KernelContext& ctx_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+KernelPtr parse_kernel(const std::string& expression, const KernelContext& ctx) {
+  return Parser(expression, ctx).parse();
+}
+
+void register_kernel(const std::string& name, KernelFactory factory) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[name] = std::move(factory);
+}
+
+std::vector<std::string> registered_kernels() {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> out;
+  for (const auto& [n, _] : r.factories) out.push_back(n);
+  return out;
+}
+
+}  // namespace mixbo

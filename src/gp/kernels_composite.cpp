@@ -1,0 +1,185 @@
+// Sum and product of kernels. A product's parameter gradient reuses each factor's own
+// contraction with the weight matrix multiplied by the other factors' Gram matrices, so no
+// per-parameter n x n derivative matrix is ever formed.
+#include <numeric>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/gp/kernels.hpp"
+
+namespace mixbo {
+namespace {
+
+class Composite : public Kernel {
+ public:
+  explicit Composite(std::vector<KernelPtr> children) : children_(std::move(children)) {
+    if (children_.empty()) throw ConfigError("a kernel sum/product needs at least one term");
+    for (const auto& c : children_) {
+      if (!c) throw ConfigError("null kernel in a sum/product");
+      if (c->context().k != children_.front()->context().k)
+        throw ConfigError("kernel terms built for different feature layouts");
+      offsets_.push_back(total_);
+      counts_.push_back(c->num_params());
+      total_ += counts_.back();
+    }
+  }
+  const KernelContext& context() const override { return children_.front()->context(); }
+  std::vector<ParamSpec> param_specs() const override {
+    std::vector<ParamSpec> out;
+    for (const auto& c : children_) {
+      auto s = c->param_specs();
+      out.insert(out.end(), s.begin(), s.end());
+    }
+    return out;
+  }
+  int num_params() const override { return total_; }
+
+ protected:
+  Eigen::VectorXd sub(const ParamsRef& p, size_t i) const {
+    return p.segment(offsets_[i], counts_[i]);
+  }
+  std::string joined(const char* op, bool parenthesise_sums) const;
+
+  std::vector<KernelPtr> children_;
+  std::vector<int> offsets_, counts_;
+  int total_ = 0;
+};
+
+class Sum final : public Composite {
+ public:
+  using Composite::Composite;
+  std::string expression() const override { return joined(" + ", false); }
+  Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
+    Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
+    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->gram(sub(p, i), X);
+    return K;
+  }
+  Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
+                        const Eigen::MatrixXd& X2) const override {
+    Eigen::MatrixXd K = children_[0]->cross(sub(p, 0), X1, X2);
+    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->cross(sub(p, i), X1, X2);
+    return K;
+  }
+  Eigen::VectorXd diagonal(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
+    Eigen::VectorXd d = children_[0]->diagonal(sub(p, 0), X);
+    for (size_t i = 1; i < children_.size(); ++i) d += children_[i]->diagonal(sub(p, i), X);
+    return d;
+  }
+  void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
+                          Eigen::Ref<Eigen::VectorXd> g) const override {
+    for (size_t i = 0; i < children_.size(); ++i)
+      children_[i]->add_param_gradient(sub(p, i), X, W,
+                                       g.segment(offsets_[i], counts_[i]));
+  }
+  Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
+                                 const Eigen::MatrixXd& X2) const override {
+    Eigen::MatrixXd G = children_[0]->input_gradient(sub(p, 0), x, X2);
+    for (size_t i = 1; i < children_.size(); ++i)
+      G += children_[i]->input_gradient(sub(p, i), x, X2);
+    return G;
+  }
+  Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
+    Eigen::VectorXd G = children_[0]->diagonal_gradient(sub(p, 0), x);
+    for (size_t i = 1; i < children_.size(); ++i)
+      G += children_[i]->diagonal_gradient(sub(p, i), x);
+    return G;
+  }
+};
+
+class Product final : public Composite {
+ public:
+  using Composite::Composite;
+  std::string expression() const override { return joined(" * ", true); }
+  Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
+    Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
+    for (size_t i = 1; i < children_.size(); ++i)
+      K.array() *= children_[i]->gram(sub(p, i), X).array();
+    return K;
+  }
+  Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
+                        const Eigen::MatrixXd& X2) const override {
+    Eigen::MatrixXd K = children_[0]->cross(sub(p, 0), X1, X2);
+    for (size_t i = 1; i < children_.size(); ++i)
+      K.array() *= children_[i]->cross(sub(p, i), X1, X2).array();
+    return K;
+  }
+  Eigen::VectorXd diagonal(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
+    Eigen::VectorXd d = children_[0]->diagonal(sub(p, 0), X);
+    for (size_t i = 1; i < children_.size(); ++i)
+      d.array() *= children_[i]->diagonal(sub(p, i), X).array();
+    return d;
+  }
+  void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
+                          Eigen::Ref<Eigen::VectorXd> g) const override {
+    const size_t m = children_.size();
+    if (m == 1) {
+      children_[0]->add_param_gradient(sub(p, 0), X, W, g.segment(0, total_));
+      return;
+    }
+    std::vector<Eigen::MatrixXd> K(m);
+    for (size_t i = 0; i < m; ++i) K[i] = children_[i]->gram(sub(p, i), X);
+    Eigen::MatrixXd Wi(W.rows(), W.cols());
+    for (size_t i = 0; i < m; ++i) {
+      Wi = W;
+      for (size_t j = 0; j < m; ++j)
+        if (j != i) Wi.array() *= K[j].array();
+      children_[i]->add_param_gradient(sub(p, i), X, Wi,
+                                       g.segment(offsets_[i], counts_[i]));
+    }
+  }
+  Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
+                                 const Eigen::MatrixXd& X2) const override {
+    const size_t m = children_.size();
+    const Eigen::MatrixXd xr = x.transpose();
+    std::vector<Eigen::RowVectorXd> k(m);
+    for (size_t i = 0; i < m; ++i) k[i] = children_[i]->cross(sub(p, i), xr, X2);
+    Eigen::MatrixXd G = Eigen::MatrixXd::Zero(x.size(), X2.rows());
+    for (size_t i = 0; i < m; ++i) {
+      Eigen::RowVectorXd others = Eigen::RowVectorXd::Ones(X2.rows());
+      for (size_t j = 0; j < m; ++j)
+        if (j != i) others.array() *= k[j].array();
+      G += (children_[i]->input_gradient(sub(p, i), x, X2).array().rowwise() * others.array())
+               .matrix();
+    }
+    return G;
+  }
+  Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
+    const size_t m = children_.size();
+    const Eigen::MatrixXd xr = x.transpose();
+    std::vector<double> d(m);
+    for (size_t i = 0; i < m; ++i) d[i] = children_[i]->diagonal(sub(p, i), xr)[0];
+    Eigen::VectorXd G = Eigen::VectorXd::Zero(x.size());
+    for (size_t i = 0; i < m; ++i) {
+      double others = 1;
+      for (size_t j = 0; j < m; ++j)
+        if (j != i) others *= d[j];
+      G += others * children_[i]->diagonal_gradient(sub(p, i), x);
+    }
+    return G;
+  }
+};
+
+std::string Composite::joined(const char* op, bool parenthesise_sums) const {
+  std::string out;
+  for (size_t i = 0; i < children_.size(); ++i) {
+    if (i) out += op;
+    const bool paren =
+        parenthesise_sums && dynamic_cast<const Sum*>(children_[i].get()) != nullptr;
+    if (paren) out += '(';
+    out += children_[i]->expression();
+    if (paren) out += ')';
+  }
+  return out;
+}
+
+}  // namespace
+
+KernelPtr make_product(std::vector<KernelPtr> factors) {
+  if (factors.size() == 1) return factors.front();
+  return std::make_shared<Product>(std::move(factors));
+}
+KernelPtr make_sum(std::vector<KernelPtr> terms) {
+  if (terms.size() == 1) return terms.front();
+  return std::make_shared<Sum>(std::move(terms));
+}
+
+}  // namespace mixbo

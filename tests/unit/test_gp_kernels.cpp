@@ -1,0 +1,212 @@
+// Kernels: finite-difference checks of every kernel's hyperparameter and input gradients,
+// consistency of gram / cross / diagonal, and the expression parser.
+#include <gtest/gtest.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/gp/kernel_parser.hpp"
+#include "mixbo/gp/kernels.hpp"
+#include "mixbo/space/sampling.hpp"
+
+using namespace mixbo;
+
+namespace {
+
+KernelContext context(int k) {
+  KernelContext c;
+  c.k = k;
+  c.target_log_params = std::log(1e9);
+  return c;
+}
+
+// Feature rows: Dirichlet mixtures, scales strictly below the 1e9 target, steps 100..20000.
+Eigen::MatrixXd features(int n, int k, std::uint64_t seed) {
+  Rng rng = make_rng(seed, 0);
+  std::vector<std::string> names;
+  for (int i = 0; i < k; ++i) names.push_back(std::string(1, static_cast<char>('a' + i)));
+  BoundedSimplex s(names);
+  Eigen::MatrixXd X(n, k + 2);
+  X.leftCols(k) = sample_dirichlet(s, 1.0, n, rng);
+  std::uniform_real_distribution<double> lp(std::log(2e7), std::log(7e8));
+  std::uniform_real_distribution<double> ls(std::log(100.0), std::log(20000.0));
+  for (int i = 0; i < n; ++i) {
+    X(i, k) = lp(rng);
+    X(i, k + 1) = ls(rng);
+  }
+  return X;
+}
+
+double rel_err(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-4); }
+
+const char* kExpressions[] = {
+    "rbf(mixture)",
+    "matern52(mixture)",
+    "rbf(scale)",
+    "rbf(steps)",
+    "matern52(all)",
+    "expdecay(steps)",
+    "downsampling(scale)",
+    "matern52(mixture) * rbf(scale) * expdecay(steps)",
+    "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",
+};
+
+class KernelGradients : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KernelGradients, HyperparameterGradientMatchesCentralDifferences) {
+  const int k = 3, n = 9;
+  const KernelContext ctx = context(k);
+  const KernelPtr kern = parse_kernel(GetParam(), ctx);
+  const Eigen::MatrixXd X = features(n, k, 11);
+  Rng rng = make_rng(5, 1);
+  std::normal_distribution<double> nd(0, 0.3);
+  Eigen::VectorXd p = kern->default_params();
+  for (auto& v : p) v += nd(rng);
+  Eigen::MatrixXd W = Eigen::MatrixXd::NullaryExpr(n, n, [&] { return nd(rng); });
+  W = (W + W.transpose()).eval();
+
+  Eigen::VectorXd g = Eigen::VectorXd::Zero(p.size());
+  kern->add_param_gradient(p, X, W, g);
+  const double h = 1e-5;
+  for (Eigen::Index j = 0; j < p.size(); ++j) {
+    Eigen::VectorXd pp = p, pm = p;
+    pp[j] += h;
+    pm[j] -= h;
+    const double fd =
+        ((W.array() * kern->gram(pp, X).array()).sum() - (W.array() * kern->gram(pm, X).array()).sum()) /
+        (2 * h);
+    EXPECT_LT(rel_err(g[j], fd), 1e-5) << GetParam() << " param " << j << " analytic " << g[j]
+                                       << " fd " << fd;
+  }
+}
+
+TEST_P(KernelGradients, InputGradientsMatchCentralDifferences) {
+  const int k = 3;
+  const KernelContext ctx = context(k);
+  const KernelPtr kern = parse_kernel(GetParam(), ctx);
+  const Eigen::MatrixXd X2 = features(6, k, 12);
+  const Eigen::VectorXd x = features(1, k, 13).row(0).transpose();
+  Rng rng = make_rng(6, 1);
+  std::normal_distribution<double> nd(0, 0.3);
+  Eigen::VectorXd p = kern->default_params();
+  for (auto& v : p) v += nd(rng);
+
+  const Eigen::MatrixXd G = kern->input_gradient(p, x, X2);
+  const Eigen::VectorXd Gd = kern->diagonal_gradient(p, x);
+  ASSERT_EQ(G.rows(), k + 2);
+  ASSERT_EQ(G.cols(), 6);
+  const double h = 1e-6;
+  for (int d = 0; d < k + 2; ++d) {
+    Eigen::MatrixXd xp = x.transpose(), xm = x.transpose();
+    xp(0, d) += h;
+    xm(0, d) -= h;
+    const Eigen::RowVectorXd fd = (kern->cross(p, xp, X2) - kern->cross(p, xm, X2)) / (2 * h);
+    for (int b = 0; b < 6; ++b)
+      EXPECT_LT(rel_err(G(d, b), fd[b]), 1e-5)
+          << GetParam() << " dim " << d << " point " << b << " analytic " << G(d, b) << " fd " << fd[b];
+    const double fdd = (kern->diagonal(p, xp)[0] - kern->diagonal(p, xm)[0]) / (2 * h);
+    EXPECT_LT(rel_err(Gd[d], fdd), 1e-5) << GetParam() << " diagonal, dim " << d;
+  }
+}
+
+TEST_P(KernelGradients, GramCrossAndDiagonalAgree) {
+  const int k = 3;
+  const KernelPtr kern = parse_kernel(GetParam(), context(k));
+  const Eigen::MatrixXd X = features(7, k, 14);
+  const Eigen::VectorXd p = kern->default_params();
+  const Eigen::MatrixXd G = kern->gram(p, X);
+  EXPECT_EQ((G - G.transpose()).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_LT((G - kern->cross(p, X, X)).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((G.diagonal() - kern->diagonal(p, X)).cwiseAbs().maxCoeff(), 1e-12);
+  // Positive semi-definite: smallest eigenvalue not meaningfully negative.
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
+  EXPECT_GT(es.eigenvalues().minCoeff(), -1e-10);
+  EXPECT_EQ(kern->num_params(), static_cast<int>(kern->param_specs().size()));
+  // The canonical expression parses back to the same kernel.
+  const KernelPtr again = parse_kernel(kern->expression(), context(k));
+  EXPECT_EQ(again->expression(), kern->expression());
+  EXPECT_LT((again->gram(p, X) - G).cwiseAbs().maxCoeff(), 0.0 + 1e-15);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, KernelGradients, ::testing::ValuesIn(kExpressions));
+
+TEST(KernelValues, ClosedForms) {
+  const KernelContext ctx = context(2);
+  Eigen::MatrixXd X(2, 4);
+  X << 0.2, 0.8, std::log(1e8), std::log(1000.0),  //
+      0.5, 0.5, std::log(1e9), std::log(4000.0);
+  const double dw = 0.3 * 0.3 * 2;
+  // rbf on mixture with lengthscales 0.5: exp(-0.5 * dw / 0.25)
+  Eigen::VectorXd p(2);
+  p.setConstant(std::log(0.5));
+  EXPECT_NEAR(make_rbf("mixture", ctx)->gram(p, X)(0, 1), std::exp(-0.5 * dw / 0.25), 1e-14);
+  const double r = std::sqrt(dw / 0.25), s = std::sqrt(5.0) * r;
+  EXPECT_NEAR(make_matern52("mixture", ctx)->gram(p, X)(0, 1),
+              (1 + s + s * s / 3) * std::exp(-s), 1e-14);
+  // expdecay: t = 1 and 4 (units of 1000 steps), alpha 2, beta 0.5, offset 0.1
+  Eigen::VectorXd e(3);
+  e << std::log(2.0), std::log(0.5), std::log(0.1);
+  EXPECT_NEAR(make_expdecay("steps", ctx)->gram(e, X)(0, 1),
+              0.1 + std::pow(0.5, 2.0) / std::pow(1 + 4 + 0.5, 2.0), 1e-14);
+  // downsampling: first point one decade below the target, second at the target.
+  Eigen::VectorXd q(2);
+  q << std::log(0.7), std::log(0.5);
+  const auto K = make_downsampling("scale", ctx)->gram(q, X);
+  EXPECT_NEAR(K(0, 0), 0.7 + 1.0, 1e-12);
+  EXPECT_NEAR(K(0, 1), 0.7, 1e-14);
+  EXPECT_NEAR(K(1, 1), 0.7, 1e-14);
+}
+
+TEST(KernelParser, BuildsTheConfigDefaultWithParamsInOrder) {
+  const KernelPtr k = parse_kernel("matern52(mixture) * rbf(scale) * expdecay(steps)", context(7));
+  EXPECT_EQ(k->expression(), "matern52(mixture) * rbf(scale) * expdecay(steps)");
+  EXPECT_EQ(k->num_params(), 7 + 1 + 3);
+  const auto specs = k->param_specs();
+  EXPECT_EQ(specs.front().name, "matern52(mixture).lengthscale[0]");
+  EXPECT_EQ(specs.back().name, "expdecay.log_offset");
+}
+
+TEST(KernelParser, PrecedenceAndParentheses) {
+  EXPECT_EQ(parse_kernel("rbf(mixture)+rbf(scale)*rbf(steps)", context(2))->expression(),
+            "rbf(mixture) + rbf(scale) * rbf(steps)");
+  EXPECT_EQ(parse_kernel(" ( rbf(mixture) + rbf(scale) ) * rbf(steps) ", context(2))->expression(),
+            "(rbf(mixture) + rbf(scale)) * rbf(steps)");
+}
+
+TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
+  const auto msg = [](const std::string& e) {
+    try {
+      parse_kernel(e, context(3));
+    } catch (const ConfigError& err) {
+      return std::string(err.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(msg("").find("empty"), std::string::npos);
+  EXPECT_NE(msg("matern32(mixture)").find("unknown kernel 'matern32'"), std::string::npos);
+  EXPECT_NE(msg("rbf(weights)").find("unknown kernel column group 'weights'"), std::string::npos);
+  EXPECT_NE(msg("rbf(mixture) *").find("expression ends"), std::string::npos);
+  EXPECT_NE(msg("rbf(mixture").find("expected ')'"), std::string::npos);
+  EXPECT_NE(msg("rbf mixture").find("expected '('"), std::string::npos);
+  EXPECT_NE(msg("rbf(mixture) rbf(scale)").find("expected + or *"), std::string::npos);
+  EXPECT_NE(msg("expdecay(mixture)").find("steps column only"), std::string::npos);
+  EXPECT_NE(msg("downsampling(steps)").find("scale column only"), std::string::npos);
+  EXPECT_NE(msg("rbf(mixture) * ) ").find("position 16"), std::string::npos);
+  KernelContext no_target;
+  no_target.k = 3;
+  EXPECT_THROW(parse_kernel("downsampling(scale)", no_target), ConfigError);
+}
+
+TEST(KernelParser, RegistryAcceptsNewKernels) {
+  register_kernel("smooth", [](const std::string& g, const KernelContext& c) {
+    return make_rbf(g, c);
+  });
+  EXPECT_EQ(parse_kernel("smooth(scale)", context(2))->num_params(), 1);
+  const auto names = registered_kernels();
+  EXPECT_NE(std::find(names.begin(), names.end(), "matern52"), names.end());
+}
+
+}  // namespace
