@@ -33,8 +33,8 @@ Quartiles quartiles(std::vector<double> x) {
     const double h = p * static_cast<double>(x.size() - 1);
     const auto lo = static_cast<size_t>(std::floor(h));
     const size_t hi = std::min(lo + 1, x.size() - 1);
-    if (std::isinf(x[hi]) && h > static_cast<double>(lo)) return x[hi];
-    if (std::isinf(x[lo])) return x[lo];
+    if (h == static_cast<double>(lo) || std::isinf(x[lo])) return x[lo];
+    if (std::isinf(x[hi])) return x[hi];
     return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
   };
   q.q1 = at(0.25);
