@@ -1,0 +1,63 @@
+#pragma once
+// How `mixbo bench` scores a campaign: the TRUE objective (noiseless simulator, target scale,
+// full steps) of the strategy's recommendation after each round, against the cumulative cost
+// spent on the runs that recommendation could see.
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mixbo {
+
+struct BenchCurve {
+  std::string strategy;
+  std::uint64_t seed = 0;
+  std::vector<double> cost;   // cumulative cost of the runs behind each recommendation
+  std::vector<double> value;  // true objective of the recommendation (NaN: none yet)
+  Eigen::MatrixXd w;          // recommended mixtures, one row per point (NaN: none yet)
+  double spent = 0;           // everything the campaign spent
+  double cost_to_target = 0;  // +inf when the target was never reached
+  double final_regret = 0;    // relative regret of the last recommendation
+  int trials = 0, failed = 0;
+  double wall_seconds = 0;
+};
+
+// Relative simple regret (value - best) / |best| (NaN stays NaN).
+double relative_regret(double value, double best);
+
+// The first cost at which the recommendation is within eps (relative) of best:
+// value <= best + eps * |best|; +inf when it never is.
+double cost_to_target(const std::vector<double>& cost, const std::vector<double>& value,
+                      double best, double eps);
+
+// Quartiles by linear interpolation between order statistics (type 7, as numpy's default);
+// +inf entries (never reached) sort last and make any quartile they touch +inf.
+struct Quartiles {
+  double q1 = 0, median = 0, q3 = 0;
+  int n = 0;
+  int finite = 0;  // entries below +inf
+};
+Quartiles quartiles(std::vector<double> x);
+
+struct StrategySummary {
+  std::string strategy;
+  Quartiles cost;             // cost to target over seeds
+  Quartiles regret;           // final relative regret over seeds
+  double ratio_to_reference;  // median cost / the reference strategy's median (NaN if none)
+  // When this strategy's median is "never", the ratio is a lower bound: median spent / the
+  // reference's median.
+  bool ratio_is_lower_bound = false;
+  double mean_wall_seconds;
+  double spent_median = 0;    // median total spend of a campaign
+};
+
+// One row per strategy, in the order of first appearance; ratio_to_reference against the
+// strategy named `reference` (usually mfms-bo).
+std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
+                                       const std::string& reference);
+
+// The printed table (median and IQR of cost-to-target, reached/seeds, ratio, final regret).
+std::string format_summary(const std::vector<StrategySummary>& rows, const std::string& reference,
+                           double eps);
+
+}  // namespace mixbo

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Plots a `mixbo bench` result: simple regret of each strategy's recommendation against
+cumulative cost, median over seeds with an interquartile band, and the cost-to-target per seed.
+
+usage: scripts/plot_bench.py BENCH.h5 [-o OUT.png]
+
+Needs Debian's python3-h5py and python3-matplotlib (scripts/install-deps.sh). With a Python
+whose site-packages lack them (e.g. pyenv), run it as /usr/bin/python3 scripts/plot_bench.py.
+"""
+import argparse
+import math
+import sys
+
+try:
+    import h5py
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"plot_bench: {e}; install python3-h5py python3-matplotlib (scripts/install-deps.sh) "
+             "or run with /usr/bin/python3")
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def step_interp(cost, regret, grid):
+    """Regret of the latest recommendation made at or before each grid cost (NaN before any)."""
+    out = np.full(grid.shape, np.nan)
+    idx = np.searchsorted(cost, grid, side="right") - 1
+    ok = idx >= 0
+    out[ok] = regret[idx[ok]]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("bench", help="bench.h5 written by `mixbo bench`")
+    ap.add_argument("-o", "--output", help="PNG to write (default: next to BENCH.h5)")
+    ap.add_argument("--floor", type=float, default=1e-5, help="regret floor of the log axis")
+    a = ap.parse_args()
+    out = a.output or a.bench.rsplit(".", 1)[0] + ".png"
+    with h5py.File(a.bench, "r") as f:
+        eps = float(f.attrs["epsilon"])
+        title = f"{text(f.attrs['objective'])} at {text(f.attrs['target_scale'])}, " \
+                f"{int(f.attrs['max_steps'])} steps ({text(f.attrs['simulator'])} simulator)"
+        strategies = [text(s) for s in f["strategies"][()]]
+        curves = {}
+        for s in strategies:
+            g = f["curves"][s]
+            curves[s] = [(g[k]["cost"][()], g[k]["regret"][()], float(g[k].attrs["cost_to_target"]))
+                         for k in sorted(g.keys())]
+    hi = max(max((c[0][-1] for c in cs if len(c[0])), default=1.0) for cs in curves.values())
+    lo = min(min((c[0][0] for c in cs if len(c[0])), default=hi) for cs in curves.values())
+    grid = np.geomspace(max(lo, 1e-4), hi, 400)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [2, 1]})
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, s in enumerate(strategies):
+        col = colors[i % len(colors)]
+        r = np.array([step_interp(c, np.maximum(g, a.floor), grid) for c, g, _ in curves[s]])
+        with np.errstate(all="ignore"):
+            valid = np.sum(~np.isnan(r), axis=0) * 2 > r.shape[0]  # most seeds have a value
+            med = np.where(valid, np.nanmedian(r, axis=0), np.nan)
+            q1 = np.where(valid, np.nanpercentile(r, 25, axis=0), np.nan)
+            q3 = np.where(valid, np.nanpercentile(r, 75, axis=0), np.nan)
+        ax.plot(grid, med, color=col, label=f"{s} ({len(curves[s])} seeds)")
+        ax.fill_between(grid, q1, q3, color=col, alpha=0.2, linewidth=0)
+        ctt = [c for _, _, c in curves[s]]
+        finite = [c for c in ctt if math.isfinite(c)]
+        bx.scatter(finite, [i] * len(finite), color=col, s=18, alpha=0.8)
+        never = len(ctt) - len(finite)
+        if never:
+            bx.annotate(f"{never} never", (hi, i), xytext=(4, -3), textcoords="offset points",
+                        fontsize=8, color=col)
+        if finite and len(finite) * 2 > len(ctt):
+            bx.plot([np.median(ctt)] * 2, [i - 0.3, i + 0.3], color="k", linewidth=2)
+    ax.axhline(eps, color="gray", linestyle="--", linewidth=1, label=f"target: {eps:.2%}")
+    ax.set(xscale="log", yscale="log", xlabel="cumulative cost (full target-scale runs)",
+           ylabel="relative simple regret of the recommendation", title=title)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    bx.set(xscale="log", xlabel="cost to reach the target (per seed; bar: median)",
+           yticks=range(len(strategies)), yticklabels=strategies, ylim=(-0.7, len(strategies) - 0.3),
+           xlim=(max(lo, 1e-3), hi * 2.5))
+    bx.grid(True, axis="x", which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Plots a campaign archive (runs/<name>/campaign.h5): the runs on the cost / scale axes in the
+order they were proposed, the recommended mixture's trajectory, and the predicted target
+objective with its interval.
+
+usage: scripts/plot_campaign.py CAMPAIGN.h5 [-o OUT.png]
+
+Needs Debian's python3-h5py and python3-matplotlib (scripts/install-deps.sh). With a Python
+whose site-packages lack them (e.g. pyenv), run it as /usr/bin/python3 scripts/plot_campaign.py.
+"""
+import argparse
+import sys
+
+try:
+    import h5py
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"plot_campaign: {e}; install python3-h5py python3-matplotlib "
+             "(scripts/install-deps.sh) or run with /usr/bin/python3")
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("archive", help="campaign.h5 written by `mixbo run`")
+    ap.add_argument("-o", "--output", help="PNG to write (default: next to the archive)")
+    a = ap.parse_args()
+    out = a.output or a.archive.rsplit(".", 1)[0] + ".png"
+    with h5py.File(a.archive, "r") as f:
+        name = text(f.attrs["campaign"])
+        strategy = text(f.attrs["strategy"])
+        sp = f["space"]
+        domains = [text(d) for d in sp["domains"][()]]
+        scale_names = [text(s) for s in sp["scale_names"][()]]
+        scale_params = sp["scale_params"][()]
+        target = text(sp.attrs["target_scale"])
+        max_steps = int(sp.attrs["max_steps"])
+        t = f["trials"]
+        n = len(t["id"])
+        scale = t["scale"][()] if n else np.zeros(0, int)
+        steps = t["steps"][()] if n else np.zeros(0, int)
+        cost = t["cost"][()] if n else np.zeros(0)
+        state = t["state"][()] if n else np.zeros(0, int)
+        state_names = [text(s) for s in t["state"].attrs["state_names"]] if n else []
+        ob = f["observations"]
+        o_trial, o_step, o_value = ob["trial"][()], ob["step"][()], ob["value"][()]
+        it = f["iterations"]
+        rec_valid = it["rec_valid"][()].astype(bool) if len(it["iteration"]) else np.zeros(0, bool)
+        rec_w = it["rec_w"][()] if len(rec_valid) else np.zeros((0, len(domains)))
+        rec_mean, rec_lo, rec_hi = it["rec_mean"][()], it["rec_lo"][()], it["rec_hi"][()]
+        it_no = it["iteration"][()]
+        trial_it = t["iteration"][()] if n else np.zeros(0, int)
+    # Final objective of each trial: its value at its last checkpoint.
+    final = np.full(n, np.nan)
+    for tr in range(n):
+        m = o_trial == tr
+        if m.any():
+            final[tr] = o_value[m][np.argmax(o_step[m])]
+    cum = np.cumsum(cost)
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5))
+    ax = axes[0]
+    size = 15 + 120 * steps / max(max_steps, 1)
+    failed = np.array([state_names[s] in ("failed", "cancelled") if state_names else False for s in state], bool)
+    sc = ax.scatter(cum[~failed], scale_params[scale[~failed]], c=final[~failed], s=size[~failed],
+                    cmap="viridis_r", edgecolors="k", linewidths=0.3)
+    if failed.any():
+        ax.scatter(cum[failed], scale_params[scale[failed]], marker="x", color="red", label="failed")
+        ax.legend(fontsize=8)
+    fig.colorbar(sc, ax=ax, label="objective at the run's last checkpoint")
+    ax.set(yscale="log", xlabel="cumulative cost at proposal (full target-scale runs)",
+           ylabel="model scale", title=f"{name} ({strategy}): {n} runs; marker size = steps")
+    ax.set_yticks(scale_params, scale_names)
+    ax.minorticks_off()
+    ax.grid(True, alpha=0.3)
+    # Cost spent before each round's recommendation (trials of earlier rounds).
+    spent_at = np.array([cost[trial_it < i].sum() for i in it_no]) if len(it_no) else np.zeros(0)
+    bx = axes[1]
+    if rec_valid.any():
+        x = spent_at[rec_valid]
+        bx.stackplot(x, rec_w[rec_valid].T, labels=domains, step="post", alpha=0.85)
+        bx.legend(fontsize=8, loc="upper left")
+    bx.set(xlabel="cumulative cost (full target-scale runs)", ylabel="proportion", ylim=(0, 1),
+           title=f"recommended mixture for {target}")
+    cx = axes[2]
+    if rec_valid.any():
+        x = spent_at[rec_valid]
+        cx.step(x, rec_mean[rec_valid], where="post", label="predicted objective")
+        cx.fill_between(x, rec_lo[rec_valid], rec_hi[rec_valid], step="post", alpha=0.25,
+                        label="95% interval")
+        cx.legend(fontsize=8)
+    cx.set(xlabel="cumulative cost (full target-scale runs)", ylabel="objective",
+           title=f"recommendation at {target}, {max_steps} steps")
+    cx.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()

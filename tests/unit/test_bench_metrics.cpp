@@ -1,0 +1,64 @@
+// Scoring of benchmark campaigns: cost-to-target, quartiles with "never", summary ratios.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "mixbo/bench/metrics.hpp"
+
+using namespace mixbo;
+
+namespace {
+const double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+TEST(BenchMetrics, CostToTargetIsTheFirstCrossing) {
+  const std::vector<double> cost = {0.1, 0.5, 1.0, 2.0};
+  const std::vector<double> value = {kNaN, 1.10, 1.004, 1.0};
+  EXPECT_EQ(cost_to_target(cost, value, 1.0, 0.005), 1.0);
+  EXPECT_EQ(cost_to_target(cost, value, 1.0, 0.2), 0.5);
+  EXPECT_EQ(cost_to_target(cost, value, 0.99, 0.005), kInf);
+  // Relative to |best| also for negative (maximised) objectives.
+  EXPECT_EQ(cost_to_target({1, 2}, {-0.9, -0.996}, -1.0, 0.005), 2);
+  EXPECT_NEAR(relative_regret(1.01, 1.0), 0.01, 1e-15);
+}
+
+TEST(BenchMetrics, QuartilesMatchNumpyAndCarryNever) {
+  auto q = quartiles({4, 1, 3, 2});  // numpy.percentile([1,2,3,4], [25,50,75]) = 1.75, 2.5, 3.25
+  EXPECT_DOUBLE_EQ(q.q1, 1.75);
+  EXPECT_DOUBLE_EQ(q.median, 2.5);
+  EXPECT_DOUBLE_EQ(q.q3, 3.25);
+  q = quartiles({1, 2, kInf, kInf, 3});
+  EXPECT_EQ(q.finite, 3);
+  EXPECT_DOUBLE_EQ(q.median, 3);
+  EXPECT_EQ(q.q3, kInf);
+  q = quartiles({1, kInf});
+  EXPECT_EQ(q.median, kInf);
+  EXPECT_TRUE(std::isnan(quartiles({}).median));
+}
+
+TEST(BenchMetrics, SummaryRatiosAgainstTheReference) {
+  std::vector<BenchCurve> curves;
+  auto add = [&](const std::string& s, double c, double spent) {
+    BenchCurve b;
+    b.strategy = s;
+    b.cost_to_target = c;
+    b.spent = spent;
+    curves.push_back(b);
+  };
+  for (double c : {1.0, 2.0, 3.0}) add("mfms-bo", c, 10);
+  for (double c : {5.0, 6.0, 7.0}) add("random", c, 10);
+  for (int i = 0; i < 3; ++i) add("hyperband", kInf, 12);
+  const auto rows = summarise(curves, "mfms-bo");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].strategy, "random");
+  EXPECT_DOUBLE_EQ(rows[0].ratio_to_reference, 1.0);
+  EXPECT_DOUBLE_EQ(rows[1].ratio_to_reference, 3.0);
+  EXPECT_TRUE(rows[2].ratio_is_lower_bound);
+  EXPECT_DOUBLE_EQ(rows[2].ratio_to_reference, 6.0);
+  const auto table = format_summary(rows, "mfms-bo", 0.005);
+  EXPECT_NE(table.find("> 6.00"), std::string::npos) << table;
+  EXPECT_NE(table.find("never"), std::string::npos) << table;
+  EXPECT_NE(table.find("3/3"), std::string::npos) << table;
+}
