@@ -20,6 +20,12 @@ bool plain_char(char ch) {
   return std::isalnum(c) || ch == '_' || ch == '.' || ch == '/' || ch == ':' || ch == '=' ||
          ch == ',' || ch == '+' || ch == '@' || ch == '-';
 }
+// Template text between placeholders must not hold a "{{" (a misspelt placeholder).
+void check_literal(const std::string& s, const std::string& where) {
+  const auto at = s.find("{{");
+  if (at != std::string::npos)
+    throw ConfigError(where + ": malformed placeholder near '" + s.substr(at, 24) + "'");
+}
 }  // namespace
 
 std::string shell_quote(const std::string& s) {
@@ -103,6 +109,7 @@ std::string render_template(const std::string& text, const std::map<std::string,
   size_t last = 0;
   for (auto it = begin; it != std::sregex_iterator(); ++it) {
     const auto& m = *it;
+    check_literal(text.substr(last, static_cast<size_t>(m.position(0)) - last), where);
     out.append(text, last, static_cast<size_t>(m.position(0)) - last);
     const std::string name = m[1];
     if (auto w = words.find(name); w != words.end()) {
@@ -117,10 +124,8 @@ std::string render_template(const std::string& text, const std::map<std::string,
     }
     last = static_cast<size_t>(m.position(0) + m.length(0));
   }
+  check_literal(text.substr(last), where);
   out.append(text, last, std::string::npos);
-  if (out.find("{{") != std::string::npos)
-    throw ConfigError(where + ": malformed placeholder near '" +
-                      out.substr(out.find("{{"), 24) + "'");
   return out;
 }
 
