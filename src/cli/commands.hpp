@@ -9,5 +9,9 @@ namespace mixbo::cli {
 using Args = std::vector<std::string>;
 
 int validate(const Args& args);
+int run(const Args& args);
+int status(const Args& args);
+int cancel(const Args& args);
+int import_runs(const Args& args);
 
 }  // namespace mixbo::cli

@@ -16,6 +16,10 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> c = {
       {"validate", {mixbo::cli::validate, "check a campaign file and print the campaign"}},
+      {"run", {mixbo::cli::run, "run (or resume) a campaign and print the recommended mixture"}},
+      {"status", {mixbo::cli::status, "show a campaign's trials and recommendation"}},
+      {"cancel", {mixbo::cli::cancel, "cancel a campaign's running jobs"}},
+      {"import", {mixbo::cli::import_runs, "add runs made outside mixbo as observations"}},
   };
   return c;
 }

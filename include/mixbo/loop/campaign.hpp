@@ -1,0 +1,84 @@
+#pragma once
+// A campaign on disk: its config, its archive (runs/<name>/campaign.h5, kept in memory and saved
+// crash-safely on every change) and its trial folders (runs/<name>/trials/tNNNN/: params.ini,
+// job.sbatch, stdout, stderr, result.h5). Shared by `mixbo run`, `status`, `cancel`, `import`.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/exec/executor.hpp"
+#include "mixbo/io/archive.hpp"
+#include "mixbo/io/result_file.hpp"
+#include "mixbo/io/trial_params.hpp"
+#include "mixbo/strategy/history.hpp"
+#include "mixbo/strategy/strategy.hpp"
+
+namespace mixbo {
+
+// Holds an exclusive flock on <workdir>/driver.lock: one process drives a campaign at a time.
+class DriverLock {
+ public:
+  // Throws Error naming the folder when another process holds it.
+  explicit DriverLock(const std::filesystem::path& workdir);
+  ~DriverLock();
+  DriverLock(const DriverLock&) = delete;
+  DriverLock& operator=(const DriverLock&) = delete;
+  // True when some process drives the campaign now.
+  static bool held(const std::filesystem::path& workdir);
+
+ private:
+  int fd_ = -1;
+};
+
+class Campaign {
+ public:
+  // Loads <workdir>/campaign.h5 when it exists (refusing one whose domains, scales or objective
+  // metrics differ from the config), else starts an empty archive (not yet saved).
+  explicit Campaign(CampaignConfig config);
+
+  const CampaignConfig& config() const { return config_; }
+  Archive& archive() { return archive_; }
+  const Archive& archive() const { return archive_; }
+  std::filesystem::path archive_path() const { return config_.workdir / "campaign.h5"; }
+  bool exists_on_disk() const;
+  void save() const;
+
+  // The strategy's view: observations (lower is better), every run, rounds, spent.
+  History history() const;
+  // Cost of every trial the campaign proposed (imported runs are free).
+  double spent() const;
+  int count(TrialState s) const;
+  int active() const;
+
+  std::int64_t add_trial(const Point& p, int iteration, const std::string& source = "");
+  std::filesystem::path trial_dir(std::int64_t trial) const;
+  std::string job_name(std::int64_t trial) const;
+  TrialParams params(std::int64_t trial) const;
+  // Writes params.ini and job.sbatch of the trial's current attempt; returns its job request.
+  JobRequest write_trial(std::int64_t trial) const;
+
+  // A finished job (Completed or Failed): reads result.h5 and either records the observations
+  // (trial done; a failed job's valid partial curve counts, noted in the reason) or fails the
+  // trial with the reason, queueing another attempt while attempts < executor.max_attempts.
+  // Returns true when the trial is done.
+  bool finish(std::int64_t trial, const JobStatus& status);
+  // Adds the observations of a validated result curve (for finish() and import).
+  void add_observations(std::int64_t trial, const ResultCurve& curve);
+
+  // Recommendation + diagnostics bookkeeping.
+  void record_recommendation(const Recommendation& r, int iteration);
+
+ private:
+  CampaignConfig config_;
+  Archive archive_;
+  std::vector<std::string> metrics_;
+};
+
+// "t0007" for trial row 6.
+std::string trial_id_of(std::int64_t row);
+// The objective as the user configured it (un-negated) from a lower-is-better value.
+double displayed_objective(const ObjectiveConfig& o, double lower_is_better);
+
+}  // namespace mixbo

@@ -1,0 +1,260 @@
+// mixbo run / status / cancel / import.
+#include <boost/program_options.hpp>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.hpp"
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+#include "mixbo/exec/make_executor.hpp"
+#include "mixbo/io/hdf5.hpp"
+#include "mixbo/io/job_script.hpp"
+#include "mixbo/io/result_file.hpp"
+#include "mixbo/strategy/objective.hpp"
+#include "mixbo/io/trial_params.hpp"
+#include "mixbo/loop/loop.hpp"
+#include "mixbo/par/team.hpp"
+#include "options.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace mixbo::cli {
+
+int run(const Args& args) {
+  CommandLine cl(
+      "run",
+      "Run a campaign until its budget is spent and print the recommended mixture. Running it\n"
+      "again resumes it: finished trials are kept, running jobs are adopted, nothing is rerun.",
+      args, [](po::options_description& d) {
+        d.add_options()("quiet,q", "print only the recommendation")(
+            "json", "progress and result as JSON lines")(
+            "dry-run", "write the next round's trial folders and job scripts; submit nothing");
+      });
+  if (cl.help()) return 0;
+  const auto config = load_config(cl.config_file(), cl.overrides());
+  LoopOptions o;
+  o.quiet = cl.vm().count("quiet") > 0;
+  o.json = cl.vm().count("json") > 0;
+  o.dry_run = cl.vm().count("dry-run") > 0;
+  std::unique_ptr<DriverLock> lock;
+  if (!o.dry_run) lock = std::make_unique<DriverLock>(config.workdir);
+  Campaign campaign(config);
+  SerialTeam team;
+  auto strategy = make_strategy(config, team);
+  std::unique_ptr<Executor> executor;
+  if (!o.dry_run) executor = make_executor(config);
+  const auto r = run_loop(campaign, executor.get(), *strategy, o);
+  return r.finished || o.dry_run ? 0 : 1;
+}
+
+namespace {
+
+// CONFIG file or campaign folder (or its campaign.h5) -> archive path.
+fs::path archive_of(const std::string& arg, const std::vector<std::string>& overrides) {
+  fs::path p(arg);
+  if (fs::is_directory(p)) return p / "campaign.h5";
+  if (p.extension() == ".h5") return p;
+  return load_config(p, overrides).workdir / "campaign.h5";
+}
+
+std::string fixed(double v, int prec) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(prec) << v;
+  return o.str();
+}
+
+std::string state_label(const TrialRecord& t) {
+  std::string s = state_name(t.state);
+  if (t.attempt > 1) {
+    s += '#';
+    s += std::to_string(t.attempt);
+  }
+  return s;
+}
+
+}  // namespace
+
+int status(const Args& args) {
+  CommandLine cl("status",
+                 "Show a campaign's trials (id, mixture, scale, steps, state, job id, cost,\n"
+                 "result) and its current recommendation. Takes the campaign file or folder.",
+                 args, [](po::options_description& d) { d.add_options()("json", "print JSON"); },
+                 true);
+  if (cl.help()) return 0;
+  const auto path = archive_of(cl.config_file().string(), cl.overrides());
+  if (!fs::exists(path)) throw Error(path.string() + " does not exist: the campaign has not run yet");
+  const Archive a = load_archive(path);
+  const auto domains = archive_domains(path);
+  std::vector<std::string> scales;
+  {
+    h5::Handle f = h5::open_file(path);
+    h5::Handle g = h5::open_group(f.id(), "space");
+    scales = h5::read_strings(g.id(), "scale_names");
+  }
+  // Last observation of each trial = its result.
+  std::vector<std::optional<std::pair<std::int64_t, double>>> last(a.trials.size());
+  const auto& o = a.observations;
+  for (size_t i = 0; i < o.size(); ++i) {
+    auto& l = last.at(static_cast<size_t>(o.trial[i]));
+    if (!l || o.step[i] > l->first) l = std::make_pair(o.step[i], o.value[i]);
+  }
+  auto mixture = [&](const Eigen::VectorXd& w) {
+    std::string s;
+    for (Eigen::Index j = 0; j < w.size(); ++j) {
+      if (j) s += ' ';
+      s += fixed(w[j], 3);
+    }
+    return s;
+  };
+  if (cl.vm().count("json")) {
+    nlohmann::json j;
+    j["campaign"] = a.campaign;
+    j["domains"] = domains;
+    j["trials"] = nlohmann::json::array();
+    for (size_t i = 0; i < a.trials.size(); ++i) {
+      const auto& t = a.trials[i];
+      nlohmann::json r = {{"id", t.id},
+                          {"mixture", std::vector<double>(t.point.w.data(), t.point.w.data() + t.point.w.size())},
+                          {"scale", scales.at(static_cast<size_t>(t.point.scale))},
+                          {"steps", t.point.steps},
+                          {"state", state_name(t.state)},
+                          {"attempt", t.attempt},
+                          {"job_id", t.job_id},
+                          {"cost", t.cost},
+                          {"reason", t.reason}};
+      if (last[i]) r["result"] = {{"step", last[i]->first}, {"value", last[i]->second}};
+      j["trials"].push_back(r);
+    }
+    const auto& rec = a.recommendation;
+    j["recommendation"] = {{"valid", rec.rec_valid}};
+    if (rec.rec_valid) {
+      j["recommendation"]["mean"] = rec.rec_mean;
+      j["recommendation"]["lo"] = rec.rec_lo;
+      j["recommendation"]["hi"] = rec.rec_hi;
+      j["recommendation"]["mixture"] =
+          std::vector<double>(rec.rec_w.data(), rec.rec_w.data() + rec.rec_w.size());
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "campaign " << a.campaign << " (" << path.string() << "), strategy " << a.strategy
+            << "\nmixture columns: ";
+  for (size_t i = 0; i < domains.size(); ++i) std::cout << (i ? ", " : "") << domains[i];
+  std::cout << "\n\n";
+  std::cout << std::left << std::setw(7) << "id" << std::setw(6 * static_cast<int>(domains.size()) + 2)
+            << "mixture" << std::setw(7) << "scale" << std::setw(8) << "steps" << std::setw(11)
+            << "state" << std::setw(26) << "job id" << std::setw(8) << "cost"
+            << "result\n";
+  double spent = 0;
+  for (size_t i = 0; i < a.trials.size(); ++i) {
+    const auto& t = a.trials[i];
+    if (t.source.empty()) spent += t.cost;
+    std::string result;
+    if (last[i]) result = fixed(last[i]->second, 4) + " @" + std::to_string(last[i]->first);
+    if (!t.reason.empty()) {
+      if (!result.empty()) result += "  ";
+      result += t.reason;
+    }
+    std::cout << std::left << std::setw(7) << t.id
+              << std::setw(6 * static_cast<int>(domains.size()) + 2) << mixture(t.point.w)
+              << std::setw(7) << scales.at(static_cast<size_t>(t.point.scale)) << std::setw(8)
+              << t.point.steps << std::setw(11)
+              << state_label(t)
+              << std::setw(26) << (t.job_id.empty() ? "-" : t.job_id) << std::setw(8)
+              << fixed(t.cost, 4) << result << "\n";
+  }
+  std::cout << "\n" << a.trials.size() << " trials, " << a.observations.size()
+            << " observations, cost spent " << fixed(spent, 3) << "\n";
+  const auto& rec = a.recommendation;
+  if (rec.rec_valid) {
+    std::cout << "recommendation (round " << rec.iteration << "): ";
+    for (size_t i = 0; i < domains.size() && static_cast<Eigen::Index>(i) < rec.rec_w.size(); ++i)
+      std::cout << (i ? ", " : "") << domains[i] << " " << fixed(rec.rec_w[static_cast<Eigen::Index>(i)], 4);
+    std::cout << "\n  predicted " << fixed(rec.rec_mean, 4);
+    if (rec.rec_hi > rec.rec_lo) std::cout << " (95% interval " << fixed(rec.rec_lo, 4) << " .. " << fixed(rec.rec_hi, 4) << ")";
+    std::cout << "\n";
+  } else {
+    std::cout << "no recommendation yet\n";
+  }
+  return 0;
+}
+
+int cancel(const Args& args) {
+  CommandLine cl("cancel",
+                 "Cancel a campaign's running and queued jobs and record it. When a 'mixbo run'\n"
+                 "drives the campaign, it is asked to do so and stops.",
+                 args);
+  if (cl.help()) return 0;
+  const auto config = load_config(cl.config_file(), cl.overrides());
+  if (DriverLock::held(config.workdir)) {
+    write_text_atomic(config.workdir / "cancel.request", "cancel\n");
+    std::cout << "asked the running 'mixbo run' of " << config.name << " to cancel its jobs\n";
+    return 0;
+  }
+  DriverLock lock(config.workdir);
+  Campaign campaign(config);
+  if (!campaign.exists_on_disk()) throw Error(campaign.archive_path().string() + " does not exist");
+  auto executor = make_executor(config);
+  const int n = cancel_all(campaign, *executor);
+  std::cout << "cancelled " << n << " trial(s) of " << config.name << "\n";
+  return 0;
+}
+
+int import_runs(const Args& args) {
+  CommandLine cl("import",
+                 "Add runs made outside mixbo to a campaign as observations. Each DIR holds a\n"
+                 "params.ini and a result.h5 in mixbo's formats (see README). Imported runs cost\n"
+                 "nothing from the budget.",
+                 args);
+  if (cl.help()) return 0;
+  const auto config = load_config(cl.config_file(), cl.overrides());
+  if (cl.positionals().empty()) throw ConfigError("mixbo import: give one or more run folders");
+  DriverLock lock(config.workdir);
+  Campaign campaign(config);
+  const auto& sp = config.space;
+  int added = 0, failed = 0;
+  for (const auto& d : cl.positionals()) {
+    const fs::path dir = fs::absolute(d).lexically_normal();
+    try {
+      for (const auto& t : campaign.archive().trials)
+        if (t.source == dir.string()) throw Error("already imported as " + t.id);
+      const TrialParams p = read_params(dir / "params.ini");
+      Point pt;
+      pt.w = Eigen::VectorXd::Zero(sp.k());
+      if (p.domains.size() != static_cast<size_t>(sp.k()))
+        throw Error("params.ini has " + std::to_string(p.domains.size()) + " domains, the campaign " +
+                    std::to_string(sp.k()));
+      for (size_t i = 0; i < p.domains.size(); ++i) {
+        const auto& names = sp.simplex().names();
+        const auto it = std::find(names.begin(), names.end(), p.domains[i]);
+        if (it == names.end()) throw Error("domain '" + p.domains[i] + "' is not in the campaign");
+        pt.w[it - names.begin()] = p.mixture[i];
+      }
+      pt.scale = sp.scales().index_of(p.scale);
+      if (pt.scale < 0) throw Error("scale '" + p.scale + "' is not in the campaign's ladder");
+      pt.steps = p.steps;
+      if (pt.steps <= 0 || pt.steps > sp.steps().max_steps())
+        throw Error("steps " + std::to_string(p.steps) + " outside 1.." + std::to_string(sp.steps().max_steps()));
+      const ResultCurve curve = read_result(dir / "result.h5", {p.trial_id, objective_metrics(config.objective), pt.steps});
+      if (curve.steps.empty()) throw Error("result.h5 has no checkpoints");
+      const auto row = campaign.add_trial(pt, -1, dir.string());
+      campaign.archive().record(row, TrialState::Running, "", "imported");
+      campaign.add_observations(row, curve);
+      campaign.archive().record(row, TrialState::Done, "", "imported from " + dir.string());
+      std::cout << "imported " << dir.string() << " as " << campaign.archive().trials.back().id
+                << " (" << curve.steps.size() << " observations)\n";
+      ++added;
+    } catch (const Error& e) {
+      std::cerr << "mixbo import: " << dir.string() << ": " << e.what() << "\n";
+      ++failed;
+    }
+  }
+  if (added) campaign.save();
+  std::cout << added << " run(s) imported, " << failed << " refused\n";
+  return failed ? 1 : 0;
+}
+
+}  // namespace mixbo::cli

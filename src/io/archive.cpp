@@ -1,0 +1,367 @@
+#include "mixbo/io/archive.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/io/hdf5.hpp"
+
+namespace mixbo {
+
+namespace {
+const std::vector<std::string>& state_names() {
+  static const std::vector<std::string> n = {"proposed", "submitted", "running",
+                                             "done",     "failed",    "cancelled"};
+  return n;
+}
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+template <class T, class F>
+std::vector<T> column(const std::vector<TrialRecord>& rows, F f) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(static_cast<T>(f(r)));
+  return out;
+}
+
+template <class R, class T, class F>
+std::vector<T> column_of(const std::vector<R>& rows, F f) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(static_cast<T>(f(r)));
+  return out;
+}
+
+void write_mixtures(hid_t g, const std::string& name, const std::vector<const Eigen::VectorXd*>& w,
+                    size_t k) {
+  std::vector<double> m;
+  m.reserve(w.size() * k);
+  for (const auto* v : w)
+    for (size_t j = 0; j < k; ++j)
+      m.push_back(v && static_cast<size_t>(v->size()) == k ? (*v)[static_cast<Eigen::Index>(j)]
+                                                          : std::nan(""));
+  h5::write_matrix(g, name, m.data(), w.size(), k);
+}
+
+std::vector<Eigen::VectorXd> read_mixtures(hid_t g, const std::string& name) {
+  size_t rows = 0, cols = 0;
+  const auto m = h5::read_matrix(g, name, rows, cols);
+  std::vector<Eigen::VectorXd> out(rows, Eigen::VectorXd(static_cast<Eigen::Index>(cols)));
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j) out[i][static_cast<Eigen::Index>(j)] = m[i * cols + j];
+  return out;
+}
+
+TrialState to_state(std::int64_t v, const std::string& where) {
+  if (v < 0 || v >= static_cast<std::int64_t>(state_names().size()))
+    throw Error(where + ": unknown trial state code " + std::to_string(v));
+  return static_cast<TrialState>(v);
+}
+}  // namespace
+
+const char* state_name(TrialState s) { return state_names()[static_cast<size_t>(s)].c_str(); }
+
+bool is_active(TrialState s) {
+  return s == TrialState::Proposed || s == TrialState::Submitted || s == TrialState::Running;
+}
+
+void Archive::record(std::int64_t trial, TrialState state, const std::string& job_id,
+                     const std::string& reason) {
+  auto& t = trials.at(static_cast<size_t>(trial));
+  t.state = state;
+  if (!job_id.empty()) t.job_id = job_id;
+  t.reason = reason;
+  events.push_back({trial, now_seconds(), state, t.attempt, job_id.empty() ? t.job_id : job_id,
+                    reason});
+}
+
+std::vector<std::string> Archive::job_ids(std::int64_t trial) const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& e : events)
+    if (e.trial == trial && !e.job_id.empty() && seen.insert(e.job_id).second)
+      out.push_back(e.job_id);
+  return out;
+}
+
+void save_archive(const std::filesystem::path& path, const Archive& a, const SearchSpace& space) {
+  const size_t k = static_cast<size_t>(space.k());
+  std::string name = ".";
+  name += path.filename().string();
+  name += ".tmp." + std::to_string(::getpid());
+  const auto tmp = path.parent_path() / name;
+  {
+    h5::Handle f = h5::create_file(tmp);
+    const hid_t root = f.id();
+    h5::write_attr(root, "schema", static_cast<std::int64_t>(kArchiveSchema));
+    h5::write_attr(root, "campaign", a.campaign);
+    h5::write_attr(root, "strategy", a.strategy);
+    h5::write_attr(root, "created", a.created);
+    h5::write_attr(root, "updated", now_seconds());
+    h5::write_strings(root, "config", {a.config_text});
+
+    {
+      h5::Handle g = h5::create_group(root, "space");
+      const auto& sx = space.simplex();
+      h5::write_strings(g.id(), "domains", sx.names());
+      h5::write_doubles(g.id(), "lower", {sx.lower().data(), sx.lower().data() + sx.lower().size()});
+      h5::write_doubles(g.id(), "upper", {sx.upper().data(), sx.upper().data() + sx.upper().size()});
+      std::vector<std::string> sn;
+      std::vector<double> sp, sc;
+      for (const auto& s : space.scales().scales()) {
+        sn.push_back(s.name);
+        sp.push_back(s.params);
+        sc.push_back(s.step_cost);
+      }
+      h5::write_strings(g.id(), "scale_names", sn);
+      h5::write_doubles(g.id(), "scale_params", sp);
+      h5::write_doubles(g.id(), "scale_step_costs", sc);
+      h5::write_attr(g.id(), "target_scale", space.scales().target_scale().name);
+      h5::write_attr(g.id(), "step_interval", space.steps().interval());
+      h5::write_attr(g.id(), "max_steps", space.steps().max_steps());
+      h5::write_ints(g.id(), "step_budgets", space.steps().budgets());
+    }
+
+    {
+      h5::Handle g = h5::create_group(root, "trials");
+      const auto& t = a.trials;
+      h5::write_strings(g.id(), "id", column<std::string>(t, [](auto& r) { return r.id; }));
+      std::vector<const Eigen::VectorXd*> w;
+      for (const auto& r : t) w.push_back(&r.point.w);
+      write_mixtures(g.id(), "mixture", w, k);
+      h5::write_ints(g.id(), "scale", column<std::int64_t>(t, [](auto& r) { return r.point.scale; }));
+      h5::write_ints(g.id(), "steps", column<std::int64_t>(t, [](auto& r) { return r.point.steps; }));
+      h5::write_doubles(g.id(), "cost", column<double>(t, [](auto& r) { return r.cost; }));
+      h5::write_ints(g.id(), "iteration", column<std::int64_t>(t, [](auto& r) { return r.iteration; }));
+      h5::write_ints(g.id(), "attempt", column<std::int64_t>(t, [](auto& r) { return r.attempt; }));
+      h5::write_ints(g.id(), "state",
+                     column<std::int64_t>(t, [](auto& r) { return static_cast<int>(r.state); }));
+      h5::Handle ds = h5::Handle(H5Dopen2(g.id(), "state", H5P_DEFAULT), H5Dclose);
+      std::string names;
+      for (size_t i = 0; i < state_names().size(); ++i) {
+        if (i) names += ',';
+        names += std::to_string(i);
+        names += '=';
+        names += state_names()[i];
+      }
+      h5::write_attr(ds.id(), "state_names", names);
+      h5::write_strings(g.id(), "job_id", column<std::string>(t, [](auto& r) { return r.job_id; }));
+      h5::write_strings(g.id(), "reason", column<std::string>(t, [](auto& r) { return r.reason; }));
+      h5::write_strings(g.id(), "source", column<std::string>(t, [](auto& r) { return r.source; }));
+    }
+
+    {
+      h5::Handle g = h5::create_group(root, "pending");
+      std::vector<std::int64_t> rows;
+      for (size_t i = 0; i < a.trials.size(); ++i)
+        if (is_active(a.trials[i].state)) rows.push_back(static_cast<std::int64_t>(i));
+      h5::write_ints(g.id(), "trial", rows);
+    }
+
+    {
+      h5::Handle g = h5::create_group(root, "events");
+      const auto& e = a.events;
+      h5::write_ints(g.id(), "trial", column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return r.trial; }));
+      h5::write_doubles(g.id(), "time", column_of<TrialEvent, double>(e, [](auto& r) { return r.time; }));
+      h5::write_ints(g.id(), "state", column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return static_cast<int>(r.state); }));
+      h5::write_ints(g.id(), "attempt", column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return r.attempt; }));
+      h5::write_strings(g.id(), "job_id", column_of<TrialEvent, std::string>(e, [](auto& r) { return r.job_id; }));
+      h5::write_strings(g.id(), "reason", column_of<TrialEvent, std::string>(e, [](auto& r) { return r.reason; }));
+    }
+
+    {
+      h5::Handle g = h5::create_group(root, "observations");
+      const auto& o = a.observations;
+      h5::write_ints(g.id(), "trial", o.trial);
+      h5::write_ints(g.id(), "step", o.step);
+      h5::write_doubles(g.id(), "value", o.value);
+      h5::Handle m = h5::create_group(g.id(), "metric");
+      for (size_t i = 0; i < o.metric_names.size(); ++i)
+        h5::write_doubles(m.id(), o.metric_names[i], o.metric.at(i));
+    }
+
+    {
+      h5::Handle g = h5::create_group(root, "iterations");
+      const auto& it = a.iterations;
+      using I = IterationRecord;
+      h5::write_ints(g.id(), "iteration", column_of<I, std::int64_t>(it, [](auto& r) { return r.iteration; }));
+      h5::write_doubles(g.id(), "time", column_of<I, double>(it, [](auto& r) { return r.time; }));
+      h5::write_doubles(g.id(), "propose_seconds", column_of<I, double>(it, [](auto& r) { return r.propose_seconds; }));
+      h5::write_ints(g.id(), "n_proposed", column_of<I, std::int64_t>(it, [](auto& r) { return r.n_proposed; }));
+      h5::write_ints(g.id(), "rec_valid", column_of<I, std::int64_t>(it, [](auto& r) { return r.rec_valid; }));
+      h5::write_doubles(g.id(), "rec_mean", column_of<I, double>(it, [](auto& r) { return r.rec_mean; }));
+      h5::write_doubles(g.id(), "rec_lo", column_of<I, double>(it, [](auto& r) { return r.rec_lo; }));
+      h5::write_doubles(g.id(), "rec_hi", column_of<I, double>(it, [](auto& r) { return r.rec_hi; }));
+      std::vector<const Eigen::VectorXd*> w;
+      for (const auto& r : it) w.push_back(r.rec_valid ? &r.rec_w : nullptr);
+      write_mixtures(g.id(), "rec_w", w, k);
+      std::set<std::string> keys;
+      for (const auto& r : it)
+        for (const auto& [name, v] : r.diagnostics) keys.insert(name);
+      h5::Handle d = h5::create_group(g.id(), "diagnostics");
+      for (const auto& name : keys)
+        h5::write_doubles(d.id(), name, column_of<I, double>(it, [&](auto& r) {
+                            auto f = r.diagnostics.find(name);
+                            return f == r.diagnostics.end() ? std::nan("") : f->second;
+                          }));
+    }
+
+    {
+      h5::Handle g = h5::create_group(root, "recommendation");
+      const auto& r = a.recommendation;
+      h5::write_attr(g.id(), "valid", static_cast<std::int64_t>(r.rec_valid));
+      h5::write_attr(g.id(), "iteration", static_cast<std::int64_t>(r.iteration));
+      h5::write_attr(g.id(), "mean", r.rec_mean);
+      h5::write_attr(g.id(), "lo", r.rec_lo);
+      h5::write_attr(g.id(), "hi", r.rec_hi);
+      std::vector<double> w(r.rec_w.data(), r.rec_w.data() + r.rec_w.size());
+      h5::write_doubles(g.id(), "w", w);
+    }
+    if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0) throw Error("HDF5: cannot flush " + tmp.string());
+  }
+  h5::durable_rename(tmp, path);
+}
+
+Archive load_archive(const std::filesystem::path& path) {
+  const std::string where = path.string();
+  try {
+    Archive a;
+    h5::Handle f = h5::open_file(path);
+    const hid_t root = f.id();
+    const auto schema = h5::read_attr_int(root, "schema");
+    if (schema != kArchiveSchema)
+      throw Error("schema " + std::to_string(schema) + " is not supported");
+    a.campaign = h5::read_attr_string(root, "campaign");
+    a.strategy = h5::read_attr_string(root, "strategy");
+    a.created = h5::read_attr_double(root, "created");
+    const auto cfg = h5::read_strings(root, "config");
+    a.config_text = cfg.empty() ? "" : cfg.front();
+
+    {
+      h5::Handle g = h5::open_group(root, "trials");
+      const auto id = h5::read_strings(g.id(), "id");
+      const auto w = read_mixtures(g.id(), "mixture");
+      const auto scale = h5::read_ints(g.id(), "scale");
+      const auto steps = h5::read_ints(g.id(), "steps");
+      const auto cost = h5::read_doubles(g.id(), "cost");
+      const auto iteration = h5::read_ints(g.id(), "iteration");
+      const auto attempt = h5::read_ints(g.id(), "attempt");
+      const auto state = h5::read_ints(g.id(), "state");
+      const auto job_id = h5::read_strings(g.id(), "job_id");
+      const auto reason = h5::read_strings(g.id(), "reason");
+      const auto source = h5::read_strings(g.id(), "source");
+      const size_t n = id.size();
+      for (size_t len : {w.size(), scale.size(), steps.size(), cost.size(), iteration.size(),
+                         attempt.size(), state.size(), job_id.size(), reason.size(), source.size()})
+        if (len != n) throw Error("/trials columns have different lengths");
+      a.trials.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        auto& t = a.trials[i];
+        t.id = id[i];
+        t.point.w = w[i];
+        t.point.scale = static_cast<int>(scale[i]);
+        t.point.steps = steps[i];
+        t.cost = cost[i];
+        t.iteration = static_cast<int>(iteration[i]);
+        t.attempt = static_cast<int>(attempt[i]);
+        t.state = to_state(state[i], where);
+        t.job_id = job_id[i];
+        t.reason = reason[i];
+        t.source = source[i];
+      }
+    }
+    {
+      h5::Handle g = h5::open_group(root, "events");
+      const auto trial = h5::read_ints(g.id(), "trial");
+      const auto time = h5::read_doubles(g.id(), "time");
+      const auto state = h5::read_ints(g.id(), "state");
+      const auto attempt = h5::read_ints(g.id(), "attempt");
+      const auto job_id = h5::read_strings(g.id(), "job_id");
+      const auto reason = h5::read_strings(g.id(), "reason");
+      const size_t n = trial.size();
+      for (size_t len : {time.size(), state.size(), attempt.size(), job_id.size(), reason.size()})
+        if (len != n) throw Error("/events columns have different lengths");
+      a.events.resize(n);
+      for (size_t i = 0; i < n; ++i)
+        a.events[i] = {trial[i], time[i], to_state(state[i], where), static_cast<int>(attempt[i]),
+                       job_id[i], reason[i]};
+    }
+    {
+      h5::Handle g = h5::open_group(root, "observations");
+      auto& o = a.observations;
+      o.trial = h5::read_ints(g.id(), "trial");
+      o.step = h5::read_ints(g.id(), "step");
+      o.value = h5::read_doubles(g.id(), "value");
+      h5::Handle m = h5::open_group(g.id(), "metric");
+      o.metric_names = h5::list_children(m.id());
+      for (const auto& name : o.metric_names) o.metric.push_back(h5::read_doubles(m.id(), name));
+      for (size_t len : {o.step.size(), o.value.size()})
+        if (len != o.trial.size()) throw Error("/observations columns have different lengths");
+      for (const auto& col : o.metric)
+        if (col.size() != o.trial.size()) throw Error("/observations/metric columns have different lengths");
+    }
+    {
+      h5::Handle g = h5::open_group(root, "iterations");
+      const auto iteration = h5::read_ints(g.id(), "iteration");
+      const auto time = h5::read_doubles(g.id(), "time");
+      const auto ps = h5::read_doubles(g.id(), "propose_seconds");
+      const auto np = h5::read_ints(g.id(), "n_proposed");
+      const auto valid = h5::read_ints(g.id(), "rec_valid");
+      const auto mean = h5::read_doubles(g.id(), "rec_mean");
+      const auto lo = h5::read_doubles(g.id(), "rec_lo");
+      const auto hi = h5::read_doubles(g.id(), "rec_hi");
+      const auto w = read_mixtures(g.id(), "rec_w");
+      const size_t n = iteration.size();
+      a.iterations.resize(n);
+      h5::Handle d = h5::open_group(g.id(), "diagnostics");
+      std::map<std::string, std::vector<double>> diag;
+      for (const auto& name : h5::list_children(d.id())) diag[name] = h5::read_doubles(d.id(), name);
+      for (size_t i = 0; i < n; ++i) {
+        auto& r = a.iterations[i];
+        r.iteration = static_cast<int>(iteration.at(i));
+        r.time = time.at(i);
+        r.propose_seconds = ps.at(i);
+        r.n_proposed = static_cast<int>(np.at(i));
+        r.rec_valid = valid.at(i) != 0;
+        r.rec_mean = mean.at(i);
+        r.rec_lo = lo.at(i);
+        r.rec_hi = hi.at(i);
+        if (r.rec_valid) r.rec_w = w.at(i);
+        for (const auto& [name, col] : diag)
+          if (!std::isnan(col.at(i))) r.diagnostics[name] = col.at(i);
+      }
+    }
+    {
+      h5::Handle g = h5::open_group(root, "recommendation");
+      auto& r = a.recommendation;
+      r.rec_valid = h5::read_attr_int(g.id(), "valid") != 0;
+      r.iteration = static_cast<int>(h5::read_attr_int(g.id(), "iteration"));
+      r.rec_mean = h5::read_attr_double(g.id(), "mean");
+      r.rec_lo = h5::read_attr_double(g.id(), "lo");
+      r.rec_hi = h5::read_attr_double(g.id(), "hi");
+      const auto w = h5::read_doubles(g.id(), "w");
+      r.rec_w = Eigen::Map<const Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));
+    }
+    return a;
+  } catch (const std::out_of_range&) {
+    throw Error(where + ": not a mixbo campaign archive (inconsistent table lengths)");
+  } catch (const Error& e) {
+    throw Error(where + ": not a readable mixbo campaign archive: " + e.what());
+  }
+}
+
+std::vector<std::string> archive_domains(const std::filesystem::path& path) {
+  h5::Handle f = h5::open_file(path);
+  h5::Handle g = h5::open_group(f.id(), "space");
+  return h5::read_strings(g.id(), "domains");
+}
+
+}  // namespace mixbo

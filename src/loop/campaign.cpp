@@ -1,0 +1,283 @@
+#include "mixbo/loop/campaign.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/io/job_script.hpp"
+#include "mixbo/io/result_file.hpp"
+#include "mixbo/strategy/objective.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mixbo {
+
+namespace {
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser: distinct seeds per trial
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+DriverLock::DriverLock(const fs::path& workdir) {
+  fs::create_directories(workdir);
+  const auto path = workdir / "driver.lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot open " + path.string());
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    throw Error("another mixbo process is driving the campaign in " + workdir.string() +
+                " (it holds " + path.string() + ")");
+  }
+}
+
+DriverLock::~DriverLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool DriverLock::held(const fs::path& workdir) {
+  const auto path = workdir / "driver.lock";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
+}
+
+std::string trial_id_of(std::int64_t row) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "t%04lld", static_cast<long long>(row + 1));
+  return buf;
+}
+
+double displayed_objective(const ObjectiveConfig& o, double v) { return o.minimize ? v : -v; }
+
+Campaign::Campaign(CampaignConfig config)
+    : config_(std::move(config)), metrics_(objective_metrics(config_.objective)) {
+  const auto path = archive_path();
+  if (fs::exists(path)) {
+    archive_ = load_archive(path);
+    const auto domains = archive_domains(path);
+    if (domains != config_.space.simplex().names())
+      throw ConfigError(config_.file.string() + ": space.domains differ from the campaign archive " +
+                        path.string() + "; use another campaign.name or workdir");
+    if (archive_.observations.metric_names != metrics_) {
+      // list_children sorts names: compare as sets.
+      auto a = archive_.observations.metric_names, b = metrics_;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      if (a != b)
+        throw ConfigError(config_.file.string() + ": objective.metric differs from the campaign archive " +
+                          path.string());
+      // Reorder the stored columns to the config's order.
+      std::vector<std::vector<double>> cols;
+      for (const auto& m : metrics_) {
+        const auto it = std::find(archive_.observations.metric_names.begin(),
+                                  archive_.observations.metric_names.end(), m);
+        cols.push_back(archive_.observations.metric[static_cast<size_t>(
+            it - archive_.observations.metric_names.begin())]);
+      }
+      archive_.observations.metric = std::move(cols);
+      archive_.observations.metric_names = metrics_;
+    }
+    for (const auto& t : archive_.trials)
+      if (t.point.scale < 0 || t.point.scale >= config_.space.scales().size() ||
+          t.point.w.size() != config_.space.k())
+        throw ConfigError(config_.file.string() + ": scales differ from the campaign archive " +
+                          path.string());
+    archive_.config_text = config_.text;
+    archive_.strategy = config_.strategy.type;
+  } else {
+    archive_.campaign = config_.name;
+    archive_.strategy = config_.strategy.type;
+    archive_.config_text = config_.text;
+    archive_.created = now_seconds();
+    archive_.observations.metric_names = metrics_;
+    archive_.observations.metric.assign(metrics_.size(), {});
+  }
+}
+
+bool Campaign::exists_on_disk() const { return fs::exists(archive_path()); }
+
+void Campaign::save() const {
+  fs::create_directories(config_.workdir);
+  save_archive(archive_path(), archive_, config_.space);
+}
+
+History Campaign::history() const {
+  History h;
+  const auto& o = archive_.observations;
+  h.observations.reserve(o.size());
+  for (size_t i = 0; i < o.size(); ++i) {
+    const auto& t = archive_.trials.at(static_cast<size_t>(o.trial[i]));
+    Observation ob;
+    ob.point = t.point;
+    ob.point.steps = o.step[i];
+    ob.value = config_.objective.minimize ? o.value[i] : -o.value[i];
+    ob.trial = t.id;
+    h.observations.push_back(std::move(ob));
+  }
+  for (const auto& t : archive_.trials) h.runs.push_back(t.point);
+  h.iteration = static_cast<int>(archive_.iterations.size());
+  h.spent = spent();
+  return h;
+}
+
+double Campaign::spent() const {
+  double s = 0;
+  for (const auto& t : archive_.trials)
+    if (t.source.empty()) s += t.cost;
+  return s;
+}
+
+int Campaign::count(TrialState s) const {
+  int n = 0;
+  for (const auto& t : archive_.trials) n += t.state == s;
+  return n;
+}
+
+int Campaign::active() const {
+  int n = 0;
+  for (const auto& t : archive_.trials) n += is_active(t.state);
+  return n;
+}
+
+std::int64_t Campaign::add_trial(const Point& p, int iteration, const std::string& source) {
+  TrialRecord t;
+  const auto row = static_cast<std::int64_t>(archive_.trials.size());
+  t.id = trial_id_of(row);
+  t.point = p;
+  t.cost = config_.space.cost(p);
+  t.iteration = iteration;
+  t.source = source;
+  archive_.trials.push_back(t);
+  archive_.record(row, TrialState::Proposed, "", source.empty() ? "" : "imported from " + source);
+  return row;
+}
+
+fs::path Campaign::trial_dir(std::int64_t trial) const {
+  return config_.workdir / "trials" / archive_.trials.at(static_cast<size_t>(trial)).id;
+}
+
+std::string Campaign::job_name(std::int64_t trial) const {
+  return "mixbo-" + config_.name + "-" + archive_.trials.at(static_cast<size_t>(trial)).id;
+}
+
+TrialParams Campaign::params(std::int64_t trial) const {
+  const auto& t = archive_.trials.at(static_cast<size_t>(trial));
+  const auto& sp = config_.space;
+  TrialParams p;
+  p.trial_id = t.id;
+  p.campaign = config_.name;
+  p.attempt = t.attempt;
+  p.domains = sp.simplex().names();
+  p.mixture.assign(t.point.w.data(), t.point.w.data() + t.point.w.size());
+  p.scale = sp.scales()[t.point.scale].name;
+  p.scale_params = sp.scales()[t.point.scale].params;
+  p.steps = t.point.steps;
+  p.checkpoint_interval = sp.steps().interval();
+  // 31 bits: every language reads it as a plain int.
+  p.seed = mix64(config_.seed ^ mix64(static_cast<std::uint64_t>(trial))) & 0x7fffffffULL;
+  p.trial_dir = trial_dir(trial);
+  p.result = p.trial_dir / "result.h5";
+  p.metrics = metrics_;
+  p.simulator = config_.simulator.type;
+  p.simulator_file = config_.simulator.file;
+  p.noise = config_.simulator.noise;
+  p.sleep_per_cost = config_.simulator.sleep_per_cost;
+  p.cost = t.cost;
+  return p;
+}
+
+JobRequest Campaign::write_trial(std::int64_t trial) const {
+  const auto dir = trial_dir(trial);
+  fs::create_directories(dir);
+  const TrialParams p = params(trial);
+  const auto params_file = dir / "params.ini";
+  write_params(params_file, p);
+  JobRequest r;
+  r.trial_id = p.trial_id;
+  r.job_name = job_name(trial);
+  r.trial_dir = dir;
+  r.script = dir / "job.sbatch";
+  r.attempt = p.attempt;
+  write_text_atomic(r.script, render_job_script(config_, p, params_file, r.job_name));
+  fs::permissions(r.script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                  fs::perm_options::add);
+  return r;
+}
+
+void Campaign::add_observations(std::int64_t trial, const ResultCurve& curve) {
+  auto& o = archive_.observations;
+  for (size_t i = 0; i < curve.steps.size(); ++i) {
+    std::map<std::string, double> m;
+    for (const auto& name : metrics_) m[name] = curve.metrics.at(name)[i];
+    o.trial.push_back(trial);
+    o.step.push_back(curve.steps[i]);
+    o.value.push_back(displayed_objective(config_.objective, objective_value(config_.objective, m)));
+    for (size_t j = 0; j < metrics_.size(); ++j) o.metric[j].push_back(m[metrics_[j]]);
+  }
+}
+
+bool Campaign::finish(std::int64_t trial, const JobStatus& status) {
+  auto& t = archive_.trials.at(static_cast<size_t>(trial));
+  const auto result = trial_dir(trial) / "result.h5";
+  const std::string job_reason = status.phase == JobPhase::Failed ? status.reason : "";
+  std::string reason;
+  try {
+    ResultCurve c = read_result(result, {t.id, metrics_, t.point.steps});
+    if (c.status == "failed") throw ResultError(result.string() + ": the job reported status 'failed'");
+    if (c.steps.empty()) throw ResultError(result.string() + ": no checkpoints");
+    add_observations(trial, c);
+    std::string note;
+    if (!job_reason.empty())
+      note = "partial: " + job_reason;
+    else if (c.status == "partial" || c.steps.back() < t.point.steps)
+      note = "partial";
+    archive_.record(trial, TrialState::Done, "", note);
+    return true;
+  } catch (const ResultError& e) {
+    if (job_reason.empty())
+      reason = std::string("result: ") + e.what();
+    else if (fs::exists(result))
+      reason = job_reason + "; result: " + e.what();
+    else
+      reason = job_reason;
+  }
+  archive_.record(trial, TrialState::Failed, "", reason);
+  if (t.attempt < config_.executor.max_attempts) {
+    ++t.attempt;
+    t.job_id.clear();
+    archive_.record(trial, TrialState::Proposed, "", "retry after: " + reason);
+  }
+  return false;
+}
+
+void Campaign::record_recommendation(const Recommendation& r, int iteration) {
+  auto& rec = archive_.recommendation;
+  rec.iteration = iteration;
+  rec.time = now_seconds();
+  rec.rec_valid = r.valid;
+  rec.rec_mean = r.valid ? displayed_objective(config_.objective, r.mean) : 0;
+  rec.rec_lo = r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.lo : r.hi) : 0;
+  rec.rec_hi = r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.hi : r.lo) : 0;
+  rec.rec_w = r.valid ? r.w : Eigen::VectorXd();
+}
+
+}  // namespace mixbo

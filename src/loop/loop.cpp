@@ -1,0 +1,378 @@
+#include "mixbo/loop/loop.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "mixbo/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mixbo {
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const Scale& target(const CampaignConfig& c) { return c.space.scales().target_scale(); }
+
+nlohmann::json rec_json(const CampaignConfig& c, const IterationRecord& r) {
+  nlohmann::json j;
+  j["valid"] = r.rec_valid;
+  if (!r.rec_valid) return j;
+  j["mean"] = r.rec_mean;
+  j["lo"] = r.rec_lo;
+  j["hi"] = r.rec_hi;
+  nlohmann::json w;
+  for (int i = 0; i < c.space.k() && i < r.rec_w.size(); ++i)
+    w[c.space.simplex().names()[static_cast<size_t>(i)]] = r.rec_w[i];
+  j["mixture"] = w;
+  j["scale"] = target(c).name;
+  j["steps"] = c.space.steps().max_steps();
+  return j;
+}
+
+class Loop {
+ public:
+  Loop(Campaign& c, Executor* e, Strategy& s, const LoopOptions& o)
+      : c_(c), cfg_(c.config()), ex_(e), st_(s), o_(o), out_(o.out ? *o.out : std::cout) {}
+
+  LoopResult run();
+
+ private:
+  bool reconcile();
+  bool submit_proposed();
+  bool propose_round();
+  void progress(bool force);
+  bool cancel_requested() const { return fs::exists(cfg_.workdir / "cancel.request"); }
+  void save() {
+    if (!o_.dry_run) c_.save();
+  }
+  std::vector<std::int64_t> rows_in(std::initializer_list<TrialState> states) const {
+    std::vector<std::int64_t> rows;
+    const auto& t = c_.archive().trials;
+    for (size_t i = 0; i < t.size(); ++i)
+      if (std::find(states.begin(), states.end(), t[i].state) != states.end())
+        rows.push_back(static_cast<std::int64_t>(i));
+    return rows;
+  }
+
+  Campaign& c_;
+  const CampaignConfig& cfg_;
+  Executor* ex_;
+  Strategy& st_;
+  LoopOptions o_;
+  std::ostream& out_;
+  bool exhausted_ = false;
+  std::string last_line_;
+  LoopResult res_;
+};
+
+// Polls submitted/running jobs; ingests the finished ones.
+bool Loop::reconcile() {
+  const auto rows = rows_in({TrialState::Submitted, TrialState::Running});
+  if (rows.empty()) return false;
+  std::vector<std::string> ids;
+  for (auto r : rows) ids.push_back(c_.archive().trials[static_cast<size_t>(r)].job_id);
+  const auto status = ex_->poll(ids);
+  bool changed = false;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto row = rows[i];
+    auto it = status.find(ids[i]);
+    if (it == status.end()) continue;
+    const JobStatus& s = it->second;
+    const auto state = c_.archive().trials[static_cast<size_t>(row)].state;
+    if (s.phase == JobPhase::Running && state == TrialState::Submitted) {
+      c_.archive().record(row, TrialState::Running);
+      changed = true;
+    } else if (s.phase == JobPhase::Completed || s.phase == JobPhase::Failed) {
+      c_.finish(row, s);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// Submits every `proposed` trial (new ones and retries), adopting a job that a crashed driver
+// had already submitted under the same name and attempt.
+bool Loop::submit_proposed() {
+  const auto rows = rows_in({TrialState::Proposed});
+  if (rows.empty()) return false;
+  std::vector<JobRequest> batch;
+  std::vector<std::int64_t> batch_rows;
+  bool changed = false;
+  for (auto row : rows) {
+    if (o_.dry_run) {
+      res_.written.push_back(c_.write_trial(row).script);
+      continue;
+    }
+    auto& t = c_.archive().trials[static_cast<size_t>(row)];
+    const auto earlier = c_.archive().job_ids(row);
+    if (auto found = ex_->find_by_name(c_.job_name(row));
+        found && std::find(earlier.begin(), earlier.end(), *found) == earlier.end()) {
+      c_.archive().record(row, TrialState::Submitted, *found, "adopted after a driver restart");
+      changed = true;
+      continue;
+    }
+    if (t.attempt > 1) {  // keep what the failed attempt left, out of the new one's way
+      const auto dir = c_.trial_dir(row);
+      for (const char* f : {"result.h5", "stdout", "stderr"})
+        if (fs::exists(dir / f))
+          fs::rename(dir / f, dir / (std::string(f) + ".attempt" + std::to_string(t.attempt - 1)));
+    }
+    batch.push_back(c_.write_trial(row));
+    batch_rows.push_back(row);
+  }
+  if (batch.empty()) return changed;
+  std::vector<std::string> ids;
+  if (batch.size() > 1 && cfg_.executor.type == "slurm" && cfg_.slurm.use_array) {
+    ids = ex_->submit_many(batch);
+  } else {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      try {
+        ids.push_back(ex_->submit(batch[i]));
+      } catch (const Error& e) {
+        // Record what went out before giving up: those jobs must not be submitted again.
+        for (size_t j = 0; j < ids.size(); ++j)
+          c_.archive().record(batch_rows[j], TrialState::Submitted, ids[j]);
+        save();
+        throw;
+      }
+      // Record each id at once, so a crash in the middle of a batch loses none.
+      c_.archive().record(batch_rows[i], TrialState::Submitted, ids.back());
+      save();
+    }
+    return true;
+  }
+  for (size_t j = 0; j < ids.size(); ++j)
+    c_.archive().record(batch_rows[j], TrialState::Submitted, ids[j]);
+  return true;
+}
+
+bool Loop::propose_round() {
+  if (exhausted_ || cancel_requested()) return false;
+  double spent = c_.spent();
+  if (spent >= cfg_.budget - 1e-12) return false;
+  const int free = cfg_.executor.max_concurrent - c_.active();
+  if (free <= 0) return false;
+  const int q = cfg_.strategy.batch > 0 ? std::min(cfg_.strategy.batch, free) : free;
+  History h = c_.history();
+  std::vector<Point> pending;
+  for (const auto& t : c_.archive().trials)
+    if (is_active(t.state)) pending.push_back(t.point);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto proposals = st_.propose(h, pending, q);
+  const double propose_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  IterationRecord it;
+  it.iteration = h.iteration;
+  it.time = now_seconds();
+  it.propose_seconds = propose_s;
+  it.diagnostics = st_.diagnostics().values;
+  it.diagnostics["propose_seconds"] = propose_s;
+  int added = 0;
+  for (auto& p : proposals) {
+    if (spent >= cfg_.budget - 1e-12) break;
+    if (p.w.size() != cfg_.space.k() || p.scale < 0 || p.scale >= cfg_.space.scales().size() ||
+        p.steps <= 0 || p.steps > cfg_.space.steps().max_steps())
+      throw Error("strategy " + st_.name() + " proposed an invalid point (scale " +
+                  std::to_string(p.scale) + ", steps " + std::to_string(p.steps) + ")");
+    c_.add_trial(p, h.iteration);
+    spent += cfg_.space.cost(p);
+    ++added;
+  }
+  if (added == 0) {
+    exhausted_ = true;
+    return false;
+  }
+  it.n_proposed = added;
+  const auto t1 = std::chrono::steady_clock::now();
+  const Recommendation r = st_.recommend(c_.history());
+  it.diagnostics["recommend_seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  c_.record_recommendation(r, h.iteration);
+  const auto& rec = c_.archive().recommendation;
+  it.rec_valid = rec.rec_valid;
+  it.rec_mean = rec.rec_mean;
+  it.rec_lo = rec.rec_lo;
+  it.rec_hi = rec.rec_hi;
+  it.rec_w = rec.rec_w;
+  c_.archive().iterations.push_back(it);
+  save();  // proposed trials are on disk before any of them is submitted
+  return true;
+}
+
+void Loop::progress(bool force) {
+  if (o_.quiet) return;
+  const auto& a = c_.archive();
+  const int round = static_cast<int>(a.iterations.size());
+  const int queued = c_.count(TrialState::Proposed) + c_.count(TrialState::Submitted);
+  const int running = c_.count(TrialState::Running);
+  const int done = c_.count(TrialState::Done);
+  const int failed = c_.count(TrialState::Failed) + c_.count(TrialState::Cancelled);
+  std::ostringstream line;
+  if (o_.json) {
+    nlohmann::json j;
+    j["event"] = "progress";
+    j["campaign"] = cfg_.name;
+    j["iteration"] = round;
+    j["trials"] = {{"queued", queued}, {"running", running}, {"done", done}, {"failed", failed},
+                   {"total", a.trials.size()}};
+    j["observations"] = a.observations.size();
+    j["spent"] = c_.spent();
+    j["budget"] = cfg_.budget;
+    j["best"] = rec_json(cfg_, a.recommendation);
+    line << j.dump();
+  } else {
+    line << "mixbo " << cfg_.name << ": round " << round << " | queued " << queued << ", running "
+         << running << ", done " << done << ", failed " << failed << " | cost " << std::fixed
+         << std::setprecision(3) << c_.spent() << " / " << cfg_.budget;
+    if (a.recommendation.rec_valid)
+      line << " | best " << target(cfg_).name << " " << std::setprecision(4)
+           << a.recommendation.rec_mean << " [" << a.recommendation.rec_lo << ", "
+           << a.recommendation.rec_hi << "]";
+  }
+  if (force || line.str() != last_line_) {
+    out_ << line.str() << std::endl;
+    last_line_ = line.str();
+  }
+}
+
+LoopResult Loop::run() {
+  if (!o_.dry_run && !ex_) throw Error("run_loop: no executor");
+  if (!o_.dry_run && !c_.exists_on_disk()) c_.save();
+  int passes = 0;
+  for (;;) {
+    if (o_.max_passes >= 0 && passes >= o_.max_passes) break;
+    ++passes;
+    if (o_.dry_run) {
+      propose_round();
+      submit_proposed();
+      break;
+    }
+    if (cancel_requested()) {
+      cancel_all(c_, *ex_);
+      fs::remove(cfg_.workdir / "cancel.request");
+      res_.cancelled = true;
+      progress(true);
+      break;
+    }
+    bool changed = reconcile();
+    changed = submit_proposed() || changed;  // retries and adopted jobs
+    if (changed) save();
+    while (propose_round()) {
+      submit_proposed();
+      save();
+      changed = true;
+    }
+    progress(false);
+    if (c_.active() == 0 && (exhausted_ || c_.spent() >= cfg_.budget - 1e-12)) {
+      res_.finished = true;
+      break;
+    }
+    if (!changed)
+      std::this_thread::sleep_for(std::chrono::duration<double>(cfg_.executor.poll_seconds));
+  }
+  History h = c_.history();
+  res_.recommendation = st_.recommend(h);
+  if (!o_.dry_run) {
+    c_.record_recommendation(res_.recommendation, h.iteration);
+    c_.save();
+  }
+  res_.spent = c_.spent();
+  res_.trials = static_cast<int>(c_.archive().trials.size());
+  res_.done = c_.count(TrialState::Done);
+  res_.failed = c_.count(TrialState::Failed);
+  if (o_.json) {
+    nlohmann::json j;
+    j["event"] = o_.dry_run ? "dry-run" : res_.cancelled ? "cancelled" : res_.finished ? "finished" : "stopped";
+    j["campaign"] = cfg_.name;
+    j["archive"] = c_.archive_path().string();
+    j["trials"] = {{"total", res_.trials}, {"done", res_.done}, {"failed", res_.failed}};
+    j["spent"] = res_.spent;
+    j["budget"] = cfg_.budget;
+    IterationRecord r;
+    r.rec_valid = res_.recommendation.valid;
+    r.rec_mean = res_.recommendation.valid ? displayed_objective(cfg_.objective, res_.recommendation.mean) : 0;
+    r.rec_lo = res_.recommendation.valid ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.lo : res_.recommendation.hi) : 0;
+    r.rec_hi = res_.recommendation.valid ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.hi : res_.recommendation.lo) : 0;
+    r.rec_w = res_.recommendation.w;
+    j["recommendation"] = rec_json(cfg_, r);
+    if (o_.dry_run) {
+      j["scripts"] = nlohmann::json::array();
+      for (const auto& p : res_.written) j["scripts"].push_back(p.string());
+    }
+    out_ << j.dump() << std::endl;
+  } else if (o_.dry_run) {
+    out_ << "dry run: wrote " << res_.written.size() << " job script(s), submitted nothing:\n";
+    for (const auto& p : res_.written) out_ << "  " << p.string() << "\n";
+  } else {
+    out_ << (res_.cancelled ? "campaign cancelled" : res_.finished ? "campaign finished" : "campaign stopped")
+         << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
+         << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
+         << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"
+         << describe_recommendation(cfg_, res_.recommendation);
+  }
+  return res_;
+}
+
+}  // namespace
+
+LoopResult run_loop(Campaign& campaign, Executor* executor, Strategy& strategy,
+                    const LoopOptions& options) {
+  return Loop(campaign, executor, strategy, options).run();
+}
+
+int cancel_all(Campaign& c, Executor& ex) {
+  int n = 0;
+  auto& trials = c.archive().trials;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    auto& t = trials[i];
+    if (!is_active(t.state)) continue;
+    const auto row = static_cast<std::int64_t>(i);
+    std::string id = t.job_id;
+    if (t.state == TrialState::Proposed) {  // it may have gone out just before a crash
+      const auto earlier = c.archive().job_ids(row);
+      if (auto found = ex.find_by_name(c.job_name(row));
+          found && std::find(earlier.begin(), earlier.end(), *found) == earlier.end())
+        id = *found;
+      else
+        id.clear();
+    }
+    if (!id.empty()) ex.cancel(id);
+    c.archive().record(row, TrialState::Cancelled, id, "cancelled by mixbo cancel");
+    ++n;
+  }
+  c.save();
+  return n;
+}
+
+std::string describe_recommendation(const CampaignConfig& c, const Recommendation& r) {
+  std::ostringstream o;
+  if (!r.valid) {
+    o << "no recommendation yet (no observation the strategy can rank)\n";
+    return o.str();
+  }
+  o << "recommended mixture for " << target(c).name << " at " << c.space.steps().max_steps()
+    << " steps:\n";
+  for (int i = 0; i < c.space.k(); ++i)
+    o << "  " << std::left << std::setw(20) << c.space.simplex().names()[static_cast<size_t>(i)]
+      << std::right << std::fixed << std::setprecision(4) << r.w[i] << "\n";
+  const double mean = displayed_objective(c.objective, r.mean);
+  double lo = displayed_objective(c.objective, r.lo), hi = displayed_objective(c.objective, r.hi);
+  if (lo > hi) std::swap(lo, hi);
+  o << "predicted " << c.objective.text << ": " << std::setprecision(4) << mean;
+  if (hi > lo) o << " (95% interval " << lo << " .. " << hi << ")";
+  o << "\n";
+  return o.str();
+}
+
+}  // namespace mixbo

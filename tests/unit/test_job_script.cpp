@@ -1,0 +1,135 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+#include "mixbo/io/job_script.hpp"
+#include "mixbo/io/trial_params.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kNasty = {
+    "plain", "with space", "it's", "say \"hi\"", "$(touch /tmp/mixbo-pwned)", "`id`",
+    "a;b|c&d", "back\\slash", "new\nline", "tab\there", "#hash", "*glob?", "", "ünïcödé", "{{x}}"};
+
+// Runs `script` with bash and returns its stdout.
+std::string run_bash(const std::string& script) {
+  const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto f = dir / "s.sh";
+  std::ofstream(f) << script;
+  std::string out;
+  FILE* p = ::popen(("bash " + f.string()).c_str(), "r");
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  EXPECT_EQ(::pclose(p), 0);
+  return out;
+}
+
+// sbatch's reading of one "#SBATCH" argument (src/sbatch/opt.c _get_argument): backslash
+// escapes the next character, quotes group, an unescaped '#' ends the line, space separates.
+std::vector<std::string> slurm_arguments(const std::string& line) {
+  std::vector<std::string> args;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= line.size()) break;
+    std::string a;
+    char q = 0;
+    bool esc = false;
+    for (; i < line.size() && (q || !std::isspace(static_cast<unsigned char>(line[i]))); ++i) {
+      const char c = line[i];
+      if (esc) {
+        a += c;
+        esc = false;
+      } else if (c == '\\') {
+        esc = true;
+      } else if (q) {
+        if (c == q) q = 0; else a += c;
+      } else if (c == '"' || c == '\'') {
+        q = c;
+      } else if (c == '#') {
+        i = line.size();
+        break;
+      } else {
+        a += c;
+      }
+    }
+    args.push_back(a);
+  }
+  return args;
+}
+
+CampaignConfig config_with(const fs::path& tpl, const std::string& command = "") {
+  const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto ini = dir / "c.ini";
+  std::ofstream(ini) << "[campaign]\nname = q\nbudget = 1\n[space]\ndomains = a b, c'd, e\"f\n"
+                        "[objective]\nmetric = loss\n[slurm]\npartition = gpu part\n"
+                        "account = acc#1\ntime = 00:10:00, 1B=02:00:00\n"
+                        "extra = --mem=4G; --constraint=a100\n";
+  auto c = load_config(ini, {"--job.template=" + tpl.string(), "--job.command=" + command});
+  return c;
+}
+
+}  // namespace
+
+TEST(ShellQuote, BashReadsBackEveryValueExactly) {
+  for (const auto& v : kNasty) {
+    const std::string q = shell_quote(v);
+    EXPECT_EQ(q.find('\n'), std::string::npos) << "quoted value spans lines: " << v;
+    EXPECT_EQ(run_bash("printf '%s' " + q + "\n"), v);
+    // A quoted value inside a comment must not leak onto a code line.
+    EXPECT_EQ(run_bash("# " + q + "\nprintf ok\n"), "ok");
+  }
+  EXPECT_FALSE(fs::exists("/tmp/mixbo-pwned"));
+}
+
+TEST(SbatchQuote, SlurmParserReadsBackTheValue) {
+  for (const auto& v : kNasty) {
+    if (v.find('\n') != std::string::npos) {
+      EXPECT_THROW(sbatch_quote(v), Error);
+      continue;
+    }
+    const auto args = slurm_arguments("--output=" + sbatch_quote(v) + " # trailing comment");
+    ASSERT_EQ(args.size(), 1u) << v;
+    EXPECT_EQ(args[0], "--output=" + v);
+  }
+}
+
+TEST(RenderTemplate, WordsAreQuotedBlocksVerbatimUnknownRejected) {
+  const std::string t = "A={{x}}\n{{block}}\nB={{ x }}\n";
+  EXPECT_EQ(render_template(t, {{"x", "it's"}}, {{"block", "echo hi"}}, "t"),
+            "A='it'\\''s'\necho hi\nB='it'\\''s'\n");
+  EXPECT_THROW(render_template("{{nope}}", {{"x", "1"}}, {}, "t"), ConfigError);
+  EXPECT_THROW(render_template("{{bad-name}}", {{"x", "1"}}, {}, "t"), ConfigError);
+  try {
+    render_template("{{nope}}", {}, {}, "my.tpl");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("my.tpl"), std::string::npos);
+  }
+  // A value that looks like a placeholder is data.
+  EXPECT_EQ(render_template("{{x}}", {{"x", "{{y}}"}}, {}, "t"), "'{{y}}'");
+}
+
+TEST(ParseSlurmTime, AllFormats) {
+  EXPECT_DOUBLE_EQ(parse_slurm_time("10"), 600);
+  EXPECT_DOUBLE_EQ(parse_slurm_time("10:30"), 630);
+  EXPECT_DOUBLE_EQ(parse_slurm_time("01:02:03"), 3723);
+  EXPECT_DOUBLE_EQ(parse_slurm_time("2-3"), 2 * 86400 + 3 * 3600);
+  EXPECT_DOUBLE_EQ(parse_slurm_time("1-00:01"), 86460);
+  EXPECT_DOUBLE_EQ(parse_slurm_time("1-00:00:05"), 86405);
+  EXPECT_DOUBLE_EQ(parse_slurm_time("UNLIMITED"), 0);
+  EXPECT_THROW(parse_slurm_time("1h"), Error);
+}
