@@ -60,14 +60,21 @@ std::string shell_quote(const std::string& s) {
 }
 
 std::string sbatch_quote(const std::string& s) {
-  std::string out;
+  // sbatch ends an argument at unquoted white space even after a backslash, so anything that is
+  // not plain goes in double quotes, where only '\\' and '"' need a backslash.
+  bool plain = !s.empty();
   for (char ch : s) {
     if (ch == '\n' || ch == '\r')
       throw Error("#SBATCH value '" + s + "' contains a newline, which sbatch cannot read");
-    if (!plain_char(ch)) out += '\\';
+    plain = plain && plain_char(ch);
+  }
+  if (plain) return s;
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '\\' || ch == '"') out += '\\';
     out += ch;
   }
-  return out;
+  return out + "\"";
 }
 
 std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,

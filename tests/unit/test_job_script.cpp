@@ -9,6 +9,7 @@
 
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/exec/local_executor.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/trial_params.hpp"
 
@@ -60,6 +61,7 @@ std::vector<std::string> slurm_arguments(const std::string& line) {
         q = c;
       } else if (c == '#') {
         i = line.size();
+        if (a.empty()) return args;
         break;
       } else {
         a += c;
@@ -76,7 +78,7 @@ CampaignConfig config_with(const fs::path& tpl, const std::string& command = "")
   const auto ini = dir / "c.ini";
   std::ofstream(ini) << "[campaign]\nname = q\nbudget = 1\n[space]\ndomains = a b, c'd, e\"f\n"
                         "[objective]\nmetric = loss\n[slurm]\npartition = gpu part\n"
-                        "account = acc#1\ntime = 00:10:00, 1B=02:00:00\n"
+                        "account = acc'1\ntime = 00:10:00, 1B=02:00:00\n"
                         "extra = --mem=4G; --constraint=a100\n";
   auto c = load_config(ini, {"--job.template=" + tpl.string(), "--job.command=" + command});
   return c;
@@ -133,3 +135,49 @@ TEST(ParseSlurmTime, AllFormats) {
   EXPECT_DOUBLE_EQ(parse_slurm_time("UNLIMITED"), 0);
   EXPECT_THROW(parse_slurm_time("1h"), Error);
 }
+
+TEST(RenderJobScript, NastyNamesAndPathsStayData) {
+  const fs::path tpl = fs::path(MIXBO_SOURCE_DIR) / "jobs" / "train.sbatch.in";
+  const auto c = config_with(tpl, "printf '%s|%s|%s' \"$MIXBO_DOMAINS\" \"$MIXBO_TRIAL_DIR\" \"$MIXBO_SCALE\"");
+  const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid())) /
+                   "trial dir 'q' $(touch pwned)";
+  fs::create_directories(dir);
+  TrialParams p;
+  p.trial_id = "t0001";
+  p.campaign = "q";
+  p.domains = c.space.simplex().names();
+  p.mixture = {0.2, 0.3, 0.5};
+  p.scale = "1B";
+  p.scale_params = 1e9;
+  p.steps = 1000;
+  p.checkpoint_interval = 100;
+  p.trial_dir = dir;
+  p.result = dir / "result.h5";
+  p.metrics = {"loss"};
+  const auto params = dir / "params.ini";
+  write_params(params, p);
+  const std::string script = render_job_script(c, p, params, "mixbo-q-t0001");
+  const auto file = dir / "job.sbatch";
+  write_text_atomic(file, script);
+  // Run it as the local executor does; the command sees the values unchanged.
+  EXPECT_EQ(run_bash(script), "a b,c'd,e\"f|" + dir.string() + "|1B");
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
+  // sbatch reads each header line back to the configured value.
+  std::istringstream lines(script);
+  std::string line;
+  std::map<std::string, std::string> sbatch;
+  while (std::getline(lines, line)) {
+    if (line.rfind("#SBATCH ", 0) != 0) continue;
+    for (const auto& a : slurm_arguments(line.substr(8))) {
+      const auto eq = a.find('=');
+      sbatch[a.substr(0, eq)] = eq == std::string::npos ? "" : a.substr(eq + 1);
+    }
+  }
+  EXPECT_EQ(sbatch["--job-name"], "mixbo-q-t0001");
+  EXPECT_EQ(sbatch["--partition"], "gpu part");
+  EXPECT_EQ(sbatch["--account"], "acc'1");
+  EXPECT_EQ(sbatch["--time"], "02:00:00");
+  EXPECT_EQ(sbatch["--mem"], "4G");
+  EXPECT_EQ(script_time_limit(file), 7200);
+}
+
