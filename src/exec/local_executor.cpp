@@ -279,10 +279,10 @@ double script_time_limit(const fs::path& script) {
   while (std::getline(in, line)) {
     std::smatch m;
     if (std::regex_search(line, m, re)) {
-      std::string v;  // undo sbatch_quote's backslashes
+      std::string v;  // undo sbatch_quote's quotes and backslashes
       const std::string raw = m[1];
       for (size_t i = 0; i < raw.size(); ++i)
-        if (raw[i] != '\\') v += raw[i];
+        if (raw[i] != '\\' && raw[i] != '"' && raw[i] != '\'') v += raw[i];
       return parse_slurm_time(v);
     }
   }
