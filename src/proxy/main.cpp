@@ -44,6 +44,7 @@ Fault injection (for tests of the driver; also from the environment):
                            truncate  write a result, then cut the file in half (corrupt HDF5)
                            nan       write a result whose last values are NaN
                            wrong-id  write a result with another trial's id
+                           missing-metric  write a result without the objective's metrics
   --fault-attempts=N     MIXBO_PROXY_FAULT_ATTEMPTS: misbehave only while attempt <= N
                          (so a resubmission succeeds); default: every attempt
   --fault-trials=LIST    MIXBO_PROXY_FAULT_TRIALS: misbehave only for these trial ids
@@ -123,7 +124,8 @@ int run(int argc, char** argv) {
   const std::string fault_trials = vm.count("fault-trials") ? vm["fault-trials"].as<std::string>()
                                                             : env_or("MIXBO_PROXY_FAULT_TRIALS", "");
   static const std::vector<std::string> modes = {"", "fail", "partial", "hang",
-                                                 "truncate", "nan", "wrong-id"};
+                                                 "truncate", "nan", "wrong-id",
+                                                 "missing-metric"};
   if (std::find(modes.begin(), modes.end(), fault) == modes.end()) {
     std::cerr << "mixbo-proxy: unknown fault mode '" << fault << "'; see --help\n";
     return 2;
@@ -168,6 +170,8 @@ int run(int argc, char** argv) {
   if (fault == "nan")
     for (auto& [name, v] : curve.metrics) v.back() = std::numeric_limits<double>::quiet_NaN();
   if (fault == "wrong-id") curve.trial_id += "-wrong";
+  if (fault == "missing-metric")
+    for (const auto& m : p.metrics) curve.metrics.erase(m);
   mixbo::write_result(result, curve);
   if (fault == "truncate") fs::resize_file(result, fs::file_size(result) / 2);
   std::cerr << "mixbo-proxy: wrote " << result.string() << " (" << n << " checkpoints)\n";

@@ -1,0 +1,138 @@
+// kill -9 of the driver at random (seeded) instants of a local-executor campaign of mixbo-proxy
+// jobs, each kill followed at once by a restart of `mixbo run`. At the end: every trial is done,
+// ran exactly once (the job script appends to a start log before it runs the proxy), has its
+// learning curve in the archive exactly once, and the last run finishes and prints the
+// recommendation.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "e2e_campaign.hpp"
+#include "mixbo/io/archive.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+pid_t spawn_mixbo(const std::vector<std::string>& args, const fs::path& log) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+  }
+  std::vector<std::string> all = {test::mixbo_binary()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
+std::string slurp(const fs::path& f) {
+  std::ifstream in(f);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
+  // The stock proxy template plus one line that logs every start of a job.
+  const fs::path stock = fs::path(MIXBO_SOURCE_DIR) / "jobs" / "mixbo-proxy.sbatch.in";
+  std::string tpl = slurp(stock);
+  const auto at = tpl.find("exec {{proxy}}");
+  ASSERT_NE(at, std::string::npos);
+  tpl.insert(at, "echo {{trial_id}} {{attempt}} >> {{workdir}}/starts.log\n");
+  const int budget = 30;
+  const auto c = test::make_e2e_campaign(
+      "killrestart",
+      "[strategy]\ntype = random\n\n[simulator]\nsleep_per_cost = 0.35\n\n[job]\ntemplate = "
+      "killrestart.sbatch.in\n",
+      budget, 3);
+  std::ofstream(c.dir / "killrestart.sbatch.in") << tpl;
+  const auto log = c.dir / "driver.log";
+
+  std::mt19937 rng(424242);
+  std::uniform_real_distribution<double> delay(0.005, 0.3);
+  int kills = 0, early_exits = 0;
+  const auto t0 = Clock::now();
+  while (kills < 20) {
+    const pid_t pid = spawn_mixbo({"run", "--quiet", c.config.string()}, log);
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
+    int st = 0;
+    if (::waitpid(pid, &st, WNOHANG) == pid) {  // it ended by itself before the kill
+      ++early_exits;
+      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << slurp(log);
+      break;  // the campaign is over: fewer kills than asked (checked below)
+    }
+    ::kill(pid, SIGKILL);
+    ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+    ++kills;
+  }
+  const double kill_phase = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_EQ(kills, 20) << "the campaign finished after " << kills << " kills: make it longer";
+
+  // The last restart runs to the end.
+  const auto r = test::mixbo("", "run " + c.config.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("campaign finished: " + std::to_string(budget) + " trials (" +
+                          std::to_string(budget) + " done, 0 failed)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("recommended mixture for 1B"), std::string::npos) << r.output;
+  const double total = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::cout << kills << " kills in " << kill_phase << " s, campaign done after " << total
+            << " s\n";
+  RecordProperty("kills", kills);
+
+  const Archive a = load_archive(c.archive());
+  ASSERT_EQ(a.trials.size(), static_cast<size_t>(budget));
+  // Every job started exactly once.
+  std::map<std::string, int> starts;
+  {
+    std::ifstream in(c.workdir() / "starts.log");
+    std::string id;
+    int attempt = 0;
+    while (in >> id >> attempt) ++starts[id + "." + std::to_string(attempt)];
+  }
+  EXPECT_EQ(starts.size(), static_cast<size_t>(budget));
+  for (const auto& [job, n] : starts) EXPECT_EQ(n, 1) << job << " ran " << n << " times";
+  // Every trial done at its first attempt, under one job id, with its full curve exactly once.
+  std::map<std::int64_t, std::vector<std::int64_t>> steps;
+  for (size_t i = 0; i < a.observations.size(); ++i)
+    steps[a.observations.trial[i]].push_back(a.observations.step[i]);
+  const std::vector<std::int64_t> curve = {100, 200, 300, 400, 500, 600, 700, 800, 900, 1000};
+  for (size_t t = 0; t < a.trials.size(); ++t) {
+    const auto& tr = a.trials[t];
+    SCOPED_TRACE(tr.id);
+    EXPECT_EQ(tr.state, TrialState::Done) << tr.reason;
+    EXPECT_EQ(tr.attempt, 1);
+    EXPECT_EQ(starts[tr.id + ".1"], 1);
+    EXPECT_EQ(a.job_ids(static_cast<std::int64_t>(t)).size(), 1u);
+    EXPECT_EQ(steps[static_cast<std::int64_t>(t)], curve);
+  }
+  EXPECT_EQ(a.observations.size(), curve.size() * static_cast<size_t>(budget));
+  // Restarts adopted jobs a killed driver had submitted without recording it, or none were
+  // caught in that window; either way the counts above hold. Report how many.
+  int adopted = 0;
+  for (const auto& e : a.events) adopted += e.reason == "adopted after a driver restart";
+  std::cout << adopted << " job(s) adopted by name after a kill\n";
+}

@@ -1,0 +1,47 @@
+#pragma once
+// Small local-executor campaigns of mixbo-proxy jobs for end-to-end tests: writes a campaign
+// file into a fresh folder and runs the real `mixbo` binary on it.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "run_command.hpp"
+
+namespace mixbo::test {
+
+struct E2eCampaign {
+  std::filesystem::path dir;     // holds campaign.ini and run/ (the workdir)
+  std::filesystem::path config;  // dir / campaign.ini
+  std::filesystem::path workdir() const { return dir / "run"; }
+  std::filesystem::path archive() const { return workdir() / "campaign.h5"; }
+};
+
+// `extra` lines go at the end of the file (later keys of a section override earlier ones only
+// through flags, so pass sections that are not already present, or use flags).
+inline E2eCampaign make_e2e_campaign(const std::string& name, const std::string& sections,
+                                     double budget = 3, int max_concurrent = 2) {
+  E2eCampaign c;
+  c.dir = std::filesystem::temp_directory_path() /
+          ("mixbo-e2e-" + std::to_string(::getpid())) / name;
+  std::filesystem::remove_all(c.dir);
+  std::filesystem::create_directories(c.dir);
+  c.config = c.dir / "campaign.ini";
+  std::ofstream f(c.config);
+  f << "[campaign]\nname = " << name << "\nseed = 11\nbudget = " << budget
+    << "\nworkdir = " << (c.dir / "run").string()
+    << "\n\n[space]\ndomains = web, code, books\n\n[scales]\ntarget = 1B\n\n"
+       "[steps]\ninterval = 100\nmax = 1000\n\n[objective]\nmetric = code_CE\n\n"
+       "[executor]\ntype = local\nmax_concurrent = "
+    << max_concurrent << "\nmax_attempts = 2\npoll_seconds = 0.05\n\n" << sections << "\n";
+  return c;
+}
+
+// Runs `mixbo ARGS` with the environment assignments `env` ("K=V ..." prefix, already quoted).
+inline CommandResult mixbo(const std::string& env, const std::string& args) {
+  return run_command(env + (env.empty() ? "" : " ") + mixbo_binary() + " " + args);
+}
+
+}  // namespace mixbo::test
