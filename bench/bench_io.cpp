@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "mixbo/io/archive.hpp"
@@ -21,6 +22,12 @@ fs::path bench_dir(const std::string& name) {
   return d;
 }
 
+std::string trial_id(int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "t%d", i);
+  return buf;
+}
+
 // 1,000 result files of 20 checkpoints and two metrics, as training jobs leave them.
 const std::vector<fs::path>& result_files() {
   static const std::vector<fs::path> files = [] {
@@ -28,7 +35,7 @@ const std::vector<fs::path>& result_files() {
     const auto dir = bench_dir("results");
     for (int i = 0; i < 1000; ++i) {
       ResultCurve c;
-      c.trial_id = "t" + std::to_string(i);
+      c.trial_id = trial_id(i);
       for (int s = 1; s <= 20; ++s) {
         c.steps.push_back(100 * s);
         c.metrics["code_CE"].push_back(3.0 - 0.01 * s + 1e-4 * i);
@@ -44,10 +51,12 @@ const std::vector<fs::path>& result_files() {
 
 void BM_IngestResultFiles(benchmark::State& state) {
   const auto& files = result_files();
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < files.size(); ++i) ids.push_back(trial_id(static_cast<int>(i)));
   double sum = 0;
   for (auto _ : state) {
     for (size_t i = 0; i < files.size(); ++i) {
-      const auto c = read_result(files[i], {"t" + std::to_string(i), {"code_CE"}, 2000});
+      const auto c = read_result(files[i], {ids[i], {"code_CE"}, 2000});
       sum += c.metrics.at("code_CE").back();
     }
   }
@@ -73,7 +82,7 @@ Archive campaign_of(int n) {
   a.trials.reserve(static_cast<size_t>(n));
   for (int t = 0; t < n; ++t) {
     TrialRecord r;
-    r.id = "t" + std::to_string(t + 1);
+    r.id = trial_id(t + 1);
     r.point.w = Eigen::VectorXd::Constant(5, 0.2);
     r.point.scale = t % 7;
     r.point.steps = 2000;
