@@ -1,6 +1,6 @@
 #pragma once
 // The executor a campaign's [executor] type names: local (LocalExecutor, job state under
-// <workdir>/local), slurm, simulated.
+// <workdir>/local), slurm (SlurmExecutor, array wrappers under <workdir>/slurm), simulated.
 #include <memory>
 
 #include "mixbo/config/campaign_config.hpp"

@@ -1,0 +1,162 @@
+#include "mixbo/exec/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "mixbo/core/error.hpp"
+
+namespace mixbo {
+
+std::string find_program(const std::string& name) {
+  auto executable = [](const std::string& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (name.empty()) return "";
+  if (name.find('/') != std::string::npos) return executable(name) ? name : "";
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    // An empty PATH entry means the current folder.
+    const std::string candidate =
+        (end > start ? dirs.substr(start, end - start) : std::string(".")) + "/" + name;
+    if (executable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+namespace {
+
+void close_pair(int p[2]) {
+  for (int i = 0; i < 2; ++i)
+    if (p[i] >= 0) ::close(p[i]);
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, double timeout_seconds) {
+  ProcessResult r;
+  if (argv.empty()) throw Error("run_process: empty command");
+  // Resolve the program before fork(): the child may only make async-signal-safe calls.
+  const std::string program = find_program(argv[0]);
+  if (program.empty()) {
+    r.not_started = true;
+    r.error = argv[0] + ": not found or not executable";
+    return r;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+      ::pipe2(status, O_CLOEXEC) != 0) {
+    const int e = errno;
+    close_pair(out);
+    close_pair(err);
+    close_pair(status);
+    throw Error("run_process: pipe failed for " + argv[0] + ": " + std::strerror(e));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int e = errno;
+    close_pair(out);
+    close_pair(err);
+    close_pair(status);
+    throw Error("run_process: fork failed for " + argv[0] + ": " + std::strerror(e));
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execv(program.c_str(), args.data());
+    const int e = errno;  // exec failed: tell the parent through the close-on-exec pipe
+    (void)!::write(status[1], &e, sizeof e);
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also from here, so the group exists before any kill below
+  ::close(out[1]);
+  ::close(err[1]);
+  ::close(status[1]);
+
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::duration<double>(timeout_seconds);
+  struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&r.out, &r.err};
+  int open_fds = 2;
+  char buf[4096];
+  while (open_fds > 0) {
+    int wait_ms = -1;
+    if (timeout_seconds > 0) {
+      const auto left = std::chrono::duration<double>(deadline - clock::now()).count();
+      if (left <= 0) {
+        r.timed_out = true;
+        ::kill(-pid, SIGKILL);
+        break;
+      }
+      wait_ms = static_cast<int>(left * 1000) + 1;
+    }
+    const int n = ::poll(fds, 2, wait_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) ::close(f.fd);
+
+  int st = 0;
+  // Both pipes closed does not mean it exited (it may have closed them itself): keep the limit.
+  for (;;) {
+    const pid_t w = ::waitpid(pid, &st, r.timed_out || timeout_seconds <= 0 ? 0 : WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR)) break;
+    if (w == 0) {
+      if (clock::now() >= deadline) {
+        r.timed_out = true;
+        ::kill(-pid, SIGKILL);
+      } else {
+        ::usleep(2000);
+      }
+    }
+  }
+  int exec_errno = 0;
+  const bool exec_failed = ::read(status[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
+  ::close(status[0]);
+  if (exec_failed) {
+    r.not_started = true;
+    r.error = argv[0] + ": cannot run " + program + ": " + std::strerror(exec_errno);
+    return r;
+  }
+  if (WIFEXITED(st)) r.exit_code = WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) r.signal = WTERMSIG(st);
+  return r;
+}
+
+}  // namespace mixbo
