@@ -1,0 +1,380 @@
+// The campaign commands on real local-executor campaigns: `run --dry-run` writes scripts and
+// submits nothing, `run --json` prints JSON lines, `status` prints the trial table, `cancel`
+// stops the jobs (their whole process groups) and records it, `import` adds outside runs, and
+// a Python training script writing result.h5 with h5py (the README's recipe) drives a campaign.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "e2e_campaign.hpp"
+#include "mixbo/io/archive.hpp"
+#include "mixbo/io/result_file.hpp"
+#include "mixbo/io/trial_params.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kRandom = "[strategy]\ntype = random\n";
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+  }
+  std::vector<std::string> all = {test::mixbo_binary()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
+// Waits until the archive shows `n` trials running; false after `timeout_s`.
+bool wait_running(const fs::path& archive, int n, double timeout_s = 20) {
+  for (auto until = Clock::now() + std::chrono::duration<double>(timeout_s); Clock::now() < until;) {
+    try {
+      if (fs::exists(archive)) {
+        const Archive a = load_archive(archive);
+        int running = 0;
+        for (const auto& t : a.trials) running += t.state == TrialState::Running;
+        if (running >= n) return true;
+      }
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Process groups of the local executor's jobs (from <workdir>/local/<job>/pid).
+std::vector<pid_t> job_groups(const fs::path& workdir) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator(workdir / "local")) {
+    std::ifstream in(e.path() / "pid");
+    pid_t sup = 0, group = 0;
+    if (in >> sup >> group) out.push_back(group);
+  }
+  return out;
+}
+
+bool group_alive(pid_t pgid) {
+  // Zombies still count for kill(); look for a live member in /proc instead.
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    if (rest >> state >> ppid >> pgrp && pgrp == pgid && state != 'Z') return true;
+  }
+  return false;
+}
+
+void expect_all_cancelled(const test::E2eCampaign& c, int n) {
+  const Archive a = load_archive(c.archive());
+  int cancelled = 0;
+  for (const auto& t : a.trials) {
+    if (t.state != TrialState::Cancelled) continue;
+    ++cancelled;
+    EXPECT_EQ(t.reason, "cancelled by mixbo cancel");
+  }
+  EXPECT_EQ(cancelled, n);
+  const auto groups = job_groups(c.workdir());
+  EXPECT_EQ(groups.size(), static_cast<size_t>(n));
+  for (pid_t g : groups) {
+    bool alive = true;
+    for (int i = 0; i < 200 && (alive = group_alive(g)); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    EXPECT_FALSE(alive) << "job process group " << g << " survived the cancel";
+  }
+}
+
+}  // namespace
+
+TEST(CampaignCli, DryRunWritesScriptsAndSubmitsNothing) {
+  const auto c = test::make_e2e_campaign("dry", kRandom);
+  const auto r = test::mixbo("", "run --dry-run " + c.config.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("dry run: wrote 2 job script(s), submitted nothing"), std::string::npos)
+      << r.output;
+  for (const char* t : {"t0001", "t0002"}) {
+    const auto script = c.workdir() / "trials" / t / "job.sbatch";
+    ASSERT_TRUE(fs::exists(script)) << script;
+    EXPECT_TRUE(fs::exists(c.workdir() / "trials" / t / "params.ini"));
+    std::ifstream in(script);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find(std::string("#SBATCH --job-name=mixbo-dry-") + t), std::string::npos);
+    EXPECT_EQ(test::run_command("bash -n " + script.string()).exit_code, 0);
+    EXPECT_FALSE(fs::exists(c.workdir() / "trials" / t / "stdout")) << "a job ran";
+  }
+  EXPECT_FALSE(fs::exists(c.archive())) << "a dry run records nothing";
+  EXPECT_FALSE(fs::exists(c.workdir() / "local")) << "a dry run starts no executor";
+  // As JSON: one object naming the scripts.
+  const auto j = test::mixbo("", "run --dry-run --json " + c.config.string());
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  const auto lines = lines_of(j.output);
+  ASSERT_EQ(lines.size(), 1u) << j.output;
+  const auto doc = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(doc["event"], "dry-run");
+  EXPECT_EQ(doc["scripts"].size(), 2u);
+  EXPECT_FALSE(fs::exists(c.archive()));
+}
+
+TEST(CampaignCli, JsonLinesParse) {
+  const auto c = test::make_e2e_campaign("json", kRandom);
+  const auto r = test::run_command("{ " + test::mixbo_binary() + " run --json " +
+                                   c.config.string() + " 2>/dev/null; }");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto lines = lines_of(r.output);
+  ASSERT_GE(lines.size(), 2u);
+  int progress = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    nlohmann::json j;
+    ASSERT_NO_THROW(j = nlohmann::json::parse(lines[i])) << lines[i];
+    if (i + 1 < lines.size()) {
+      EXPECT_EQ(j["event"], "progress") << lines[i];
+      EXPECT_EQ(j["campaign"], "json");
+      EXPECT_TRUE(j["trials"].contains("running"));
+      EXPECT_EQ(j["budget"], 3.0);
+      ++progress;
+    }
+  }
+  EXPECT_GE(progress, 1);
+  const auto last = nlohmann::json::parse(lines.back());
+  EXPECT_EQ(last["event"], "finished");
+  EXPECT_EQ(last["trials"]["total"], 3);
+  EXPECT_EQ(last["trials"]["done"], 3);
+  EXPECT_EQ(last["spent"], 3.0);
+  ASSERT_TRUE(last["recommendation"]["valid"].get<bool>());
+  double sum = 0;
+  for (const char* d : {"web", "code", "books"}) sum += last["recommendation"]["mixture"][d].get<double>();
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+  EXPECT_EQ(last["recommendation"]["scale"], "1B");
+  // Running a finished campaign again changes nothing and says so.
+  const auto again = test::mixbo("", "run --quiet " + c.config.string());
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("campaign finished: 3 trials (3 done, 0 failed)"), std::string::npos)
+      << again.output;
+}
+
+TEST(CampaignCli, StatusTable) {
+  const auto c = test::make_e2e_campaign("status", kRandom + "\n[slurm]\ntime = 10\n");
+  ASSERT_EQ(test::mixbo("MIXBO_PROXY_FAULT=fail MIXBO_PROXY_FAULT_TRIALS=t0002",
+                        "run --quiet " + c.config.string())
+                .exit_code,
+            0);
+  for (const auto& target : {c.config.string(), c.workdir().string()}) {
+    const auto r = test::mixbo("", "status " + target);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto lines = lines_of(r.output);
+    std::vector<std::string> rows;
+    std::string header;
+    for (const auto& l : lines) {
+      if (l.rfind("id ", 0) == 0) header = l;
+      if (l.rfind("t000", 0) == 0) rows.push_back(l);
+    }
+    for (const char* col : {"mixture", "scale", "steps", "state", "job id", "cost", "result"})
+      EXPECT_NE(header.find(col), std::string::npos) << col << "\n" << r.output;
+    ASSERT_EQ(rows.size(), 3u) << r.output;
+    EXPECT_NE(rows[0].find("done"), std::string::npos) << rows[0];
+    EXPECT_NE(rows[0].find("mixbo-status-t0001.1"), std::string::npos) << rows[0];
+    EXPECT_NE(rows[0].find("1B"), std::string::npos) << rows[0];
+    EXPECT_NE(rows[0].find("@1000"), std::string::npos) << rows[0];  // last checkpoint
+    EXPECT_NE(rows[1].find("failed#2"), std::string::npos) << rows[1];
+    EXPECT_NE(rows[1].find("exit code 1"), std::string::npos) << rows[1];
+    EXPECT_NE(r.output.find("3 trials, 20 observations, cost spent 3.000"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("recommendation (round"), std::string::npos) << r.output;
+  }
+  const auto j = test::mixbo("", "status --json " + c.workdir().string());
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  const auto doc = nlohmann::json::parse(j.output);
+  ASSERT_EQ(doc["trials"].size(), 3u);
+  EXPECT_EQ(doc["trials"][1]["state"], "failed");
+  EXPECT_EQ(doc["trials"][1]["attempt"], 2);
+  EXPECT_EQ(doc["trials"][0]["result"]["step"], 1000);
+  EXPECT_TRUE(doc["recommendation"]["valid"].get<bool>());
+  // A folder without a campaign is an error naming it.
+  const auto none = test::mixbo("", "status " + c.dir.string());
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.output.find("campaign.h5"), std::string::npos) << none.output;
+}
+
+// `mixbo cancel` while `mixbo run` drives the campaign: the driver is asked, cancels the jobs
+// (their whole process groups), records it and stops.
+TEST(CampaignCli, CancelWhileRunning) {
+  const auto c = test::make_e2e_campaign("cancel-live", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
+  const pid_t driver = spawn({"run", c.config.string()}, c.dir / "driver.log");
+  ASSERT_TRUE(wait_running(c.archive(), 2));
+  for (pid_t g : job_groups(c.workdir())) EXPECT_TRUE(group_alive(g)) << g;
+  const auto r = test::mixbo("", "cancel " + c.config.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("asked the running 'mixbo run'"), std::string::npos) << r.output;
+  int st = 0;
+  ASSERT_EQ(::waitpid(driver, &st, 0), driver);
+  EXPECT_TRUE(WIFEXITED(st));
+  std::ifstream log(c.dir / "driver.log");
+  std::string out((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(out.find("campaign cancelled"), std::string::npos) << out;
+  expect_all_cancelled(c, 2);
+}
+
+// `mixbo cancel` after the driver died (kill -9): jobs still run under their supervisors; the
+// cancel finds and stops them itself.
+TEST(CampaignCli, CancelAfterTheDriverDied) {
+  const auto c = test::make_e2e_campaign("cancel-dead", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
+  const pid_t driver = spawn({"run", c.config.string()}, c.dir / "driver.log");
+  ASSERT_TRUE(wait_running(c.archive(), 2));
+  ::kill(driver, SIGKILL);
+  ::waitpid(driver, nullptr, 0);
+  const auto groups = job_groups(c.workdir());
+  ASSERT_EQ(groups.size(), 2u);
+  for (pid_t g : groups) EXPECT_TRUE(group_alive(g)) << "jobs must outlive the driver";
+  const auto r = test::mixbo("", "cancel " + c.config.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cancelled 2 trial(s) of cancel-dead"), std::string::npos) << r.output;
+  expect_all_cancelled(c, 2);
+  // The status table shows it.
+  const auto s = test::mixbo("", "status " + c.config.string());
+  EXPECT_NE(s.output.find("cancelled"), std::string::npos) << s.output;
+}
+
+TEST(CampaignCli, ImportAddsOutsideRuns) {
+  const auto c = test::make_e2e_campaign("import", kRandom, 2);
+  // Two runs made outside mixbo: params.ini + result.h5 written by mixbo-proxy.
+  auto outside = [&](const std::string& name, const std::string& scale, std::int64_t steps) {
+    TrialParams p;
+    p.trial_id = name;
+    p.campaign = "ablations";
+    p.domains = {"books", "web", "code"};  // another order than the campaign's
+    p.mixture = {0.2, 0.5, 0.3};
+    p.scale = scale;
+    p.scale_params = 2e7;
+    p.steps = steps;
+    p.checkpoint_interval = 100;
+    p.seed = 3;
+    p.trial_dir = c.dir / "outside" / name;
+    p.result = p.trial_dir / "result.h5";
+    p.metrics = {"code_CE"};
+    fs::create_directories(p.trial_dir);
+    write_params(p.trial_dir / "params.ini", p);
+    const auto r = test::run_command(std::string(MIXBO_BINARY_DIR) + "/mixbo-proxy " +
+                                     (p.trial_dir / "params.ini").string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return p;
+  };
+  const auto a1 = outside("abl1", "20M", 500);
+  const auto a2 = outside("abl2", "150M", 300);
+  // And one whose curve has a NaN.
+  auto bad = outside("abl3", "20M", 200);
+  auto curve = read_result(bad.result, {bad.trial_id, bad.metrics, bad.steps});
+  curve.metrics["code_CE"][1] = std::numeric_limits<double>::quiet_NaN();
+  write_result(bad.result, curve);
+
+  const auto r = test::mixbo("", "import " + c.config.string() + " " + a1.trial_dir.string() +
+                                     " " + a2.trial_dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 run(s) imported, 0 refused"), std::string::npos) << r.output;
+  {
+    const Archive a = load_archive(c.archive());
+    ASSERT_EQ(a.trials.size(), 2u);
+    EXPECT_EQ(a.trials[0].source, a1.trial_dir.string());
+    EXPECT_EQ(a.trials[0].state, TrialState::Done);
+    EXPECT_EQ(a.trials[0].iteration, -1);
+    EXPECT_EQ(a.trials[0].point.steps, 500);
+    EXPECT_NEAR(a.trials[0].point.w[0], 0.5, 1e-12);  // web, reordered to the campaign's order
+    EXPECT_NEAR(a.trials[0].point.w[2], 0.2, 1e-12);  // books
+    EXPECT_EQ(a.observations.size(), 8u);             // 5 + 3 checkpoints
+  }
+  // Again, and a bad one: both refused with the reason, nothing added.
+  const auto again = test::mixbo("", "import " + c.config.string() + " " + a1.trial_dir.string() +
+                                         " " + bad.trial_dir.string());
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_NE(again.output.find("already imported as t0001"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("is not finite"), std::string::npos) << again.output;
+  EXPECT_EQ(load_archive(c.archive()).trials.size(), 2u);
+  // The campaign then runs its whole budget: imported runs are free.
+  const auto run = test::mixbo("", "run --quiet " + c.config.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("campaign finished: 4 trials (4 done, 0 failed), cost 2.000"),
+            std::string::npos)
+      << run.output;
+  const Archive a = load_archive(c.archive());
+  EXPECT_EQ(a.observations.size(), 8u + 20u);
+}
+
+// The README's h5py recipe, in a training script run by the generic template (jobs/train.sbatch.in).
+TEST(CampaignCli, PythonTrainingScriptWritesResults) {
+  if (test::run_command("/usr/bin/python3 -c 'import h5py, numpy'").exit_code != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with h5py and numpy not installed";
+  const auto c = test::make_e2e_campaign(
+      "python", kRandom + "\n[job]\ntemplate = " + std::string(MIXBO_SOURCE_DIR) +
+                    "/jobs/train.sbatch.in\ncommand = /usr/bin/python3 train.py\n");
+  // train.py sits beside the campaign file; the job runs in its trial folder, so use a path.
+  {
+    std::ofstream f(c.dir / "train.py");
+    f << R"(import math, os, h5py, numpy as np
+
+def write_result(steps, losses, status="ok"):  # losses: {"StackExchange_CE": [...], ...}
+    path = os.environ["MIXBO_RESULT"]
+    with h5py.File(path + ".tmp", "w") as f:
+        f.attrs.update(schema=1, trial_id=os.environ["MIXBO_TRIAL_ID"], status=status)
+        f["steps"] = np.asarray(steps, dtype=np.int64)
+        for name, values in losses.items():
+            f[name] = np.asarray(values, dtype=np.float64)
+    os.replace(path + ".tmp", path)  # atomic: mixbo never reads a half-written file
+
+w = dict(zip(os.environ["MIXBO_DOMAINS"].split(","), map(float, os.environ["MIXBO_MIXTURE"].split(","))))
+every, last = int(os.environ["MIXBO_CHECKPOINT_INTERVAL"]), int(os.environ["MIXBO_STEPS"])
+steps = list(range(every, last + 1, every))
+loss = [2.0 + (w["code"] - 0.6) ** 2 + 1.0 / math.log(s) for s in steps]
+write_result(steps[:3], {"code_CE": loss[:3]}, "partial")
+write_result(steps, {"code_CE": loss})
+)";
+  }
+  const auto r = test::mixbo("", "run --quiet " + c.config.string() +
+                                     " --job.command='/usr/bin/python3 " +
+                                     (c.dir / "train.py").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Archive a = load_archive(c.archive());
+  ASSERT_EQ(a.trials.size(), 3u);
+  for (const auto& t : a.trials) EXPECT_EQ(t.state, TrialState::Done) << t.id << ": " << t.reason;
+  ASSERT_EQ(a.observations.size(), 30u);
+  // The values are the script's formula at the trial's mixture.
+  for (size_t i = 0; i < a.observations.size(); ++i) {
+    const auto& t = a.trials[static_cast<size_t>(a.observations.trial[i])];
+    const double want = 2.0 + std::pow(t.point.w[1] - 0.6, 2) +
+                        1.0 / std::log(static_cast<double>(a.observations.step[i]));
+    EXPECT_NEAR(a.observations.value[i], want, 1e-12);
+  }
+}
