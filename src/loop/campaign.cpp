@@ -45,6 +45,11 @@ DriverLock::DriverLock(const fs::path& workdir) {
     throw Error("another mixbo process is driving the campaign in " + workdir.string() +
                 " (it holds " + path.string() + ")");
   }
+  // Only the lock holder writes the archive, so temporary files of earlier saves are leftovers
+  // of drivers killed mid-save: never visible as campaign.h5, but litter.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(workdir, ec))
+    if (e.path().filename().string().rfind(".campaign.h5.tmp.", 0) == 0) fs::remove(e.path(), ec);
 }
 
 DriverLock::~DriverLock() {

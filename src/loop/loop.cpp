@@ -266,8 +266,13 @@ LoopResult Loop::run() {
       break;
     }
     bool changed = reconcile();
-    changed = submit_proposed() || changed;  // retries and adopted jobs
+    // Ingested results and failures are on disk before a retry moves the failed attempt's
+    // files aside: a crash in between must not make the restart re-read a renamed result.
     if (changed) save();
+    if (submit_proposed()) {  // retries and adopted jobs
+      changed = true;
+      save();
+    }
     while (propose_round()) {
       submit_proposed();
       save();

@@ -103,6 +103,9 @@ TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
             << " s\n";
   RecordProperty("kills", kills);
 
+  // Saves the kills interrupted left temporary files; the next driver removed them.
+  for (const auto& e : fs::directory_iterator(c.workdir()))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
   const Archive a = load_archive(c.archive());
   ASSERT_EQ(a.trials.size(), static_cast<size_t>(budget));
   // Every job started exactly once.
