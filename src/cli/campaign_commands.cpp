@@ -15,7 +15,7 @@
 #include "mixbo/strategy/objective.hpp"
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/loop.hpp"
-#include "mixbo/par/team.hpp"
+#include "mixbo/par/mpi_team.hpp"
 #include "options.hpp"
 
 namespace po = boost::program_options;
@@ -24,30 +24,35 @@ namespace fs = std::filesystem;
 namespace mixbo::cli {
 
 int run(const Args& args) {
-  CommandLine cl(
-      "run",
-      "Run a campaign until its budget is spent and print the recommended mixture. Running it\n"
-      "again resumes it: finished trials are kept, running jobs are adopted, nothing is rerun.",
-      args, [](po::options_description& d) {
-        d.add_options()("quiet,q", "print only the recommendation")(
-            "json", "progress and result as JSON lines")(
-            "dry-run", "write the next round's trial folders and job scripts; submit nothing");
-      });
-  if (cl.help()) return 0;
-  const auto config = load_config(cl.config_file(), cl.overrides());
-  LoopOptions o;
-  o.quiet = cl.vm().count("quiet") > 0;
-  o.json = cl.vm().count("json") > 0;
-  o.dry_run = cl.vm().count("dry-run") > 0;
-  std::unique_ptr<DriverLock> lock;
-  if (!o.dry_run) lock = std::make_unique<DriverLock>(config.workdir);
-  Campaign campaign(config);
-  SerialTeam team;
-  auto strategy = make_strategy(config, team);
-  std::unique_ptr<Executor> executor;
-  if (!o.dry_run) executor = make_executor(config);
-  const auto r = run_loop(campaign, executor.get(), *strategy, o);
-  return r.finished || o.dry_run ? 0 : 1;
+  // Under mpiexec every rank gets here; only rank 0 runs the body (reads the config, talks to
+  // the executor, prints), the others compute multi-start tasks for it until it is done.
+  return run_team_program([&](Team& team) {
+    CommandLine cl(
+        "run",
+        "Run a campaign until its budget is spent and print the recommended mixture. Running it\n"
+        "again resumes it: finished trials are kept, running jobs are adopted, nothing is rerun.\n"
+        "Under 'mpiexec -n N mixbo run CONFIG' ranks 1..N-1 share the model fits and\n"
+        "acquisition optimisation; only rank 0 reads files, submits jobs and prints.",
+        args, [](po::options_description& d) {
+          d.add_options()("quiet,q", "print only the recommendation")(
+              "json", "progress and result as JSON lines")(
+              "dry-run", "write the next round's trial folders and job scripts; submit nothing");
+        });
+    if (cl.help()) return 0;
+    const auto config = load_config(cl.config_file(), cl.overrides());
+    LoopOptions o;
+    o.quiet = cl.vm().count("quiet") > 0;
+    o.json = cl.vm().count("json") > 0;
+    o.dry_run = cl.vm().count("dry-run") > 0;
+    std::unique_ptr<DriverLock> lock;
+    if (!o.dry_run) lock = std::make_unique<DriverLock>(config.workdir);
+    Campaign campaign(config);
+    auto strategy = make_strategy(config, team);
+    std::unique_ptr<Executor> executor;
+    if (!o.dry_run) executor = make_executor(config);
+    const auto r = run_loop(campaign, executor.get(), *strategy, o);
+    return r.finished || o.dry_run ? 0 : 1;
+  });
 }
 
 namespace {

@@ -6,7 +6,8 @@
 
 #define MIXBO_MPI_GTEST_MAIN()                                                    \
   int main(int argc, char** argv) {                                              \
-    MPI_Init(&argc, &argv);                                                      \
+    int provided_ = 0; /* MpiTeam's rank 0 computes on a second thread */       \
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided_);              \
     ::testing::InitGoogleTest(&argc, argv);                                      \
     int rank = 0;                                                                \
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);                                        \

@@ -1,0 +1,333 @@
+// Strong scaling of one BO iteration over MPI ranks (a plain MPI program, not Google
+// Benchmark: run it under mpiexec). One iteration =
+//   fit:  fit_gp (GpFitProblem, kind "gp-fit") with --fit-starts starts on n observations
+//         (k = 7 mixture weights + log scale + log steps, bimix-simulated losses + noise);
+//   acq:  --refinements local refinements of the posterior lower confidence bound
+//         mu - 2 sigma at the target scale and full steps over the mixture simplex (NLopt
+//         SLSQP with the equality constraint sum w = 1), one per Dirichlet start. This is a
+//         STAND-IN for the acquisition refinement (kind "bench-lcb-refine", defined here): the
+//         same shape of work (GP posterior value + gradient per evaluation, O(n^2)).
+//
+//   mpiexec -n N bench_iteration [--n 500,1000,2000] [--mode team|ceiling] [--dedicated] ...
+//
+// mode team:    rank 0 drives, MpiTeam shares the starts (--dedicated: rank 0 only serves).
+// mode ceiling: no team: every rank runs the tasks i = rank (mod N) of both phases itself at
+//               the same time, with no communication inside the timed parts: what N
+//               independent processes sharing the machine's caches and memory bandwidth reach.
+// Prints one line per n (rank 0): phase wall times in seconds; ceiling lines give the mean and
+// max over ranks. bench/scaling_table.py runs the grid and computes efficiencies.
+#include <mpi.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <nlopt.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/gp/fit.hpp"
+#include "mixbo/par/mpi_team.hpp"
+#include "mixbo/sim/bimix_simulator.hpp"
+#include "mixbo/space/sampling.hpp"
+
+using namespace mixbo;
+
+namespace {
+
+const std::vector<std::string> kDomains = {"Wikipedia", "StackExchange", "Github", "ArXiv",
+                                           "Book",      "CommonCrawl",   "C4"};
+const double kScales[] = {2e7, 6e7, 1.5e8, 3e8, 1e9};
+constexpr double kTargetParams = 1e9;
+constexpr double kMaxSteps = 19500;
+
+// Minimises mu(x) - beta sigma(x) over the mixture simplex at fixed (scale, steps) features.
+class LcbRefineProblem final : public MultiStartProblem {
+ public:
+  LcbRefineProblem(GaussianProcess gp, Eigen::VectorXd fixed, double beta, int max_evals)
+      : gp_(std::move(gp)), fixed_(std::move(fixed)), beta_(beta), max_evals_(max_evals) {}
+  std::string kind() const override { return "bench-lcb-refine"; }
+  void serialize(ByteWriter& out) const override {
+    gp_.serialize(out);
+    out.put(fixed_);
+    out.put<double>(beta_);
+    out.put<std::int32_t>(max_evals_);
+  }
+  static std::unique_ptr<MultiStartProblem> deserialize(ByteReader& in) {
+    GaussianProcess gp = GaussianProcess::deserialize(in);
+    Eigen::VectorXd fixed = in.get_vector();
+    const double beta = in.get<double>();
+    const int evals = in.get<std::int32_t>();
+    return std::make_unique<LcbRefineProblem>(std::move(gp), std::move(fixed), beta, evals);
+  }
+
+  double objective(const double* w, double* grad) const {
+    const int k = static_cast<int>(gp_.dim() - fixed_.size());
+    Eigen::VectorXd x(gp_.dim());
+    for (int i = 0; i < k; ++i) x[i] = w[i];
+    x.tail(fixed_.size()) = fixed_;
+    const PointGradient p = gp_.predict_with_gradient(x);
+    const double sd = std::sqrt(std::max(p.variance, 1e-24));
+    if (grad)
+      for (int i = 0; i < k; ++i) grad[i] = p.dmean[i] - beta_ * p.dvariance[i] / (2 * sd);
+    return p.mean - beta_ * sd;
+  }
+
+  StartResult solve(const Eigen::VectorXd& start) const override {
+    const auto k = static_cast<unsigned>(start.size());
+    struct State {
+      const LcbRefineProblem* self;
+      int evals = 0;
+    } st{this, 0};
+    nlopt::opt opt(nlopt::LD_SLSQP, k);
+    opt.set_lower_bounds(std::vector<double>(k, 0.0));
+    opt.set_upper_bounds(std::vector<double>(k, 1.0));
+    opt.set_min_objective(
+        [](unsigned, const double* x, double* g, void* d) -> double {
+          auto& s = *static_cast<State*>(d);
+          ++s.evals;
+          return s.self->objective(x, g);
+        },
+        &st);
+    opt.add_equality_constraint(
+        [](unsigned n, const double* x, double* g, void*) -> double {
+          double sum = 0;
+          for (unsigned i = 0; i < n; ++i) {
+            sum += x[i];
+            if (g) g[i] = 1;
+          }
+          return sum - 1;
+        },
+        nullptr, 1e-10);
+    opt.set_maxeval(max_evals_);
+    opt.set_xtol_rel(1e-7);
+    opt.set_ftol_rel(1e-10);
+    std::vector<double> x(start.data(), start.data() + k);
+    double f = 0;
+    StartResult r;
+    try {
+      r.status = static_cast<int>(opt.optimize(x, f));
+    } catch (const std::runtime_error&) {
+      r.status = static_cast<int>(nlopt::FAILURE);
+      f = objective(x.data(), nullptr);
+    }
+    r.x = Eigen::Map<Eigen::VectorXd>(x.data(), k);
+    r.value = f;
+    r.iterations = st.evals;
+    return r;
+  }
+
+ private:
+  GaussianProcess gp_;
+  Eigen::VectorXd fixed_;
+  double beta_;
+  int max_evals_;
+};
+const ProblemRegistration kRegistration("bench-lcb-refine", &LcbRefineProblem::deserialize);
+
+struct Options {
+  std::vector<int> ns = {500, 1000, 2000};
+  std::string mode = "team";
+  bool dedicated = false;
+  int fit_starts = 16, refinements = 64, fit_evals = 400, refine_evals = 200, reps = 1;
+};
+
+struct Data {
+  GpModel model;
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+};
+
+Data make_data(int n) {
+  KernelContext ctx;
+  ctx.k = static_cast<int>(kDomains.size());
+  ctx.target_log_params = std::log(kTargetParams);
+  Data d{GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx), {}, {}};
+  Rng rng = make_rng(2024, 0);
+  const BimixSimulator sim(kDomains);
+  const int k = ctx.k;
+  d.X.resize(n, k + 2);
+  d.X.leftCols(k) = sample_dirichlet(BoundedSimplex(kDomains), 1.0, n, rng);
+  d.y.resize(n);
+  std::uniform_int_distribution<int> sc(0, 4), st(1, 195);
+  std::normal_distribution<double> noise(0, 0.01);
+  const auto metrics = sim.metrics();
+  const auto m = std::find(metrics.begin(), metrics.end(), "StackExchange_CE") - metrics.begin();
+  for (int i = 0; i < n; ++i) {
+    const double params = kScales[sc(rng)];
+    const std::int64_t step = 100LL * st(rng);
+    d.X(i, k) = std::log(params);
+    d.X(i, k + 1) = std::log(static_cast<double>(step));
+    d.y[i] = sim.evaluate(d.X.row(i).head(k).transpose(), params, step)[m] + noise(rng);
+  }
+  return d;
+}
+
+Eigen::VectorXd fixed_features() {
+  return Eigen::Vector2d(std::log(kTargetParams), std::log(kMaxSteps));
+}
+
+std::vector<Eigen::VectorXd> refine_starts(int count) {
+  Rng rng = make_rng(2024, 1);
+  const Eigen::MatrixXd W = sample_dirichlet(BoundedSimplex(kDomains), 1.0, count, rng);
+  std::vector<Eigen::VectorXd> s;
+  for (int i = 0; i < count; ++i) s.push_back(W.row(i).transpose());
+  return s;
+}
+
+double now() { return MPI_Wtime(); }
+
+long total_iterations(const std::vector<StartResult>& r) {
+  long t = 0;
+  for (const auto& s : r) t += s.iterations;
+  return t;
+}
+
+// Rank 0 drives; the team shares the starts.
+int run_team_mode(const Options& o, Team& team) {
+  for (const int n : o.ns) {
+    const Data d = make_data(n);
+    FitOptions fo;
+    fo.starts = o.fit_starts;
+    fo.max_evaluations = o.fit_evals;
+    for (int rep = 0; rep < o.reps; ++rep) {
+      Rng rng = make_rng(2024, 2);
+      const double t0 = now();
+      const FitResult fit = fit_gp(d.model, d.X, d.y, team, rng, std::nullopt, fo);
+      const double t1 = now();
+      const LcbRefineProblem acq(fit.gp, fixed_features(), 2.0, o.refine_evals);
+      const auto starts = refine_starts(o.refinements);
+      const auto res = team.run(acq, starts);
+      const size_t best = best_start(res);
+      const double t2 = now();
+      std::printf(
+          "mode=%s ranks=%d n=%d rep=%d fit_s=%.3f acq_s=%.3f total_s=%.3f fit_evals=%ld "
+          "acq_evals=%ld best_fit=%zu best_acq=%zu lcb=%.9g\n",
+          o.dedicated ? "team-dedicated" : "team", team.size(), n, rep, t1 - t0, t2 - t1, t2 - t0,
+          total_iterations(fit.starts), total_iterations(res), fit.best, best, res[best].value);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+// Every rank runs its share (i = rank mod N) of both phases at once, no team.
+int run_ceiling_mode(const Options& o) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  for (const int n : o.ns) {
+    const Data d = make_data(n);
+    FitOptions fo;
+    fo.starts = o.fit_starts;
+    fo.max_evaluations = o.fit_evals;
+    for (int rep = 0; rep < o.reps; ++rep) {
+      Rng rng = make_rng(2024, 2);
+      const auto fit_starts = fit_start_points(d.model, rng, std::nullopt, fo.starts);
+      const Standardizer stdz = Standardizer::fit(d.y);
+      const GpFitProblem fitp(d.model, d.X, stdz.apply(d.y), fo);
+      MPI_Barrier(MPI_COMM_WORLD);
+      const double t0 = now();
+      // Best of my share, as (value, index) for MINLOC.
+      struct {
+        double value;
+        int index;
+      } mine{std::numeric_limits<double>::infinity(), -1}, best{};
+      std::vector<StartResult> my_fit(fit_starts.size());
+      for (size_t i = static_cast<size_t>(rank); i < fit_starts.size();
+           i += static_cast<size_t>(size)) {
+        my_fit[i] = fitp.solve(fit_starts[i]);
+        if (my_fit[i].value < mine.value) mine = {my_fit[i].value, static_cast<int>(i)};
+      }
+      const double fit_s = now() - t0;
+      MPI_Allreduce(&mine, &best, 1, MPI_DOUBLE_INT, MPI_MINLOC, MPI_COMM_WORLD);
+      const int owner = best.index % size;
+      Eigen::VectorXd theta(d.model.num_params());
+      if (rank == owner) theta = my_fit[static_cast<size_t>(best.index)].x;
+      MPI_Bcast(theta.data(), static_cast<int>(theta.size()), MPI_DOUBLE, owner, MPI_COMM_WORLD);
+      const LcbRefineProblem acq(GaussianProcess(d.model, d.X, d.y, theta, stdz), fixed_features(),
+                                 2.0, o.refine_evals);
+      const auto starts = refine_starts(o.refinements);
+      MPI_Barrier(MPI_COMM_WORLD);
+      const double t1 = now();
+      for (size_t i = static_cast<size_t>(rank); i < starts.size(); i += static_cast<size_t>(size))
+        acq.solve(starts[i]);
+      const double acq_s = now() - t1;
+      double mine_t[2] = {fit_s, acq_s}, sum[2], mx[2];
+      MPI_Reduce(mine_t, sum, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+      MPI_Reduce(mine_t, mx, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+      if (rank == 0) {
+        std::printf(
+            "mode=ceiling ranks=%d n=%d rep=%d fit_s=%.3f acq_s=%.3f total_s=%.3f "
+            "fit_max_s=%.3f acq_max_s=%.3f best_fit=%d\n",
+            size, n, rep, sum[0] / size, sum[1] / size, (sum[0] + sum[1]) / size, mx[0], mx[1],
+            best.index);
+        std::fflush(stdout);
+      }
+    }
+  }
+  return 0;
+}
+
+std::vector<int> parse_list(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoi(item));
+  return out;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw ConfigError(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--n")
+      o.ns = parse_list(value());
+    else if (a == "--mode")
+      o.mode = value();
+    else if (a == "--dedicated")
+      o.dedicated = true;
+    else if (a == "--fit-starts")
+      o.fit_starts = std::stoi(value());
+    else if (a == "--refinements")
+      o.refinements = std::stoi(value());
+    else if (a == "--fit-evals")
+      o.fit_evals = std::stoi(value());
+    else if (a == "--refine-evals")
+      o.refine_evals = std::stoi(value());
+    else if (a == "--reps")
+      o.reps = std::stoi(value());
+    else
+      throw ConfigError("unknown option " + a);
+  }
+  if (o.mode != "team" && o.mode != "ceiling") throw ConfigError("--mode is team or ceiling");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Options o = parse(argc, argv);
+    if (o.mode == "ceiling") {
+      int provided = 0;
+      MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+      const int code = run_ceiling_mode(o);
+      MPI_Finalize();
+      return code;
+    }
+    MpiTeamOptions mo;
+    mo.root_computes = !o.dedicated;
+    return run_team_program([&](Team& team) { return run_team_mode(o, team); }, mo);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_iteration: " << e.what() << "\n";
+    return 1;
+  }
+}
