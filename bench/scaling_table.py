@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Runs bench_iteration over a grid of rank counts and prints the strong-scaling table.
+
+  bench/scaling_table.py --bench build/release/bench/bench_iteration --ranks 1,2 \
+      --n 500,1000 [--dedicated] [-- extra bench_iteration flags, e.g. --fit-evals 100]
+
+For each n: the iteration on 1 rank, then for each N > 1 the MpiTeam run (rank 0 also
+computes), optionally the dedicated-server variant, and the ceiling (N independent processes,
+each running 1/N of the tasks at once). Efficiency = T1 / (N * TN); vs ceiling = Tceil / TN,
+where Tceil is the mean over ranks of the time each spent on its share (so imbalance of the
+fixed split does not count against the ceiling).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1",
+           OMPI_MCA_btl_vader_single_copy_mechanism="none")
+
+
+def run(bench, np, n, mode, extra, mpiexec):
+    cmd = [mpiexec, "-n", str(np), "--bind-to", "none", bench, "--n", str(n)]
+    if mode == "ceiling":
+        cmd += ["--mode", "ceiling"]
+    elif mode == "dedicated":
+        cmd += ["--dedicated"]
+    cmd += extra
+    out = subprocess.run(cmd, env=ENV, check=True, capture_output=True, text=True).stdout
+    sys.stderr.write(out)
+    rows = [dict(re.findall(r"(\w+)=(\S+)", line)) for line in out.splitlines() if "mode=" in line]
+    # Best of the repetitions: the least disturbed by other load on the machine.
+    return min(rows, key=lambda r: float(r["total_s"]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", default="build/release/bench/bench_iteration")
+    ap.add_argument("--mpiexec", default="mpiexec")
+    ap.add_argument("--ranks", default="1,2")
+    ap.add_argument("--n", default="500,1000,2000")
+    ap.add_argument("--dedicated", action="store_true", help="also time rank 0 as a pure server")
+    ap.add_argument("extra", nargs="*")
+    a = ap.parse_args()
+    ranks = [int(x) for x in a.ranks.split(",")]
+    print("| n | ranks | variant | fit s | acq s | total s | efficiency vs 1 rank | "
+          "ceiling total s | efficiency vs ceiling |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in [int(x) for x in a.n.split(",")]:
+        one = run(a.bench, 1, n, "team", a.extra, a.mpiexec)
+        t1 = float(one["total_s"])
+        print(f"| {n} | 1 | team | {float(one['fit_s']):.2f} | {float(one['acq_s']):.2f} | "
+              f"{t1:.2f} | 1.00 | | |", flush=True)
+        for np in [r for r in ranks if r > 1]:
+            ceil = run(a.bench, np, n, "ceiling", a.extra, a.mpiexec)
+            tc = float(ceil["total_s"])
+            for variant in ["team"] + (["dedicated"] if a.dedicated else []):
+                r = run(a.bench, np, n, variant, a.extra, a.mpiexec)
+                if r["best_fit"] != one["best_fit"] or r["lcb"] != one["lcb"]:
+                    sys.exit(f"n={n} ranks={np} {variant}: answer differs from 1 rank: {r} {one}")
+                tn = float(r["total_s"])
+                print(f"| {n} | {np} | {variant} | {float(r['fit_s']):.2f} | "
+                      f"{float(r['acq_s']):.2f} | {tn:.2f} | {t1 / (np * tn):.2f} | "
+                      f"{tc:.2f} | {tc / tn:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
