@@ -43,7 +43,8 @@ struct SlurmOptions {
   std::string bin_dir;               // folder of the Slurm commands; "" = PATH
   double command_timeout = 60;       // seconds one Slurm command may run
   double retry_initial = 0.5;        // first backoff delay, seconds
-  double retry_max_delay = 10;       // longest backoff delay, seconds
+  double retry_max_delay = 4;        // longest backoff delay, seconds (the Slurm commands
+                                     // themselves wait ~10 s for an absent slurmctld)
   double retry_budget_seconds = 300; // submit / cancel / find_by_name give up after this
   double poll_budget_seconds = 20;   // poll gives up sooner: the loop polls again
   bool quiet = false;                // no "retrying" lines on stderr
