@@ -1,4 +1,4 @@
-// SlurmExecutor against fake Slurm commands: one bash script installed as sbatch, squeue, sacct,
+// SlurmExecutor against fake Slurm commands: one sh script installed as sbatch, squeue, sacct,
 // scontrol and scancel in a temporary folder. Each call is logged to calls.log; what a command
 // prints comes from files next to it:
 //   <cmd>.out / <cmd>.err / <cmd>.rc      stdout, stderr and exit code of every call
@@ -22,12 +22,13 @@ using namespace mixbo;
 
 namespace {
 
-const char* kFake = R"SH(#!/bin/bash
-cmd=$(basename "$0")
-D=$(dirname "$0")
+// POSIX sh without helper programs where it can: dash starts in a fraction of bash's time.
+const char* kFake = R"SH(#!/bin/sh
+cmd=${0##*/}
+D=${0%/*}
 { printf '%s' "$cmd"; printf ' %s' "$@"; echo; } >>"$D/calls.log"
 if [ -s "$D/$cmd.fail" ]; then
-  n=$(cat "$D/$cmd.fail")
+  read -r n <"$D/$cmd.fail"
   if [ "$n" -gt 0 ]; then
     echo $((n - 1)) >"$D/$cmd.fail"
     if [ -f "$D/$cmd.failmsg" ]; then cat "$D/$cmd.failmsg" >&2
@@ -35,14 +36,18 @@ if [ -s "$D/$cmd.fail" ]; then
     exit 1
   fi
 fi
-last="${@: -1}"
+last=
+for last; do :; done
 p="$D/$cmd"
-if [ -n "$last" ] && [ "${last#*/}" = "$last" ] && [ -e "$D/$cmd.$last.out" -o -e "$D/$cmd.$last.rc" ]; then
-  p="$D/$cmd.$last"
-fi
+case "$last" in
+  */*|'') ;;
+  *) if [ -e "$D/$cmd.$last.out" ] || [ -e "$D/$cmd.$last.rc" ]; then p="$D/$cmd.$last"; fi ;;
+esac
 [ -f "$p.err" ] && cat "$p.err" >&2
 [ -f "$p.out" ] && cat "$p.out"
-exit "$(cat "$p.rc" 2>/dev/null || echo 0)"
+rc=0
+[ -f "$p.rc" ] && read -r rc <"$p.rc"
+exit "$rc"
 )SH";
 
 class FakeSlurm : public ::testing::Test {
@@ -274,7 +279,7 @@ TEST_F(FakeSlurm, PermanentSubmitFailureThrowsAtOnce) {
 
 TEST_F(FakeSlurm, SubmitGivesUpAfterItsBudget) {
   put("sbatch.fail", "1000");
-  SlurmExecutor ex(root_ / "state", options(0.3));
+  SlurmExecutor ex(root_ / "state", options(1.0));
   EXPECT_THROW(ex.submit(job("t0001")), Error);
   EXPECT_GE(calls("sbatch").size(), 2u);
 }
@@ -364,7 +369,7 @@ TEST_F(FakeSlurm, PollReadsTheJobCompletionLog) {
 
 TEST_F(FakeSlurm, PollWithSlurmUnreachableReportsNothing) {
   put("squeue.fail", "1000");
-  SlurmExecutor ex(root_ / "state", options(0.2));
+  SlurmExecutor ex(root_ / "state", options(1.0));
   const auto s = ex.poll({"5", "6"});
   EXPECT_TRUE(s.empty());  // not "failed": the loop simply asks again
   EXPECT_GE(ex.retries(), 1);
