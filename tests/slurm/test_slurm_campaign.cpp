@@ -3,6 +3,7 @@
 // real sbatch job running mixbo-proxy. Skipped (with the reason) when not root or when the Slurm
 // daemons are not installed; CI runs as root with them installed by scripts/install-deps.sh.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -76,7 +77,8 @@ class RealSlurm : public ::testing::Test {
   }
 
   // A campaign of `n` trials: one scale, one step budget, each trial costs exactly 1.
-  fs::path write_config(const std::string& name, int n, double sleep_per_cost) {
+  fs::path write_config(const std::string& name, int n, double sleep_per_cost,
+                        const std::string& more = "") {
     const fs::path file = dir_ / (name + ".ini");
     std::ofstream(file) << "[campaign]\nname = " << name << "\nseed = 11\nbudget = " << n
                         << "\nworkdir = " << (dir_ / name).string()
@@ -87,7 +89,8 @@ class RealSlurm : public ::testing::Test {
                            "[executor]\ntype = slurm\nmax_concurrent = 4\npoll_seconds = 0.3\n"
                            "[simulator]\ntype = bimix\nsleep_per_cost = "
                         << sleep_per_cost
-                        << "\n[slurm]\ntime = 00:05:00\n[strategy]\ntype = random\n";
+                        << "\n[slurm]\ntime = 00:05:00\n[strategy]\ntype = random\n"
+                        << more;
     return file;
   }
 
@@ -223,6 +226,61 @@ TEST_F(RealSlurm, ControllerRestartMidCampaignLosesAndDuplicatesNothing) {
   for (const auto& t : a.trials) {
     const std::string name = "mixbo-slurmctld-" + t.id;
     EXPECT_EQ(jobs.count(name) ? jobs.at(name) : 0, 1) << name << " ran more or less than once";
+  }
+}
+
+TEST_F(RealSlurm, DriverKilledAndRestartedAdoptsItsJobsAndArrays) {
+  // kill -9 of `mixbo run` at several moments (arrays and single jobs in flight); each restart
+  // must find what the dead driver had submitted (by job name, arrays by their task list) and
+  // neither lose a trial nor send one to Slurm twice.
+  const auto cfg = write_config("slurmkill", 12, 1.0);
+  const std::string run = mixbo() + " run --quiet --slurm.array=true " + cfg.string();
+  const auto t0 = std::chrono::steady_clock::now();
+  int kills = 0;
+  for (double after : {2.0, 3.5, 1.2, 2.5}) {
+    const auto r = run_command("bash -c 'exec " + run + " >>" + (dir_ / "driver.log").string() +
+                               " 2>&1 & echo $!'");
+    const pid_t pid = static_cast<pid_t>(std::stol(r.output));
+    std::this_thread::sleep_for(std::chrono::duration<double>(after));
+    if (::kill(pid, SIGKILL) == 0) ++kills;
+    // Gone (or a zombie of init) before the next driver starts.
+    for (int i = 0; i < 100; ++i) {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string pid_s, comm, state;
+      if (!(stat >> pid_s >> comm >> state) || state == "Z") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  const auto last = run_command(run);
+  std::cout << "12-trial array campaign with " << kills << " kill -9 of the driver: "
+            << seconds_since(t0) << " s\n";
+  ASSERT_EQ(last.exit_code, 0) << last.output;
+  EXPECT_GE(kills, 3);
+  const Archive a = load_archive(dir_ / "slurmkill" / "campaign.h5");
+  expect_complete(a, 12);
+  // Every Slurm job (array task or single job) of this campaign ran one trial: 12 in all.
+  int slurm_jobs = 0;
+  for (const auto& [name, count] : jobs_by_name())
+    if (name.rfind("mixbo-slurmkill-", 0) == 0) slurm_jobs += count;
+  EXPECT_EQ(slurm_jobs, 12);
+  int adopted = 0;
+  for (const auto& e : a.events) adopted += e.reason.find("adopted") != std::string::npos;
+  std::cout << "jobs adopted after a restart: " << adopted << "\n";
+}
+
+TEST_F(RealSlurm, FailedJobsAreRecordedWithTheirSlurmState) {
+  // A training command that exits 3: Slurm says FAILED with exit code 3, each trial is retried
+  // once (max_attempts 2) and then stays failed with that reason.
+  const auto cfg = write_config("slurmfail", 2, 0,
+                                "[job]\ntemplate = " + std::string(MIXBO_SOURCE_DIR) +
+                                    "/jobs/train.sbatch.in\ncommand = exit 3\n");
+  const auto r = run_command(mixbo() + " run --quiet " + cfg.string());
+  const Archive a = load_archive(dir_ / "slurmfail" / "campaign.h5");
+  ASSERT_EQ(a.trials.size(), 2u) << r.output;
+  for (const auto& t : a.trials) {
+    EXPECT_EQ(t.state, TrialState::Failed) << t.id;
+    EXPECT_EQ(t.attempt, 2) << t.id;
+    EXPECT_NE(t.reason.find("FAILED (exit code 3)"), std::string::npos) << t.id << ": " << t.reason;
   }
 }
 
