@@ -28,10 +28,17 @@ def run(bench, np, n, mode, extra, mpiexec):
     elif mode == "dedicated":
         cmd += ["--dedicated"]
     cmd += extra
+    load = open("/proc/loadavg").read().split()[0]
     out = subprocess.run(cmd, env=ENV, check=True, capture_output=True, text=True).stdout
-    sys.stderr.write(out)
+    sys.stderr.write(f"[load {load}] {out}")
     rows = [dict(re.findall(r"(\w+)=(\S+)", line)) for line in out.splitlines() if "mode=" in line]
-    # Best of the repetitions: the least disturbed by other load on the machine.
+    row = min(rows, key=lambda r: float(r["total_s"]))
+    row["load"] = load
+    return row
+
+
+def best(rows):
+    """Fastest of the repetitions: the one least disturbed by other load on the machine."""
     return min(rows, key=lambda r: float(r["total_s"]))
 
 
@@ -42,29 +49,37 @@ def main():
     ap.add_argument("--ranks", default="1,2")
     ap.add_argument("--n", default="500,1000,2000")
     ap.add_argument("--dedicated", action="store_true", help="also time rank 0 as a pure server")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run every variant this many times, interleaved; report the fastest")
     ap.add_argument("extra", nargs="*")
     a = ap.parse_args()
     ranks = [int(x) for x in a.ranks.split(",")]
     print("| n | ranks | variant | fit s | acq s | total s | efficiency vs 1 rank | "
-          "ceiling total s | efficiency vs ceiling |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "ceiling total s | efficiency vs ceiling | load avg at start |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    variants = ["team"] + (["dedicated"] if a.dedicated else [])
     for n in [int(x) for x in a.n.split(",")]:
-        one = run(a.bench, 1, n, "team", a.extra, a.mpiexec)
+        runs = {}
+        for _ in range(a.repeat):  # interleaved, so slow phases of other load hit every variant
+            runs.setdefault((1, "team"), []).append(run(a.bench, 1, n, "team", a.extra, a.mpiexec))
+            for np in [r for r in ranks if r > 1]:
+                for v in ["ceiling"] + variants:
+                    runs.setdefault((np, v), []).append(run(a.bench, np, n, v, a.extra, a.mpiexec))
+        one = best(runs[(1, "team")])
         t1 = float(one["total_s"])
         print(f"| {n} | 1 | team | {float(one['fit_s']):.2f} | {float(one['acq_s']):.2f} | "
-              f"{t1:.2f} | 1.00 | | |", flush=True)
+              f"{t1:.2f} | 1.00 | | | {one['load']} |", flush=True)
         for np in [r for r in ranks if r > 1]:
-            ceil = run(a.bench, np, n, "ceiling", a.extra, a.mpiexec)
+            ceil = best(runs[(np, "ceiling")])
             tc = float(ceil["total_s"])
-            for variant in ["team"] + (["dedicated"] if a.dedicated else []):
-                r = run(a.bench, np, n, variant, a.extra, a.mpiexec)
+            for v in variants:
+                r = best(runs[(np, v)])
                 if r["best_fit"] != one["best_fit"] or r["lcb"] != one["lcb"]:
-                    sys.exit(f"n={n} ranks={np} {variant}: answer differs from 1 rank: {r} {one}")
+                    sys.exit(f"n={n} ranks={np} {v}: answer differs from 1 rank: {r} {one}")
                 tn = float(r["total_s"])
-                print(f"| {n} | {np} | {variant} | {float(r['fit_s']):.2f} | "
-                      f"{float(r['acq_s']):.2f} | {tn:.2f} | {t1 / (np * tn):.2f} | "
-                      f"{tc:.2f} | {tc / tn:.2f} |", flush=True)
-
+                print(f"| {n} | {np} | {v} | {float(r['fit_s']):.2f} | {float(r['acq_s']):.2f} | "
+                      f"{tn:.2f} | {t1 / (np * tn):.2f} | {tc:.2f} | {tc / tn:.2f} | "
+                      f"{r['load']} |", flush=True)
 
 if __name__ == "__main__":
     main()
