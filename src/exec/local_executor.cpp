@@ -60,7 +60,7 @@ void put_str(char* buf, size_t* n, const char* s) {
 
 // tmp file, fsync, rename, fsync folder.
 void write_durable(const char* tmp, const char* final_path, const char* dir, const char* text,
-                   size_t len) {
+                   size_t len, bool sync = true) {
   const int fd = ::open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
   size_t off = 0;
@@ -70,9 +70,10 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
     if (w <= 0) break;
     off += static_cast<size_t>(w);
   }
-  ::fsync(fd);
+  if (sync) ::fsync(fd);
   ::close(fd);
   ::rename(tmp, final_path);
+  if (!sync) return;
   const int dfd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -104,6 +105,16 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   for (int fd = 3; fd < 1024; ++fd)
     if (fd != lock_fd) ::close(fd);
 
+  char buf[128];
+  size_t n = 0;
+  // A pid file before the job exists: should this supervisor die between its fork and the
+  // final pid file, a restarted driver sees the job as lost (and retries it as a new attempt)
+  // instead of queued (and starting this attempt a second time). No fsync: after a machine
+  // crash, when this file may vanish, the job died too and running it again is right.
+  put_int(buf, &n, ::getpid());
+  put_str(buf, &n, " 0\n");
+  write_durable(p.pid_tmp.c_str(), p.pid.c_str(), p.dir.c_str(), buf, n, false);
+
   const pid_t child = ::fork();
   if (child == 0) {
     ::setpgid(0, 0);
@@ -123,8 +134,7 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
     ::execv("/bin/bash", argv);
     ::_exit(127);
   }
-  char buf[128];
-  size_t n = 0;
+  n = 0;
   if (child < 0) {
     put_str(buf, &n, "127 0 fork-failed\n");
     write_durable(p.exit_tmp.c_str(), p.exit.c_str(), p.dir.c_str(), buf, n);

@@ -72,13 +72,20 @@ bool wait_running(const fs::path& archive, int n, double timeout_s = 20) {
   return false;
 }
 
-// Process groups of the local executor's jobs (from <workdir>/local/<job>/pid).
+// Process groups of the local executor's jobs (from <workdir>/local/<job>/pid, where the group
+// is 0 for a moment after the job is seen running: wait for it).
 std::vector<pid_t> job_groups(const fs::path& workdir) {
   std::vector<pid_t> out;
   for (const auto& e : fs::directory_iterator(workdir / "local")) {
-    std::ifstream in(e.path() / "pid");
-    pid_t sup = 0, group = 0;
-    if (in >> sup >> group) out.push_back(group);
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream in(e.path() / "pid");
+      pid_t sup = 0, group = 0;
+      if (in >> sup >> group && group > 0) {
+        out.push_back(group);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   return out;
 }

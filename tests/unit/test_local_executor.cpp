@@ -317,3 +317,30 @@ TEST(LocalExecutor, DriverKilledDuringSubmitRunsEachJobOnce) {
   EXPECT_EQ(runs.size(), 12u);
   for (const auto& [name, n] : runs) EXPECT_EQ(n, 1) << name;
 }
+
+// A supervisor that dies (OOM killer, kill -9) leaves its job "lost": reported failed, never
+// started a second time by this or a later executor.
+TEST(LocalExecutor, JobOfAKilledSupervisorIsLostNotRestarted) {
+  const auto root = temp_dir("lost");
+  const auto log = root / "starts";
+  LocalExecutor ex(root / "state", 2);
+  const auto id = ex.submit(job(root, "t1", "echo go >> " + log.string() + "; sleep 0.5"));
+  pid_t sup = 0, group = 0;
+  for (int i = 0; i < 500 && group <= 0; ++i) {
+    std::ifstream in(root / "state" / id / "pid");
+    if (!(in >> sup >> group)) group = 0;
+    if (group <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(group, 0);
+  for (int i = 0; i < 500 && slurp(log).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ::kill(sup, SIGKILL);
+  ::kill(-group, SIGKILL);  // the orphaned job: nobody else would stop it
+  const auto s = wait_for(ex, id);
+  EXPECT_EQ(s.phase, JobPhase::Failed);
+  EXPECT_NE(s.reason.find("lost"), std::string::npos) << s.reason;
+  LocalExecutor later(root / "state", 2);
+  EXPECT_EQ(later.poll({id}).at(id).phase, JobPhase::Failed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(slurp(log), "go\n");
+}

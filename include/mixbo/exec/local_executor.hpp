@@ -5,6 +5,7 @@
 //   request  trial folder and script, written atomically by submit() (the job is then queued)
 //   lock     flock()ed by the job's supervisor for as long as the job lives
 //   pid      "<supervisor pid> <job process group>", written by the supervisor once started
+//            (group 0 before it has forked the job)
 //   exit     "<exit code> <signal> <reason>", written atomically by the supervisor at the end
 // The supervisor is a forked child of the driver in its own session; it starts `bash script` in
 // a new process group (stdout/stderr into the trial folder), enforces the script's
