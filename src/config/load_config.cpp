@@ -70,6 +70,7 @@ const std::vector<Key>& keys() {
       {"strategy.refine_starts", "8", "best raw candidates refined by local optimisation"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
+      {"strategy.bimix_entropy", "", "bimix-law: per-domain data entropies; given, it trains softmax(entropy) (training-free mode)"},
       {"strategy.regmix_runs", "32", "regmix: cheap runs its regression is trained on"},
   };
   return k;
@@ -442,6 +443,11 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
   s.bimix_scale = r.str("strategy.bimix_scale");
   if (!s.bimix_scale.empty() && c.space.scales().index_of(s.bimix_scale) < 0)
     r.fail("strategy.bimix_scale", "names unknown scale '" + s.bimix_scale + "'");
+  if (r.given("strategy.bimix_entropy")) {
+    s.bimix_entropy = r.numbers("strategy.bimix_entropy");
+    if (static_cast<int>(s.bimix_entropy.size()) != c.space.k())
+      r.fail("strategy.bimix_entropy", "needs one value per domain");
+  }
   s.regmix_runs = static_cast<int>(r.positive_integer("strategy.regmix_runs"));
   return c;
 }

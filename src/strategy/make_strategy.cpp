@@ -1,5 +1,8 @@
 #include "mixbo/core/error.hpp"
+#include "mixbo/strategy/bimix_law.hpp"
+#include "mixbo/strategy/hyperband.hpp"
 #include "mixbo/strategy/random_search.hpp"
+#include "mixbo/strategy/regmix.hpp"
 
 namespace mixbo {
 
@@ -7,6 +10,9 @@ std::unique_ptr<Strategy> make_strategy(const CampaignConfig& config, Team& team
   (void)team;
   const auto& type = config.strategy.type;
   if (type == "random") return std::make_unique<RandomSearch>(config);
+  if (type == "hyperband") return std::make_unique<Hyperband>(config);
+  if (type == "bimix-law") return std::make_unique<BimixLawStrategy>(config, team);
+  if (type == "regmix") return std::make_unique<RegMix>(config);
   throw ConfigError("strategy '" + type + "' is not available in this build");
 }
 

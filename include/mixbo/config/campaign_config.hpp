@@ -59,6 +59,7 @@ struct StrategyConfig {
   int refine_starts = 8;
   int hyperband_eta = 3;
   std::string bimix_scale;       // cheap scale the bimix-law fit uses ("" = smallest)
+  std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode
   int regmix_runs = 32;          // cheap runs the regmix regression is trained on
 };
 
