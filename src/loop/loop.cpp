@@ -291,6 +291,7 @@ LoopResult Loop::run() {
   if (!o_.dry_run) {
     c_.record_recommendation(res_.recommendation, h.iteration);
     c_.save();
+    progress(false);  // the best so far changed with the last results ingested
   }
   res_.spent = c_.spent();
   res_.trials = static_cast<int>(c_.archive().trials.size());
