@@ -125,6 +125,18 @@ std::string scontrol_id(const std::map<std::string, std::string>& f) {
 
 bool terminal(JobPhase p) { return p == JobPhase::Completed || p == JobPhase::Failed; }
 
+// A state this version does not know (a newer Slurm's) must not stop the campaign: the job is
+// left out of the answer, so the loop keeps it as it was and asks again.
+std::optional<JobStatus> known_status(const std::string& id, const std::string& state,
+                                      const std::string& exit_code, const std::string& reason) {
+  try {
+    return slurm_job_status(state, exit_code, reason);
+  } catch (const Error& e) {
+    std::cerr << "mixbo: slurm: job " << id << ": " << e.what() << "; asking again later\n";
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 // ---- Free functions ----
@@ -307,8 +319,8 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
     for (const auto& line : lines_of(q.out)) {
       const auto f = split(line, '|');
       if (f.size() < 2 || !wanted.count(f[0])) continue;
-      const JobStatus s = slurm_job_status(f[1], "0:0", f.size() > 2 ? f[2] : "");
-      if (!terminal(s.phase)) out[f[0]] = s;  // a terminal state's exit code comes below
+      const auto s = known_status(f[0], f[1], "0:0", f.size() > 2 ? f[2] : "");
+      if (s && !terminal(s->phase)) out[f[0]] = *s;  // a terminal state's exit code comes below
     }
   }
   std::vector<std::string> rest;
@@ -326,7 +338,7 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
       for (const auto& line : lines_of(a.out)) {
         const auto f = split(line, '|');
         if (f.size() < 3 || !wanted.count(f[0]) || out.count(f[0])) continue;
-        out[f[0]] = slurm_job_status(f[1], f[2]);
+        if (auto st = known_status(f[0], f[1], f[2], "")) out[f[0]] = *st;
       }
     } else if (ao == CommandOutcome::Permanent) {
       throw Error("slurm: sacct: " + said(a));
@@ -362,7 +374,8 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
       unknown.push_back(id);
       continue;
     }
-    out[id] = slurm_job_status((*match)["JobState"], (*match)["ExitCode"], (*match)["Reason"]);
+    if (auto st = known_status(id, (*match)["JobState"], (*match)["ExitCode"], (*match)["Reason"]))
+      out[id] = *st;
   }
 
   // 4. The job-completion log (jobs the controller has forgotten, clusters without slurmdbd).
@@ -374,7 +387,7 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
       for (const auto& line : lines_of(j.out)) {
         const auto f = split(line, '|');
         if (f.size() >= 3 && wanted.count(f[0]) && !out.count(f[0]))
-          out[f[0]] = slurm_job_status(f[1], f[2]);
+          if (auto st = known_status(f[0], f[1], f[2], "")) out[f[0]] = *st;
       }
     if (jo == CommandOutcome::Transient) return out;
   }

@@ -193,7 +193,7 @@ TEST_F(RealSlurm, JobArraySubmission) {
 
 TEST_F(RealSlurm, ControllerRestartMidCampaignLosesAndDuplicatesNothing) {
   constexpr int kOutage = 14;
-  const auto cfg = write_config("slurmctld", 12, 1.0);
+  const auto cfg = write_config("slurmctld", 12, 0.5);
   const auto t0 = std::chrono::steady_clock::now();
   test::CommandResult run;
   std::thread driver([&] { run = run_command(mixbo() + " run --quiet " + cfg.string()); });
@@ -282,6 +282,40 @@ TEST_F(RealSlurm, FailedJobsAreRecordedWithTheirSlurmState) {
     EXPECT_EQ(t.attempt, 2) << t.id;
     EXPECT_NE(t.reason.find("FAILED (exit code 3)"), std::string::npos) << t.id << ": " << t.reason;
   }
+}
+
+TEST_F(RealSlurm, CancelScancelsRunningAndPendingJobs) {
+  // Jobs that would run for a minute: `mixbo cancel` asks the driver, which scancels them all.
+  const auto cfg = write_config("slurmcancel", 4, 60.0);
+  test::CommandResult run;
+  std::thread driver([&] { run = run_command(mixbo() + " run --quiet " + cfg.string()); });
+  auto campaign_jobs = [] {
+    int n = 0;
+    const auto r = run_command("squeue -h -o %j");
+    std::istringstream in(r.output);
+    std::string name;
+    while (in >> name) n += name.rfind("mixbo-slurmcancel-", 0) == 0;
+    return n;
+  };
+  int queued = 0;
+  for (int i = 0; i < 200 && queued < 4; ++i) {
+    queued = campaign_jobs();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(queued, 4);
+  const auto c = run_command(mixbo() + " cancel " + cfg.string());
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  driver.join();
+  EXPECT_NE(run.output.find("campaign cancelled"), std::string::npos) << run.output;
+  int left = 1;
+  for (int i = 0; i < 100 && left > 0; ++i) {
+    left = campaign_jobs();
+    if (left) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(left, 0) << "jobs still in squeue after mixbo cancel";
+  const Archive a = load_archive(dir_ / "slurmcancel" / "campaign.h5");
+  ASSERT_EQ(a.trials.size(), 4u);
+  for (const auto& t : a.trials) EXPECT_EQ(t.state, TrialState::Cancelled) << t.id;
 }
 
 }  // namespace

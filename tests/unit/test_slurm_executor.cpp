@@ -385,6 +385,20 @@ TEST_F(FakeSlurm, PollRidesOutAShortOutage) {
   EXPECT_EQ(ex.retries(), 2);
 }
 
+TEST_F(FakeSlurm, AStateFromANewerSlurmIsAskedAgainNotFatal) {
+  put("squeue.out", "5|RUNNING|None\n6|HIBERNATING|None\n");
+  put("sacct.out", "6|HIBERNATING|0:0\n");
+  put("scontrol.out", "JobId=6 JobName=a JobState=HIBERNATING Reason=None ExitCode=0:0\n");
+  SlurmExecutor ex(root_ / "state", options());
+  std::map<std::string, JobStatus> s;
+  ::testing::internal::CaptureStderr();
+  EXPECT_NO_THROW(s = ex.poll({"5", "6"}));
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(s.count("5"), 1u);
+  EXPECT_EQ(s.count("6"), 0u);  // neither failed nor done: unchanged for the loop
+  EXPECT_NE(err.find("HIBERNATING"), std::string::npos);
+}
+
 TEST_F(FakeSlurm, SingleUnknownIdInSqueueIsNotAnError) {
   put("squeue.rc", "1");
   put("squeue.err", "slurm_load_jobs error: Invalid job id specified\n");
