@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "mixbo/acq/acquisition.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 
@@ -430,6 +431,12 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
   auto& s = c.strategy;
   s.type = r.choice("strategy.type", {"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"});
   s.acquisition = r.str("strategy.acquisition");
+  if (const auto names = acquisition_names();
+      std::find(names.begin(), names.end(), s.acquisition) == names.end()) {
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    r.fail("strategy.acquisition", "names unknown acquisition '" + s.acquisition + "' (known: " + known + ")");
+  }
   s.kernel = r.str("strategy.kernel");
   s.n_init = static_cast<int>(r.integer("strategy.n_init"));
   if (s.n_init < 0) r.fail("strategy.n_init", "must be non-negative");

@@ -138,6 +138,16 @@ Eigen::MatrixXd GaussianProcess::covariance(const Eigen::MatrixXd& A,
   return C * (std_.scale * std_.scale);
 }
 
+Eigen::MatrixXd GaussianProcess::solve(const Eigen::MatrixXd& R) const {
+  if (R.rows() != n())
+    throw Error("GP solve: right-hand side has " + std::to_string(R.rows()) + " rows, expected " +
+                std::to_string(n()));
+  Eigen::MatrixXd out = R;
+  L_.triangularView<Eigen::Lower>().solveInPlace(out);
+  L_.transpose().triangularView<Eigen::Upper>().solveInPlace(out);
+  return out;
+}
+
 GaussianProcess GaussianProcess::fantasize(const Eigen::MatrixXd& X_new,
                                            const Eigen::VectorXd& y_new) const {
   check_training_data(X_new, y_new, dim());

@@ -55,6 +55,11 @@ class GaussianProcess {
   // Prior covariance of the raw outputs (s2 * scale^2 * k(A, B)): what the data has not changed.
   Eigen::MatrixXd prior_covariance(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) const;
 
+  // (s2 K(X,X) + noise I)^-1 R in the standardised units of the factorised matrix (one pair of
+  // triangular solves, O(n^2) per column): lets callers precompute cross-covariance terms
+  // against a fixed point set, e.g. the acquisition's target points.
+  Eigen::MatrixXd solve(const Eigen::MatrixXd& R) const;
+
   // The posterior after also observing y_new (raw units) at the rows of X_new, with the same
   // hyperparameters and standardisation: appends rows to the Cholesky factor in O(n^2 q), no
   // refactorisation (Kriging believer: pass predict(X_new).mean).

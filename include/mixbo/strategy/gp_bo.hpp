@@ -1,0 +1,84 @@
+#pragma once
+// The GP-based strategies, one class in two modes:
+//   mfms-bo  multi-fidelity multi-scale BO: one GP over features (w, log params, log steps)
+//            with the kernel of strategy.kernel, trained on the checkpoints of every run; the
+//            acquisition (strategy.acquisition, acq/acquisition.hpp) is maximised over w for
+//            every (scale, step budget) pair of the ladder x step grid and over the pairs.
+//   sf-bo    the same GP machinery restricted to the target scale and full steps: it trains
+//            on the final checkpoints of target runs only and proposes only target runs.
+//
+// Rounds: the first strategy.n_init runs are an initial design (mfms-bo: Dirichlet(1)
+// mixtures at random scales below the target and random step budgets below max_steps, as the
+// paper's random mixtures at cheap scales with short runs; sf-bo: random target runs). Later
+// rounds update the GP (see below) and choose q points one after the other:
+// pending runs and the batch members chosen so far are fantasised into the GP at their final
+// checkpoint with the posterior mean as their value (Kriging believer), then the acquisition is
+// maximised (acq/maximize.hpp) and the best candidate distinct from every pending/chosen run
+// is taken. Randomness comes from (campaign seed, history.iteration).
+//
+// Training data thinning: a run to z steps reports z / interval checkpoints (195 for a full
+// paper run) that are strongly correlated along the curve; the GP keeps at most
+// kCheckpointsPerRun of them per run (fewer once there are many runs, so that the training set
+// stays near kMaxTrainingRows; never fewer than the last one), geometrically spaced in step
+// and always including the last, so the exact GP stays affordable.
+//
+// Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
+// start 0 = the previous optimum within this process) on the first model and whenever the
+// training set has grown by kRefitGrowth since the last fit; in between, the GP is conditioned
+// on the new data with the previous hyperparameters (one Cholesky instead of thousands).
+//
+// Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
+// bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
+// mean +- 1.96 sd of the latent posterior. Valid as soon as the GP has data.
+#include <memory>
+#include <optional>
+
+#include "mixbo/acq/acquisition.hpp"
+#include "mixbo/gp/gaussian_process.hpp"
+#include "mixbo/strategy/strategy.hpp"
+
+namespace mixbo {
+
+class GpBoStrategy : public Strategy {
+ public:
+  enum class Fidelity { kMulti, kSingle };
+  static constexpr int kCheckpointsPerRun = 6;
+  static constexpr size_t kMaxTrainingRows = 300;
+  static constexpr double kRefitGrowth = 1.5;
+
+  GpBoStrategy(const CampaignConfig& config, Team& team, Fidelity fidelity);
+  std::string name() const override { return fidelity_ == Fidelity::kMulti ? "mfms-bo" : "sf-bo"; }
+  std::vector<Point> propose(const History& history, const std::vector<Point>& pending,
+                             int q) override;
+  Recommendation recommend(const History& history) override;
+  Diagnostics diagnostics() const override { return diag_; }
+
+  // The GP's training set for a history (after thinning / the single-fidelity filter).
+  struct TrainingSet {
+    Eigen::MatrixXd X;  // feature rows
+    Eigen::VectorXd y;
+    Eigen::MatrixXd mixtures;  // distinct mixtures of the runs the rows come from
+  };
+  TrainingSet training_set(const History& history) const;
+
+ private:
+  std::shared_ptr<const GaussianProcess> model_for(const History& history);
+  std::vector<Point> initial_design(const History& history, int count) const;
+  std::vector<AcqPair> pairs() const;
+  Eigen::MatrixXd target_points(const GaussianProcess& gp, const TrainingSet& ts,
+                                std::uint64_t seed) const;
+
+  CampaignConfig config_;
+  Team& team_;
+  Fidelity fidelity_;
+  AcqKind kind_;
+  GpModel model_;
+  std::optional<Eigen::VectorXd> theta_;  // previous optimum (fit start 0)
+  std::shared_ptr<const GaussianProcess> gp_;
+  size_t gp_key_ = 0;      // observation count gp_ was built on
+  double full_fit_n_ = 0;  // training rows at the last hyperparameter fit
+  std::optional<Eigen::VectorXd> last_recommendation_;
+  Diagnostics diag_;
+};
+
+}  // namespace mixbo

@@ -1,0 +1,244 @@
+#include "mixbo/acq/acquisition.hpp"
+
+#include <cmath>
+
+#include "mixbo/acq/knowledge_gradient.hpp"
+#include "mixbo/acq/normal.hpp"
+#include "mixbo/core/error.hpp"
+
+namespace mixbo {
+
+namespace {
+// Latent variances below this (raw units^2, relative to the output scale) are treated as this:
+// sigma = 0 would make z infinite.
+constexpr double kVarianceFloor = 1e-24;
+constexpr double kNoValue = -1e300;  // log 0, kept finite for the local optimiser
+constexpr double kUcbBeta = 2.0;
+
+struct NamedKind {
+  const char* name;
+  AcqKind kind;
+};
+constexpr NamedKind kNames[] = {{"logei", AcqKind::kLogEi},
+                                {"ucb", AcqKind::kUcb},
+                                {"ei-per-cost", AcqKind::kEiPerCost},
+                                {"target-ei-per-cost", AcqKind::kTargetEiPerCost}};
+}  // namespace
+
+std::vector<std::string> acquisition_names() {
+  std::vector<std::string> out;
+  for (const auto& n : kNames) out.push_back(n.name);
+  return out;
+}
+
+AcqKind parse_acquisition(const std::string& name) {
+  for (const auto& n : kNames)
+    if (name == n.name) return n.kind;
+  std::string known;
+  for (const auto& n : kNames) known += std::string(known.empty() ? "" : ", ") + n.name;
+  throw ConfigError("strategy.acquisition: unknown acquisition '" + name + "' (known: " + known +
+                    ")");
+}
+
+std::string acquisition_name(AcqKind kind) {
+  for (const auto& n : kNames)
+    if (n.kind == kind) return n.name;
+  return "posterior-mean";
+}
+
+bool is_multi_fidelity(AcqKind kind) {
+  return kind == AcqKind::kEiPerCost || kind == AcqKind::kTargetEiPerCost;
+}
+
+void AcqSpec::serialize(ByteWriter& out) const {
+  out.put<std::int32_t>(static_cast<std::int32_t>(kind));
+  out.put<double>(alpha);
+  out.put<double>(beta);
+  out.put(targets);
+  out.put<std::uint64_t>(pairs.size());
+  for (const auto& p : pairs) {
+    out.put<std::int32_t>(p.scale);
+    out.put<std::int64_t>(p.steps);
+    out.put<double>(p.log_params);
+    out.put<double>(p.log_steps);
+    out.put<double>(p.log_cost);
+    out.put<double>(p.incumbent);
+  }
+}
+
+AcqSpec AcqSpec::deserialize(ByteReader& in) {
+  AcqSpec s;
+  const auto kind = in.get<std::int32_t>();
+  if (kind < 0 || kind > static_cast<std::int32_t>(AcqKind::kPosteriorMean))
+    throw Error("serialized acquisition has an unknown kind " + std::to_string(kind));
+  s.kind = static_cast<AcqKind>(kind);
+  s.alpha = in.get<double>();
+  s.beta = in.get<double>();
+  s.targets = in.get_matrix();
+  const auto n = in.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    AcqPair p;
+    p.scale = in.get<std::int32_t>();
+    p.steps = in.get<std::int64_t>();
+    p.log_params = in.get<double>();
+    p.log_steps = in.get<double>();
+    p.log_cost = in.get<double>();
+    p.incumbent = in.get<double>();
+    s.pairs.push_back(p);
+  }
+  return s;
+}
+
+void set_pair_incumbents(const GaussianProcess& gp, const Eigen::MatrixXd& observed_w,
+                         AcqSpec& spec) {
+  if (observed_w.rows() == 0) throw Error("acquisition: no observed mixtures for the incumbent");
+  const auto k = observed_w.cols();
+  Eigen::MatrixXd X(observed_w.rows(), k + 2);
+  X.leftCols(k) = observed_w;
+  for (auto& p : spec.pairs) {
+    X.col(k).setConstant(p.log_params);
+    X.col(k + 1).setConstant(p.log_steps);
+    p.incumbent = gp.predict(X).mean.minCoeff();
+  }
+}
+
+Acquisition::Acquisition(std::shared_ptr<const GaussianProcess> gp, AcqSpec spec)
+    : gp_(std::move(gp)), spec_(std::move(spec)) {
+  if (spec_.pairs.empty()) throw Error("acquisition: no (scale, steps) pair to evaluate");
+  if (spec_.kind == AcqKind::kTargetEiPerCost) {
+    if (spec_.targets.rows() == 0 || spec_.targets.cols() != gp_->dim())
+      throw Error("target-ei-per-cost: needs target points with " + std::to_string(gp_->dim()) +
+                  " feature columns");
+    const auto& m = gp_->model();
+    const Eigen::VectorXd p = m.kernel_params(gp_->theta());
+    const double s2 = m.signal_variance(gp_->theta());
+    G_ = gp_->solve(s2 * m.kernel().cross(p, gp_->X(), spec_.targets));
+    a_ = -gp_->predict(spec_.targets).mean;
+  }
+}
+
+Eigen::VectorXd Acquisition::features(int pair, const Eigen::VectorXd& w) const {
+  const auto& pr = spec_.pairs.at(static_cast<size_t>(pair));
+  Eigen::VectorXd x(w.size() + 2);
+  x.head(w.size()) = w;
+  x[w.size()] = pr.log_params;
+  x[w.size() + 1] = pr.log_steps;
+  return x;
+}
+
+double Acquisition::from_moments(int pair, double mu, double var, const Eigen::VectorXd& cov_t,
+                                 double* dmu, double* dvar, Eigen::VectorXd* dcov_t) const {
+  const auto& pr = spec_.pairs[static_cast<size_t>(pair)];
+  const bool floored = var < kVarianceFloor;
+  const double sigma = std::sqrt(floored ? kVarianceFloor : var);
+  const double dsigma = floored ? 0.0 : 0.5 / sigma;  // d sigma / d var
+  switch (spec_.kind) {
+    case AcqKind::kLogEi:
+    case AcqKind::kEiPerCost: {
+      const double z = (pr.incumbent - mu) / sigma;
+      const double alpha = spec_.kind == AcqKind::kEiPerCost ? spec_.alpha : 0.0;
+      if (dmu) {
+        const double g = dlog_h(z);
+        *dmu = -g / sigma;
+        *dvar = (1.0 - g * z) / sigma * dsigma;
+      }
+      return std::log(sigma) + log_h(z) - alpha * pr.log_cost;
+    }
+    case AcqKind::kUcb:
+      if (dmu) {
+        *dmu = -1.0;
+        *dvar = spec_.beta * dsigma;
+      }
+      return spec_.beta * sigma - mu;
+    case AcqKind::kPosteriorMean:
+      if (dmu) {
+        *dmu = -1.0;
+        *dvar = 0.0;
+      }
+      return -mu;
+    case AcqKind::kTargetEiPerCost: {
+      const double s2 = var + gp_->noise_variance();
+      const double s = std::sqrt(s2);
+      const Eigen::VectorXd b = cov_t / s;
+      const LogKg kg = log_knowledge_gradient(a_, b, dmu != nullptr);
+      const bool none = !std::isfinite(kg.log_value);
+      if (dmu) {
+        *dmu = 0.0;
+        if (none) {
+          *dvar = 0.0;
+          dcov_t->setZero(cov_t.size());
+        } else {
+          *dcov_t = kg.dlog_db / s;
+          *dvar = -0.5 * kg.dlog_db.dot(b) / s2;
+        }
+      }
+      return none ? kNoValue : kg.log_value - spec_.alpha * pr.log_cost;
+    }
+  }
+  throw Error("acquisition: unknown kind");
+}
+
+double Acquisition::value(int pair, const Eigen::VectorXd& w, Eigen::VectorXd* grad) const {
+  if (w.size() != k())
+    throw Error("acquisition: mixture has " + std::to_string(w.size()) + " entries, expected " +
+                std::to_string(k()));
+  const Eigen::VectorXd x = features(pair, w);
+  const bool kg = spec_.kind == AcqKind::kTargetEiPerCost;
+  Eigen::VectorXd cov_t;
+  Eigen::MatrixXd dcov;  // d x J
+  const auto& m = gp_->model();
+  const Eigen::VectorXd p = m.kernel_params(gp_->theta());
+  const double amp =
+      m.signal_variance(gp_->theta()) * gp_->standardizer().scale * gp_->standardizer().scale;
+  if (kg) {
+    const Eigen::MatrixXd xr = x.transpose();
+    cov_t = amp * (m.kernel().cross(p, xr, spec_.targets).row(0).transpose() -
+                   G_.transpose() * m.kernel().cross(p, gp_->X(), xr).col(0));
+    if (grad)
+      dcov = amp * (m.kernel().input_gradient(p, x, spec_.targets) -
+                    m.kernel().input_gradient(p, x, gp_->X()) * G_);
+  }
+  if (!grad) {
+    const Posterior post = gp_->predict(x.transpose());
+    return from_moments(pair, post.mean[0], post.variance[0], cov_t, nullptr, nullptr, nullptr);
+  }
+  const PointGradient pg = gp_->predict_with_gradient(x);
+  double dmu = 0, dvar = 0;
+  Eigen::VectorXd dcov_t;
+  const double v = from_moments(pair, pg.mean, pg.variance, cov_t, &dmu, &dvar, &dcov_t);
+  Eigen::VectorXd g = dmu * pg.dmean;
+  // The posterior variance is clipped at 0; below the floor its gradient is meaningless.
+  if (pg.variance > 0) g += dvar * pg.dvariance;
+  if (kg) g += dcov * dcov_t;
+  *grad = g.head(k());
+  return v;
+}
+
+Eigen::VectorXd Acquisition::values(int pair, const Eigen::MatrixXd& W) const {
+  if (W.cols() != k())
+    throw Error("acquisition: mixtures have " + std::to_string(W.cols()) + " columns, expected " +
+                std::to_string(k()));
+  const auto& pr = spec_.pairs.at(static_cast<size_t>(pair));
+  Eigen::MatrixXd X(W.rows(), k() + 2);
+  X.leftCols(k()) = W;
+  X.col(k()).setConstant(pr.log_params);
+  X.col(k() + 1).setConstant(pr.log_steps);
+  const Posterior post = gp_->predict(X);
+  Eigen::MatrixXd C;
+  if (spec_.kind == AcqKind::kTargetEiPerCost) {
+    const auto& m = gp_->model();
+    const Eigen::VectorXd p = m.kernel_params(gp_->theta());
+    const double amp =
+        m.signal_variance(gp_->theta()) * gp_->standardizer().scale * gp_->standardizer().scale;
+    C = amp * (m.kernel().cross(p, X, spec_.targets) - m.kernel().cross(p, X, gp_->X()) * G_);
+  }
+  Eigen::VectorXd out(W.rows());
+  const Eigen::VectorXd none;
+  for (Eigen::Index i = 0; i < W.rows(); ++i)
+    out[i] = from_moments(pair, post.mean[i], post.variance[i],
+                          C.size() ? Eigen::VectorXd(C.row(i).transpose()) : none, nullptr, nullptr,
+                          nullptr);
+  return out;
+}
+
+}  // namespace mixbo

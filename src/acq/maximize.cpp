@@ -1,0 +1,225 @@
+#include "mixbo/acq/maximize.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlopt.hpp>
+#include <numeric>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/space/sampling.hpp"
+
+namespace mixbo {
+
+namespace {
+
+const ProblemRegistration kRegistration("acq-refine", &AcqRefineProblem::deserialize);
+
+BoundedSimplex anonymous_simplex(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper) {
+  std::vector<std::string> names;
+  for (Eigen::Index i = 0; i < lower.size(); ++i) {
+    std::string name = "w";  // (operator+ on a literal trips GCC 12's -Wrestrict)
+    name += std::to_string(i);
+    names.push_back(std::move(name));
+  }
+  return BoundedSimplex(names, lower, upper);
+}
+
+struct Evaluation {
+  const Acquisition* acq = nullptr;
+  int pair = 0;
+  int evaluations = 0;
+  double best_value = -std::numeric_limits<double>::infinity();
+  std::vector<double> best_w;
+};
+
+double objective(const std::vector<double>& w, std::vector<double>& grad, void* data) {
+  auto* e = static_cast<Evaluation*>(data);
+  ++e->evaluations;
+  const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(w.data(), std::ssize(w));
+  Eigen::VectorXd g;
+  double v = e->acq->value(e->pair, x, grad.empty() ? nullptr : &g);
+  if (!std::isfinite(v)) {
+    v = -1e300;
+    g.setZero(std::ssize(w));
+  }
+  if (!grad.empty())
+    for (size_t i = 0; i < w.size(); ++i) grad[i] = -g[static_cast<Eigen::Index>(i)];
+  if (v > e->best_value) {
+    e->best_value = v;
+    e->best_w = w;
+  }
+  return -v;
+}
+
+double sum_constraint(const std::vector<double>& w, std::vector<double>& grad, void*) {
+  if (!grad.empty()) std::fill(grad.begin(), grad.end(), 1.0);
+  return std::accumulate(w.begin(), w.end(), 0.0) - 1.0;
+}
+
+}  // namespace
+
+AcqRefineProblem::AcqRefineProblem(std::shared_ptr<const GaussianProcess> gp, AcqSpec spec,
+                                   Eigen::VectorXd lower, Eigen::VectorXd upper,
+                                   int max_evaluations)
+    : acq_(std::move(gp), std::move(spec)),
+      simplex_(anonymous_simplex(lower, upper)),
+      max_evaluations_(max_evaluations) {
+  if (lower.size() != acq_.k())
+    throw Error("acq-refine: bounds have " + std::to_string(lower.size()) +
+                " entries, the GP has " + std::to_string(acq_.k()) + " mixture columns");
+}
+
+void AcqRefineProblem::serialize(ByteWriter& out) const {
+  acq_.gp().serialize(out);
+  acq_.spec().serialize(out);
+  out.put(Eigen::VectorXd(simplex_.lower()));
+  out.put(Eigen::VectorXd(simplex_.upper()));
+  out.put<std::int32_t>(max_evaluations_);
+}
+
+std::unique_ptr<MultiStartProblem> AcqRefineProblem::deserialize(ByteReader& in) {
+  auto gp = std::make_shared<const GaussianProcess>(GaussianProcess::deserialize(in));
+  AcqSpec spec = AcqSpec::deserialize(in);
+  Eigen::VectorXd lo = in.get_vector();
+  Eigen::VectorXd hi = in.get_vector();
+  const int evals = in.get<std::int32_t>();
+  return std::make_unique<AcqRefineProblem>(std::move(gp), std::move(spec), std::move(lo),
+                                            std::move(hi), evals);
+}
+
+StartResult AcqRefineProblem::solve(const Eigen::VectorXd& start) const {
+  const int k = acq_.k();
+  if (start.size() != k + 1) throw Error("acq-refine: a start is [pair, w_1..w_k]");
+  const int pair = static_cast<int>(start[0]);
+  if (pair < 0 || pair >= static_cast<int>(acq_.spec().pairs.size()))
+    throw Error("acq-refine: start names pair " + std::to_string(pair) + " of " +
+                std::to_string(acq_.spec().pairs.size()));
+  const Eigen::VectorXd w0 = simplex_.project(start.tail(k));
+
+  Evaluation e;
+  e.acq = &acq_;
+  e.pair = pair;
+  nlopt::opt opt(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+  opt.set_lower_bounds(std::vector<double>(simplex_.lower().data(), simplex_.lower().data() + k));
+  opt.set_upper_bounds(std::vector<double>(simplex_.upper().data(), simplex_.upper().data() + k));
+  opt.add_equality_constraint(sum_constraint, nullptr, 1e-12);
+  opt.set_min_objective(objective, &e);
+  opt.set_maxeval(max_evaluations_);
+  opt.set_xtol_rel(1e-10);
+  opt.set_ftol_rel(1e-12);
+  std::vector<double> x(w0.data(), w0.data() + k);
+  double fval = 0;
+  StartResult r;
+  try {
+    r.status = static_cast<int>(opt.optimize(x, fval));
+  } catch (const nlopt::roundoff_limited&) {
+    r.status = static_cast<int>(nlopt::ROUNDOFF_LIMITED);
+  } catch (const nlopt::forced_stop&) {
+    r.status = static_cast<int>(nlopt::FORCED_STOP);
+  } catch (const std::runtime_error&) {
+    r.status = static_cast<int>(nlopt::FAILURE);  // SLSQP gives up on a singular step
+  }
+  // Candidates: the start, where SLSQP stopped and the best point it evaluated, each projected
+  // exactly onto the bounded simplex and re-evaluated there; the best one wins (ties: earlier).
+  std::vector<Eigen::VectorXd> cands{w0,
+                                     simplex_.project(Eigen::Map<Eigen::VectorXd>(x.data(), k))};
+  if (!e.best_w.empty())
+    cands.push_back(simplex_.project(Eigen::Map<Eigen::VectorXd>(e.best_w.data(), k)));
+  double best = -std::numeric_limits<double>::infinity();
+  Eigen::VectorXd best_w = w0;
+  for (const auto& c : cands) {
+    const double v = acq_.value(pair, c);
+    if (v > best) {
+      best = v;
+      best_w = c;
+    }
+  }
+  r.x.resize(k + 1);
+  r.x[0] = pair;
+  r.x.tail(k) = best_w;
+  r.value = -best;
+  r.iterations = e.evaluations;
+  return r;
+}
+
+std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianProcess> gp,
+                                               const AcqSpec& spec, const BoundedSimplex& simplex,
+                                               Team& team, const MaximizeOptions& options) {
+  const int k = simplex.dim();
+  const int P = static_cast<int>(spec.pairs.size());
+  Eigen::MatrixXd W(std::max(options.raw_samples, 1) + 1, k);
+  W.topRows(W.rows() - 1) = sample_sobol(simplex, W.rows() - 1, options.seed);
+  W.row(W.rows() - 1) = simplex.center().transpose();
+
+  AcqRefineProblem problem(gp, spec, simplex.lower(), simplex.upper(), options.max_evaluations);
+  const Acquisition& acq = problem.acquisition();
+  struct Raw {
+    int pair, row;
+    double value;
+  };
+  std::vector<Raw> raw;
+  raw.reserve(static_cast<size_t>(P) * static_cast<size_t>(W.rows()));
+  auto evaluate = [&](int p, Eigen::Index rows) {
+    const Eigen::VectorXd v = acq.values(p, W.topRows(rows));
+    for (Eigen::Index i = 0; i < rows; ++i)
+      raw.push_back({p, static_cast<int>(i), std::isfinite(v[i]) ? v[i] : -1e300});
+  };
+  std::vector<int> full(static_cast<size_t>(P));
+  std::iota(full.begin(), full.end(), 0);
+  const Eigen::Index screen = std::min<Eigen::Index>(options.screen_samples, W.rows());
+  if (P > options.screen_pairs && screen < W.rows()) {
+    // Screening: every pair on the design's first `screen` points (a Sobol prefix is itself
+    // space-filling); only the screen_pairs best pairs get the full design.
+    std::vector<double> best(static_cast<size_t>(P), -1e300);
+    for (int p = 0; p < P; ++p) {
+      const Eigen::VectorXd v = acq.values(p, W.topRows(screen));
+      for (Eigen::Index i = 0; i < screen; ++i)
+        if (std::isfinite(v[i]))
+          best[static_cast<size_t>(p)] = std::max(best[static_cast<size_t>(p)], v[i]);
+    }
+    std::stable_sort(full.begin(), full.end(), [&](int a, int b) {
+      return best[static_cast<size_t>(a)] > best[static_cast<size_t>(b)];
+    });
+    full.resize(static_cast<size_t>(options.screen_pairs));
+    std::sort(full.begin(), full.end());
+  }
+  for (int p : full) evaluate(p, W.rows());
+  // Best first; ties broken by (pair, row) so the order is fully determined.
+  std::stable_sort(raw.begin(), raw.end(),
+                   [](const Raw& a, const Raw& b) { return a.value > b.value; });
+
+  const size_t n_refine =
+      std::min(raw.size(), static_cast<size_t>(std::max(options.refine_starts, 0)));
+  std::vector<Eigen::VectorXd> starts;
+  for (size_t i = 0; i < n_refine; ++i) {
+    Eigen::VectorXd s(k + 1);
+    s[0] = raw[i].pair;
+    s.tail(k) = W.row(raw[i].row).transpose();
+    starts.push_back(std::move(s));
+  }
+  std::vector<AcqCandidate> out;
+  if (!starts.empty()) {
+    const auto results = team.run(problem, starts);
+    std::vector<size_t> order(results.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const bool fa = results[a].error.empty() && std::isfinite(results[a].value);
+      const bool fb = results[b].error.empty() && std::isfinite(results[b].value);
+      if (fa != fb) return fa;
+      return fa && results[a].value < results[b].value;
+    });
+    for (size_t i : order) {
+      const auto& r = results[i];
+      if (!r.error.empty() || !std::isfinite(r.value)) continue;
+      out.push_back({static_cast<int>(r.x[0]), r.x.tail(k), -r.value, true});
+    }
+  }
+  for (size_t i = n_refine; i < raw.size() && i < n_refine + static_cast<size_t>(options.keep_raw);
+       ++i)
+    out.push_back({raw[i].pair, W.row(raw[i].row).transpose(), raw[i].value, false});
+  if (out.empty()) throw NumericalError("acquisition maximisation: every candidate failed");
+  return out;
+}
+
+}  // namespace mixbo

@@ -1,0 +1,310 @@
+#include "mixbo/strategy/gp_bo.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "mixbo/acq/maximize.hpp"
+#include "mixbo/core/error.hpp"
+#include "mixbo/gp/fit.hpp"
+#include "mixbo/space/sampling.hpp"
+
+namespace mixbo {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t derive(std::uint64_t seed, std::uint64_t iteration, std::uint64_t purpose) {
+  return mix(mix(mix(seed) ^ iteration) ^ purpose);
+}
+
+// Purposes of the derived seeds (any distinct constants).
+constexpr std::uint64_t kDesign = 1, kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+KernelContext kernel_context(const SearchSpace& sp) {
+  KernelContext c;
+  c.k = sp.k();
+  c.target_log_params = std::log(sp.scales().target_scale().params);
+  return c;
+}
+
+bool same_run(const Point& a, const Point& b) {
+  return a.scale == b.scale && a.steps == b.steps && a.w.size() == b.w.size() &&
+         (a.w - b.w).cwiseAbs().maxCoeff() < 1e-6;
+}
+
+// Indices 0..c-1 to keep: at most `keep`, geometric in position, first and last included.
+std::vector<size_t> thin(size_t c, int keep) {
+  std::vector<size_t> out;
+  if (c <= static_cast<size_t>(keep)) {
+    for (size_t i = 0; i < c; ++i) out.push_back(i);
+    return out;
+  }
+  for (int j = 0; j < keep; ++j) {
+    const double pos = std::exp(std::log(static_cast<double>(c)) * j / (keep - 1));
+    const auto i = static_cast<size_t>(std::llround(pos)) - 1;
+    if (out.empty() || i > out.back()) out.push_back(std::min(i, c - 1));
+  }
+  if (out.back() != c - 1) out.push_back(c - 1);
+  return out;
+}
+
+}  // namespace
+
+GpBoStrategy::GpBoStrategy(const CampaignConfig& config, Team& team, Fidelity fidelity)
+    : config_(config),
+      team_(team),
+      fidelity_(fidelity),
+      kind_(parse_acquisition(config.strategy.acquisition)),
+      model_(GpModel::from_expression(config.strategy.kernel, kernel_context(config.space))) {}
+
+GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) const {
+  const auto& sp = config_.space;
+  // Observations grouped by run, runs in order of first appearance.
+  std::vector<std::vector<size_t>> runs;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < history.observations.size(); ++i) {
+    const auto& o = history.observations[i];
+    if (fidelity_ == Fidelity::kSingle && !sp.is_target(o.point)) continue;
+    if (o.trial.empty()) {
+      runs.push_back({i});
+      continue;
+    }
+    auto [it, fresh] = index.try_emplace(o.trial, runs.size());
+    if (fresh) runs.emplace_back();
+    runs[it->second].push_back(i);
+  }
+  const int per_run = std::clamp(
+      static_cast<int>(kMaxTrainingRows / std::max<size_t>(runs.size(), 1)), 1, kCheckpointsPerRun);
+  TrainingSet ts;
+  std::vector<size_t> rows;
+  std::vector<Eigen::VectorXd> mixtures;
+  for (auto& r : runs) {
+    std::stable_sort(r.begin(), r.end(), [&](size_t a, size_t b) {
+      return history.observations[a].point.steps < history.observations[b].point.steps;
+    });
+    for (size_t j : thin(r.size(), per_run)) rows.push_back(r[j]);
+    const Eigen::VectorXd& w = history.observations[r.front()].point.w;
+    if (std::none_of(mixtures.begin(), mixtures.end(),
+                     [&](const Eigen::VectorXd& m) { return m == w; }))
+      mixtures.push_back(w);
+  }
+  ts.X.resize(static_cast<Eigen::Index>(rows.size()), sp.feature_dim());
+  ts.y.resize(static_cast<Eigen::Index>(rows.size()));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& o = history.observations[rows[i]];
+    ts.X.row(static_cast<Eigen::Index>(i)) = sp.features(o.point).transpose();
+    ts.y[static_cast<Eigen::Index>(i)] = o.value;
+  }
+  ts.mixtures.resize(static_cast<Eigen::Index>(mixtures.size()), sp.k());
+  for (size_t i = 0; i < mixtures.size(); ++i)
+    ts.mixtures.row(static_cast<Eigen::Index>(i)) = mixtures[i].transpose();
+  return ts;
+}
+
+std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& history) {
+  if (gp_ && gp_key_ == history.observations.size()) return gp_;
+  const TrainingSet ts = training_set(history);
+  if (ts.y.size() == 0) return nullptr;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto n = static_cast<double>(ts.y.size());
+  if (!theta_ || n >= kRefitGrowth * full_fit_n_) {
+    Rng rng =
+        make_rng(derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
+    FitOptions fo;
+    fo.starts = config_.strategy.fit_starts;
+    FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo);
+    theta_ = fit.theta;
+    full_fit_n_ = n;
+    gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
+    diag_.values["gp.log_posterior"] = fit.log_posterior;
+  } else {
+    gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_);
+  }
+  diag_.values["fit_seconds"] = seconds_since(t0);
+  diag_.values["gp.n_train"] = n;
+  diag_.values["gp.refit"] = full_fit_n_ == n ? 1.0 : 0.0;
+  for (int i = 0; i < model_.num_params(); ++i)
+    diag_.values["gp." + model_.specs()[static_cast<size_t>(i)].name] = (*theta_)[i];
+  gp_key_ = history.observations.size();
+  return gp_;
+}
+
+std::vector<Point> GpBoStrategy::initial_design(const History& history, int count) const {
+  const auto& sp = config_.space;
+  Rng rng =
+      make_rng(derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kDesign), 0);
+  const Eigen::MatrixXd W = sample_dirichlet(sp.simplex(), 1.0, count, rng);
+  std::vector<int> scales;
+  std::vector<std::int64_t> budgets;
+  if (fidelity_ == Fidelity::kMulti) {
+    for (int s = 0; s < sp.scales().target(); ++s) scales.push_back(s);
+    for (auto b : sp.steps().budgets())
+      if (b < sp.steps().max_steps()) budgets.push_back(b);
+  }
+  if (scales.empty()) scales.push_back(sp.scales().target());
+  if (budgets.empty()) budgets.push_back(sp.steps().max_steps());
+  std::vector<Point> out;
+  for (int i = 0; i < count; ++i) {
+    std::uniform_int_distribution<size_t> ds(0, scales.size() - 1), db(0, budgets.size() - 1);
+    const int scale = scales[ds(rng)];
+    out.push_back({W.row(i).transpose(), scale, budgets[db(rng)]});
+  }
+  return out;
+}
+
+std::vector<AcqPair> GpBoStrategy::pairs() const {
+  const auto& sp = config_.space;
+  std::vector<AcqPair> out;
+  auto add = [&](int s, std::int64_t z) {
+    AcqPair p;
+    p.scale = s;
+    p.steps = z;
+    const Eigen::VectorXd f = sp.features(sp.simplex().center(), s, z);
+    p.log_params = f[sp.k()];
+    p.log_steps = f[sp.k() + 1];
+    p.log_cost = std::log(sp.cost(s, z));
+    out.push_back(p);
+  };
+  if (fidelity_ == Fidelity::kSingle || !is_multi_fidelity(kind_)) {
+    add(sp.scales().target(), sp.steps().max_steps());
+  } else {
+    for (int s = 0; s < sp.scales().size(); ++s)
+      for (auto z : sp.steps().budgets()) add(s, z);
+  }
+  return out;
+}
+
+Eigen::MatrixXd GpBoStrategy::target_points(const GaussianProcess& gp, const TrainingSet& ts,
+                                            std::uint64_t seed) const {
+  // T: the last recommendation, the 16 observed mixtures with the lowest target mean, and 32
+  // space-filling mixtures: where the target's best can plausibly be.
+  const auto& sp = config_.space;
+  constexpr int kObserved = 16, kSpread = 32;
+  std::vector<Eigen::VectorXd> ws;
+  if (last_recommendation_) ws.push_back(*last_recommendation_);
+  auto target_rows = [&](const Eigen::MatrixXd& W) {
+    Eigen::MatrixXd X(W.rows(), sp.feature_dim());
+    for (Eigen::Index i = 0; i < W.rows(); ++i)
+      X.row(i) = sp.features(W.row(i).transpose(), sp.scales().target(), sp.steps().max_steps())
+                     .transpose();
+    return X;
+  };
+  const Eigen::VectorXd mu = gp.predict(target_rows(ts.mixtures)).mean;
+  std::vector<Eigen::Index> order(static_cast<size_t>(mu.size()));
+  for (Eigen::Index i = 0; i < mu.size(); ++i) order[static_cast<size_t>(i)] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](Eigen::Index a, Eigen::Index b) { return mu[a] < mu[b]; });
+  for (size_t i = 0; i < order.size() && i < kObserved; ++i)
+    ws.push_back(ts.mixtures.row(order[i]).transpose());
+  const Eigen::MatrixXd S = sample_sobol(sp.simplex(), kSpread, seed);
+  for (Eigen::Index i = 0; i < S.rows(); ++i) ws.push_back(S.row(i).transpose());
+  Eigen::MatrixXd W(static_cast<Eigen::Index>(ws.size()), sp.k());
+  for (size_t i = 0; i < ws.size(); ++i) W.row(static_cast<Eigen::Index>(i)) = ws[i].transpose();
+  return target_rows(W);
+}
+
+std::vector<Point> GpBoStrategy::propose(const History& history, const std::vector<Point>& pending,
+                                         int q) {
+  diag_.values.clear();
+  if (q <= 0) return {};
+  const auto& sp = config_.space;
+  const auto it = static_cast<std::uint64_t>(history.iteration);
+  const TrainingSet ts = training_set(history);
+  int n_random = std::clamp(config_.strategy.n_init - static_cast<int>(history.runs.size()), 0, q);
+  if (ts.y.size() == 0) n_random = q;  // nothing to model yet: keep the slots busy
+  std::vector<Point> out = initial_design(history, n_random);
+  if (static_cast<int>(out.size()) == q) return out;
+
+  const auto gp = model_for(history);
+  const auto t0 = std::chrono::steady_clock::now();
+  AcqSpec spec;
+  spec.kind = kind_;
+  spec.alpha = std::pow(0.99, static_cast<double>(history.iteration));
+  spec.pairs = pairs();
+  if (kind_ == AcqKind::kTargetEiPerCost)
+    spec.targets = target_points(*gp, ts, derive(config_.seed, it, kTargets));
+  diag_.values["acq.alpha"] = spec.alpha;
+  diag_.values["acq.pairs"] = static_cast<double>(spec.pairs.size());
+
+  std::vector<Point> busy = pending;
+  busy.insert(busy.end(), out.begin(), out.end());
+  for (int b = static_cast<int>(out.size()); b < q; ++b) {
+    std::shared_ptr<const GaussianProcess> g = gp;
+    if (!busy.empty()) {
+      Eigen::MatrixXd Xf(static_cast<Eigen::Index>(busy.size()), sp.feature_dim());
+      for (size_t i = 0; i < busy.size(); ++i)
+        Xf.row(static_cast<Eigen::Index>(i)) = sp.features(busy[i]).transpose();
+      g = std::make_shared<const GaussianProcess>(gp->fantasize(Xf, gp->predict(Xf).mean));
+    }
+    if (kind_ == AcqKind::kLogEi || kind_ == AcqKind::kEiPerCost)
+      set_pair_incumbents(*g, ts.mixtures, spec);
+    MaximizeOptions mo;
+    mo.raw_samples = config_.strategy.raw_samples;
+    mo.refine_starts = config_.strategy.refine_starts;
+    mo.max_evaluations = 100;
+    mo.seed = derive(config_.seed, it, kAcq + 16 * static_cast<std::uint64_t>(b));
+    const auto cands = maximize_acquisition(g, spec, sp.simplex(), team_, mo);
+    const AcqCandidate* pick = nullptr;
+    for (const auto& c : cands) {
+      const Point p{c.w, spec.pairs[static_cast<size_t>(c.pair)].scale,
+                    spec.pairs[static_cast<size_t>(c.pair)].steps};
+      if (std::none_of(busy.begin(), busy.end(), [&](const Point& o) { return same_run(o, p); })) {
+        pick = &c;
+        break;
+      }
+    }
+    if (!pick) break;  // every candidate duplicates a pending run: propose fewer
+    const auto& pr = spec.pairs[static_cast<size_t>(pick->pair)];
+    Point p{pick->w, pr.scale, pr.steps};
+    diag_.values["acq.value." + std::to_string(b)] = pick->value;
+    out.push_back(p);
+    busy.push_back(p);
+  }
+  diag_.values["acq_seconds"] = seconds_since(t0);
+  return out;
+}
+
+Recommendation GpBoStrategy::recommend(const History& history) {
+  Recommendation r;
+  const auto gp = model_for(history);
+  if (!gp) return r;
+  const auto& sp = config_.space;
+  AcqSpec spec;
+  spec.kind = AcqKind::kPosteriorMean;
+  AcqPair target;
+  target.scale = sp.scales().target();
+  target.steps = sp.steps().max_steps();
+  const Eigen::VectorXd f = sp.features(sp.simplex().center(), target.scale, target.steps);
+  target.log_params = f[sp.k()];
+  target.log_steps = f[sp.k() + 1];
+  spec.pairs.push_back(target);
+  MaximizeOptions mo;
+  mo.raw_samples = config_.strategy.raw_samples;
+  mo.refine_starts = config_.strategy.refine_starts;
+  mo.keep_raw = 0;
+  mo.seed = derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
+  const auto cands = maximize_acquisition(gp, spec, sp.simplex(), team_, mo);
+  r.w = cands.front().w;
+  const Posterior post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());
+  const double sd = std::sqrt(post.variance[0]);
+  r.mean = post.mean[0];
+  r.lo = r.mean - 1.96 * sd;
+  r.hi = r.mean + 1.96 * sd;
+  r.valid = true;
+  last_recommendation_ = r.w;
+  return r;
+}
+
+}  // namespace mixbo
