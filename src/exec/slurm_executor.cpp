@@ -597,13 +597,23 @@ std::string SlurmExecutor::write_array_wrapper(const std::vector<JobRequest>& jo
 
 std::vector<std::string> SlurmExecutor::submit_many(const std::vector<JobRequest>& jobs) {
   if (!opt_.use_array || jobs.size() < 2) return Executor::submit_many(jobs);
-  std::string name;
-  const std::string script = write_array_wrapper(jobs, &name);
-  const std::string id =
-      sbatch({"sbatch", "--parsable", "--array=0-" + std::to_string(jobs.size() - 1), script},
-             name, std::nullopt, script);
+  const size_t kMaxTasks = static_cast<size_t>(std::max(2, opt_.max_array_tasks));
   std::vector<std::string> ids;
-  for (size_t k = 0; k < jobs.size(); ++k) ids.push_back(id + "_" + std::to_string(k));
+  for (size_t first = 0; first < jobs.size(); first += kMaxTasks) {
+    const std::vector<JobRequest> part(
+        jobs.begin() + static_cast<std::ptrdiff_t>(first),
+        jobs.begin() + static_cast<std::ptrdiff_t>(std::min(jobs.size(), first + kMaxTasks)));
+    if (part.size() == 1) {
+      ids.push_back(submit(part.front()));
+      continue;
+    }
+    std::string name;
+    const std::string script = write_array_wrapper(part, &name);
+    const std::string id =
+        sbatch({"sbatch", "--parsable", "--array=0-" + std::to_string(part.size() - 1), script},
+               name, std::nullopt, script);
+    for (size_t k = 0; k < part.size(); ++k) ids.push_back(id + "_" + std::to_string(k));
+  }
   return ids;
 }
 

@@ -465,6 +465,27 @@ TEST_F(FakeSlurm, SubmitManyIsOneArrayTrackedPerTask) {
   EXPECT_EQ(restarted.find_by_name("mixbo-c-t0009"), std::nullopt);
 }
 
+TEST_F(FakeSlurm, RoundsLargerThanMaxArraySizeGoAsSeveralArrays) {
+  put("sbatch.out", "300\n");
+  auto o = options();
+  o.use_array = true;
+  o.max_array_tasks = 3;
+  SlurmExecutor ex(root_ / "state", o);
+  std::vector<JobRequest> jobs;
+  for (const char* t : {"t0001", "t0002", "t0003", "t0004", "t0005"}) jobs.push_back(job(t));
+  EXPECT_EQ(ex.submit_many(jobs),
+            (std::vector<std::string>{"300_0", "300_1", "300_2", "300_0", "300_1"}));
+  const auto c = calls("sbatch");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_NE(c[0].find("--array=0-2 "), std::string::npos);
+  EXPECT_NE(c[1].find("--array=0-1 "), std::string::npos);
+  // A remainder of one is a plain job.
+  jobs.pop_back();
+  put("sbatch.out", "301\n");
+  EXPECT_EQ(ex.submit_many(jobs), (std::vector<std::string>{"301_0", "301_1", "301_2", "301"}));
+  EXPECT_EQ(calls("sbatch").back().find("--array"), std::string::npos);
+}
+
 TEST_F(FakeSlurm, ArrayNeverSubmittedIsNotAdopted) {
   // The driver wrote the task list, then died before sbatch: nothing named like the array.
   fs::create_directories(root_ / "state" / "arrays");

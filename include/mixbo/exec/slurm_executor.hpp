@@ -40,6 +40,8 @@ enum class CommandOutcome { Ok, Transient, Permanent };
 
 struct SlurmOptions {
   bool use_array = false;            // submit_many as one job array
+  int max_array_tasks = 1000;        // larger rounds go as several arrays (Slurm's default
+                                     // MaxArraySize 1001 allows task ids 0..1000)
   std::string bin_dir;               // folder of the Slurm commands; "" = PATH
   double command_timeout = 60;       // seconds one Slurm command may run
   double retry_initial = 0.5;        // first backoff delay, seconds
