@@ -31,6 +31,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
+#include "mixbo/par/allocator.hpp"
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/sim/bimix_simulator.hpp"
 #include "mixbo/space/sampling.hpp"
@@ -317,6 +318,7 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     if (o.mode == "ceiling") {
+      keep_large_allocations();  // as run_team_program does for the team
       int provided = 0;
       MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
       const int code = run_ceiling_mode(o);

@@ -5,10 +5,12 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <thread>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/par/allocator.hpp"
 
 namespace mixbo {
 namespace {
@@ -63,6 +65,20 @@ MPI_Status wait_for_message(MPI_Comm comm, int source, int tag, microseconds cap
     MPI_Iprobe(source, tag, comm, &flag, &st);
     if (flag) return st;
     backoff.wait();
+  }
+}
+
+// A NumericalError is one start's expected failure (as SerialTeam records it, so results stay
+// the same at any rank count); any other exception propagates and ends the run.
+StartResult solve_start(const MultiStartProblem& problem, const Eigen::VectorXd& start) {
+  try {
+    return problem.solve(start);
+  } catch (const NumericalError& e) {
+    StartResult r;
+    r.x = start;
+    r.value = std::numeric_limits<double>::infinity();
+    r.error = e.what();
+    return r;
   }
 }
 
@@ -191,7 +207,7 @@ std::vector<StartResult> MpiTeam::run_local(const MultiStartProblem& problem,
   out.reserve(starts.size());
   for (size_t i = 0; i < starts.size(); ++i) {
     try {
-      out.push_back(problem.solve(starts[i]));
+      out.push_back(solve_start(problem, starts[i]));
     } catch (const std::exception& e) {
       throw Error(task_failure(problem.kind(), static_cast<long long>(i), 0, e.what()));
     }
@@ -222,7 +238,7 @@ std::vector<StartResult> MpiTeam::run(const MultiStartProblem& problem,
     local = std::thread([&] {
       for (long long i; (i = state.take()) >= 0;) {
         try {
-          state.store(static_cast<size_t>(i), problem.solve(starts[static_cast<size_t>(i)]));
+          state.store(static_cast<size_t>(i), solve_start(problem, starts[static_cast<size_t>(i)]));
         } catch (const std::exception& e) {
           state.fail(task_failure(kind, i, 0, e.what()));
         } catch (...) {
@@ -294,14 +310,17 @@ void MpiTeam::serve_one_run(long long payload_size) {
     const auto& bytes = report.bytes();
     MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kReportTag, comm_);
     long long task = -1;
-    // Rank 0 answers within its poll interval, so this short wait may block.
+    // Rank 0 answers within its poll interval. Polled, not a blocking receive: Open MPI's would
+    // spin, and on a machine with fewer cores than busy threads that spinning takes the CPU
+    // rank 0 needs to answer.
+    wait_for_message(comm_, 0, kTaskTag, kServeSleepMax);
     MPI_Recv(&task, 1, MPI_LONG_LONG, 0, kTaskTag, comm_, MPI_STATUS_IGNORE);
     if (task < 0) return;
     report = ByteWriter();
     try {
       if (static_cast<size_t>(task) >= run.starts.size())
         throw Error("start index out of range (" + std::to_string(run.starts.size()) + " starts)");
-      const StartResult r = run.problem->solve(run.starts[static_cast<size_t>(task)]);
+      const StartResult r = solve_start(*run.problem, run.starts[static_cast<size_t>(task)]);
       report.put<std::int32_t>(static_cast<std::int32_t>(Report::kResult));
       report.put<std::int64_t>(task);
       put_result(report, r);
@@ -358,6 +377,7 @@ bool launched_by_mpi() {
 }
 
 int run_team_program(const std::function<int(Team&)>& driver, MpiTeamOptions options) {
+  keep_large_allocations();  // before MPI and any thread start
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized && !launched_by_mpi()) {

@@ -27,22 +27,26 @@ namespace {
 // which must not call MPI.
 int g_rank = 0, g_size = 1;
 
-// Test-only problem: start[0] is the task index; each task sleeps an uneven few milliseconds
-// (so ranks finish out of order) and returns values derived from its start. Tasks from
-// `throw_from` on throw on ranks other than 0 (on rank 0 only when it is alone); rank 0 takes
-// `root_extra_us` longer per task, so the workers surely get some of those tasks.
+// Test-only problem (NumericalError at tasks i % numerical_mod == 3): start[0] is the task index;
+// each task sleeps an uneven few milliseconds (so ranks finish out of order) and returns values
+// derived from its start. Tasks from `throw_from` on throw on ranks other than 0 (on rank 0 only
+// when it is alone); rank 0 takes `root_extra_us` longer per task, so the workers surely get some
+// of those tasks.
 class FaultyProblem final : public MultiStartProblem {
  public:
-  explicit FaultyProblem(long long throw_from, long long root_extra_us = 0)
-      : throw_from_(throw_from), root_extra_us_(root_extra_us) {}
+  explicit FaultyProblem(long long throw_from, long long root_extra_us = 0,
+                         long long numerical_mod = 0)
+      : throw_from_(throw_from), root_extra_us_(root_extra_us), numerical_mod_(numerical_mod) {}
   std::string kind() const override { return "test-faulty"; }
   void serialize(ByteWriter& out) const override {
     out.put<long long>(throw_from_);
     out.put<long long>(root_extra_us_);
+    out.put<long long>(numerical_mod_);
   }
   static std::unique_ptr<MultiStartProblem> deserialize(ByteReader& in) {
     const auto a = in.get<long long>();
-    return std::make_unique<FaultyProblem>(a, in.get<long long>());
+    const auto b = in.get<long long>();
+    return std::make_unique<FaultyProblem>(a, b, in.get<long long>());
   }
   StartResult solve(const Eigen::VectorXd& start) const override {
     const auto i = static_cast<long long>(start[0]);
@@ -51,6 +55,8 @@ class FaultyProblem final : public MultiStartProblem {
     std::this_thread::sleep_for(std::chrono::microseconds(us));
     if (throw_from_ >= 0 && i >= throw_from_ && (g_rank != 0 || g_size == 1))
       throw Error("injected fault");
+    if (numerical_mod_ > 0 && i % numerical_mod_ == 3)  // an expected, recorded failure
+      throw NumericalError("singular at task " + std::to_string(i));
     StartResult r;
     r.x = 2 * start;
     r.value = std::sin(static_cast<double>(i));
@@ -61,7 +67,7 @@ class FaultyProblem final : public MultiStartProblem {
   }
 
  private:
-  long long throw_from_, root_extra_us_;
+  long long throw_from_, root_extra_us_, numerical_mod_;
 };
 const ProblemRegistration kFaulty("test-faulty", &FaultyProblem::deserialize);
 
@@ -181,7 +187,7 @@ TEST_P(MpiTeamTest, ResultsLandByStartIndex) {
   run_team(team, [&](Team& t) {
     [&] {
       const auto starts = index_starts(37);
-      const FaultyProblem p(-1);
+      const FaultyProblem p(-1, 0, 7);  // NumericalErrors are recorded as SerialTeam does
       SerialTeam serial;
       const auto a = serial.run(p, starts);
       const auto b = t.run(p, starts);
@@ -194,6 +200,8 @@ TEST_P(MpiTeamTest, ResultsLandByStartIndex) {
         EXPECT_EQ(a[i].iterations, b[i].iterations) << i;
         EXPECT_EQ(a[i].error, b[i].error) << i;
       }
+      EXPECT_EQ(b[10].error, "singular at task 10");
+      EXPECT_TRUE(std::isinf(b[10].value));
     }();
     return 0;
   });
