@@ -2,11 +2,9 @@
 // Benchmark: run it under mpiexec). One iteration =
 //   fit:  fit_gp (GpFitProblem, kind "gp-fit") with --fit-starts starts on n observations
 //         (k = 7 mixture weights + log scale + log steps, bimix-simulated losses + noise);
-//   acq:  --refinements local refinements of the posterior lower confidence bound
-//         mu - 2 sigma at the target scale and full steps over the mixture simplex (NLopt
-//         SLSQP with the equality constraint sum w = 1), one per Dirichlet start. This is a
-//         STAND-IN for the acquisition refinement (kind "bench-lcb-refine", defined here): the
-//         same shape of work (GP posterior value + gradient per evaluation, O(n^2)).
+//   acq:  maximize_acquisition (acq/maximize.hpp) of LogEI at the target scale and full steps:
+//         --raw-samples Sobol candidates screened on rank 0, then --refinements SLSQP
+//         refinements on the simplex (kind "acq-refine") shared by the team.
 //
 //   mpiexec -n N bench_iteration [--n 500,1000,2000] [--mode team|ceiling] [--dedicated] ...
 //
@@ -14,6 +12,8 @@
 // mode ceiling: no team: every rank runs the tasks i = rank (mod N) of both phases itself at
 //               the same time, with no communication inside the timed parts: what N
 //               independent processes sharing the machine's caches and memory bandwidth reach.
+//               Its acq tasks are the same acq-refine problem from Dirichlet starts (the raw
+//               screening that picks the team's starts is serial work on rank 0, left out).
 // Prints one line per n (rank 0): phase wall times in seconds; ceiling lines give the mean and
 // max over ranks. bench/scaling_table.py runs the grid and computes efficiencies.
 #include <mpi.h>
@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "mixbo/acq/maximize.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/par/allocator.hpp"
@@ -46,95 +47,12 @@ const double kScales[] = {2e7, 6e7, 1.5e8, 3e8, 1e9};
 constexpr double kTargetParams = 1e9;
 constexpr double kMaxSteps = 19500;
 
-// Minimises mu(x) - beta sigma(x) over the mixture simplex at fixed (scale, steps) features.
-class LcbRefineProblem final : public MultiStartProblem {
- public:
-  LcbRefineProblem(GaussianProcess gp, Eigen::VectorXd fixed, double beta, int max_evals)
-      : gp_(std::move(gp)), fixed_(std::move(fixed)), beta_(beta), max_evals_(max_evals) {}
-  std::string kind() const override { return "bench-lcb-refine"; }
-  void serialize(ByteWriter& out) const override {
-    gp_.serialize(out);
-    out.put(fixed_);
-    out.put<double>(beta_);
-    out.put<std::int32_t>(max_evals_);
-  }
-  static std::unique_ptr<MultiStartProblem> deserialize(ByteReader& in) {
-    GaussianProcess gp = GaussianProcess::deserialize(in);
-    Eigen::VectorXd fixed = in.get_vector();
-    const double beta = in.get<double>();
-    const int evals = in.get<std::int32_t>();
-    return std::make_unique<LcbRefineProblem>(std::move(gp), std::move(fixed), beta, evals);
-  }
-
-  double objective(const double* w, double* grad) const {
-    const int k = static_cast<int>(gp_.dim() - fixed_.size());
-    Eigen::VectorXd x(gp_.dim());
-    for (int i = 0; i < k; ++i) x[i] = w[i];
-    x.tail(fixed_.size()) = fixed_;
-    const PointGradient p = gp_.predict_with_gradient(x);
-    const double sd = std::sqrt(std::max(p.variance, 1e-24));
-    if (grad)
-      for (int i = 0; i < k; ++i) grad[i] = p.dmean[i] - beta_ * p.dvariance[i] / (2 * sd);
-    return p.mean - beta_ * sd;
-  }
-
-  StartResult solve(const Eigen::VectorXd& start) const override {
-    const auto k = static_cast<unsigned>(start.size());
-    struct State {
-      const LcbRefineProblem* self;
-      int evals = 0;
-    } st{this, 0};
-    nlopt::opt opt(nlopt::LD_SLSQP, k);
-    opt.set_lower_bounds(std::vector<double>(k, 0.0));
-    opt.set_upper_bounds(std::vector<double>(k, 1.0));
-    opt.set_min_objective(
-        [](unsigned, const double* x, double* g, void* d) -> double {
-          auto& s = *static_cast<State*>(d);
-          ++s.evals;
-          return s.self->objective(x, g);
-        },
-        &st);
-    opt.add_equality_constraint(
-        [](unsigned n, const double* x, double* g, void*) -> double {
-          double sum = 0;
-          for (unsigned i = 0; i < n; ++i) {
-            sum += x[i];
-            if (g) g[i] = 1;
-          }
-          return sum - 1;
-        },
-        nullptr, 1e-10);
-    opt.set_maxeval(max_evals_);
-    opt.set_xtol_rel(1e-7);
-    opt.set_ftol_rel(1e-10);
-    std::vector<double> x(start.data(), start.data() + k);
-    double f = 0;
-    StartResult r;
-    try {
-      r.status = static_cast<int>(opt.optimize(x, f));
-    } catch (const std::runtime_error&) {
-      r.status = static_cast<int>(nlopt::FAILURE);
-      f = objective(x.data(), nullptr);
-    }
-    r.x = Eigen::Map<Eigen::VectorXd>(x.data(), k);
-    r.value = f;
-    r.iterations = st.evals;
-    return r;
-  }
-
- private:
-  GaussianProcess gp_;
-  Eigen::VectorXd fixed_;
-  double beta_;
-  int max_evals_;
-};
-const ProblemRegistration kRegistration("bench-lcb-refine", &LcbRefineProblem::deserialize);
-
 struct Options {
   std::vector<int> ns = {500, 1000, 2000};
   std::string mode = "team";
   bool dedicated = false;
-  int fit_starts = 16, refinements = 64, fit_evals = 400, refine_evals = 200, reps = 1;
+  int fit_starts = 16, refinements = 64, raw_samples = 512, fit_evals = 400, refine_evals = 200,
+      reps = 1;
 };
 
 struct Data {
@@ -168,15 +86,29 @@ Data make_data(int n) {
   return d;
 }
 
-Eigen::VectorXd fixed_features() {
-  return Eigen::Vector2d(std::log(kTargetParams), std::log(kMaxSteps));
+// LogEI at the target pair; incumbent = best posterior mean over the observed mixtures.
+AcqSpec target_logei(const GaussianProcess& gp, const Data& d) {
+  AcqSpec spec;
+  spec.kind = AcqKind::kLogEi;
+  AcqPair p;
+  p.scale = 4;
+  p.steps = static_cast<std::int64_t>(kMaxSteps);
+  p.log_params = std::log(kTargetParams);
+  p.log_steps = std::log(kMaxSteps);
+  spec.pairs.push_back(p);
+  set_pair_incumbents(gp, d.X.leftCols(static_cast<Eigen::Index>(kDomains.size())), spec);
+  return spec;
 }
 
 std::vector<Eigen::VectorXd> refine_starts(int count) {
   Rng rng = make_rng(2024, 1);
   const Eigen::MatrixXd W = sample_dirichlet(BoundedSimplex(kDomains), 1.0, count, rng);
   std::vector<Eigen::VectorXd> s;
-  for (int i = 0; i < count; ++i) s.push_back(W.row(i).transpose());
+  for (int i = 0; i < count; ++i) {
+    Eigen::VectorXd x(W.cols() + 1);  // acq-refine start: [pair index, w]
+    x << 0, W.row(i).transpose();
+    s.push_back(x);
+  }
   return s;
 }
 
@@ -200,16 +132,20 @@ int run_team_mode(const Options& o, Team& team) {
       const double t0 = now();
       const FitResult fit = fit_gp(d.model, d.X, d.y, team, rng, std::nullopt, fo);
       const double t1 = now();
-      const LcbRefineProblem acq(fit.gp, fixed_features(), 2.0, o.refine_evals);
-      const auto starts = refine_starts(o.refinements);
-      const auto res = team.run(acq, starts);
-      const size_t best = best_start(res);
+      const auto gp = std::make_shared<const GaussianProcess>(fit.gp);
+      MaximizeOptions mo;
+      mo.raw_samples = o.raw_samples;
+      mo.refine_starts = o.refinements;
+      mo.max_evaluations = o.refine_evals;
+      mo.seed = 2024;
+      const auto cands =
+          maximize_acquisition(gp, target_logei(*gp, d), BoundedSimplex(kDomains), team, mo);
       const double t2 = now();
       std::printf(
           "mode=%s ranks=%d n=%d rep=%d fit_s=%.3f acq_s=%.3f total_s=%.3f fit_evals=%ld "
-          "acq_evals=%ld best_fit=%zu best_acq=%zu lcb=%.9g\n",
+          "best_fit=%zu acq=%.12g\n",
           o.dedicated ? "team-dedicated" : "team", team.size(), n, rep, t1 - t0, t2 - t1, t2 - t0,
-          total_iterations(fit.starts), total_iterations(res), fit.best, best, res[best].value);
+          total_iterations(fit.starts), fit.best, cands.front().value);
       std::fflush(stdout);
     }
   }
@@ -250,8 +186,10 @@ int run_ceiling_mode(const Options& o) {
       Eigen::VectorXd theta(d.model.num_params());
       if (rank == owner) theta = my_fit[static_cast<size_t>(best.index)].x;
       MPI_Bcast(theta.data(), static_cast<int>(theta.size()), MPI_DOUBLE, owner, MPI_COMM_WORLD);
-      const LcbRefineProblem acq(GaussianProcess(d.model, d.X, d.y, theta, stdz), fixed_features(),
-                                 2.0, o.refine_evals);
+      const auto gp = std::make_shared<const GaussianProcess>(d.model, d.X, d.y, theta, stdz);
+      const BoundedSimplex simplex(kDomains);
+      const AcqRefineProblem acq(gp, target_logei(*gp, d), simplex.lower(), simplex.upper(),
+                                 o.refine_evals);
       const auto starts = refine_starts(o.refinements);
       MPI_Barrier(MPI_COMM_WORLD);
       const double t1 = now();

@@ -84,7 +84,7 @@ def main():
             tc = float(ceil["total_s"])
             for v in variants:
                 r = best(runs[(np, v)])
-                if r["best_fit"] != one["best_fit"] or r["lcb"] != one["lcb"]:
+                if r["best_fit"] != one["best_fit"] or r["acq"] != one["acq"]:
                     sys.exit(f"n={n} ranks={np} {v}: answer differs from 1 rank: {r} {one}")
                 tn = float(r["total_s"])
                 print(f"| {n} | {np} | {v} | {float(r['fit_s']):.2f} | {float(r['acq_s']):.2f} | "

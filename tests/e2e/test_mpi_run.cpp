@@ -32,7 +32,7 @@ fs::path scratch(const std::string& name) {
 }
 
 std::string config_text(const fs::path& workdir, const std::string& strategy) {
-  return "[campaign]\nname = mpirun\nseed = 3\nbudget = 4\nworkdir = " + workdir.string() +
+  return "[campaign]\nname = mpirun\nseed = 3\nbudget = 0.4\nworkdir = " + workdir.string() +
          "\n[space]\ndomains = web, code, books, math\n[objective]\nmetric = web_CE\n"
          "[executor]\ntype = simulated\nmax_concurrent = 3\n[simulator]\ntype = bimix\n"
          "[strategy]\ntype = " +
@@ -62,7 +62,7 @@ TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto b = test::run_command(mpiexec(2) + test::mixbo_binary() + " run -q " + two.string());
   ASSERT_EQ(b.exit_code, 0) << b.output;
-  EXPECT_LT(seconds_since(t0), 120.0);
+  EXPECT_LT(seconds_since(t0), 300.0);
   // Only rank 0 prints: the report appears once, as in the one-rank run (archive path aside).
   std::string a_out = a.output;
   for (size_t at; (at = a_out.find("/one/")) != std::string::npos;) a_out.replace(at, 5, "/two/");
@@ -71,6 +71,9 @@ TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
   const Archive x = load_archive(dir / "one" / "campaign.h5");
   const Archive y = load_archive(dir / "two" / "campaign.h5");
   ASSERT_GE(x.trials.size(), 4u);
+  if (strategy == "mfms-bo") {
+    EXPECT_GT(x.trials.size(), 4u) << "no BO round after n_init";
+  }
   ASSERT_EQ(x.trials.size(), y.trials.size());
   for (size_t i = 0; i < x.trials.size(); ++i) {
     const auto &u = x.trials[i].point, &v = y.trials[i].point;
