@@ -22,7 +22,8 @@ constexpr int kCheckpointsPerRun = 24;
 BimixLawStrategy::BimixLawStrategy(const CampaignConfig& config, Team& team)
     : config_(config), team_(&team) {
   const auto& sp = config_.space;
-  scale_ = config_.strategy.bimix_scale.empty() ? 0 : sp.scales().index_of(config_.strategy.bimix_scale);
+  scale_ =
+      config_.strategy.bimix_scale.empty() ? 0 : sp.scales().index_of(config_.strategy.bimix_scale);
   if (scale_ < 0)
     throw ConfigError("strategy.bimix_scale names unknown scale '" + config_.strategy.bimix_scale +
                       "'");
@@ -41,7 +42,8 @@ Eigen::VectorXd BimixLawStrategy::design_point(int j) const {
 
 Eigen::VectorXd BimixLawStrategy::entropy_mixture() const {
   const auto& h = config_.strategy.bimix_entropy;
-  Eigen::VectorXd e = Eigen::Map<const Eigen::VectorXd>(h.data(), static_cast<Eigen::Index>(h.size()));
+  Eigen::VectorXd e =
+      Eigen::Map<const Eigen::VectorXd>(h.data(), static_cast<Eigen::Index>(h.size()));
   const Eigen::VectorXd p = (e.array() - e.maxCoeff()).exp().matrix();
   return config_.space.simplex().project(p / p.sum());
 }
@@ -63,7 +65,8 @@ std::optional<BimixFit> BimixLawStrategy::fit(const History& history) {
     size_t next = 0;
     for (int g = 0; g < kCheckpointsPerRun && next < obs.size(); ++g) {
       const double thr = lo + (hi - lo) * g / (kCheckpointsPerRun - 1);
-      while (next < obs.size() && std::log(static_cast<double>(obs[next]->point.steps)) < thr - 1e-12)
+      while (next < obs.size() &&
+             std::log(static_cast<double>(obs[next]->point.steps)) < thr - 1e-12)
         ++next;
       if (next < obs.size()) kept.push_back(obs[next++]);
     }

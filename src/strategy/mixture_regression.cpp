@@ -74,7 +74,8 @@ MixtureRidge MixtureRidge::fit(const Eigen::MatrixXd& W, const Eigen::VectorXd& 
     if (sse < best) {
       best = sse;
       m.lambda_ = lambda;
-      m.beta_ = svd.matrixV() * (s.array() / (s.array().square() + lambda)).matrix().cwiseProduct(Uty);
+      m.beta_ =
+          svd.matrixV() * (s.array() / (s.array().square() + lambda)).matrix().cwiseProduct(Uty);
     }
   }
   m.loo_rmse_ = std::sqrt(best / static_cast<double>(n));

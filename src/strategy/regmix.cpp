@@ -64,7 +64,8 @@ std::optional<RegMix::Ranking> RegMix::rank(const History& history) {
     pred[static_cast<size_t>(i)] = m->predict(sweep_.row(i).transpose());
   std::vector<size_t> order(pred.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pred[a] < pred[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return pred[a] < pred[b]; });
   r.sorted.resize(sweep_.rows(), sweep_.cols());
   for (size_t i = 0; i < order.size(); ++i)
     r.sorted.row(static_cast<Eigen::Index>(i)) = sweep_.row(static_cast<Eigen::Index>(order[i]));

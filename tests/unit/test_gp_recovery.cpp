@@ -87,8 +87,8 @@ TEST(GpRecovery, FitsKnownHyperparametersFromGpDraws) {
           << std::exp(truth[j]);
     const double noise = f.gp.noise_variance();  // raw units = truth's units
     EXPECT_LT(std::abs(std::log(noise / 0.01)), std::log(1.5)) << "noise variance " << noise;
-    const double s2 = m.signal_variance(f.theta) * f.gp.standardizer().scale *
-                      f.gp.standardizer().scale;
+    const double s2 =
+        m.signal_variance(f.theta) * f.gp.standardizer().scale * f.gp.standardizer().scale;
     EXPECT_LT(std::abs(std::log(s2)), std::log(3.0)) << "signal variance " << s2;
   }
 }
@@ -140,8 +140,8 @@ TEST(GpRecovery, CheapShiftedRunsImproveTargetPredictions) {
 
     Rng r1 = make_rng(seed, 1), r2 = make_rng(seed, 1);
     const FitResult fm = fit_gp(mf, X, y, team, r1, std::nullopt, o);
-    const FitResult fs = fit_gp(sf, X.bottomRows(n_target), y.tail(n_target), team, r2,
-                                std::nullopt, o);
+    const FitResult fs =
+        fit_gp(sf, X.bottomRows(n_target), y.tail(n_target), team, r2, std::nullopt, o);
     const double e_mf = rmse(fm.gp.predict(X_test).mean, y_test);
     const double e_sf = rmse(fs.gp.predict(X_test).mean, y_test);
     // Not just "lower": the cheap runs pin the landscape's shape and the 5 target runs only its

@@ -2,6 +2,7 @@
 // directly through propose/recommend, and their building blocks (rung chain, law fit, ridge
 // regression, surrogate minimiser).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,8 +10,6 @@
 #include <fstream>
 #include <functional>
 #include <random>
-
-#include <unistd.h>
 
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
@@ -32,9 +31,10 @@ CampaignConfig config(const std::string& type, double budget, std::uint64_t seed
   CampaignConfig c;
   c.seed = seed;
   c.budget = budget;
-  c.space = SearchSpace(BoundedSimplex({"a", "b", "c"}, Eigen::Vector3d(0.02, 0.02, 0.02),
-                                       Eigen::Vector3d(0.9, 0.9, 0.9)),
-                        ScaleLadder::paper_default("1B"), StepGrid(500, 8000, {500, 1000, 2000, 4000}));
+  c.space =
+      SearchSpace(BoundedSimplex({"a", "b", "c"}, Eigen::Vector3d(0.02, 0.02, 0.02),
+                                 Eigen::Vector3d(0.9, 0.9, 0.9)),
+                  ScaleLadder::paper_default("1B"), StepGrid(500, 8000, {500, 1000, 2000, 4000}));
   c.strategy.type = type;
   c.strategy.n_init = 8;
   c.strategy.regmix_runs = 24;
@@ -67,7 +67,8 @@ Eigen::VectorXd optimum(const CampaignConfig& c) {
                if (g) {
                  g->resize(3);
                  for (int i = 0; i < 3; ++i)
-                   (*g)[i] = -0.5 * kA[i] * std::pow(w[i], -1.5) + 0.4 * (std::log(w[i] / kU[i]) + 1);
+                   (*g)[i] =
+                       -0.5 * kA[i] * std::pow(w[i], -1.5) + 0.4 * (std::log(w[i] / kU[i]) + 1);
                }
                return shape(w);
              },
@@ -359,7 +360,8 @@ TEST(BimixLaw, StrategyTrainsTheLawMinimiserAtTheTarget) {
       c.space.simplex(), 1);
   const Recommendation r = s.recommend(h);
   ASSERT_TRUE(r.valid);
-  EXPECT_LT((r.w - m.w).cwiseAbs().maxCoeff(), 1e-3) << r.w.transpose() << " vs " << m.w.transpose();
+  EXPECT_LT((r.w - m.w).cwiseAbs().maxCoeff(), 1e-3)
+      << r.w.transpose() << " vs " << m.w.transpose();
   EXPECT_NEAR(r.mean, m.value, 1e-6);
 }
 
