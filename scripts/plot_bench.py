@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plots a `mixbo bench` result: simple regret of each strategy's recommendation against
 cumulative cost, median over seeds with an interquartile band, and the cost-to-target per seed.
 
@@ -10,6 +10,7 @@ whose site-packages lack them (e.g. pyenv), run it as /usr/bin/python3 scripts/p
 import argparse
 import math
 import sys
+import warnings
 
 try:
     import h5py
@@ -45,22 +46,30 @@ def main():
     with h5py.File(a.bench, "r") as f:
         eps = float(f.attrs["epsilon"])
         title = f"{text(f.attrs['objective'])} at {text(f.attrs['target_scale'])}, " \
-                f"{int(f.attrs['max_steps'])} steps ({text(f.attrs['simulator'])} simulator)"
+                f"{int(f.attrs['max_steps'])} steps (simulator: {text(f.attrs['simulator'])})"
+        f_attrs = dict(f.attrs)
         strategies = [text(s) for s in f["strategies"][()]]
         curves = {}
         for s in strategies:
             g = f["curves"][s]
             curves[s] = [(g[k]["cost"][()], g[k]["regret"][()], float(g[k].attrs["cost_to_target"]))
                          for k in sorted(g.keys())]
-    hi = max(max((c[0][-1] for c in cs if len(c[0])), default=1.0) for cs in curves.values())
-    lo = min(min((c[0][0] for c in cs if len(c[0])), default=hi) for cs in curves.values())
-    grid = np.geomspace(max(lo, 1e-4), hi, 400)
+    budget = float(f_attrs["budget"])
+    # Cost axis: from the first cost at which any recommendation exists to a little past the
+    # largest spend, so a recommendation made at the very end still shows as a segment.
+    valid_costs = [c[0][~np.isnan(c[1])] for cs in curves.values() for c in cs]
+    positive = [x[x > 0] for x in valid_costs if len(x)]
+    lo = min((x.min() for x in positive if len(x)), default=1e-2)
+    hi = max((c[0].max() for cs in curves.values() for c in cs if len(c[0])), default=1.0)
+    hi = max(hi, budget)
+    grid = np.geomspace(lo, hi * 1.15, 400)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [2, 1]})
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, s in enumerate(strategies):
         col = colors[i % len(colors)]
         r = np.array([step_interp(c, np.maximum(g, a.floor), grid) for c, g, _ in curves[s]])
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns before any rec
             valid = np.sum(~np.isnan(r), axis=0) * 2 > r.shape[0]  # most seeds have a value
             med = np.where(valid, np.nanmedian(r, axis=0), np.nan)
             q1 = np.where(valid, np.nanpercentile(r, 25, axis=0), np.nan)
@@ -72,7 +81,9 @@ def main():
         bx.scatter(finite, [i] * len(finite), color=col, s=18, alpha=0.8)
         never = len(ctt) - len(finite)
         if never:
-            bx.annotate(f"{never} never", (hi, i), xytext=(4, -3), textcoords="offset points",
+            # Censored at the budget: open markers there, with the count.
+            bx.scatter([budget], [i], facecolors="none", edgecolors=col, s=40, marker=">")
+            bx.annotate(f"{never} never", (budget, i), xytext=(6, 4), textcoords="offset points",
                         fontsize=8, color=col)
         if finite and len(finite) * 2 > len(ctt):
             bx.plot([np.median(ctt)] * 2, [i - 0.3, i + 0.3], color="k", linewidth=2)
@@ -83,7 +94,7 @@ def main():
     ax.grid(True, which="both", alpha=0.3)
     bx.set(xscale="log", xlabel="cost to reach the target (per seed; bar: median)",
            yticks=range(len(strategies)), yticklabels=strategies, ylim=(-0.7, len(strategies) - 0.3),
-           xlim=(max(lo, 1e-3), hi * 2.5))
+           xlim=(lo / 1.5, hi * 3))
     bx.grid(True, axis="x", which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=110)

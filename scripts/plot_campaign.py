@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plots a campaign archive (runs/<name>/campaign.h5): the runs on the cost / scale axes in the
 order they were proposed, the recommended mixture's trajectory, and the predicted target
 objective with its interval.
@@ -56,6 +56,12 @@ def main():
         rec_mean, rec_lo, rec_hi = it["rec_mean"][()], it["rec_lo"][()], it["rec_hi"][()]
         it_no = it["iteration"][()]
         trial_it = t["iteration"][()] if n else np.zeros(0, int)
+        # The latest recommendation (after the last round: it has seen every run).
+        latest = None
+        if "recommendation" in f and int(f["recommendation"].attrs["valid"]):
+            g = f["recommendation"]
+            latest = (int(g.attrs["iteration"]), g["w"][()], float(g.attrs["mean"]),
+                     float(g.attrs["lo"]), float(g.attrs["hi"]))
     # Final objective of each trial: its value at its last checkpoint.
     final = np.full(n, np.nan)
     for tr in range(n):
@@ -80,6 +86,13 @@ def main():
     ax.grid(True, alpha=0.3)
     # Cost spent before each round's recommendation (trials of earlier rounds).
     spent_at = np.array([cost[trial_it < i].sum() for i in it_no]) if len(it_no) else np.zeros(0)
+    if latest is not None and (not len(it_no) or latest[0] > it_no.max()):
+        spent_at = np.append(spent_at, cost[trial_it < latest[0]].sum())
+        rec_valid = np.append(rec_valid, True)
+        rec_w = np.vstack([rec_w.reshape(-1, len(domains)), latest[1][None, :]])
+        rec_mean = np.append(rec_mean, latest[2])
+        rec_lo = np.append(rec_lo, latest[3])
+        rec_hi = np.append(rec_hi, latest[4])
     bx = axes[1]
     if rec_valid.any():
         x = spent_at[rec_valid]

@@ -13,5 +13,6 @@ int run(const Args& args);
 int status(const Args& args);
 int cancel(const Args& args);
 int import_runs(const Args& args);
+int bench(const Args& args);
 
 }  // namespace mixbo::cli

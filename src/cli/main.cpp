@@ -20,6 +20,7 @@ const std::map<std::string, Command>& commands() {
       {"status", {mixbo::cli::status, "show a campaign's trials and recommendation"}},
       {"cancel", {mixbo::cli::cancel, "cancel a campaign's running jobs"}},
       {"import", {mixbo::cli::import_runs, "add runs made outside mixbo as observations"}},
+      {"bench", {mixbo::cli::bench, "compare strategies x seeds on a simulated objective"}},
   };
   return c;
 }

@@ -1,0 +1,208 @@
+// bench.h5 layout (read by scripts/plot_bench.py):
+//   /                 attrs schema (1), epsilon, objective, target_scale, max_steps, simulator,
+//                     budget, seeds, reference, hit_probability (share of Dirichlet(1)
+//                     mixtures within eps of the optimum), best_value (lower is better, as strategies
+//                     see it), wall_seconds; datasets config (text), domains, strategies (the
+//                     ones that ran), skipped ("name: reason")
+//   /optimum          dataset w; attrs value, sweep_value, evaluations
+//   /curves/<strategy>/seed_NNNN
+//                     datasets cost (cumulative cost behind each recommendation), value (its
+//                     true objective, NaN: none yet), regret (relative), w [points x k],
+//                     round_seconds; attrs seed, cost_to_target (+inf: never), spent, trials,
+//                     failed, final_regret, wall_seconds
+//   /summary          one entry per strategy: strategy, median, q1, q3, reached, seeds,
+//                     ratio_to_reference, ratio_is_lower_bound, final_regret_median,
+//                     mean_wall_seconds
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+#include "mixbo/bench/bench.hpp"
+#include "mixbo/core/error.hpp"
+#include "mixbo/io/hdf5.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mixbo {
+
+namespace {
+
+fs::path temporary_next_to(const fs::path& file) {
+  std::string name = file.filename().string();  // (not "." + name: GCC 12's -Wrestrict misfires)
+  name.insert(name.begin(), '.');
+  name += ".tmp";
+  return file.parent_path() / name;
+}
+
+std::vector<BenchCurve> curves_of(const BenchResult& r) {
+  std::vector<BenchCurve> c;
+  for (const auto& b : r.campaigns) c.push_back(b.curve);
+  return c;
+}
+
+std::string csv_num(double v) {
+  if (std::isnan(v)) return "";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream o;
+  o << std::setprecision(10) << v;
+  return o.str();
+}
+
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+}  // namespace
+
+void write_bench_h5(const fs::path& file, const BenchResult& r) {
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+  const auto tmp = temporary_next_to(file);
+  const auto& c = r.config;
+  {
+    h5::Handle f = h5::create_file(tmp);
+    const hid_t root = f.id();
+    h5::write_attr(root, "schema", std::int64_t{1});
+    h5::write_attr(root, "epsilon", r.options.epsilon);
+    h5::write_attr(root, "objective", c.objective.text);
+    h5::write_attr(root, "target_scale", c.space.scales().target_scale().name);
+    h5::write_attr(root, "max_steps", static_cast<std::int64_t>(c.space.steps().max_steps()));
+    h5::write_attr(root, "simulator",
+                   c.simulator.type + (c.simulator.file.empty()
+                                           ? std::string()
+                                           : " (" + c.simulator.file.filename().string() + ")"));
+    h5::write_attr(root, "hit_probability", r.hit_probability);
+    h5::write_attr(root, "budget", c.budget);
+    h5::write_attr(root, "seeds", static_cast<std::int64_t>(r.options.seeds));
+    h5::write_attr(root, "reference", r.options.reference);
+    h5::write_attr(root, "best_value", r.optimum.value);
+    h5::write_attr(root, "wall_seconds", r.wall_seconds);
+    h5::write_strings(root, "config", {c.text});
+    h5::write_strings(root, "domains", c.space.simplex().names());
+    h5::write_strings(root, "strategies", r.strategies);
+    std::vector<std::string> skipped;
+    for (const auto& s : r.skipped) skipped.push_back(s.strategy + ": " + s.reason);
+    h5::write_strings(root, "skipped", skipped);
+
+    h5::Handle opt = h5::create_group(root, "optimum");
+    h5::write_doubles(opt.id(), "w",
+                      std::vector<double>(r.optimum.w.data(), r.optimum.w.data() + r.optimum.w.size()));
+    h5::write_attr(opt.id(), "value", r.optimum.value);
+    h5::write_attr(opt.id(), "sweep_value", r.optimum.sweep_value);
+    h5::write_attr(opt.id(), "evaluations", static_cast<std::int64_t>(r.optimum.evaluations));
+
+    h5::Handle curves = h5::create_group(root, "curves");
+    for (const auto& s : r.strategies) {
+      h5::Handle g = h5::create_group(curves.id(), s);
+      for (const auto& b : r.campaigns) {
+        if (b.curve.strategy != s) continue;
+        const auto& cv = b.curve;
+        char name[32];
+        std::snprintf(name, sizeof name, "seed_%04llu", static_cast<unsigned long long>(cv.seed));
+        h5::Handle run = h5::create_group(g.id(), name);
+        h5::write_doubles(run.id(), "cost", cv.cost);
+        h5::write_doubles(run.id(), "value", cv.value);
+        std::vector<double> regret;
+        for (double v : cv.value) regret.push_back(relative_regret(v, r.optimum.value));
+        h5::write_doubles(run.id(), "regret", regret);
+        // Row-major for HDF5.
+        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = cv.w;
+        h5::write_matrix(run.id(), "w", w.data(), static_cast<size_t>(w.rows()),
+                         static_cast<size_t>(w.cols()));
+        h5::write_doubles(run.id(), "round_seconds", b.round_seconds);
+        h5::write_attr(run.id(), "seed", static_cast<std::int64_t>(cv.seed));
+        h5::write_attr(run.id(), "cost_to_target", cv.cost_to_target);
+        h5::write_attr(run.id(), "spent", cv.spent);
+        h5::write_attr(run.id(), "trials", static_cast<std::int64_t>(cv.trials));
+        h5::write_attr(run.id(), "failed", static_cast<std::int64_t>(cv.failed));
+        h5::write_attr(run.id(), "final_regret", cv.final_regret);
+        h5::write_attr(run.id(), "wall_seconds", cv.wall_seconds);
+      }
+    }
+
+    const auto rows = summarise(curves_of(r), r.options.reference);
+    h5::Handle sum = h5::create_group(root, "summary");
+    std::vector<std::string> names;
+    std::vector<double> med, q1, q3, ratio, regret, wall;
+    std::vector<std::int64_t> reached, seeds, lower;
+    for (const auto& row : rows) {
+      names.push_back(row.strategy);
+      med.push_back(row.cost.median);
+      q1.push_back(row.cost.q1);
+      q3.push_back(row.cost.q3);
+      reached.push_back(row.cost.finite);
+      seeds.push_back(row.cost.n);
+      ratio.push_back(row.ratio_to_reference);
+      lower.push_back(row.ratio_is_lower_bound ? 1 : 0);
+      regret.push_back(row.regret.median);
+      wall.push_back(row.mean_wall_seconds);
+    }
+    h5::write_strings(sum.id(), "strategy", names);
+    h5::write_doubles(sum.id(), "median", med);
+    h5::write_doubles(sum.id(), "q1", q1);
+    h5::write_doubles(sum.id(), "q3", q3);
+    h5::write_ints(sum.id(), "reached", reached);
+    h5::write_ints(sum.id(), "seeds", seeds);
+    h5::write_doubles(sum.id(), "ratio_to_reference", ratio);
+    h5::write_ints(sum.id(), "ratio_is_lower_bound", lower);
+    h5::write_doubles(sum.id(), "final_regret_median", regret);
+    h5::write_doubles(sum.id(), "mean_wall_seconds", wall);
+  }
+  fs::rename(tmp, file);
+}
+
+void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchResult& r) {
+  auto write = [](const fs::path& file, const std::string& text) {
+    if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+    const auto tmp = temporary_next_to(file);
+    {
+      std::ofstream o(tmp);
+      o << text;
+      if (!o) throw Error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, file);
+  };
+  std::ostringstream s;
+  s << "strategy,seeds,reached,median_cost_to_target,q1,q3,ratio_to_" << r.options.reference
+    << ",ratio_is_lower_bound,median_final_regret,median_spent,mean_wall_seconds,mean_round_seconds,"
+       "epsilon,budget,note\n";
+  for (const auto& row : summarise(curves_of(r), r.options.reference)) {
+    double sum = 0;
+    size_t n = 0;
+    for (const auto& b : r.campaigns)
+      if (b.curve.strategy == row.strategy)
+        for (double t : b.round_seconds) sum += t, ++n;
+    s << csv_text(row.strategy) << "," << row.cost.n << "," << row.cost.finite << ","
+      << csv_num(row.cost.median) << "," << csv_num(row.cost.q1) << "," << csv_num(row.cost.q3)
+      << "," << csv_num(row.ratio_to_reference) << "," << (row.ratio_is_lower_bound ? 1 : 0)
+      << "," << csv_num(row.regret.median) << "," << csv_num(row.spent_median) << ","
+      << csv_num(row.mean_wall_seconds) << ","
+      << csv_num(n ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN())
+      << "," << csv_num(r.options.epsilon) << "," << csv_num(r.config.budget) << ","
+      << (row.cost.finite < row.cost.n ? "unreached seeds censored at the budget" : "") << "\n";
+  }
+  for (const auto& sk : r.skipped)
+    s << csv_text(sk.strategy) << ",0,0,,,,,0,,,,," << csv_num(r.options.epsilon) << ","
+      << csv_num(r.config.budget) << "," << csv_text("skipped: " + sk.reason) << "\n";
+  write(summary, s.str());
+
+  std::ostringstream o;
+  o << "strategy,seed,cost_to_target,reached,final_regret,final_value,spent,trials,failed,rounds,"
+       "wall_seconds\n";
+  for (const auto& b : r.campaigns) {
+    const auto& c = b.curve;
+    o << csv_text(c.strategy) << "," << c.seed << "," << csv_num(c.cost_to_target) << ","
+      << (std::isfinite(c.cost_to_target) ? 1 : 0) << "," << csv_num(c.final_regret) << ","
+      << csv_num(c.value.empty() ? std::numeric_limits<double>::quiet_NaN() : c.value.back())
+      << "," << csv_num(c.spent) << "," << c.trials << "," << c.failed << ","
+      << b.round_seconds.size() << "," << csv_num(c.wall_seconds) << "\n";
+  }
+  write(runs, o.str());
+}
+
+}  // namespace mixbo

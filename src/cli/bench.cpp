@@ -1,0 +1,236 @@
+// mixbo bench: strategies x seeds on a simulated objective, scored by cost to reach the optimum.
+#include <algorithm>
+#include <boost/algorithm/string.hpp>
+#include <cmath>
+#include <boost/program_options.hpp>
+#include <iomanip>
+#include <iostream>
+#include <mpi.h>
+#include <optional>
+#include <sstream>
+
+#include "commands.hpp"
+#include "mixbo/bench/bench.hpp"
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/error.hpp"
+#include "mixbo/par/bytes.hpp"
+#include "mixbo/par/mpi_team.hpp"
+#include "mixbo/par/team.hpp"
+#include "options.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace mixbo::cli {
+
+namespace {
+
+// Without CONFIG: the demo's campaign (examples/demo.ini: five SlimPajama domains, the paper's
+// ladder, the built-in bimix law, StackExchange loss at 1B), so `mixbo bench --quick` needs no
+// file.
+const std::vector<std::string>& demo_flags() {
+  static const std::vector<std::string> f = {
+      "--campaign.name=demo",
+      "--campaign.seed=7",
+      "--campaign.budget=6",
+      "--space.domains=Wikipedia, StackExchange, Github, ArXiv, Book",
+      "--space.lower=0.02, 0.02, 0.02, 0.02, 0.02",
+      "--space.upper=0.8, 0.8, 0.8, 0.8, 0.8",
+      "--scales.target=1B",
+      "--steps.interval=100",
+      "--steps.max=19500",
+      "--objective.metric=StackExchange_CE",
+      "--simulator.type=bimix",
+      "--strategy.n_init=8",
+  };
+  return f;
+}
+
+std::vector<std::string> split_list(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    std::vector<std::string> parts;
+    boost::split(parts, item, boost::is_any_of(", "));
+    for (auto& p : parts)
+      if (!p.empty()) out.push_back(p);
+  }
+  return out;
+}
+
+std::string fmt(double v, int precision) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(precision) << v;
+  return o.str();
+}
+
+// Rank 0: every rank's campaigns but its own (throws Error when any rank failed); other ranks:
+// nothing.
+using Gather = std::function<std::vector<BenchCampaign>(const std::vector<BenchCampaign>& mine,
+                                                        const std::string& error)>;
+
+std::vector<BenchCampaign> gather_campaigns(const std::vector<BenchCampaign>& mine,
+                                            const std::string& error) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  ByteWriter w;
+  w.put(error);
+  w.put<std::uint64_t>(mine.size());
+  for (const auto& c : mine) write_campaign(w, c);
+  const auto bytes = w.take();
+  const int n = static_cast<int>(bytes.size());
+  std::vector<int> sizes(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
+  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<unsigned char> all;
+  if (rank == 0) {
+    for (int i = 1; i < size; ++i) displs[static_cast<size_t>(i)] = displs[static_cast<size_t>(i - 1)] + sizes[static_cast<size_t>(i - 1)];
+    all.resize(static_cast<size_t>(displs.back() + sizes.back()));
+  }
+  MPI_Gatherv(bytes.data(), n, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, 0,
+              MPI_COMM_WORLD);
+  if (rank != 0) return {};
+  std::vector<BenchCampaign> out;
+  std::string errors;
+  for (int i = 0; i < size; ++i) {
+    ByteReader r(all.data() + displs[static_cast<size_t>(i)], static_cast<size_t>(sizes[static_cast<size_t>(i)]));
+    const auto e = r.get_string();
+    if (!e.empty()) errors += (errors.empty() ? "" : "; ") + ("rank " + std::to_string(i) + ": " + e);
+    const auto count = r.get<std::uint64_t>();
+    for (std::uint64_t k = 0; k < count; ++k) {
+      auto c = read_campaign(r);
+      if (i != 0) out.push_back(std::move(c));
+    }
+  }
+  if (!errors.empty()) throw Error(errors);
+  return out;
+}
+
+int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& gather) {
+  {
+    CommandLine cl(
+        "bench",
+        "Run campaigns of several strategies x seeds on a simulated objective (in-process, no\n"
+        "jobs) and compare the cost each needs until its recommended mixture comes within eps of\n"
+        "the best achievable target loss (found once by a dense search of the simulator).\n"
+        "CONFIG is a campaign file with a [simulator] section (e.g. examples/paper-sim.ini);\n"
+        "without it, the demo campaign (built-in bimix law) is used. Every strategy gets the\n"
+        "same budget, seeds and objective. Writes OUT/bench.h5 (every curve), OUT/summary.csv,\n"
+        "OUT/runs.csv; plot with scripts/plot_bench.py OUT/bench.h5.",
+        args,
+        [](po::options_description& d) {
+          d.add_options()("strategies", po::value<std::vector<std::string>>()->multitoken(),
+                          "strategies to compare, comma or space separated (default: mfms-bo "
+                          "random sf-bo hyperband bimix-law regmix; ones this build lacks are "
+                          "reported as skipped)")(
+              "seeds", po::value<int>(), "campaigns per strategy (default 10; --quick: 2)")(
+              "budget", po::value<double>(),
+              "cost budget of every campaign (default: campaign.budget; --quick: at most 2)")(
+              "epsilon", po::value<double>()->default_value(0.005),
+              "relative distance to the best achievable loss that counts as reached")(
+              "reference", po::value<std::string>()->default_value("mfms-bo"),
+              "strategy the others' median cost is divided by")(
+              "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
+              "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
+              "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
+              "quick", "CI mode: 2 seeds, budget at most 2, a smaller dense sweep")(
+              "quiet,q", "print only the table");
+        },
+        /*needs_config=*/false);
+    if (cl.help()) return 0;
+    if (cl.positionals().size() > 1)
+      throw ConfigError("mixbo bench: one CONFIG at most, got '" + cl.positionals()[1] + "'");
+    const fs::path file = cl.positionals().empty() ? fs::path() : fs::path(cl.positionals()[0]);
+    std::vector<std::string> flags;
+    if (file.empty()) flags = demo_flags();
+    flags.insert(flags.end(), cl.overrides().begin(), cl.overrides().end());
+    CampaignConfig config = load_config(file, flags);
+
+    const auto& vm = cl.vm();
+    const bool quick = vm.count("quick") > 0;
+    BenchOptions o;
+    if (vm.count("strategies")) o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
+    if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
+    o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 2 : 10;
+    o.epsilon = vm["epsilon"].as<double>();
+    o.reference = vm["reference"].as<std::string>();
+    if (vm.count("budget"))
+      config.budget = vm["budget"].as<double>();
+    else if (quick)
+      config.budget = std::min(config.budget, 2.0);
+    if (quick) {
+      o.sweep_points = 4096;
+      o.sweep_starts = 4;
+    }
+    if (vm.count("sweep")) o.sweep_points = vm["sweep"].as<int>();
+    if (o.sweep_points < 1) throw ConfigError("--sweep must be positive");
+    const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>())
+                                         : fs::path("bench-" + config.name);
+    if (vm.count("keep-archives")) o.archives = out / "campaigns";
+    const bool quiet = vm.count("quiet") > 0;
+
+    BenchProgress progress;
+    if (!quiet && rank == 0) {
+      std::cout << "mixbo bench: " << o.strategies.size() << " strategies x " << o.seeds
+                << " seeds, budget " << config.budget << ", eps " << o.epsilon * 100 << "%"
+                << (ranks > 1 ? ", " + std::to_string(ranks) + " ranks (progress of rank 0 only)"
+                              : std::string())
+                << "; finding the best achievable objective ..." << std::endl;
+      progress = [](int done, int total, const BenchCampaign& b) {
+        const auto& c = b.curve;
+        std::cout << "[" << done << "/" << total << "] " << c.strategy << " seed " << c.seed << ": "
+                  << (std::isfinite(c.cost_to_target) ? "reached at cost " + fmt(c.cost_to_target, 3)
+                                                       : std::string("not reached"))
+                  << ", final regret " << fmt(c.final_regret * 100, 3) << "%, " << c.trials
+                  << " runs, cost " << fmt(c.spent, 3) << ", " << fmt(c.wall_seconds, 1) << " s"
+                  << std::endl;
+      };
+    }
+    o.rank = rank;
+    o.ranks = ranks;
+    std::optional<BenchResult> result;
+    std::string error;
+    try {
+      result = run_bench(config, o, team, progress);
+    } catch (const std::exception& e) {
+      if (ranks == 1) throw;
+      error = e.what();
+    }
+    if (ranks > 1) {
+      auto others = gather(result ? result->campaigns : std::vector<BenchCampaign>{}, error);
+      if (rank != 0) return error.empty() ? 0 : 1;
+      merge_campaigns(*result, std::move(others));
+    }
+    const BenchResult& r = *result;
+    write_bench_h5(out / "bench.h5", r);
+    write_bench_csv(out / "summary.csv", out / "runs.csv", r);
+    std::cout << (quiet ? "" : "\n") << format_bench_report(r);
+    std::cout << "wrote " << (out / "bench.h5").string() << ", " << (out / "summary.csv").string()
+              << ", " << (out / "runs.csv").string() << "\n";
+    return 0;
+  }
+}
+
+}  // namespace
+
+int bench(const Args& args) {
+  // Under mpiexec the ranks split the campaigns (seeds) and rank 0 gathers and reports; every
+  // strategy then runs its multi-starts serially within its rank.
+  SerialTeam team;
+  if (!launched_by_mpi()) return bench_main(args, team, 0, 1, {});
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int code = 0;
+  try {
+    code = bench_main(args, team, rank, size, gather_campaigns);
+  } catch (...) {
+    MPI_Finalize();
+    throw;
+  }
+  MPI_Finalize();
+  return code;
+}
+
+}  // namespace mixbo::cli

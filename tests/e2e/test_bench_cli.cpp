@@ -1,0 +1,142 @@
+// `mixbo bench --quick` (the CI mode) completes, prints the table, writes valid bench.h5 /
+// summary.csv / runs.csv covering every default strategy (run or skipped), and the plot scripts
+// turn its output (and a kept campaign archive) into PNG files.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "mixbo/bench/bench.hpp"
+#include "mixbo/io/hdf5.hpp"
+#include "run_command.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "mixbo-bench-e2e-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::vector<std::string> read_lines(const fs::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+bool is_png(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  char magic[8] = {};
+  in.read(magic, 8);
+  return in && std::string(magic + 1, 3) == "PNG";
+}
+
+bool have_plot_python() {
+  return test::run_command("/usr/bin/python3 -c 'import h5py, matplotlib, numpy'").exit_code == 0;
+}
+
+TEST(BenchCli, QuickCompletesAndWritesValidFiles) {
+  TempDir tmp;
+  const auto out = tmp.path / "out";
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = test::run_command(test::mixbo_binary() + " bench --quick --keep-archives --out " +
+                                   out.string());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_LT(seconds, 120.0) << "--quick must stay CI-sized";
+  EXPECT_NE(r.output.find("cost to reach within 0.50% of the best target loss"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("censored at the budget"), std::string::npos);
+
+  h5::Handle f = h5::open_file(out / "bench.h5");
+  const auto ran = h5::read_strings(f.id(), "strategies");
+  const auto skipped = h5::read_strings(f.id(), "skipped");
+  EXPECT_EQ(ran.size() + skipped.size(), default_bench_strategies().size());
+  ASSERT_FALSE(ran.empty());
+  EXPECT_EQ(h5::read_attr_int(f.id(), "seeds"), 2);
+  h5::Handle curves = h5::open_group(f.id(), "curves");
+  for (const auto& s : ran) {
+    h5::Handle g = h5::open_group(curves.id(), s);
+    const auto seeds = h5::list_children(g.id());
+    ASSERT_EQ(seeds.size(), 2u) << s;
+    for (const auto& name : seeds) {
+      h5::Handle run = h5::open_group(g.id(), name);
+      const auto cost = h5::read_doubles(run.id(), "cost");
+      const auto regret = h5::read_doubles(run.id(), "regret");
+      ASSERT_FALSE(cost.empty()) << s << " " << name;
+      EXPECT_EQ(cost.size(), regret.size());
+      EXPECT_GT(h5::read_attr_double(run.id(), "spent"), 0.0);
+    }
+    EXPECT_NE(r.output.find("\n" + s + " "), std::string::npos) << "no table row for " << s;
+  }
+  for (const auto& s : skipped) EXPECT_NE(r.output.find(s), std::string::npos);
+
+  const auto summary = read_lines(out / "summary.csv");
+  EXPECT_EQ(summary.size(), 1 + default_bench_strategies().size());
+  const auto runs = read_lines(out / "runs.csv");
+  EXPECT_EQ(runs.size(), 1 + 2 * ran.size());
+
+  if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/matplotlib: plots not checked";
+  const std::string scripts = std::string(MIXBO_SOURCE_DIR) + "/scripts/";
+  const auto p = test::run_command(scripts + "plot_bench.py " + (out / "bench.h5").string() +
+                                   " -o " + (tmp.path / "bench.png").string());
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_TRUE(is_png(tmp.path / "bench.png"));
+  const auto archive = out / "campaigns" / ran.front() / "seed1" / "campaign.h5";
+  ASSERT_TRUE(fs::exists(archive));
+  const auto c = test::run_command(scripts + "plot_campaign.py " + archive.string() + " -o " +
+                                   (tmp.path / "campaign.png").string());
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_TRUE(is_png(tmp.path / "campaign.png"));
+}
+
+// Under mpiexec the ranks split the campaigns; rank 0 must report exactly what one process does.
+TEST(BenchCli, MpiRanksSplitSeedsWithTheSameResults) {
+  TempDir tmp;
+  const std::string args = " bench --quick --strategies random --seeds 5 --budget 4 -q --out ";
+  const auto one = test::run_command(test::mixbo_binary() + args + (tmp.path / "one").string());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const std::string env =
+      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ";
+  const auto two = test::run_command(env + MIXBO_MPIEXEC + " -n 2 " + test::mixbo_binary() + args +
+                                     (tmp.path / "two").string());
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  auto runs = [](const fs::path& p) {  // without the wall-time column
+    std::vector<std::string> out;
+    for (auto l : read_lines(p)) out.push_back(l.substr(0, l.rfind(',')));
+    return out;
+  };
+  const auto a = runs(tmp.path / "one" / "runs.csv"), b = runs(tmp.path / "two" / "runs.csv");
+  EXPECT_EQ(a.size(), 6u);
+  EXPECT_EQ(a, b);
+}
+
+TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
+  TempDir tmp;
+  auto r = test::run_command(test::mixbo_binary() + " bench --quick --strategies random,nope --out " +
+                             tmp.path.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("nope"), std::string::npos) << r.output;
+  r = test::run_command(test::mixbo_binary() + " bench --quick --seeds 0 --out " + tmp.path.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = test::run_command(test::mixbo_binary() + " bench --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--epsilon"), std::string::npos);
+}
+
+}  // namespace
