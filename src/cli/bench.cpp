@@ -124,7 +124,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
                           "reported as skipped)")(
               "seeds", po::value<int>(), "campaigns per strategy (default 10; --quick: 2)")(
               "budget", po::value<double>(),
-              "cost budget of every campaign (default: campaign.budget; --quick: at most 2)")(
+              "cost budget of every campaign (default: campaign.budget; --quick: at most 0.5)")(
               "epsilon", po::value<double>()->default_value(0.005),
               "relative distance to the best achievable loss that counts as reached")(
               "reference", po::value<std::string>()->default_value("mfms-bo"),
@@ -132,7 +132,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
               "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
               "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
               "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
-              "quick", "CI mode: 2 seeds, budget at most 2, a smaller dense sweep")(
+              "quick", "CI mode: 2 seeds, budget at most 0.5, a smaller dense sweep")(
               "quiet,q", "print only the table");
         },
         /*needs_config=*/false);
@@ -156,7 +156,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     if (vm.count("budget"))
       config.budget = vm["budget"].as<double>();
     else if (quick)
-      config.budget = std::min(config.budget, 2.0);
+      config.budget = std::min(config.budget, 0.5);
     if (quick) {
       o.sweep_points = 4096;
       o.sweep_starts = 4;
