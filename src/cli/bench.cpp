@@ -122,9 +122,9 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
                           "strategies to compare, comma or space separated (default: mfms-bo "
                           "random sf-bo hyperband bimix-law regmix; ones this build lacks are "
                           "reported as skipped)")(
-              "seeds", po::value<int>(), "campaigns per strategy (default 10; --quick: 2)")(
+              "seeds", po::value<int>(), "campaigns per strategy (default 10; --quick: 1)")(
               "budget", po::value<double>(),
-              "cost budget of every campaign (default: campaign.budget; --quick: at most 0.5)")(
+              "cost budget of every campaign (default: campaign.budget; --quick: at most 0.3)")(
               "epsilon", po::value<double>()->default_value(0.005),
               "relative distance to the best achievable loss that counts as reached")(
               "reference", po::value<std::string>()->default_value("mfms-bo"),
@@ -132,7 +132,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
               "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
               "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
               "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
-              "quick", "CI mode: 2 seeds, budget at most 0.5, a smaller dense sweep")(
+              "quick", "CI mode: 1 seed, budget at most 0.3, a smaller dense sweep")(
               "quiet,q", "print only the table");
         },
         /*needs_config=*/false);
@@ -150,13 +150,13 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     BenchOptions o;
     if (vm.count("strategies")) o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
     if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
-    o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 2 : 10;
+    o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : 10;
     o.epsilon = vm["epsilon"].as<double>();
     o.reference = vm["reference"].as<std::string>();
     if (vm.count("budget"))
       config.budget = vm["budget"].as<double>();
     else if (quick)
-      config.budget = std::min(config.budget, 0.5);
+      config.budget = std::min(config.budget, 0.3);
     if (quick) {
       o.sweep_points = 4096;
       o.sweep_starts = 4;
