@@ -1,5 +1,6 @@
 #include "mixbo/exec/local_executor.hpp"
 
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/exec/job_environment.hpp"
 #include "mixbo/io/job_script.hpp"
 
 namespace fs = std::filesystem;
@@ -81,7 +83,7 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   }
 }
 
-[[noreturn]] void supervise(const SupervisorPaths& p, int lock_fd, double time_limit,
+[[noreturn]] void supervise(const SupervisorPaths& p, char* const* envp, int lock_fd, double time_limit,
                             double grace) {
   ::setsid();
   struct sigaction sa {};
@@ -131,7 +133,7 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
     if (err > 2) ::close(err);
     char arg0[] = "bash";
     char* argv[] = {arg0, const_cast<char*>(p.script.c_str()), nullptr};
-    ::execv("/bin/bash", argv);
+    ::execve("/bin/bash", argv, envp);
     ::_exit(127);
   }
   n = 0;
@@ -384,13 +386,14 @@ bool LocalExecutor::launch(const std::string& id) {
                     (req.trial_dir / "stderr").string(),
                     req.trial_dir.string(),
                     req.script.string()};
+  const JobEnvironment env;
   std::fflush(nullptr);  // nothing buffered may be written twice
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fd);
     throw Error("local executor: fork failed for " + id + ": " + std::strerror(errno));
   }
-  if (pid == 0) supervise(p, fd, limit, grace_);
+  if (pid == 0) supervise(p, env.envp(), fd, limit, grace_);
   ::close(fd);  // the supervisor holds the lock now
   children_.push_back(pid);
   active_.insert(id);

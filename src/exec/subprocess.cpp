@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/exec/job_environment.hpp"
 
 namespace mixbo {
 
@@ -57,6 +58,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
     r.error = argv[0] + ": not found or not executable";
     return r;
   }
+  const JobEnvironment env;  // sbatch hands its environment on to the job
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -85,7 +87,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::signal(SIGPIPE, SIG_DFL);
-    ::execv(program.c_str(), args.data());
+    ::execve(program.c_str(), args.data(), env.envp());
     const int e = errno;  // exec failed: tell the parent through the close-on-exec pipe
     (void)!::write(status[1], &e, sizeof e);
     ::_exit(127);
