@@ -1,5 +1,6 @@
 #include "mixbo/acq/acquisition.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "mixbo/acq/knowledge_gradient.hpp"
@@ -105,6 +106,13 @@ void set_pair_incumbents(const GaussianProcess& gp, const Eigen::MatrixXd& obser
 Acquisition::Acquisition(std::shared_ptr<const GaussianProcess> gp, AcqSpec spec)
     : gp_(std::move(gp)), spec_(std::move(spec)) {
   if (spec_.pairs.empty()) throw Error("acquisition: no (scale, steps) pair to evaluate");
+  const auto& model = gp_->model();
+  kparams_ = model.kernel_params(gp_->theta());
+  s2_ = model.signal_variance(gp_->theta());
+  sc_ = gp_->standardizer().scale;
+  mu0_ = gp_->standardizer().mean;
+  alpha_ = gp_->solve(gp_->standardizer().apply(gp_->y()) - model.mean(gp_->theta(), gp_->X()));
+  Kinv_ = gp_->solve(Eigen::MatrixXd::Identity(gp_->n(), gp_->n()));
   if (spec_.kind == AcqKind::kTargetEiPerCost) {
     if (spec_.targets.rows() == 0 || spec_.targets.cols() != gp_->dim())
       throw Error("target-ei-per-cost: needs target points with " + std::to_string(gp_->dim()) +
@@ -223,21 +231,33 @@ Eigen::VectorXd Acquisition::values(int pair, const Eigen::MatrixXd& W) const {
   X.leftCols(k()) = W;
   X.col(k()).setConstant(pr.log_params);
   X.col(k() + 1).setConstant(pr.log_steps);
-  const Posterior post = gp_->predict(X);
-  Eigen::MatrixXd C;
-  if (spec_.kind == AcqKind::kTargetEiPerCost) {
-    const auto& m = gp_->model();
-    const Eigen::VectorXd p = m.kernel_params(gp_->theta());
-    const double amp =
-        m.signal_variance(gp_->theta()) * gp_->standardizer().scale * gp_->standardizer().scale;
-    C = amp * (m.kernel().cross(p, X, spec_.targets) - m.kernel().cross(p, X, gp_->X()) * G_);
-  }
+  const auto& model = gp_->model();
+  const auto& kern = model.kernel();
+  const bool kg = spec_.kind == AcqKind::kTargetEiPerCost;
+  const double amp = s2_ * sc_ * sc_;
   Eigen::VectorXd out(W.rows());
   const Eigen::VectorXd none;
-  for (Eigen::Index i = 0; i < W.rows(); ++i)
-    out[i] = from_moments(pair, post.mean[i], post.variance[i],
-                          C.size() ? Eigen::VectorXd(C.row(i).transpose()) : none, nullptr, nullptr,
-                          nullptr);
+  // Blocks keep the n x block temporaries small (no fresh pages for every call).
+  constexpr Eigen::Index kBlock = 64;
+  for (Eigen::Index b0 = 0; b0 < X.rows(); b0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, X.rows() - b0);
+    const Eigen::MatrixXd Xs = X.middleRows(b0, m);
+    const Eigen::MatrixXd Kx = kern.cross(kparams_, gp_->X(), Xs);  // n x m, unit scale
+    const Eigen::VectorXd mean =
+        ((model.mean(gp_->theta(), Xs) + s2_ * Kx.transpose() * alpha_).array() * sc_ + mu0_)
+            .matrix();
+    const Eigen::MatrixXd KiKx = Kinv_ * Kx;
+    const Eigen::VectorXd red = Kx.cwiseProduct(KiKx).colwise().sum().transpose();
+    const Eigen::VectorXd var =
+        ((s2_ * kern.diagonal(kparams_, Xs).array() - s2_ * s2_ * red.array()).max(0.0) * sc_ * sc_)
+            .matrix();
+    Eigen::MatrixXd C;
+    if (kg) C = amp * (kern.cross(kparams_, Xs, spec_.targets) - Kx.transpose() * G_);
+    for (Eigen::Index i = 0; i < m; ++i)
+      out[b0 + i] =
+          from_moments(pair, mean[i], var[i], kg ? Eigen::VectorXd(C.row(i).transpose()) : none,
+                       nullptr, nullptr, nullptr);
+  }
   return out;
 }
 

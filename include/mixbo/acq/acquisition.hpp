@@ -101,6 +101,12 @@ class Acquisition {
   // target-ei-per-cost: G = (s2 K + noise)^-1 s2 k(X, T) and a = -mu(T).
   Eigen::MatrixXd G_;
   Eigen::VectorXd a_;
+  // Batched values (values()): the posterior from one kernel evaluation per candidate block,
+  // shared with the target covariances, instead of GaussianProcess::predict's own.
+  Eigen::VectorXd kparams_;
+  double s2_ = 1, sc_ = 1, mu0_ = 0;
+  Eigen::VectorXd alpha_;  // (s2 K + noise)^-1 (ys - m(X)), standardised
+  Eigen::MatrixXd Kinv_;   // (s2 K + noise)^-1
 };
 
 }  // namespace mixbo

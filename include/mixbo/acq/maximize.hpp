@@ -37,7 +37,7 @@ struct MaximizeOptions {
   int max_evaluations = 200;  // per refinement
   std::uint64_t seed = 0;     // of the Sobol design's scramble
   int keep_raw = 32;          // best raw candidates also returned (after the refined ones)
-  int screen_pairs = 6;       // with more pairs than this, only the best screen_pairs ...
+  int screen_pairs = 4;       // with more pairs than this, only the best screen_pairs ...
   int screen_samples = 64;    // ... by their best value on this many design points get the rest
 };
 
