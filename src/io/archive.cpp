@@ -13,6 +13,34 @@
 namespace mixbo {
 
 namespace {
+
+// Diagnostics are keyed by free text (they may hold domain names), but an HDF5 link name may not
+// contain '/' or be ".": those (and the escape '%') are percent-encoded.
+std::string encode_link_name(const std::string& name) {
+  if (name == ".") return "%2E";
+  std::string out;
+  for (char ch : name) {
+    if (ch == '/') out += "%2F";
+    else if (ch == '%') out += "%25";
+    else out += ch;
+  }
+  return out;
+}
+
+std::string decode_link_name(const std::string& name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '%' && i + 2 < name.size()) {
+      const std::string code = name.substr(i + 1, 2);
+      if (code == "2F") { out += '/'; i += 2; continue; }
+      if (code == "25") { out += '%'; i += 2; continue; }
+      if (code == "2E") { out += '.'; i += 2; continue; }
+    }
+    out += name[i];
+  }
+  return out;
+}
+
 const std::vector<std::string>& state_names() {
   static const std::vector<std::string> n = {"proposed", "submitted", "running",
                                              "done",     "failed",    "cancelled"};
@@ -208,7 +236,7 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
         for (const auto& [name, v] : r.diagnostics) keys.insert(name);
       h5::Handle d = h5::create_group(g.id(), "diagnostics");
       for (const auto& name : keys)
-        h5::write_doubles(d.id(), name, column_of<I, double>(it, [&](auto& r) {
+        h5::write_doubles(d.id(), encode_link_name(name), column_of<I, double>(it, [&](auto& r) {
                             auto f = r.diagnostics.find(name);
                             return f == r.diagnostics.end() ? std::nan("") : f->second;
                           }));
@@ -323,7 +351,8 @@ Archive load_archive(const std::filesystem::path& path) {
       a.iterations.resize(n);
       h5::Handle d = h5::open_group(g.id(), "diagnostics");
       std::map<std::string, std::vector<double>> diag;
-      for (const auto& name : h5::list_children(d.id())) diag[name] = h5::read_doubles(d.id(), name);
+      for (const auto& name : h5::list_children(d.id()))
+        diag[decode_link_name(name)] = h5::read_doubles(d.id(), name);
       for (size_t i = 0; i < n; ++i) {
         auto& r = a.iterations[i];
         r.iteration = static_cast<int>(iteration.at(i));
