@@ -390,15 +390,19 @@ int run_team_program(const std::function<int(Team&)>& driver, MpiTeamOptions opt
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   }
   int code = 0;
+  bool worker = false;
   try {
     MpiTeam team(MPI_COMM_WORLD, options);
+    worker = team.rank() != 0;
     code = run_team(team, driver);
   } catch (...) {
     if (own) MPI_Finalize();
     throw;
   }
   if (own) MPI_Finalize();
-  return code;
+  // A worker that exits non-zero makes mpiexec kill rank 0, possibly before rank 0 has printed
+  // the driver's error; mpiexec's own exit status is rank 0's, so workers exit 0.
+  return worker ? 0 : code;
 }
 
 }  // namespace mixbo

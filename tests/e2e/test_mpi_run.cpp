@@ -85,7 +85,7 @@ TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
   EXPECT_EQ(x.observations.value, y.observations.value);
 }
 
-TEST(MpiRun, BadConfigUnderMpiexecExitsTwoOnEveryRank) {
+TEST(MpiRun, BadConfigUnderMpiexecFailsAndPrintsOnce) {
   const fs::path dir = scratch("bad");
   const fs::path cfg = dir / "bad.ini";
   std::ofstream(cfg) << config_text(dir / "w", "random") << "[executor]\nbogus = 1\n";

@@ -3,7 +3,7 @@
 // a worker reaches rank 0 naming rank and task, and the team stays usable; idle workers sleep.
 //
 // `test_mpi_team --fault-child` (run by tests/e2e/test_mpi_run.cpp under mpiexec) is a whole
-// program whose worker fails: it must print the error and exit non-zero on every rank.
+// program whose worker fails: rank 0 must print the error, and mpiexec exit non-zero.
 #include <time.h>
 
 #include <chrono>
@@ -304,7 +304,8 @@ TEST(MpiTeamIdle, WaitingWorkersUseLittleCpu) {
 }  // namespace
 
 // The whole-program fault test's child: a worker throws (on rank 0 when it is alone); the
-// driver's error is printed as `mixbo` prints it and every rank exits with code 1.
+// driver's error is printed as `mixbo` prints it and rank 0 exits with code 1 (the workers
+// with 0, so mpiexec waits for rank 0 and exits with its code).
 int fault_child() {
   try {
     MpiTeamOptions o;

@@ -15,7 +15,7 @@
 // any rank is fatal for the run: rank 0 stops handing out starts, waits for the starts in
 // progress, and run() throws an Error "multi-start problem 'KIND': task T failed on rank R:
 // WHAT". The team stays usable; run_team_program prints nothing itself but shuts every rank
-// down with a non-zero code when the driver lets the Error escape.
+// down (mpiexec then exits non-zero) when the driver lets the Error escape.
 //
 // Idle cost: waits use MPI_Iprobe and sleeps, never a blocking receive (Open MPI's busy-polls).
 // Workers wait for the next run with MPI_Iprobe and sleeps growing to kIdleSleepMaxMs, so ranks
@@ -81,6 +81,8 @@ int run_team(MpiTeam& team, const std::function<int(Team&)>& driver);
 // (Open MPI, MPICH/PMI or PMIx environment) it initialises MPI (MPI_THREAD_FUNNELED), runs
 // run_team over MPI_COMM_WORLD and finalises MPI; otherwise it runs driver with a one-rank
 // MpiTeam and never touches MPI. Only rank 0 runs driver, so only rank 0 reads files or prints.
+// Returns rank 0's exit code on rank 0 and 0 on the others (mpiexec exits with rank 0's code;
+// a failing worker would make it kill rank 0 before rank 0 printed why).
 // First calls keep_large_allocations() (par/allocator.hpp): GP fits run ~3x faster.
 int run_team_program(const std::function<int(Team&)>& driver, MpiTeamOptions options = {});
 
