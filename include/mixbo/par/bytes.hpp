@@ -77,6 +77,7 @@ class ByteReader {
   }
   void get_raw(void* out, size_t n) {
     need(n);
+    if (n == 0) return;  // an empty Eigen object has data() == nullptr: memcpy may not see it
     std::memcpy(out, p_, n);
     p_ += n;
   }
