@@ -168,6 +168,7 @@ void score_curve(BenchCurve& c, const SearchSpace& space, const SimulatedObjecti
     if (w.size() > 0 && w.allFinite()) c.value[i] = truth(w, params, steps);
   }
   c.cost_to_target = cost_to_target(c.cost, c.value, best, epsilon);
+  c.cost_to_stay = cost_to_stay(c.cost, c.value, best, epsilon);
   c.final_regret = n ? relative_regret(c.value.back(), best)
                      : std::numeric_limits<double>::quiet_NaN();
 }
@@ -293,6 +294,7 @@ void write_campaign(ByteWriter& w, const BenchCampaign& b) {
   w.put(Eigen::MatrixXd(c.w));
   w.put(c.spent);
   w.put(c.cost_to_target);
+  w.put(c.cost_to_stay);
   w.put(c.final_regret);
   w.put<std::int32_t>(c.trials);
   w.put<std::int32_t>(c.failed);
@@ -314,6 +316,7 @@ BenchCampaign read_campaign(ByteReader& r) {
   c.w = r.get_matrix();
   c.spent = r.get<double>();
   c.cost_to_target = r.get<double>();
+  c.cost_to_stay = r.get<double>();
   c.final_regret = r.get<double>();
   c.trials = r.get<std::int32_t>();
   c.failed = r.get<std::int32_t>();
@@ -357,7 +360,9 @@ std::string format_bench_report(const BenchResult& r) {
        "of a strategy whose median is 'never' is a lower bound ('> x': median spend over the\n"
        "reference median). 'x "
     << r.options.reference << "' = this strategy's median / " << r.options.reference
-    << "'s median\n(higher: " << r.options.reference << " needed less).\n";
+    << "'s median\n(higher: " << r.options.reference << " needed less). 'stays from': median cost from\n"
+       "which every later recommendation stayed within eps to the end; 'stays': seeds whose\n"
+       "recommendation did (a strategy that touches the target and drifts away reaches, never stays).\n";
   if (!r.skipped.empty()) {
     o << "\nskipped (not available in this build):\n";
     for (const auto& s : r.skipped) o << "  " << s.strategy << ": " << s.reason << "\n";

@@ -8,11 +8,12 @@
 //   /curves/<strategy>/seed_NNNN
 //                     datasets cost (cumulative cost behind each recommendation), value (its
 //                     true objective, NaN: none yet), regret (relative), w [points x k],
-//                     round_seconds; attrs seed, cost_to_target (+inf: never), spent, trials,
+//                     round_seconds; attrs seed, cost_to_target (+inf: never), cost_to_stay
+//                     (+inf: the last recommendation is not within eps), spent, trials,
 //                     failed, final_regret, wall_seconds
 //   /summary          one entry per strategy: strategy, median, q1, q3, reached, seeds,
 //                     ratio_to_reference, ratio_is_lower_bound, final_regret_median,
-//                     mean_wall_seconds
+//                     mean_wall_seconds, stay_median, stayed
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -117,6 +118,7 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
         h5::write_doubles(run.id(), "round_seconds", b.round_seconds);
         h5::write_attr(run.id(), "seed", static_cast<std::int64_t>(cv.seed));
         h5::write_attr(run.id(), "cost_to_target", cv.cost_to_target);
+        h5::write_attr(run.id(), "cost_to_stay", cv.cost_to_stay);
         h5::write_attr(run.id(), "spent", cv.spent);
         h5::write_attr(run.id(), "trials", static_cast<std::int64_t>(cv.trials));
         h5::write_attr(run.id(), "failed", static_cast<std::int64_t>(cv.failed));
@@ -128,8 +130,8 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
     const auto rows = summarise(curves_of(r), r.options.reference);
     h5::Handle sum = h5::create_group(root, "summary");
     std::vector<std::string> names;
-    std::vector<double> med, q1, q3, ratio, regret, wall;
-    std::vector<std::int64_t> reached, seeds, lower;
+    std::vector<double> med, q1, q3, ratio, regret, wall, stay_med;
+    std::vector<std::int64_t> reached, seeds, lower, stayed;
     for (const auto& row : rows) {
       names.push_back(row.strategy);
       med.push_back(row.cost.median);
@@ -141,6 +143,8 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
       lower.push_back(row.ratio_is_lower_bound ? 1 : 0);
       regret.push_back(row.regret.median);
       wall.push_back(row.mean_wall_seconds);
+      stay_med.push_back(row.stay.median);
+      stayed.push_back(row.stay.finite);
     }
     h5::write_strings(sum.id(), "strategy", names);
     h5::write_doubles(sum.id(), "median", med);
@@ -152,6 +156,8 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
     h5::write_ints(sum.id(), "ratio_is_lower_bound", lower);
     h5::write_doubles(sum.id(), "final_regret_median", regret);
     h5::write_doubles(sum.id(), "mean_wall_seconds", wall);
+    h5::write_doubles(sum.id(), "stay_median", stay_med);
+    h5::write_ints(sum.id(), "stayed", stayed);
   }
   fs::rename(tmp, file);
 }
@@ -170,7 +176,7 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   std::ostringstream s;
   s << "strategy,seeds,reached,median_cost_to_target,q1,q3,ratio_to_" << r.options.reference
     << ",ratio_is_lower_bound,median_final_regret,median_spent,mean_wall_seconds,mean_round_seconds,"
-       "epsilon,budget,note\n";
+       "epsilon,budget,stayed,median_cost_to_stay,note\n";
   for (const auto& row : summarise(curves_of(r), r.options.reference)) {
     double sum = 0;
     size_t n = 0;
@@ -184,23 +190,25 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
       << csv_num(row.mean_wall_seconds) << ","
       << csv_num(n ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN())
       << "," << csv_num(r.options.epsilon) << "," << csv_num(r.config.budget) << ","
+      << row.stay.finite << "," << csv_num(row.stay.median) << ","
       << (row.cost.finite < row.cost.n ? "unreached seeds censored at the budget" : "") << "\n";
   }
   for (const auto& sk : r.skipped)
     s << csv_text(sk.strategy) << ",0,0,,,,,0,,,,," << csv_num(r.options.epsilon) << ","
-      << csv_num(r.config.budget) << "," << csv_text("skipped: " + sk.reason) << "\n";
+      << csv_num(r.config.budget) << ",0,," << csv_text("skipped: " + sk.reason) << "\n";
   write(summary, s.str());
 
   std::ostringstream o;
   o << "strategy,seed,cost_to_target,reached,final_regret,final_value,spent,trials,failed,rounds,"
-       "wall_seconds\n";
+       "wall_seconds,cost_to_stay\n";
   for (const auto& b : r.campaigns) {
     const auto& c = b.curve;
     o << csv_text(c.strategy) << "," << c.seed << "," << csv_num(c.cost_to_target) << ","
       << (std::isfinite(c.cost_to_target) ? 1 : 0) << "," << csv_num(c.final_regret) << ","
       << csv_num(c.value.empty() ? std::numeric_limits<double>::quiet_NaN() : c.value.back())
       << "," << csv_num(c.spent) << "," << c.trials << "," << c.failed << ","
-      << b.round_seconds.size() << "," << csv_num(c.wall_seconds) << "\n";
+      << b.round_seconds.size() << "," << csv_num(c.wall_seconds) << ","
+      << csv_num(c.cost_to_stay) << "\n";
   }
   write(runs, o.str());
 }

@@ -20,6 +20,17 @@ double cost_to_target(const std::vector<double>& cost, const std::vector<double>
   return std::numeric_limits<double>::infinity();
 }
 
+double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value,
+                    double best, double eps) {
+  const double threshold = best + eps * std::abs(best);
+  double from = std::numeric_limits<double>::infinity();
+  for (size_t i = std::min(cost.size(), value.size()); i-- > 0;) {
+    if (std::isnan(value[i]) || value[i] > threshold) break;
+    from = cost[i];
+  }
+  return from;
+}
+
 Quartiles quartiles(std::vector<double> x) {
   Quartiles q;
   q.n = static_cast<int>(x.size());
@@ -50,11 +61,12 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
     if (std::find(order.begin(), order.end(), c.strategy) == order.end()) order.push_back(c.strategy);
   std::vector<StrategySummary> rows;
   for (const auto& s : order) {
-    std::vector<double> cost, regret, spent;
+    std::vector<double> cost, stay, regret, spent;
     double wall = 0;
     for (const auto& c : curves)
       if (c.strategy == s) {
         cost.push_back(c.cost_to_target);
+        stay.push_back(c.cost_to_stay);
         regret.push_back(c.final_regret);
         spent.push_back(c.spent);
         wall += c.wall_seconds;
@@ -62,6 +74,7 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
     StrategySummary r;
     r.strategy = s;
     r.cost = quartiles(cost);
+    r.stay = quartiles(stay);
     r.regret = quartiles(regret);
     r.mean_wall_seconds = wall / static_cast<double>(cost.size());
     r.spent_median = quartiles(spent).median;
@@ -97,7 +110,7 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
   o << std::left << std::setw(12) << "strategy" << std::right << std::setw(10) << "median"
     << std::setw(10) << "q1" << std::setw(10) << "q3" << std::setw(10) << "reached"
     << std::setw(14) << ("x " + reference) << std::setw(14) << "final regret" << std::setw(10)
-    << "wall s" << "\n";
+    << "wall s" << std::setw(12) << "stays from" << std::setw(8) << "stays" << "\n";
   for (const auto& r : rows) {
     o << std::left << std::setw(12) << r.strategy << std::right << std::setw(10)
       << num(r.cost.median) << std::setw(10) << num(r.cost.q1) << std::setw(10) << num(r.cost.q3)
@@ -105,7 +118,8 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
       << std::setw(14)
       << ((r.ratio_is_lower_bound ? "> " : "") + num(r.ratio_to_reference, 2))
       << std::setw(13) << num(r.regret.median * 100, 2) << "%" << std::setw(10)
-      << num(r.mean_wall_seconds, 1) << "\n";
+      << num(r.mean_wall_seconds, 1) << std::setw(12) << num(r.stay.median) << std::setw(8)
+      << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n)) << "\n";
   }
   return o.str();
 }

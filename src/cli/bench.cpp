@@ -181,6 +181,8 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
         std::cout << "[" << done << "/" << total << "] " << c.strategy << " seed " << c.seed << ": "
                   << (std::isfinite(c.cost_to_target) ? "reached at cost " + fmt(c.cost_to_target, 3)
                                                        : std::string("not reached"))
+                  << (std::isfinite(c.cost_to_stay) ? ", stays from " + fmt(c.cost_to_stay, 3)
+                                                     : std::string(", does not stay"))
                   << ", final regret " << fmt(c.final_regret * 100, 3) << "%, " << c.trials
                   << " runs, cost " << fmt(c.spent, 3) << ", " << fmt(c.wall_seconds, 1) << " s"
                   << std::endl;

@@ -69,6 +69,7 @@ const std::vector<Key>& keys() {
       {"strategy.fit_starts", "16", "multi-start count of the GP hyperparameter fit"},
       {"strategy.raw_samples", "1024", "raw candidates per (scale, steps) in acquisition search"},
       {"strategy.refine_starts", "8", "best raw candidates refined by local optimisation"},
+      {"strategy.output", "auto", "mfms-bo/sf-bo model log(value) (log), the raw value (raw), or log when every value is positive (auto)"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
       {"strategy.bimix_entropy", "", "bimix-law: per-domain data entropies; given, it trains softmax(entropy) (training-free mode)"},
@@ -445,6 +446,7 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
   s.fit_starts = static_cast<int>(r.positive_integer("strategy.fit_starts"));
   s.raw_samples = static_cast<int>(r.positive_integer("strategy.raw_samples"));
   s.refine_starts = static_cast<int>(r.positive_integer("strategy.refine_starts"));
+  s.output = r.choice("strategy.output", {"auto", "log", "raw"});
   s.hyperband_eta = static_cast<int>(r.positive_integer("strategy.hyperband_eta"));
   if (s.hyperband_eta < 2) r.fail("strategy.hyperband_eta", "must be at least 2");
   s.bimix_scale = r.str("strategy.bimix_scale");

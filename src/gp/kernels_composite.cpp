@@ -1,6 +1,13 @@
 // Sum and product of kernels. A product's parameter gradient reuses each factor's own
 // contraction with the weight matrix multiplied by the other factors' Gram matrices, so no
 // per-parameter n x n derivative matrix is ever formed.
+//
+// A sum weighs its terms: k = k_0 + sum_{i>0} exp(a_i) k_i. The GP's single output scale sets
+// the first term's amplitude; the log weights a_i (the sum's own parameters, after its terms')
+// let a small effect ride on a large one, e.g. a learning-curve main effect plus a mixture
+// interaction that is a hundredth of it. Without them a sum would force equal amplitudes.
+#include <cmath>
+#include <map>
 #include <numeric>
 
 #include "mixbo/core/error.hpp"
@@ -23,17 +30,25 @@ class Composite : public Kernel {
     }
   }
   const KernelContext& context() const override { return children_.front()->context(); }
+  // The terms' parameters in order, then own_specs(); a name met again (the same leaf in two
+  // terms) gets "#2", "#3", ... so names stay unique within the composed kernel.
   std::vector<ParamSpec> param_specs() const override {
     std::vector<ParamSpec> out;
     for (const auto& c : children_) {
       auto s = c->param_specs();
       out.insert(out.end(), s.begin(), s.end());
     }
+    for (auto& s : own_specs()) out.push_back(std::move(s));
+    std::map<std::string, int> seen;
+    for (auto& s : out)
+      if (const int n = ++seen[s.name]; n > 1) s.name.append("#").append(std::to_string(n));
     return out;
   }
-  int num_params() const override { return total_; }
+  int num_params() const override { return total_ + num_own(); }
 
  protected:
+  virtual std::vector<ParamSpec> own_specs() const { return {}; }
+  virtual int num_own() const { return 0; }
   Eigen::VectorXd sub(const ParamsRef& p, size_t i) const {
     return p.segment(offsets_[i], counts_[i]);
   }
@@ -47,42 +62,68 @@ class Composite : public Kernel {
 class Sum final : public Composite {
  public:
   using Composite::Composite;
-  std::string expression() const override { return joined(" + ", false); }
+  // A sum inside a sum keeps its parentheses: with weights, (a + b) + c is not a + b + c.
+  std::string expression() const override { return joined(" + ", true); }
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
     Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
-    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->gram(sub(p, i), X);
+    for (size_t i = 1; i < children_.size(); ++i) K += weight(p, i) * children_[i]->gram(sub(p, i), X);
     return K;
   }
   Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
                         const Eigen::MatrixXd& X2) const override {
     Eigen::MatrixXd K = children_[0]->cross(sub(p, 0), X1, X2);
-    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->cross(sub(p, i), X1, X2);
+    for (size_t i = 1; i < children_.size(); ++i)
+      K += weight(p, i) * children_[i]->cross(sub(p, i), X1, X2);
     return K;
   }
   Eigen::VectorXd diagonal(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
     Eigen::VectorXd d = children_[0]->diagonal(sub(p, 0), X);
-    for (size_t i = 1; i < children_.size(); ++i) d += children_[i]->diagonal(sub(p, i), X);
+    for (size_t i = 1; i < children_.size(); ++i)
+      d += weight(p, i) * children_[i]->diagonal(sub(p, i), X);
     return d;
   }
   void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
                           Eigen::Ref<Eigen::VectorXd> g) const override {
-    for (size_t i = 0; i < children_.size(); ++i)
-      children_[i]->add_param_gradient(sub(p, i), X, W,
-                                       g.segment(offsets_[i], counts_[i]));
+    children_[0]->add_param_gradient(sub(p, 0), X, W, g.segment(offsets_[0], counts_[0]));
+    for (size_t i = 1; i < children_.size(); ++i) {
+      const double a = weight(p, i);
+      children_[i]->add_param_gradient(sub(p, i), X, a * W, g.segment(offsets_[i], counts_[i]));
+      g[weight_index(i)] += a * (W.array() * children_[i]->gram(sub(p, i), X).array()).sum();
+    }
   }
   Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
                                  const Eigen::MatrixXd& X2) const override {
     Eigen::MatrixXd G = children_[0]->input_gradient(sub(p, 0), x, X2);
     for (size_t i = 1; i < children_.size(); ++i)
-      G += children_[i]->input_gradient(sub(p, i), x, X2);
+      G += weight(p, i) * children_[i]->input_gradient(sub(p, i), x, X2);
     return G;
   }
   Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
     Eigen::VectorXd G = children_[0]->diagonal_gradient(sub(p, 0), x);
     for (size_t i = 1; i < children_.size(); ++i)
-      G += children_[i]->diagonal_gradient(sub(p, i), x);
+      G += weight(p, i) * children_[i]->diagonal_gradient(sub(p, i), x);
     return G;
   }
+
+ private:
+  int num_own() const override { return static_cast<int>(children_.size()) - 1; }
+  // Log weights start at log(0.1) (a secondary term is presumed smaller than the first) under a
+  // wide log-normal prior, bounded so no term can vanish or swamp the others numerically.
+  std::vector<ParamSpec> own_specs() const override {
+    std::vector<ParamSpec> out;
+    for (size_t i = 1; i < children_.size(); ++i) {
+      ParamSpec s;
+      s.name = "sum.log_weight[" + std::to_string(i) + "]";
+      s.init = std::log(0.1);
+      s.lower = std::log(1e-6);
+      s.upper = std::log(1e3);
+      s.prior = Prior::log_normal(std::log(0.1), 3.0);
+      out.push_back(s);
+    }
+    return out;
+  }
+  Eigen::Index weight_index(size_t i) const { return total_ + static_cast<Eigen::Index>(i) - 1; }
+  double weight(const ParamsRef& p, size_t i) const { return std::exp(p[weight_index(i)]); }
 };
 
 class Product final : public Composite {

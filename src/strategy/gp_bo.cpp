@@ -44,19 +44,21 @@ bool same_run(const Point& a, const Point& b) {
          (a.w - b.w).cwiseAbs().maxCoeff() < 1e-6;
 }
 
-// Indices 0..c-1 to keep: at most `keep`, geometric in position, first and last included.
+// A run of `run` already reports everything `p` would: same mixture and scale, at least as
+// many steps. Proposing p again would only repeat a checkpoint of its curve.
+bool covered_by(const Point& p, const Point& run) {
+  return p.scale == run.scale && p.steps <= run.steps && p.w.size() == run.w.size() &&
+         (p.w - run.w).cwiseAbs().maxCoeff() < 1e-6;
+}
+
+// Indices 0..c-1 to keep: at most `keep`, the last one and then halving the step count back
+// from it (c-1, c/2-1, c/4-1, ...). Late checkpoints carry the information about the final
+// loss; the first few hundred steps, where every curve falls steeply, carry little and would
+// dominate the outputs' spread.
 std::vector<size_t> thin(size_t c, int keep) {
   std::vector<size_t> out;
-  if (c <= static_cast<size_t>(keep)) {
-    for (size_t i = 0; i < c; ++i) out.push_back(i);
-    return out;
-  }
-  for (int j = 0; j < keep; ++j) {
-    const double pos = std::exp(std::log(static_cast<double>(c)) * j / (keep - 1));
-    const auto i = static_cast<size_t>(std::llround(pos)) - 1;
-    if (out.empty() || i > out.back()) out.push_back(std::min(i, c - 1));
-  }
-  if (out.back() != c - 1) out.push_back(c - 1);
+  for (size_t m = c; m > 0 && static_cast<int>(out.size()) < keep; m /= 2) out.push_back(m - 1);
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
@@ -107,6 +109,14 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) con
     ts.X.row(static_cast<Eigen::Index>(i)) = sp.features(o.point).transpose();
     ts.y[static_cast<Eigen::Index>(i)] = o.value;
   }
+  ts.log_output = config_.strategy.output == "log" ||
+                  (config_.strategy.output == "auto" && ts.y.size() > 0 && ts.y.minCoeff() > 0);
+  if (ts.log_output) {
+    if (ts.y.size() > 0 && !(ts.y.minCoeff() > 0))
+      throw Error("strategy.output = log needs positive objective values; the history has " +
+                  std::to_string(ts.y.minCoeff()) + " (use output = raw or auto)");
+    ts.y = ts.y.array().log().matrix();
+  }
   ts.mixtures.resize(static_cast<Eigen::Index>(mixtures.size()), sp.k());
   for (size_t i = 0; i < mixtures.size(); ++i)
     ts.mixtures.row(static_cast<Eigen::Index>(i)) = mixtures[i].transpose();
@@ -117,6 +127,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   if (gp_ && gp_key_ == history.observations.size()) return gp_;
   const TrainingSet ts = training_set(history);
   if (ts.y.size() == 0) return nullptr;
+  log_output_ = ts.log_output;
   const auto t0 = std::chrono::steady_clock::now();
   const auto n = static_cast<double>(ts.y.size());
   if (!theta_ || n >= kRefitGrowth * full_fit_n_) {
@@ -134,6 +145,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   }
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
+  diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
   diag_.values["gp.refit"] = full_fit_n_ == n ? 1.0 : 0.0;
   for (int i = 0; i < model_.num_params(); ++i)
     diag_.values["gp." + model_.specs()[static_cast<size_t>(i)].name] = (*theta_)[i];
@@ -260,12 +272,14 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
     for (const auto& c : cands) {
       const Point p{c.w, spec.pairs[static_cast<size_t>(c.pair)].scale,
                     spec.pairs[static_cast<size_t>(c.pair)].steps};
-      if (std::none_of(busy.begin(), busy.end(), [&](const Point& o) { return same_run(o, p); })) {
+      if (std::none_of(busy.begin(), busy.end(), [&](const Point& o) { return same_run(o, p); }) &&
+          std::none_of(history.runs.begin(), history.runs.end(),
+                       [&](const Point& r) { return covered_by(p, r); })) {
         pick = &c;
         break;
       }
     }
-    if (!pick) break;  // every candidate duplicates a pending run: propose fewer
+    if (!pick) break;  // every candidate repeats a pending or earlier run: propose fewer
     const auto& pr = spec.pairs[static_cast<size_t>(pick->pair)];
     Point p{pick->w, pr.scale, pr.steps};
     diag_.values["acq.value." + std::to_string(b)] = pick->value;
@@ -297,11 +311,32 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   mo.seed = derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
   const auto cands = maximize_acquisition(gp, spec, sp.simplex(), team_, mo);
   r.w = cands.front().w;
-  const Posterior post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());
+  Posterior post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());
+  // A mixture already run at the target scale and full steps is evidence, the posterior
+  // minimiser an extrapolation: keep the best such run unless the model expects its minimiser
+  // to beat it by more than one posterior standard deviation.
+  const Observation* verified = nullptr;
+  for (const auto& o : history.observations)
+    if (sp.is_target(o.point) && (!verified || o.value < verified->value)) verified = &o;
+  diag_.values["rec.verified"] = 0.0;
+  if (verified && !(verified->value > 0 || !log_output_)) verified = nullptr;
+  if (verified) {
+    const double y = log_output_ ? std::log(verified->value) : verified->value;
+    if (!(post.mean[0] + std::sqrt(post.variance[0]) < y)) {
+      r.w = verified->point.w;
+      post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());
+      diag_.values["rec.verified"] = 1.0;
+    }
+  }
   const double sd = std::sqrt(post.variance[0]);
   r.mean = post.mean[0];
   r.lo = r.mean - 1.96 * sd;
   r.hi = r.mean + 1.96 * sd;
+  if (log_output_) {  // a log-normal's median and 95% interval in the objective's units
+    r.mean = std::exp(r.mean);
+    r.lo = std::exp(r.lo);
+    r.hi = std::exp(r.hi);
+  }
   r.valid = true;
   last_recommendation_ = r.w;
   return r;

@@ -194,3 +194,67 @@ TEST(AcqStrategies, ShortCampaignsBeatRandomSearch) {
     EXPECT_LT(bo[1], rs[1]) << type;
   }
 }
+
+namespace {
+// Adds one finished target-scale, full-step run with the given final value (earlier checkpoints
+// follow the analytic objective).
+void add_target_run(const CampaignConfig& c, const Eigen::Vector3d& w, double final_value,
+                    History& h) {
+  const Point p{w, c.space.scales().target(), c.space.steps().max_steps()};
+  add_run(c.space, p, h);
+  h.observations.back().value = final_value;
+}
+}  // namespace
+
+TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten) {
+  const auto c = config("mfms-bo", 4);
+  const Point probe{kOptimum, c.space.scales().target(), c.space.steps().max_steps()};
+  {
+    // A target run better than the model can expect anywhere else: it is the answer, exactly.
+    History h = seeded_history(c, 6);
+    const Eigen::Vector3d w(0.4, 0.35, 0.25);
+    add_target_run(c, w, objective(c.space, probe) - 0.3, h);
+    SerialTeam team;
+    GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(h);
+    ASSERT_TRUE(r.valid);
+    EXPECT_TRUE(r.w == w) << r.w.transpose();
+    EXPECT_EQ(st.diagnostics().values.at("rec.verified"), 1.0);
+  }
+  {
+    // A poor target run far from the optimum every small run points at: the model's minimiser
+    // is confidently better and replaces it.
+    History h = seeded_history(c, 6);
+    const Eigen::Vector3d w(0.1, 0.1, 0.8);
+    Point bad{w, c.space.scales().target(), c.space.steps().max_steps()};
+    add_target_run(c, w, objective(c.space, bad), h);
+    SerialTeam team;
+    GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(h);
+    ASSERT_TRUE(r.valid);
+    EXPECT_GT((r.w - w).norm(), 0.2) << r.w.transpose();
+    EXPECT_EQ(st.diagnostics().values.at("rec.verified"), 0.0);
+  }
+}
+
+TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {
+  // On a deterministic objective a run with the mixture and scale of an earlier one and no more
+  // steps only repeats checkpoints the campaign has (the paper simulator's campaigns once spent
+  // a third of their budget that way). The same history plus the proposed run, recorded without
+  // a result (as a failed run is), leaves the model and the seeds unchanged: the acquisition's
+  // best candidate is the same point, which must now be passed over.
+  const auto c = config("mfms-bo", 6);
+  const History h = seeded_history(c, 6);
+  SerialTeam team;
+  GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+  const auto first = st.propose(h, {}, 1);
+  ASSERT_EQ(first.size(), 1u);
+  History again = h;
+  Point longer = first[0];
+  longer.steps = c.space.steps().max_steps();  // covers every step budget at that scale
+  again.runs.push_back(longer);
+  const auto next = st.propose(again, {}, 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_FALSE(next[0].scale == first[0].scale && (next[0].w - first[0].w).norm() < 1e-6)
+      << next[0].w.transpose();
+}

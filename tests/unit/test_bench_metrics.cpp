@@ -24,6 +24,17 @@ TEST(BenchMetrics, CostToTargetIsTheFirstCrossing) {
   EXPECT_NEAR(relative_regret(1.01, 1.0), 0.01, 1e-15);
 }
 
+TEST(BenchMetrics, CostToStayIsWhereTheRecommendationStopsLeavingTheTarget) {
+  const std::vector<double> cost = {0.1, 0.5, 1.0, 2.0, 3.0};
+  // Within eps (1.005) at 0.5, out at 1.0, back in from 2.0 on.
+  const std::vector<double> value = {kNaN, 1.004, 1.02, 1.003, 1.0};
+  EXPECT_EQ(cost_to_target(cost, value, 1.0, 0.005), 0.5);
+  EXPECT_EQ(cost_to_stay(cost, value, 1.0, 0.005), 2.0);
+  EXPECT_EQ(cost_to_stay(cost, {kNaN, 1.0, 1.0, 1.0, 1.02}, 1.0, 0.005), kInf);  // drifts at the end
+  EXPECT_EQ(cost_to_stay(cost, {1.0, 1.0, 1.0, 1.0, 1.0}, 1.0, 0.005), 0.1);
+  EXPECT_EQ(cost_to_stay({}, {}, 1.0, 0.005), kInf);
+}
+
 TEST(BenchMetrics, QuartilesMatchNumpyAndCarryNever) {
   auto q = quartiles({4, 1, 3, 2});  // numpy.percentile([1,2,3,4], [25,50,75]) = 1.75, 2.5, 3.25
   EXPECT_DOUBLE_EQ(q.q1, 1.75);

@@ -52,6 +52,8 @@ const char* kExpressions[] = {
     "downsampling(scale)",
     "matern52(mixture) * rbf(scale) * expdecay(steps)",
     "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",
+    "rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale) * expdecay(steps)",
+    "rbf(mixture) + rbf(scale) + (rbf(steps) + matern52(all))",
 };
 
 class KernelGradients : public ::testing::TestWithParam<const char*> {};
@@ -158,6 +160,22 @@ TEST(KernelValues, ClosedForms) {
   EXPECT_NEAR(K(0, 0), 0.7 + 1.0, 1e-12);
   EXPECT_NEAR(K(0, 1), 0.7, 1e-14);
   EXPECT_NEAR(K(1, 1), 0.7, 1e-14);
+}
+
+TEST(KernelSum, WeighsItsLaterTermsAndNamesRepeatedLeavesApart) {
+  const KernelContext ctx = context(2);
+  const KernelPtr k = parse_kernel("rbf(scale) + rbf(scale) * rbf(steps)", ctx);
+  const auto specs = k->param_specs();
+  ASSERT_EQ(specs.size(), 4u);  // rbf(scale), rbf(scale)#2, rbf(steps), the second term's weight
+  EXPECT_EQ(specs[0].name, "rbf(scale).lengthscale[0]");
+  EXPECT_EQ(specs[1].name, "rbf(scale).lengthscale[0]#2");
+  EXPECT_EQ(specs[3].name, "sum.log_weight[1]");
+  const Eigen::MatrixXd X = features(4, 2, 21);
+  Eigen::VectorXd p(4);
+  p << std::log(0.7), std::log(1.3), std::log(0.4), std::log(0.25);
+  const auto a = parse_kernel("rbf(scale)", ctx)->gram(p.segment(0, 1), X);
+  const auto b = parse_kernel("rbf(scale) * rbf(steps)", ctx)->gram(p.segment(1, 2), X);
+  EXPECT_LT((k->gram(p, X) - (a + 0.25 * b)).cwiseAbs().maxCoeff(), 1e-14);
 }
 
 TEST(KernelParser, BuildsTheConfigDefaultWithParamsInOrder) {

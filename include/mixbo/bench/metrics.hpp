@@ -17,6 +17,7 @@ struct BenchCurve {
   Eigen::MatrixXd w;          // recommended mixtures, one row per point (NaN: none yet)
   double spent = 0;           // everything the campaign spent
   double cost_to_target = 0;  // +inf when the target was never reached
+  double cost_to_stay = 0;    // from here on every recommendation is within eps (+inf: never)
   double final_regret = 0;    // relative regret of the last recommendation
   int trials = 0, failed = 0;
   double wall_seconds = 0;
@@ -30,6 +31,12 @@ double relative_regret(double value, double best);
 double cost_to_target(const std::vector<double>& cost, const std::vector<double>& value,
                       double best, double eps);
 
+// The cost from which every later recommendation stays within eps (relative) of best, up to
+// the last one; +inf when the last one is not within eps. A strategy whose recommendation
+// touches the target once and drifts away scores cost_to_target but not this.
+double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value,
+                    double best, double eps);
+
 // Quartiles by linear interpolation between order statistics (type 7, as numpy's default);
 // +inf entries (never reached) sort last and make any quartile they touch +inf.
 struct Quartiles {
@@ -42,6 +49,7 @@ Quartiles quartiles(std::vector<double> x);
 struct StrategySummary {
   std::string strategy;
   Quartiles cost;             // cost to target over seeds
+  Quartiles stay;             // cost to stay within eps over seeds
   Quartiles regret;           // final relative regret over seeds
   double ratio_to_reference;  // median cost / the reference strategy's median (NaN if none)
   // When this strategy's median is "never", the ratio is a lower bound: median spent / the

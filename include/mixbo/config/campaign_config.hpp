@@ -57,6 +57,7 @@ struct StrategyConfig {
   int fit_starts = 16;
   int raw_samples = 1024;
   int refine_starts = 8;
+  std::string output = "auto";   // GP strategies: model log(value) | raw value | auto
   int hyperband_eta = 3;
   std::string bimix_scale;       // cheap scale the bimix-law fit uses ("" = smallest)
   std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode

@@ -9,7 +9,8 @@
 //   kernel's own parameter vector p (length num_params(), in the unconstrained space: logs of
 //   lengthscales, exponents, offsets). One kernel object is shared freely across threads/GPs.
 // - Kernels are unit-scale correlations or offsets; the GP owns the single output scale
-//   (signal variance), so no factor carries its own amplitude.
+//   (signal variance), so no factor carries its own amplitude. A sum's later terms carry a
+//   weight relative to its first (kernels_composite.cpp).
 // - X matrices hold one feature vector per ROW, with KernelContext::dim() columns.
 // - Gradients are analytic: wrt p (contracted with a weight matrix, which is all the marginal
 //   likelihood needs and keeps memory at O(n^2)) and wrt the first input.

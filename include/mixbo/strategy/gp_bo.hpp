@@ -13,14 +13,21 @@
 // rounds update the GP (see below) and choose q points one after the other:
 // pending runs and the batch members chosen so far are fantasised into the GP at their final
 // checkpoint with the posterior mean as their value (Kriging believer), then the acquisition is
-// maximised (acq/maximize.hpp) and the best candidate distinct from every pending/chosen run
-// is taken. Randomness comes from (campaign seed, history.iteration).
+// maximised (acq/maximize.hpp) and the best candidate is taken that neither duplicates a
+// pending/chosen run nor is covered by an earlier run (same mixture and scale, no more steps:
+// its curve already holds that checkpoint). Randomness comes from (campaign seed, iteration).
 //
 // Training data thinning: a run to z steps reports z / interval checkpoints (195 for a full
 // paper run) that are strongly correlated along the curve; the GP keeps at most
 // kCheckpointsPerRun of them per run (fewer once there are many runs, so that the training set
-// stays near kMaxTrainingRows; never fewer than the last one), geometrically spaced in step
-// and always including the last, so the exact GP stays affordable.
+// stays near kMaxTrainingRows; never fewer than the last one): the last and then halving the
+// steps back from it (19500, 9700, 4800, ... for a full paper run), so the exact GP stays
+// affordable and its rows describe the late curve that decides the final loss.
+//
+// Outputs (strategy.output): the GP models log(value) when every value is positive ("auto",
+// the default, or "log"), else the raw value. Losses span a factor of several between a 20M
+// model's early checkpoints and the target; on the log scale the mixture effect is closer to
+// one size at every scale. Recommendations are transformed back (median and 95% interval).
 //
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
 // start 0 = the previous optimum within this process) on the first model and whenever the
@@ -29,7 +36,11 @@
 //
 // Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
 // bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
-// mean +- 1.96 sd of the latent posterior. Valid as soon as the GP has data.
+// mean +- 1.96 sd of the latent posterior. Valid as soon as the GP has data. Once runs at the
+// target scale and full steps exist, the best of them is recommended instead unless the
+// minimiser's mean + 1 sd is below its observed value: an extrapolation must be expected to beat
+// a verified result before it replaces it (on the paper simulator the posterior minimiser alone
+// drifted to a mixture 3% worse than a target run the campaign had already made).
 #include <memory>
 #include <optional>
 
@@ -58,6 +69,7 @@ class GpBoStrategy : public Strategy {
     Eigen::MatrixXd X;  // feature rows
     Eigen::VectorXd y;
     Eigen::MatrixXd mixtures;  // distinct mixtures of the runs the rows come from
+    bool log_output = false;   // y holds log(value) (strategy.output)
   };
   TrainingSet training_set(const History& history) const;
 
@@ -78,6 +90,7 @@ class GpBoStrategy : public Strategy {
   size_t gp_key_ = 0;      // observation count gp_ was built on
   double full_fit_n_ = 0;  // training rows at the last hyperparameter fit
   std::optional<Eigen::VectorXd> last_recommendation_;
+  bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
 };
 
