@@ -360,9 +360,10 @@ std::string format_bench_report(const BenchResult& r) {
        "of a strategy whose median is 'never' is a lower bound ('> x': median spend over the\n"
        "reference median). 'x "
     << r.options.reference << "' = this strategy's median / " << r.options.reference
-    << "'s median\n(higher: " << r.options.reference << " needed less). 'stays from': median cost from\n"
-       "which every later recommendation stayed within eps to the end; 'stays': seeds whose\n"
-       "recommendation did (a strategy that touches the target and drifts away reaches, never stays).\n";
+    << "'s median\n(higher: " << r.options.reference << " needed less).\n"
+    << "stays from: median cost from which every later recommendation stayed within eps to the\n"
+       "end; stays: the seeds whose recommendation did (a strategy that touches the target and\n"
+       "drifts away reaches but does not stay).\n";
   if (!r.skipped.empty()) {
     o << "\nskipped (not available in this build):\n";
     for (const auto& s : r.skipped) o << "  " << s.strategy << ": " << s.reason << "\n";
