@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path bench_dir(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("mixbo-bench-io-" + std::to_string(::getpid())) / name;
+  const auto d =
+      fs::temp_directory_path() / ("mixbo-bench-io-" + std::to_string(::getpid())) / name;
   fs::create_directories(d);
   return d;
 }

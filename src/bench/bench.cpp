@@ -169,13 +169,13 @@ void score_curve(BenchCurve& c, const SearchSpace& space, const SimulatedObjecti
   }
   c.cost_to_target = cost_to_target(c.cost, c.value, best, epsilon);
   c.cost_to_stay = cost_to_stay(c.cost, c.value, best, epsilon);
-  c.final_regret = n ? relative_regret(c.value.back(), best)
-                     : std::numeric_limits<double>::quiet_NaN();
+  c.final_regret =
+      n ? relative_regret(c.value.back(), best) : std::numeric_limits<double>::quiet_NaN();
 }
 
-BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy,
-                             const Simulator& sim, const SimulatedObjective& truth, double best,
-                             double epsilon, const fs::path& archive_dir) {
+BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy, const Simulator& sim,
+                             const SimulatedObjective& truth, double best, double epsilon,
+                             const fs::path& archive_dir) {
   const auto t0 = std::chrono::steady_clock::now();
   CampaignConfig cfg = config;
   cfg.executor.type = "simulated";
@@ -195,7 +195,8 @@ BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy,
   out.curve.w = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(loop.recs_.size()), k,
                                           std::numeric_limits<double>::quiet_NaN());
   for (size_t i = 0; i < loop.recs_.size(); ++i)
-    if (loop.recs_[i].size() == k) out.curve.w.row(static_cast<Eigen::Index>(i)) = loop.recs_[i].transpose();
+    if (loop.recs_[i].size() == k)
+      out.curve.w.row(static_cast<Eigen::Index>(i)) = loop.recs_[i].transpose();
   out.curve.spent = campaign.spent();
   out.curve.trials = static_cast<int>(campaign.archive().trials.size());
   score_curve(out.curve, cfg.space, truth, best, epsilon);
@@ -219,12 +220,14 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
                             options.sweep_starts, config.seed);
   {
     Rng rng = make_rng(config.seed, 0xbe7c);
-    const Eigen::MatrixXd W = sample_dirichlet(config.space.simplex(), 1.0, options.sweep_points, rng);
+    const Eigen::MatrixXd W =
+        sample_dirichlet(config.space.simplex(), 1.0, options.sweep_points, rng);
     const double params = config.space.scales().target_scale().params;
     const auto steps = config.space.steps().max_steps();
     const double threshold = r.optimum.value + options.epsilon * std::abs(r.optimum.value);
     int hits = 0;
-    for (Eigen::Index i = 0; i < W.rows(); ++i) hits += truth(W.row(i).transpose(), params, steps) <= threshold;
+    for (Eigen::Index i = 0; i < W.rows(); ++i)
+      hits += truth(W.row(i).transpose(), params, steps) <= threshold;
     r.hit_samples = static_cast<int>(W.rows());
     r.hit_probability = static_cast<double>(hits) / static_cast<double>(W.rows());
   }
@@ -264,8 +267,10 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
     auto strategy = make_strategy(cfg, team);
     const fs::path dir =
         options.archives.empty() ? fs::path() : options.archives / s / ("seed" + std::to_string(i));
-    runs.push_back(drive_campaign(cfg, *strategy, *sim, truth, r.optimum.value, options.epsilon, dir));
-    if (progress) progress(static_cast<int>(runs.size()), static_cast<int>(mine.size()), runs.back());
+    runs.push_back(
+        drive_campaign(cfg, *strategy, *sim, truth, r.optimum.value, options.epsilon, dir));
+    if (progress)
+      progress(static_cast<int>(runs.size()), static_cast<int>(mine.size()), runs.back());
   }
   merge_campaigns(r, std::move(runs));
   r.wall_seconds = seconds_since(t0);
@@ -278,8 +283,9 @@ void merge_campaigns(BenchResult& r, std::vector<BenchCampaign> more) {
     const auto it = std::find(r.strategies.begin(), r.strategies.end(), c.curve.strategy);
     return std::make_pair(it - r.strategies.begin(), c.curve.seed);
   };
-  std::stable_sort(r.campaigns.begin(), r.campaigns.end(),
-                   [&](const BenchCampaign& a, const BenchCampaign& b) { return order(a) < order(b); });
+  std::stable_sort(
+      r.campaigns.begin(), r.campaigns.end(),
+      [&](const BenchCampaign& a, const BenchCampaign& b) { return order(a) < order(b); });
 }
 
 void write_campaign(ByteWriter& w, const BenchCampaign& b) {
@@ -287,7 +293,8 @@ void write_campaign(ByteWriter& w, const BenchCampaign& b) {
   w.put(c.strategy);
   w.put<std::uint64_t>(c.seed);
   auto put_vec = [&](const std::vector<double>& v) {
-    w.put(Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))));
+    w.put(Eigen::VectorXd(
+        Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))));
   };
   put_vec(c.cost);
   put_vec(c.value);
@@ -333,15 +340,16 @@ std::string format_bench_report(const BenchResult& r) {
     << c.space.steps().max_steps() << " steps (" << c.simulator.type << " simulator"
     << (c.simulator.file.empty() ? "" : ", " + c.simulator.file.filename().string())
     << (c.simulator.noise > 0 ? ", noise " + std::to_string(c.simulator.noise) : "") << ")\n";
-  o << "best achievable (dense search, " << r.optimum.evaluations << " evaluations): "
-    << std::setprecision(6) << displayed_objective(c.objective, r.optimum.value) << " at";
+  o << "best achievable (dense search, " << r.optimum.evaluations
+    << " evaluations): " << std::setprecision(6)
+    << displayed_objective(c.objective, r.optimum.value) << " at";
   for (int i = 0; i < c.space.k(); ++i)
     o << " " << c.space.simplex().names()[static_cast<size_t>(i)] << " " << std::fixed
       << std::setprecision(3) << r.optimum.w[i];
   o << std::defaultfloat << "\n";
   o << "a random mixture (Dirichlet(1), as random search draws) is within eps with probability "
-    << std::setprecision(3) << r.hit_probability << " (" << std::llround(r.hit_probability * r.hit_samples)
-    << " of " << r.hit_samples << " draws)";
+    << std::setprecision(3) << r.hit_probability << " ("
+    << std::llround(r.hit_probability * r.hit_samples) << " of " << r.hit_samples << " draws)";
   if (r.hit_probability > 0)
     o << ": one full target run per draw needs a median of ln 2 / p = " << std::setprecision(4)
       << std::log(2.0) / r.hit_probability << " runs";

@@ -1,9 +1,9 @@
 // bench.h5 layout (read by scripts/plot_bench.py):
 //   /                 attrs schema (1), epsilon, objective, target_scale, max_steps, simulator,
 //                     budget, seeds, reference, hit_probability (share of Dirichlet(1)
-//                     mixtures within eps of the optimum), best_value (lower is better, as strategies
-//                     see it), wall_seconds; datasets config (text), domains, strategies (the
-//                     ones that ran), skipped ("name: reason")
+//                     mixtures within eps of the optimum), best_value (lower is better, as
+//                     strategies see it), wall_seconds; datasets config (text), domains, strategies
+//                     (the ones that ran), skipped ("name: reason")
 //   /optimum          dataset w; attrs value, sweep_value, evaluations
 //   /curves/<strategy>/seed_NNNN
 //                     datasets cost (cumulative cost behind each recommendation), value (its
@@ -91,8 +91,9 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
     h5::write_strings(root, "skipped", skipped);
 
     h5::Handle opt = h5::create_group(root, "optimum");
-    h5::write_doubles(opt.id(), "w",
-                      std::vector<double>(r.optimum.w.data(), r.optimum.w.data() + r.optimum.w.size()));
+    h5::write_doubles(
+        opt.id(), "w",
+        std::vector<double>(r.optimum.w.data(), r.optimum.w.data() + r.optimum.w.size()));
     h5::write_attr(opt.id(), "value", r.optimum.value);
     h5::write_attr(opt.id(), "sweep_value", r.optimum.sweep_value);
     h5::write_attr(opt.id(), "evaluations", static_cast<std::int64_t>(r.optimum.evaluations));
@@ -175,7 +176,8 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   };
   std::ostringstream s;
   s << "strategy,seeds,reached,median_cost_to_target,q1,q3,ratio_to_" << r.options.reference
-    << ",ratio_is_lower_bound,median_final_regret,median_spent,mean_wall_seconds,mean_round_seconds,"
+    << ",ratio_is_lower_bound,median_final_regret,median_spent,mean_wall_seconds,mean_round_"
+       "seconds,"
        "epsilon,budget,stayed,median_cost_to_stay,note\n";
   for (const auto& row : summarise(curves_of(r), r.options.reference)) {
     double sum = 0;
@@ -185,12 +187,12 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
         for (double t : b.round_seconds) sum += t, ++n;
     s << csv_text(row.strategy) << "," << row.cost.n << "," << row.cost.finite << ","
       << csv_num(row.cost.median) << "," << csv_num(row.cost.q1) << "," << csv_num(row.cost.q3)
-      << "," << csv_num(row.ratio_to_reference) << "," << (row.ratio_is_lower_bound ? 1 : 0)
-      << "," << csv_num(row.regret.median) << "," << csv_num(row.spent_median) << ","
+      << "," << csv_num(row.ratio_to_reference) << "," << (row.ratio_is_lower_bound ? 1 : 0) << ","
+      << csv_num(row.regret.median) << "," << csv_num(row.spent_median) << ","
       << csv_num(row.mean_wall_seconds) << ","
-      << csv_num(n ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN())
-      << "," << csv_num(r.options.epsilon) << "," << csv_num(r.config.budget) << ","
-      << row.stay.finite << "," << csv_num(row.stay.median) << ","
+      << csv_num(n ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN()) << ","
+      << csv_num(r.options.epsilon) << "," << csv_num(r.config.budget) << "," << row.stay.finite
+      << "," << csv_num(row.stay.median) << ","
       << (row.cost.finite < row.cost.n ? "unreached seeds censored at the budget" : "") << "\n";
   }
   for (const auto& sk : r.skipped)
@@ -199,16 +201,16 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   write(summary, s.str());
 
   std::ostringstream o;
-  o << "strategy,seed,cost_to_target,reached,final_regret,final_value,spent,trials,failed,rounds,"
-       "wall_seconds,cost_to_stay\n";
+  o << "strategy,seed,cost_to_target,reached,cost_to_stay,final_regret,final_value,spent,trials,"
+       "failed,rounds,wall_seconds\n";
   for (const auto& b : r.campaigns) {
     const auto& c = b.curve;
     o << csv_text(c.strategy) << "," << c.seed << "," << csv_num(c.cost_to_target) << ","
-      << (std::isfinite(c.cost_to_target) ? 1 : 0) << "," << csv_num(c.final_regret) << ","
-      << csv_num(c.value.empty() ? std::numeric_limits<double>::quiet_NaN() : c.value.back())
-      << "," << csv_num(c.spent) << "," << c.trials << "," << c.failed << ","
-      << b.round_seconds.size() << "," << csv_num(c.wall_seconds) << ","
-      << csv_num(c.cost_to_stay) << "\n";
+      << (std::isfinite(c.cost_to_target) ? 1 : 0) << "," << csv_num(c.cost_to_stay) << ","
+      << csv_num(c.final_regret) << ","
+      << csv_num(c.value.empty() ? std::numeric_limits<double>::quiet_NaN() : c.value.back()) << ","
+      << csv_num(c.spent) << "," << c.trials << "," << c.failed << "," << b.round_seconds.size()
+      << "," << csv_num(c.wall_seconds) << "\n";
   }
   write(runs, o.str());
 }

@@ -20,8 +20,8 @@ double cost_to_target(const std::vector<double>& cost, const std::vector<double>
   return std::numeric_limits<double>::infinity();
 }
 
-double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value,
-                    double best, double eps) {
+double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value, double best,
+                    double eps) {
   const double threshold = best + eps * std::abs(best);
   double from = std::numeric_limits<double>::infinity();
   for (size_t i = std::min(cost.size(), value.size()); i-- > 0;) {
@@ -34,7 +34,8 @@ double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& 
 Quartiles quartiles(std::vector<double> x) {
   Quartiles q;
   q.n = static_cast<int>(x.size());
-  q.finite = static_cast<int>(std::count_if(x.begin(), x.end(), [](double v) { return std::isfinite(v); }));
+  q.finite = static_cast<int>(
+      std::count_if(x.begin(), x.end(), [](double v) { return std::isfinite(v); }));
   if (x.empty()) {
     q.q1 = q.median = q.q3 = std::numeric_limits<double>::quiet_NaN();
     return q;
@@ -58,7 +59,8 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
                                        const std::string& reference) {
   std::vector<std::string> order;
   for (const auto& c : curves)
-    if (std::find(order.begin(), order.end(), c.strategy) == order.end()) order.push_back(c.strategy);
+    if (std::find(order.begin(), order.end(), c.strategy) == order.end())
+      order.push_back(c.strategy);
   std::vector<StrategySummary> rows;
   for (const auto& s : order) {
     std::vector<double> cost, stay, regret, spent;
@@ -108,15 +110,15 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
   o << "cost to reach within " << num(eps * 100, 2) << "% of the best target loss "
     << "(cost unit: one full target-scale run)\n";
   o << std::left << std::setw(12) << "strategy" << std::right << std::setw(10) << "median"
-    << std::setw(10) << "q1" << std::setw(10) << "q3" << std::setw(10) << "reached"
-    << std::setw(14) << ("x " + reference) << std::setw(14) << "final regret" << std::setw(10)
-    << "wall s" << std::setw(12) << "stays from" << std::setw(8) << "stays" << "\n";
+    << std::setw(10) << "q1" << std::setw(10) << "q3" << std::setw(10) << "reached" << std::setw(14)
+    << ("x " + reference) << std::setw(14) << "final regret" << std::setw(10) << "wall s"
+    << std::setw(12) << "stays from" << std::setw(8) << "stays"
+    << "\n";
   for (const auto& r : rows) {
     o << std::left << std::setw(12) << r.strategy << std::right << std::setw(10)
       << num(r.cost.median) << std::setw(10) << num(r.cost.q1) << std::setw(10) << num(r.cost.q3)
       << std::setw(10) << (std::to_string(r.cost.finite) + "/" + std::to_string(r.cost.n))
-      << std::setw(14)
-      << ((r.ratio_is_lower_bound ? "> " : "") + num(r.ratio_to_reference, 2))
+      << std::setw(14) << ((r.ratio_is_lower_bound ? "> " : "") + num(r.ratio_to_reference, 2))
       << std::setw(13) << num(r.regret.median * 100, 2) << "%" << std::setw(10)
       << num(r.mean_wall_seconds, 1) << std::setw(12) << num(r.stay.median) << std::setw(8)
       << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n)) << "\n";

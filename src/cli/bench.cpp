@@ -1,16 +1,18 @@
 // mixbo bench: strategies x seeds on a simulated objective, scored by cost to reach the optimum.
+#include "mixbo/bench/bench.hpp"
+
+#include <mpi.h>
+
 #include <algorithm>
 #include <boost/algorithm/string.hpp>
-#include <cmath>
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <mpi.h>
 #include <optional>
 #include <sstream>
 
 #include "commands.hpp"
-#include "mixbo/bench/bench.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/par/allocator.hpp"
@@ -84,7 +86,9 @@ std::vector<BenchCampaign> gather_campaigns(const std::vector<BenchCampaign>& mi
   MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
   std::vector<unsigned char> all;
   if (rank == 0) {
-    for (int i = 1; i < size; ++i) displs[static_cast<size_t>(i)] = displs[static_cast<size_t>(i - 1)] + sizes[static_cast<size_t>(i - 1)];
+    for (int i = 1; i < size; ++i)
+      displs[static_cast<size_t>(i)] =
+          displs[static_cast<size_t>(i - 1)] + sizes[static_cast<size_t>(i - 1)];
     all.resize(static_cast<size_t>(displs.back() + sizes.back()));
   }
   MPI_Gatherv(bytes.data(), n, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, 0,
@@ -93,9 +97,11 @@ std::vector<BenchCampaign> gather_campaigns(const std::vector<BenchCampaign>& mi
   std::vector<BenchCampaign> out;
   std::string errors;
   for (int i = 0; i < size; ++i) {
-    ByteReader r(all.data() + displs[static_cast<size_t>(i)], static_cast<size_t>(sizes[static_cast<size_t>(i)]));
+    ByteReader r(all.data() + displs[static_cast<size_t>(i)],
+                 static_cast<size_t>(sizes[static_cast<size_t>(i)]));
     const auto e = r.get_string();
-    if (!e.empty()) errors += (errors.empty() ? "" : "; ") + ("rank " + std::to_string(i) + ": " + e);
+    if (!e.empty())
+      errors += (errors.empty() ? "" : "; ") + ("rank " + std::to_string(i) + ": " + e);
     const auto count = r.get<std::uint64_t>();
     for (std::uint64_t k = 0; k < count; ++k) {
       auto c = read_campaign(r);
@@ -132,7 +138,8 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
               "strategy the others' median cost is divided by")(
               "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
               "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
-              "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
+              "sweep", po::value<int>(),
+              "points of the dense optimum's Sobol sweep (default 32768)")(
               "quick", "CI mode: 1 seed, budget at most 0.3, a smaller dense sweep")(
               "quiet,q", "print only the table");
         },
@@ -149,7 +156,8 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     const auto& vm = cl.vm();
     const bool quick = vm.count("quick") > 0;
     BenchOptions o;
-    if (vm.count("strategies")) o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
+    if (vm.count("strategies"))
+      o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
     if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
     o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : 10;
     o.epsilon = vm["epsilon"].as<double>();
@@ -164,8 +172,8 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     }
     if (vm.count("sweep")) o.sweep_points = vm["sweep"].as<int>();
     if (o.sweep_points < 1) throw ConfigError("--sweep must be positive");
-    const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>())
-                                         : fs::path("bench-" + config.name);
+    const fs::path out =
+        vm.count("out") ? fs::path(vm["out"].as<std::string>()) : fs::path("bench-" + config.name);
     if (vm.count("keep-archives")) o.archives = out / "campaigns";
     const bool quiet = vm.count("quiet") > 0;
 
@@ -179,10 +187,11 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
       progress = [](int done, int total, const BenchCampaign& b) {
         const auto& c = b.curve;
         std::cout << "[" << done << "/" << total << "] " << c.strategy << " seed " << c.seed << ": "
-                  << (std::isfinite(c.cost_to_target) ? "reached at cost " + fmt(c.cost_to_target, 3)
-                                                       : std::string("not reached"))
+                  << (std::isfinite(c.cost_to_target)
+                          ? "reached at cost " + fmt(c.cost_to_target, 3)
+                          : std::string("not reached"))
                   << (std::isfinite(c.cost_to_stay) ? ", stays from " + fmt(c.cost_to_stay, 3)
-                                                     : std::string(", does not stay"))
+                                                    : std::string(", does not stay"))
                   << ", final regret " << fmt(c.final_regret * 100, 3) << "%, " << c.trials
                   << " runs, cost " << fmt(c.spent, 3) << ", " << fmt(c.wall_seconds, 1) << " s"
                   << std::endl;

@@ -12,10 +12,10 @@
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
-#include "mixbo/strategy/objective.hpp"
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/mpi_team.hpp"
+#include "mixbo/strategy/objective.hpp"
 #include "options.hpp"
 
 namespace po = boost::program_options;
@@ -83,14 +83,15 @@ std::string state_label(const TrialRecord& t) {
 }  // namespace
 
 int status(const Args& args) {
-  CommandLine cl("status",
-                 "Show a campaign's trials (id, mixture, scale, steps, state, job id, cost,\n"
-                 "result) and its current recommendation. Takes the campaign file or folder.",
-                 args, [](po::options_description& d) { d.add_options()("json", "print JSON"); },
-                 true);
+  CommandLine cl(
+      "status",
+      "Show a campaign's trials (id, mixture, scale, steps, state, job id, cost,\n"
+      "result) and its current recommendation. Takes the campaign file or folder.",
+      args, [](po::options_description& d) { d.add_options()("json", "print JSON"); }, true);
   if (cl.help()) return 0;
   const auto path = archive_of(cl.config_file().string(), cl.overrides());
-  if (!fs::exists(path)) throw Error(path.string() + " does not exist: the campaign has not run yet");
+  if (!fs::exists(path))
+    throw Error(path.string() + " does not exist: the campaign has not run yet");
   const Archive a = load_archive(path);
   const auto domains = archive_domains(path);
   std::vector<std::string> scales;
@@ -121,15 +122,16 @@ int status(const Args& args) {
     j["trials"] = nlohmann::json::array();
     for (size_t i = 0; i < a.trials.size(); ++i) {
       const auto& t = a.trials[i];
-      nlohmann::json r = {{"id", t.id},
-                          {"mixture", std::vector<double>(t.point.w.data(), t.point.w.data() + t.point.w.size())},
-                          {"scale", scales.at(static_cast<size_t>(t.point.scale))},
-                          {"steps", t.point.steps},
-                          {"state", state_name(t.state)},
-                          {"attempt", t.attempt},
-                          {"job_id", t.job_id},
-                          {"cost", t.cost},
-                          {"reason", t.reason}};
+      nlohmann::json r = {
+          {"id", t.id},
+          {"mixture", std::vector<double>(t.point.w.data(), t.point.w.data() + t.point.w.size())},
+          {"scale", scales.at(static_cast<size_t>(t.point.scale))},
+          {"steps", t.point.steps},
+          {"state", state_name(t.state)},
+          {"attempt", t.attempt},
+          {"job_id", t.job_id},
+          {"cost", t.cost},
+          {"reason", t.reason}};
       if (last[i]) r["result"] = {{"step", last[i]->first}, {"value", last[i]->second}};
       j["trials"].push_back(r);
     }
@@ -149,9 +151,10 @@ int status(const Args& args) {
             << "\nmixture columns: ";
   for (size_t i = 0; i < domains.size(); ++i) std::cout << (i ? ", " : "") << domains[i];
   std::cout << "\n\n";
-  std::cout << std::left << std::setw(7) << "id" << std::setw(6 * static_cast<int>(domains.size()) + 2)
-            << "mixture" << std::setw(7) << "scale" << std::setw(8) << "steps" << std::setw(11)
-            << "state" << std::setw(26) << "job id" << std::setw(8) << "cost"
+  std::cout << std::left << std::setw(7) << "id"
+            << std::setw(6 * static_cast<int>(domains.size()) + 2) << "mixture" << std::setw(7)
+            << "scale" << std::setw(8) << "steps" << std::setw(11) << "state" << std::setw(26)
+            << "job id" << std::setw(8) << "cost"
             << "result\n";
   double spent = 0;
   for (size_t i = 0; i < a.trials.size(); ++i) {
@@ -166,20 +169,23 @@ int status(const Args& args) {
     std::cout << std::left << std::setw(7) << t.id
               << std::setw(6 * static_cast<int>(domains.size()) + 2) << mixture(t.point.w)
               << std::setw(7) << scales.at(static_cast<size_t>(t.point.scale)) << std::setw(8)
-              << t.point.steps << std::setw(11)
-              << state_label(t)
-              << std::setw(26) << (t.job_id.empty() ? "-" : t.job_id) << std::setw(8)
-              << fixed(t.cost, 4) << result << "\n";
+              << t.point.steps << std::setw(11) << state_label(t) << std::setw(26)
+              << (t.job_id.empty() ? "-" : t.job_id) << std::setw(8) << fixed(t.cost, 4) << result
+              << "\n";
   }
-  std::cout << "\n" << a.trials.size() << " trials, " << a.observations.size()
+  std::cout << "\n"
+            << a.trials.size() << " trials, " << a.observations.size()
             << " observations, cost spent " << fixed(spent, 3) << "\n";
   const auto& rec = a.recommendation;
   if (rec.rec_valid) {
     std::cout << "recommendation (round " << rec.iteration << "): ";
     for (size_t i = 0; i < domains.size() && static_cast<Eigen::Index>(i) < rec.rec_w.size(); ++i)
-      std::cout << (i ? ", " : "") << domains[i] << " " << fixed(rec.rec_w[static_cast<Eigen::Index>(i)], 4);
+      std::cout << (i ? ", " : "") << domains[i] << " "
+                << fixed(rec.rec_w[static_cast<Eigen::Index>(i)], 4);
     std::cout << "\n  predicted " << fixed(rec.rec_mean, 4);
-    if (rec.rec_hi > rec.rec_lo) std::cout << " (95% interval " << fixed(rec.rec_lo, 4) << " .. " << fixed(rec.rec_hi, 4) << ")";
+    if (rec.rec_hi > rec.rec_lo)
+      std::cout << " (95% interval " << fixed(rec.rec_lo, 4) << " .. " << fixed(rec.rec_hi, 4)
+                << ")";
     std::cout << "\n";
   } else {
     std::cout << "no recommendation yet\n";
@@ -230,8 +236,8 @@ int import_runs(const Args& args) {
       Point pt;
       pt.w = Eigen::VectorXd::Zero(sp.k());
       if (p.domains.size() != static_cast<size_t>(sp.k()))
-        throw Error("params.ini has " + std::to_string(p.domains.size()) + " domains, the campaign " +
-                    std::to_string(sp.k()));
+        throw Error("params.ini has " + std::to_string(p.domains.size()) +
+                    " domains, the campaign " + std::to_string(sp.k()));
       for (size_t i = 0; i < p.domains.size(); ++i) {
         const auto& names = sp.simplex().names();
         const auto it = std::find(names.begin(), names.end(), p.domains[i]);
@@ -242,8 +248,10 @@ int import_runs(const Args& args) {
       if (pt.scale < 0) throw Error("scale '" + p.scale + "' is not in the campaign's ladder");
       pt.steps = p.steps;
       if (pt.steps <= 0 || pt.steps > sp.steps().max_steps())
-        throw Error("steps " + std::to_string(p.steps) + " outside 1.." + std::to_string(sp.steps().max_steps()));
-      const ResultCurve curve = read_result(dir / "result.h5", {p.trial_id, objective_metrics(config.objective), pt.steps});
+        throw Error("steps " + std::to_string(p.steps) + " outside 1.." +
+                    std::to_string(sp.steps().max_steps()));
+      const ResultCurve curve = read_result(
+          dir / "result.h5", {p.trial_id, objective_metrics(config.objective), pt.steps});
       if (curve.steps.empty()) throw Error("result.h5 has no checkpoints");
       const auto row = campaign.add_trial(pt, -1, dir.string());
       campaign.archive().record(row, TrialState::Running, "", "imported");

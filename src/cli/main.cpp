@@ -30,7 +30,8 @@ void usage(std::ostream& o) {
        "mixbo finds the best pre-training data mixture for a target model scale by Bayesian\n"
        "optimisation over cheap proxy runs (smaller models, fewer steps) and expensive ones.\n\n"
        "Commands:\n";
-  for (const auto& [name, c] : commands()) o << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+  for (const auto& [name, c] : commands())
+    o << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
   o << "\n'mixbo COMMAND --help' lists a command's options and every campaign key.\n";
 }
 

@@ -20,8 +20,7 @@ CommandLine::CommandLine(std::string command, std::string summary,
   std::vector<std::string> own;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
-    if (a.rfind("--", 0) == 0 && a.find('.') != std::string::npos &&
-        a.find('.') < a.find('=')) {
+    if (a.rfind("--", 0) == 0 && a.find('.') != std::string::npos && a.find('.') < a.find('=')) {
       if (a.find('=') == std::string::npos && i + 1 < args.size())
         overrides_.push_back(a + "=" + args[++i]);
       else
@@ -46,7 +45,8 @@ CommandLine::CommandLine(std::string command, std::string summary,
     help_ = true;
     std::cout << "usage: mixbo " << command << (needs_config ? " CONFIG" : "")
               << " [options] [--section.key=value ...]\n\n"
-              << summary << "\n\n" << desc << "\n";
+              << summary << "\n\n"
+              << desc << "\n";
     if (needs_config)
       std::cout << "Campaign keys (in the INI file as [section] key = value, or as flags "
                    "--section.key=value that override the file):\n"

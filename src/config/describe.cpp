@@ -14,34 +14,38 @@ std::string describe(const CampaignConfig& c) {
   o << "domains    " << sp.k() << "\n";
   for (int i = 0; i < sp.k(); ++i) {
     o << "  " << std::left << std::setw(20) << sp.simplex().names()[static_cast<size_t>(i)]
-      << std::right << std::fixed << std::setprecision(3) << " [" << sp.simplex().lower()[i]
-      << ", " << sp.simplex().upper()[i] << "]\n";
+      << std::right << std::fixed << std::setprecision(3) << " [" << sp.simplex().lower()[i] << ", "
+      << sp.simplex().upper()[i] << "]\n";
   }
-  o << "scales     " << sp.scales().size() << " (target " << sp.scales().target_scale().name << ")\n";
+  o << "scales     " << sp.scales().size() << " (target " << sp.scales().target_scale().name
+    << ")\n";
   for (const auto& s : sp.scales().scales()) {
     o << "  " << std::left << std::setw(8) << s.name << std::right << std::scientific
       << std::setprecision(2) << " params " << s.params << std::fixed << std::setprecision(5)
-      << "  step cost " << s.step_cost << "  full run " << sp.cost(sp.scales().index_of(s.name), sp.steps().max_steps())
+      << "  step cost " << s.step_cost << "  full run "
+      << sp.cost(sp.scales().index_of(s.name), sp.steps().max_steps())
       << (s.name == sp.scales().target_scale().name ? "  <- target" : "") << "\n";
   }
-  o << "steps      checkpoint every " << sp.steps().interval() << ", full run " << sp.steps().max_steps()
-    << ", budgets";
+  o << "steps      checkpoint every " << sp.steps().interval() << ", full run "
+    << sp.steps().max_steps() << ", budgets";
   for (auto b : sp.steps().budgets()) o << " " << b;
   o << "\n";
-  o << "objective  " << (c.objective.minimize ? "minimize " : "maximize ") << c.objective.text << "\n";
-  o << std::setprecision(3) << "budget     " << c.budget << " cost units = "
-    << c.budget / sp.target_run_cost() << " full target-scale runs\n";
+  o << "objective  " << (c.objective.minimize ? "minimize " : "maximize ") << c.objective.text
+    << "\n";
+  o << std::setprecision(3) << "budget     " << c.budget
+    << " cost units = " << c.budget / sp.target_run_cost() << " full target-scale runs\n";
   o << "executor   " << c.executor.type << ", " << c.executor.max_concurrent << " concurrent, "
     << c.executor.max_attempts << " attempts per trial\n";
   if (c.executor.type != "simulated") o << "job        " << c.job.template_path.string() << "\n";
   if (c.executor.type == "slurm") {
     o << "slurm      partition " << (c.slurm.partition.empty() ? "(default)" : c.slurm.partition)
-      << ", time " << c.slurm.default_time_limit << (c.slurm.use_array ? ", job arrays" : "") << "\n";
+      << ", time " << c.slurm.default_time_limit << (c.slurm.use_array ? ", job arrays" : "")
+      << "\n";
   }
   o << "simulator  " << c.simulator.type
     << (c.simulator.file.empty() ? "" : " (" + c.simulator.file.string() + ")") << "\n";
-  o << "strategy   " << c.strategy.type << ", acquisition " << c.strategy.acquisition
-    << ", n_init " << c.strategy.n_init << "\n";
+  o << "strategy   " << c.strategy.type << ", acquisition " << c.strategy.acquisition << ", n_init "
+    << c.strategy.n_init << "\n";
   o << "kernel     " << c.strategy.kernel << "\n";
   return o.str();
 }

@@ -27,22 +27,32 @@ struct Key {
 const std::vector<Key>& keys() {
   static const std::vector<Key> k = {
       {"campaign.name", nullptr, "campaign name (letters, digits, '-', '_'); names jobs and files"},
-      {"campaign.workdir", nullptr, "campaign folder (default runs/<name>, relative to the current folder)", true},
+      {"campaign.workdir", nullptr,
+       "campaign folder (default runs/<name>, relative to the current folder)", true},
       {"campaign.seed", "0", "seed of every random choice: same seed, same campaign"},
-      {"campaign.budget", nullptr, "total cost to spend, in the cost unit (a full run at step cost 1 costs 1)"},
+      {"campaign.budget", nullptr,
+       "total cost to spend, in the cost unit (a full run at step cost 1 costs 1)"},
       {"space.domains", nullptr, "comma-separated data domain names, e.g. web, code, books"},
       {"space.lower", "", "per-domain lower bounds on the proportion (comma list, default 0)"},
       {"space.upper", "", "per-domain upper bounds on the proportion (comma list, default 1)"},
       {"scales.names", "", "model-scale ladder names (default: the paper's 20M ... 1B)"},
-      {"scales.params", "", "parameter count per scale, e.g. 20M, 1.3B (default: parsed from names)"},
-      {"scales.step_costs", "", "relative cost of one training step per scale (default: paper values, or params / target params)"},
-      {"scales.target", nullptr, "the scale the mixture is chosen for (default: the largest)", true},
-      {"steps.interval", "100", "checkpoint interval: a run reports its loss every this many steps"},
+      {"scales.params", "",
+       "parameter count per scale, e.g. 20M, 1.3B (default: parsed from names)"},
+      {"scales.step_costs", "",
+       "relative cost of one training step per scale (default: paper values, or params / target "
+       "params)"},
+      {"scales.target", nullptr, "the scale the mixture is chosen for (default: the largest)",
+       true},
+      {"steps.interval", "100",
+       "checkpoint interval: a run reports its loss every this many steps"},
       {"steps.max", "19500", "steps of a full-length run"},
-      {"steps.budgets", "", "step budgets a new run may get (default: max/16, max/8, max/4, max/2, max)"},
-      {"objective.metric", nullptr, "metric to optimise, or a weighted sum: 0.5*web_CE + 0.5*code_CE"},
+      {"steps.budgets", "",
+       "step budgets a new run may get (default: max/16, max/8, max/4, max/2, max)"},
+      {"objective.metric", nullptr,
+       "metric to optimise, or a weighted sum: 0.5*web_CE + 0.5*code_CE"},
       {"objective.direction", "minimize", "minimize | maximize"},
-      {"executor.type", "local", "local (fork/exec the job scripts) | slurm (sbatch) | simulated (in-process)"},
+      {"executor.type", "local",
+       "local (fork/exec the job scripts) | slurm (sbatch) | simulated (in-process)"},
       {"executor.max_concurrent", "2", "runs in flight at once (free slots)"},
       {"executor.max_attempts", "2", "submissions per trial before it stays failed"},
       {"executor.poll_seconds", "1", "seconds between polls of running jobs"},
@@ -55,24 +65,31 @@ const std::vector<Key>& keys() {
       {"slurm.nodes", "1", "#SBATCH --nodes"},
       {"slurm.cpus_per_task", "1", "#SBATCH --cpus-per-task"},
       {"slurm.time", "01:00:00", "time limit: one value, or per scale: 20M=00:20:00, 1B=12:00:00"},
-      {"slurm.extra", "", "extra #SBATCH directives separated by ';', e.g. --constraint=a100; --mem=64G"},
+      {"slurm.extra", "",
+       "extra #SBATCH directives separated by ';', e.g. --constraint=a100; --mem=64G"},
       {"slurm.array", "false", "submit a round of several runs as one job array"},
       {"simulator.type", "bimix", "objective of mixbo-proxy / the simulated executor: bimix | mlp"},
       {"simulator.file", "", "weights file of the mlp simulator (JSON)"},
       {"simulator.noise", "0", "std-dev of Gaussian noise added to simulated losses"},
       {"simulator.sleep_per_cost", "0", "seconds a simulated run sleeps per unit of cost"},
       {"strategy.type", "mfms-bo", "mfms-bo | random | sf-bo | hyperband | bimix-law | regmix"},
-      {"strategy.acquisition", "target-ei-per-cost", "acquisition of the BO strategies (see README)"},
-      {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)", "GP kernel expression"},
+      {"strategy.acquisition", "target-ei-per-cost",
+       "acquisition of the BO strategies (see README)"},
+      {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)",
+       "GP kernel expression"},
       {"strategy.n_init", "10", "runs of the initial design"},
       {"strategy.batch", "0", "proposals per round (0: as many as free slots)"},
       {"strategy.fit_starts", "16", "multi-start count of the GP hyperparameter fit"},
       {"strategy.raw_samples", "1024", "raw candidates per (scale, steps) in acquisition search"},
       {"strategy.refine_starts", "8", "best raw candidates refined by local optimisation"},
-      {"strategy.output", "auto", "mfms-bo/sf-bo model log(value) (log), the raw value (raw), or log when every value is positive (auto)"},
+      {"strategy.output", "auto",
+       "mfms-bo/sf-bo model log(value) (log), the raw value (raw), or log when every value is "
+       "positive (auto)"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
-      {"strategy.bimix_entropy", "", "bimix-law: per-domain data entropies; given, it trains softmax(entropy) (training-free mode)"},
+      {"strategy.bimix_entropy", "",
+       "bimix-law: per-domain data entropies; given, it trains softmax(entropy) (training-free "
+       "mode)"},
       {"strategy.regmix_runs", "32", "regmix: cheap runs its regression is trained on"},
   };
   return k;
@@ -148,7 +165,8 @@ class Reader {
   double number(const std::string& key) const { return number(key, str(key)); }
   long long integer(const std::string& key, const std::string& text) const {
     const double v = number(key, text);
-    if (v != std::floor(v) || std::abs(v) > 9e15) fail(key, "must be an integer, got '" + text + "'");
+    if (v != std::floor(v) || std::abs(v) > 9e15)
+      fail(key, "must be an integer, got '" + text + "'");
     return static_cast<long long>(v);
   }
   long long integer(const std::string& key) const { return integer(key, str(key)); }
@@ -191,11 +209,20 @@ double parse_params(const Reader& r, const std::string& key, const std::string& 
   if (!std::regex_match(text, m, re)) r.fail(key, "has malformed parameter count '" + text + "'");
   double v = std::stod(m[1]);
   switch (std::toupper(m[2].str().empty() ? ' ' : m[2].str()[0])) {
-    case 'K': v *= 1e3; break;
-    case 'M': v *= 1e6; break;
-    case 'B': v *= 1e9; break;
-    case 'T': v *= 1e12; break;
-    default: break;
+    case 'K':
+      v *= 1e3;
+      break;
+    case 'M':
+      v *= 1e6;
+      break;
+    case 'B':
+      v *= 1e9;
+      break;
+    case 'T':
+      v *= 1e12;
+      break;
+    default:
+      break;
   }
   return v;
 }
@@ -208,8 +235,8 @@ BoundedSimplex read_simplex(const Reader& r) {
     if (!r.given(key)) return b;
     const auto v = r.numbers(key);
     if (static_cast<Eigen::Index>(v.size()) != k)
-      r.fail(key, "has " + std::to_string(v.size()) + " values for " + std::to_string(k) +
-                      " domains");
+      r.fail(key,
+             "has " + std::to_string(v.size()) + " values for " + std::to_string(k) + " domains");
     for (Eigen::Index i = 0; i < k; ++i) b[i] = v[static_cast<size_t>(i)];
     return b;
   };
@@ -233,7 +260,8 @@ ScaleLadder read_scales(const Reader& r) {
     }
   }
   const auto names = split(r.str("scales.names"), ',');
-  std::vector<std::string> params_text = r.given("scales.params") ? split(r.str("scales.params"), ',') : names;
+  std::vector<std::string> params_text =
+      r.given("scales.params") ? split(r.str("scales.params"), ',') : names;
   if (params_text.size() != names.size())
     r.fail("scales.params", "has " + std::to_string(params_text.size()) + " values for " +
                                 std::to_string(names.size()) + " scales");
@@ -257,14 +285,16 @@ ScaleLadder read_scales(const Reader& r) {
     }
   } else {
     // Training FLOPs ~ 6 N D with the same tokens per step: cost is proportional to N.
-    const auto t = std::find_if(scales.begin(), scales.end(), [&](auto& s) { return s.name == target; });
+    const auto t =
+        std::find_if(scales.begin(), scales.end(), [&](auto& s) { return s.name == target; });
     const double ref = t == scales.end() ? scales.back().params : t->params;
     for (auto& s : scales) s.step_cost = s.params / ref;
   }
   try {
     return ScaleLadder(std::move(scales), target);
   } catch (const ConfigError& e) {
-    r.fail(std::string(e.what()).find("target") != std::string::npos ? "scales.target" : "scales.names",
+    r.fail(std::string(e.what()).find("target") != std::string::npos ? "scales.target"
+                                                                     : "scales.names",
            e.what());
   }
 }
@@ -292,13 +322,15 @@ StepGrid read_steps(const Reader& r) {
 ObjectiveConfig read_objective(const Reader& r) {
   ObjectiveConfig o;
   o.text = r.required("objective.metric");
-  static const std::regex term(R"(^\s*(?:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*$)");
+  static const std::regex term(
+      R"(^\s*(?:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*$)");
   for (const auto& t : split(o.text, '+')) {
     std::smatch m;
     if (!std::regex_match(t, m, term))
       r.fail("objective.metric", "has malformed term '" + t + "' (expected name or weight*name)");
     const double w = m[1].matched ? std::stod(m[1]) : 1.0;
-    if (!std::isfinite(w) || w == 0) r.fail("objective.metric", "has a zero or invalid weight in '" + t + "'");
+    if (!std::isfinite(w) || w == 0)
+      r.fail("objective.metric", "has a zero or invalid weight in '" + t + "'");
     o.terms.emplace_back(m[2], w);
   }
   o.minimize = r.choice("objective.direction", {"minimize", "maximize"}) == "minimize";
@@ -313,7 +345,8 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
 
 }  // namespace
 
-CampaignConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& flags) {
+CampaignConfig load_config(const std::filesystem::path& file,
+                           const std::vector<std::string>& flags) {
   po::options_description desc;
   for (const auto& k : keys()) {
     auto* v = po::value<std::string>();
@@ -330,7 +363,8 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
     auto parsed = po::command_line_parser(args).options(desc).allow_unregistered().run();
     for (const auto& o : parsed.options)
       if (o.unregistered)
-        throw ConfigError("flags: unknown option '" + o.string_key + "'" + suggestion(o.string_key));
+        throw ConfigError("flags: unknown option '" + o.string_key + "'" +
+                          suggestion(o.string_key));
     po::store(parsed, vm);
     for (const auto& f : flags) text += "# flag: " + f + "\n";
   } catch (const po::error& e) {
@@ -348,7 +382,8 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
       std::set<std::string> seen;
       for (const auto& o : parsed.options) {
         if (o.unregistered)
-          throw ConfigError(where + ": unknown key '" + o.string_key + "'" + suggestion(o.string_key));
+          throw ConfigError(where + ": unknown key '" + o.string_key + "'" +
+                            suggestion(o.string_key));
         if (!seen.insert(o.string_key).second)
           throw ConfigError(where + ": key '" + o.string_key + "' is given twice");
       }
@@ -377,7 +412,8 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
   if (seed < 0) r.fail("campaign.seed", "must be non-negative");
   c.seed = static_cast<std::uint64_t>(seed);
   c.budget = r.number("campaign.budget", r.required("campaign.budget"));
-  if (!(c.budget > 0)) r.fail("campaign.budget", "must be positive, got " + r.str("campaign.budget"));
+  if (!(c.budget > 0))
+    r.fail("campaign.budget", "must be positive, got " + r.str("campaign.budget"));
 
   c.space = SearchSpace(read_simplex(r), read_scales(r), read_steps(r));
   c.objective = read_objective(r);
@@ -388,9 +424,9 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
   c.executor.poll_seconds = r.number("executor.poll_seconds");
   if (!(c.executor.poll_seconds > 0)) r.fail("executor.poll_seconds", "must be positive");
 
-  c.job.template_path = r.given("job.template")
-                            ? resolve(base, r.str("job.template"))
-                            : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" / "mixbo-proxy.sbatch.in";
+  c.job.template_path = r.given("job.template") ? resolve(base, r.str("job.template"))
+                                                : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" /
+                                                      "mixbo-proxy.sbatch.in";
   c.job.command = r.str("job.command");
 
   c.slurm.partition = r.str("slurm.partition");
@@ -409,7 +445,8 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
       continue;
     }
     const std::string scale = trim(item.substr(0, eq));
-    if (c.space.scales().index_of(scale) < 0) r.fail("slurm.time", "names unknown scale '" + scale + "'");
+    if (c.space.scales().index_of(scale) < 0)
+      r.fail("slurm.time", "names unknown scale '" + scale + "'");
     c.slurm.time_limit[scale] = t;
   }
   for (const auto& d : split(r.str("slurm.extra"), ';'))
@@ -430,13 +467,15 @@ CampaignConfig load_config(const std::filesystem::path& file, const std::vector<
   if (c.simulator.sleep_per_cost < 0) r.fail("simulator.sleep_per_cost", "must be non-negative");
 
   auto& s = c.strategy;
-  s.type = r.choice("strategy.type", {"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"});
+  s.type =
+      r.choice("strategy.type", {"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"});
   s.acquisition = r.str("strategy.acquisition");
   if (const auto names = acquisition_names();
       std::find(names.begin(), names.end(), s.acquisition) == names.end()) {
     std::string known;
     for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    r.fail("strategy.acquisition", "names unknown acquisition '" + s.acquisition + "' (known: " + known + ")");
+    r.fail("strategy.acquisition",
+           "names unknown acquisition '" + s.acquisition + "' (known: " + known + ")");
   }
   s.kernel = r.str("strategy.kernel");
   s.n_init = static_cast<int>(r.integer("strategy.n_init"));

@@ -15,10 +15,16 @@ bool is_launcher_variable(const std::string& name) {
       "OMPI_APP_CTX_"};
   for (auto p : kPrefixes)
     if (std::string_view(name).substr(0, p.size()) == p) return true;
-  static constexpr std::array<std::string_view, 10> kNames = {
-      "OMPI_UNIVERSE_SIZE", "OMPI_NUM_APP_CTX",   "OMPI_FIRST_RANKS",    "OMPI_FILE_LOCATION",
-      "OMPI_COMMAND",       "OMPI_ARGV",          "OMPI_MCA_initial_wdir", "OMPI_MCA_mpi_yield_when_idle",
-      "OMPI_MCA_shmem_RUNTIME_QUERY_hint", "OMPI_MCA_ompi_command"};
+  static constexpr std::array<std::string_view, 10> kNames = {"OMPI_UNIVERSE_SIZE",
+                                                              "OMPI_NUM_APP_CTX",
+                                                              "OMPI_FIRST_RANKS",
+                                                              "OMPI_FILE_LOCATION",
+                                                              "OMPI_COMMAND",
+                                                              "OMPI_ARGV",
+                                                              "OMPI_MCA_initial_wdir",
+                                                              "OMPI_MCA_mpi_yield_when_idle",
+                                                              "OMPI_MCA_shmem_RUNTIME_QUERY_hint",
+                                                              "OMPI_MCA_ompi_command"};
   for (auto n : kNames)
     if (name == n) return true;
   return false;

@@ -1,6 +1,5 @@
 #include "mixbo/exec/local_executor.hpp"
 
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -46,8 +45,8 @@ void put_int(char* buf, size_t* n, long long v) {
   char tmp[24];
   size_t k = 0;
   const bool neg = v < 0;
-  unsigned long long u = neg ? static_cast<unsigned long long>(-(v + 1)) + 1ULL
-                             : static_cast<unsigned long long>(v);
+  unsigned long long u =
+      neg ? static_cast<unsigned long long>(-(v + 1)) + 1ULL : static_cast<unsigned long long>(v);
   do {
     tmp[k++] = static_cast<char>('0' + u % 10);
     u /= 10;
@@ -83,8 +82,8 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   }
 }
 
-[[noreturn]] void supervise(const SupervisorPaths& p, char* const* envp, int lock_fd, double time_limit,
-                            double grace) {
+[[noreturn]] void supervise(const SupervisorPaths& p, char* const* envp, int lock_fd,
+                            double time_limit, double grace) {
   ::setsid();
   struct sigaction sa {};
   sa.sa_handler = on_terminate;
@@ -188,7 +187,11 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   put_int(buf, &n, sig);
   buf[n++] = ' ';
   put_str(buf, &n,
-          timed_out ? "TIMEOUT" : cancelled ? "CANCELLED" : sig ? "signal" : code ? "exit" : "ok");
+          timed_out   ? "TIMEOUT"
+          : cancelled ? "CANCELLED"
+          : sig       ? "signal"
+          : code      ? "exit"
+                      : "ok");
   buf[n++] = '\n';
   write_durable(p.exit_tmp.c_str(), p.exit.c_str(), p.dir.c_str(), buf, n);
   ::_exit(0);
@@ -220,13 +223,20 @@ std::optional<ExitRecord> read_exit(const fs::path& dir) {
 
 const char* signal_name(int sig) {
   switch (sig) {
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGINT: return "SIGINT";
-    case SIGBUS: return "SIGBUS";
-    default: return "";
+    case SIGKILL:
+      return "SIGKILL";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGABRT:
+      return "SIGABRT";
+    case SIGINT:
+      return "SIGINT";
+    case SIGBUS:
+      return "SIGBUS";
+    default:
+      return "";
   }
 }
 
@@ -279,9 +289,9 @@ double parse_slurm_time(const std::string& text) {
   if (m[1].matched) {  // D-H, D-H:M, D-H:M:S
     return v(1) * 86400 + v(2) * 3600 + v(3) * 60 + v(4);
   }
-  if (parts == 1) return v(2) * 60;                       // M
-  if (parts == 2) return v(2) * 60 + v(3);                // M:S
-  return v(2) * 3600 + v(3) * 60 + v(4);                  // H:M:S
+  if (parts == 1) return v(2) * 60;         // M
+  if (parts == 2) return v(2) * 60 + v(3);  // M:S
+  return v(2) * 3600 + v(3) * 60 + v(4);    // H:M:S
 }
 
 double script_time_limit(const fs::path& script) {
@@ -302,7 +312,8 @@ double script_time_limit(const fs::path& script) {
 }
 
 LocalExecutor::LocalExecutor(fs::path state_dir, int max_concurrent, double kill_grace_seconds)
-    : dir_(std::move(state_dir)), max_concurrent_(std::max(1, max_concurrent)),
+    : dir_(std::move(state_dir)),
+      max_concurrent_(std::max(1, max_concurrent)),
       grace_(kill_grace_seconds) {
   fs::create_directories(dir_);
   // Jobs a previous driver started still occupy slots.
@@ -340,8 +351,7 @@ std::string LocalExecutor::submit(const JobRequest& job) {
   const std::string id = job.job_name + "." + std::to_string(job.attempt);
   const fs::path d = dir_ / id;
   if (fs::exists(d)) {
-    if (lock_held(d / "lock"))
-      throw Error("local executor: job " + id + " is already running");
+    if (lock_held(d / "lock")) throw Error("local executor: job " + id + " is already running");
     fs::remove_all(d);  // a leftover of an earlier campaign in this folder
   }
   fs::create_directories(d);
@@ -441,7 +451,8 @@ void LocalExecutor::cancel(const std::string& id) {
   // Not started: take the lock so nobody starts it, and record the cancel.
   const int fd = ::open((d / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-    if (!fs::exists(d / "pid") && !fs::exists(d / "exit")) write_text_atomic(d / "exit", "-1 0 CANCELLED\n");
+    if (!fs::exists(d / "pid") && !fs::exists(d / "exit"))
+      write_text_atomic(d / "exit", "-1 0 CANCELLED\n");
     ::close(fd);
     return;
   }

@@ -10,7 +10,8 @@ namespace mixbo {
 std::unique_ptr<Executor> make_executor(const CampaignConfig& config) {
   const auto& type = config.executor.type;
   if (type == "local")
-    return std::make_unique<LocalExecutor>(config.workdir / "local", config.executor.max_concurrent);
+    return std::make_unique<LocalExecutor>(config.workdir / "local",
+                                           config.executor.max_concurrent);
   if (type == "slurm") {
     SlurmOptions o;
     o.use_array = config.slurm.use_array;

@@ -160,16 +160,15 @@ JobStatus slurm_job_status(const std::string& state_text, const std::string& exi
     }
   }
   JobStatus s;
-  static const std::set<std::string> queued = {"PENDING", "CONFIGURING", "REQUEUED",
+  static const std::set<std::string> queued = {"PENDING",      "CONFIGURING", "REQUEUED",
                                                "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD",
                                                "POWER_UP_NODE"};
-  static const std::set<std::string> running = {"RUNNING", "COMPLETING", "SUSPENDED",
-                                                "STAGE_OUT", "SIGNALING", "STOPPED",
-                                                "RESIZING", "UPDATE_DB"};
-  static const std::set<std::string> failed = {"FAILED",    "TIMEOUT",       "CANCELLED",
-                                               "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED",
-                                               "BOOT_FAIL", "DEADLINE",      "REVOKED",
-                                               "SPECIAL_EXIT"};
+  static const std::set<std::string> running = {"RUNNING",   "COMPLETING", "SUSPENDED",
+                                                "STAGE_OUT", "SIGNALING",  "STOPPED",
+                                                "RESIZING",  "UPDATE_DB"};
+  static const std::set<std::string> failed = {
+      "FAILED",    "TIMEOUT",   "CANCELLED", "NODE_FAIL", "OUT_OF_MEMORY",
+      "PREEMPTED", "BOOT_FAIL", "DEADLINE",  "REVOKED",   "SPECIAL_EXIT"};
   if (queued.count(state)) {
     s.phase = JobPhase::Queued;
     s.reason = reason == "None" ? "" : reason;
@@ -329,9 +328,9 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
 
   // 2. Finished jobs from accounting.
   if (!rest.empty() && accounting_) {
-    auto [a, ao] = run_retrying({"sacct", "-n", "-P", "-X", "-j", join(rest, ","),
-                                 "--format=JobID,State,ExitCode"},
-                                opt_.poll_budget_seconds, classify_sacct);
+    auto [a, ao] = run_retrying(
+        {"sacct", "-n", "-P", "-X", "-j", join(rest, ","), "--format=JobID,State,ExitCode"},
+        opt_.poll_budget_seconds, classify_sacct);
     if (ao == CommandOutcome::Permanent && accounting_disabled(a)) {
       accounting_ = false;
     } else if (ao == CommandOutcome::Ok) {
@@ -380,9 +379,9 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
 
   // 4. The job-completion log (jobs the controller has forgotten, clusters without slurmdbd).
   if (!unknown.empty() && !accounting_) {
-    auto [j, jo] = run_retrying({"sacct", "-c", "-n", "-P", "-j", join(unknown, ","),
-                                 "--format=JobID,State,ExitCode"},
-                                opt_.poll_budget_seconds, classify_sacct);
+    auto [j, jo] = run_retrying(
+        {"sacct", "-c", "-n", "-P", "-j", join(unknown, ","), "--format=JobID,State,ExitCode"},
+        opt_.poll_budget_seconds, classify_sacct);
     if (jo == CommandOutcome::Ok)
       for (const auto& line : lines_of(j.out)) {
         const auto f = split(line, '|');
@@ -552,8 +551,8 @@ std::string SlurmExecutor::write_array_wrapper(const std::vector<JobRequest>& jo
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-  *array_name = jobs.front().job_name + "-array" + std::to_string(jobs.size()) + "-" +
-                std::to_string(ms);
+  *array_name =
+      jobs.front().job_name + "-array" + std::to_string(jobs.size()) + "-" + std::to_string(ms);
   const fs::path dir = dir_ / "arrays";
   double limit = 0;
   bool unlimited = false;
@@ -568,7 +567,8 @@ std::string SlurmExecutor::write_array_wrapper(const std::vector<JobRequest>& jo
   w << "#SBATCH --job-name=" << sbatch_quote(*array_name) << "\n";
   // In --output a '%' starts a pattern ("%a" = task id); '%%' is a literal one.
   std::string log;
-  for (char ch : (dir / *array_name).string()) log += ch == '%' ? std::string("%%") : std::string(1, ch);
+  for (char ch : (dir / *array_name).string())
+    log += ch == '%' ? std::string("%%") : std::string(1, ch);
   w << "#SBATCH --output=" << sbatch_quote(log + ".%a.log") << "\n";
   if (!unlimited) w << "#SBATCH --time=" << format_slurm_time(limit) << "\n";
   for (const auto& d : sbatch_directives(jobs.front().script))

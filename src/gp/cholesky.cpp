@@ -26,8 +26,8 @@ double cholesky_in_place(Eigen::MatrixXd& A, const std::string& what) {
   }
   std::ostringstream o;
   o << what << ": Cholesky factorisation of the " << n << "x" << n
-    << " covariance failed even with jitter " << jitter << " (1e-4 of the mean diagonal "
-    << scale << "); the data or hyperparameters are degenerate";
+    << " covariance failed even with jitter " << jitter << " (1e-4 of the mean diagonal " << scale
+    << "); the data or hyperparameters are degenerate";
   throw NumericalError(o.str());
 }
 

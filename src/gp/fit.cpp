@@ -20,8 +20,7 @@ constexpr double kFailedValue = 1e100;
 
 }  // namespace
 
-GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys,
-                           FitOptions options)
+GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options)
     : model_(std::move(model)), X_(std::move(X)), ys_(std::move(ys)), options_(options) {}
 
 void GpFitProblem::serialize(ByteWriter& out) const {
@@ -153,8 +152,8 @@ FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::Ve
   const Eigen::VectorXd theta = results[best].x;
   GaussianProcess gp(model, X, y, theta, st);
   const double lml = gp.log_marginal_likelihood();
-  return FitResult{std::move(gp), theta,  lml + model.log_prior(theta), lml,
-                   std::move(starts), std::move(results), best};
+  return FitResult{std::move(gp),      theta, lml + model.log_prior(theta), lml, std::move(starts),
+                   std::move(results), best};
 }
 
 }  // namespace mixbo

@@ -53,7 +53,9 @@ void GaussianProcess::finish() {
   L_.transpose().triangularView<Eigen::Upper>().solveInPlace(alpha_);
 }
 
-Eigen::VectorXd GaussianProcess::y() const { return (ys_.array() * std_.scale + std_.mean).matrix(); }
+Eigen::VectorXd GaussianProcess::y() const {
+  return (ys_.array() * std_.scale + std_.mean).matrix();
+}
 
 double GaussianProcess::noise_variance() const {
   return model_.noise_variance(theta_) * std_.scale * std_.scale;
@@ -76,10 +78,10 @@ Posterior GaussianProcess::predict(const Eigen::MatrixXd& Xs) const {
   Posterior out;
   out.mean = model_.mean(theta_, Xs) + V.transpose() * alpha_;
   L_.triangularView<Eigen::Lower>().solveInPlace(V);
-  out.variance = (s2 * model_.kernel().diagonal(p, Xs).array() -
-                  V.colwise().squaredNorm().transpose().array())
-                     .max(0.0)
-                     .matrix();
+  out.variance =
+      (s2 * model_.kernel().diagonal(p, Xs).array() - V.colwise().squaredNorm().transpose().array())
+          .max(0.0)
+          .matrix();
   const double sc = std_.scale;
   out.mean = (out.mean.array() * sc + std_.mean).matrix();
   out.variance *= sc * sc;
@@ -94,7 +96,7 @@ PointGradient GaussianProcess::predict_with_gradient(const Eigen::VectorXd& x) c
   const Eigen::VectorXd p = model_.kernel_params(theta_);
   const double s2 = model_.signal_variance(theta_);
   const Eigen::MatrixXd xr = x.transpose();
-  const Eigen::VectorXd ks = s2 * kern.cross(p, X_, xr).col(0);   // n
+  const Eigen::VectorXd ks = s2 * kern.cross(p, X_, xr).col(0);    // n
   const Eigen::MatrixXd dks = s2 * kern.input_gradient(p, x, X_);  // d x n
   Eigen::VectorXd v = ks;                                          // -> K^-1 k*
   const auto L = L_.triangularView<Eigen::Lower>();
@@ -175,7 +177,7 @@ GaussianProcess GaussianProcess::fantasize(const Eigen::MatrixXd& X_new,
 
   // [L 0; L21 L22] with L L21' = K12 and L22 L22' = K22 - L21 L21'.
   Eigen::MatrixXd B = model_.kernel().cross(p, X_, X_new) * s2;  // n x q
-  L_.triangularView<Eigen::Lower>().solveInPlace(B);                // B = L21'
+  L_.triangularView<Eigen::Lower>().solveInPlace(B);             // B = L21'
   Eigen::MatrixXd S = model_.kernel().gram(p, X_new) * s2;
   S.diagonal().array() += model_.noise_variance(theta_);
   S.noalias() -= B.transpose() * B;

@@ -66,7 +66,8 @@ class Sum final : public Composite {
   std::string expression() const override { return joined(" + ", true); }
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
     Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
-    for (size_t i = 1; i < children_.size(); ++i) K += weight(p, i) * children_[i]->gram(sub(p, i), X);
+    for (size_t i = 1; i < children_.size(); ++i)
+      K += weight(p, i) * children_[i]->gram(sub(p, i), X);
     return K;
   }
   Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
@@ -163,8 +164,7 @@ class Product final : public Composite {
       Wi = W;
       for (size_t j = 0; j < m; ++j)
         if (j != i) Wi.array() *= K[j].array();
-      children_[i]->add_param_gradient(sub(p, i), X, Wi,
-                                       g.segment(offsets_[i], counts_[i]));
+      children_[i]->add_param_gradient(sub(p, i), X, Wi, g.segment(offsets_[i], counts_[i]));
     }
   }
   Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
@@ -203,8 +203,7 @@ std::string Composite::joined(const char* op, bool parenthesise_sums) const {
   std::string out;
   for (size_t i = 0; i < children_.size(); ++i) {
     if (i) out += op;
-    const bool paren =
-        parenthesise_sums && dynamic_cast<const Sum*>(children_[i].get()) != nullptr;
+    const bool paren = parenthesise_sums && dynamic_cast<const Sum*>(children_[i].get()) != nullptr;
     if (paren) out += '(';
     out += children_[i]->expression();
     if (paren) out += ')';

@@ -32,11 +32,11 @@ class ExpDecay final : public Kernel {
   const KernelContext& context() const override { return ctx_; }
   int num_params() const override { return 3; }
   std::vector<ParamSpec> param_specs() const override {
-    return {spec("expdecay.log_alpha", 0.0, std::log(0.05), std::log(20.0), Prior::log_normal(0, 1)),
-            spec("expdecay.log_beta", 0.0, std::log(1e-3), std::log(1e3),
-                 Prior::log_normal(0, 1.5)),
-            spec("expdecay.log_offset", std::log(0.5), std::log(1e-4), std::log(10.0),
-                 Prior::log_normal(std::log(0.5), 1.5))};
+    return {
+        spec("expdecay.log_alpha", 0.0, std::log(0.05), std::log(20.0), Prior::log_normal(0, 1)),
+        spec("expdecay.log_beta", 0.0, std::log(1e-3), std::log(1e3), Prior::log_normal(0, 1.5)),
+        spec("expdecay.log_offset", std::log(0.5), std::log(1e-4), std::log(10.0),
+             Prior::log_normal(std::log(0.5), 1.5))};
   }
 
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
@@ -108,8 +108,7 @@ class ExpDecay final : public Kernel {
 
 class Downsampling final : public Kernel {
  public:
-  Downsampling(std::string group, const KernelContext& ctx)
-      : group_(std::move(group)), ctx_(ctx) {
+  Downsampling(std::string group, const KernelContext& ctx) : group_(std::move(group)), ctx_(ctx) {
     if (group_ != "scale")
       throw ConfigError("downsampling works on the scale column only, not '" + group_ + "'");
     if (!std::isfinite(ctx.target_log_params))

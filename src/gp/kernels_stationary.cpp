@@ -74,8 +74,7 @@ class Stationary final : public Kernel {
     const Eigen::MatrixXd MX = M * Xc;
     for (int d = 0; d < cols_.size; ++d) {
       const double l2 = std::exp(2 * p[d]);
-      const double s =
-          Xc.col(d).array().square().matrix().dot(rs) - Xc.col(d).dot(MX.col(d));
+      const double s = Xc.col(d).array().square().matrix().dot(rs) - Xc.col(d).dot(MX.col(d));
       g[d] += 2 * s / l2;
     }
   }
@@ -85,11 +84,10 @@ class Stationary final : public Kernel {
     Eigen::MatrixXd out = Eigen::MatrixXd::Zero(x.size(), X2.rows());
     const Eigen::ArrayXd inv_l2 = (-2 * p.array()).exp();
     // diff(b, d) = x_d - X2_bd over the group.
-    const Eigen::MatrixXd diff =
-        (-(X2.middleCols(cols_.begin, cols_.size).rowwise() -
-           x.segment(cols_.begin, cols_.size).transpose()));
-    const Eigen::VectorXd r2 = (diff.array().rowwise() * inv_l2.transpose()).matrix()
-                                   .cwiseProduct(diff).rowwise().sum();
+    const Eigen::MatrixXd diff = (-(X2.middleCols(cols_.begin, cols_.size).rowwise() -
+                                    x.segment(cols_.begin, cols_.size).transpose()));
+    const Eigen::VectorXd r2 =
+        (diff.array().rowwise() * inv_l2.transpose()).matrix().cwiseProduct(diff).rowwise().sum();
     const Eigen::ArrayXd G = g_of_r2(r2).array();
     for (int d = 0; d < cols_.size; ++d)
       out.row(cols_.begin + d) = (-G * diff.col(d).array() * inv_l2[d]).matrix().transpose();
@@ -109,8 +107,7 @@ class Stationary final : public Kernel {
   Eigen::MatrixXd scaled(const ParamsRef& p, const Eigen::MatrixXd& X,
                          const Eigen::RowVectorXd& c) const {
     const Eigen::RowVectorXd inv_l = (-p.array()).exp().matrix().transpose();
-    return ((X.middleCols(cols_.begin, cols_.size).rowwise() - c).array().rowwise() *
-            inv_l.array())
+    return ((X.middleCols(cols_.begin, cols_.size).rowwise() - c).array().rowwise() * inv_l.array())
         .matrix();
   }
   static Eigen::MatrixXd sqdist(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) {

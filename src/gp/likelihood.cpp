@@ -51,7 +51,8 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
   // d/dtheta_noise: noise = floor + exp(theta), so dK = exp(theta) I.
   (*grad)[model.noise_index()] = 0.5 * std::exp(theta[model.noise_index()]) * (a2 - tr_kinv);
   (*grad)[model.mean_index()] = alpha.sum();
-  if (model.options().linear_mean) grad->segment(model.mean_index() + 1, model.dim()) = X.transpose() * alpha;
+  if (model.options().linear_mean)
+    grad->segment(model.mean_index() + 1, model.dim()) = X.transpose() * alpha;
 
   if (model.num_kernel_params() > 0) {
     K *= 0.5 * s2;

@@ -20,9 +20,12 @@ std::string encode_link_name(const std::string& name) {
   if (name == ".") return "%2E";
   std::string out;
   for (char ch : name) {
-    if (ch == '/') out += "%2F";
-    else if (ch == '%') out += "%25";
-    else out += ch;
+    if (ch == '/')
+      out += "%2F";
+    else if (ch == '%')
+      out += "%25";
+    else
+      out += ch;
   }
   return out;
 }
@@ -32,9 +35,21 @@ std::string decode_link_name(const std::string& name) {
   for (size_t i = 0; i < name.size(); ++i) {
     if (name[i] == '%' && i + 2 < name.size()) {
       const std::string code = name.substr(i + 1, 2);
-      if (code == "2F") { out += '/'; i += 2; continue; }
-      if (code == "25") { out += '%'; i += 2; continue; }
-      if (code == "2E") { out += '.'; i += 2; continue; }
+      if (code == "2F") {
+        out += '/';
+        i += 2;
+        continue;
+      }
+      if (code == "25") {
+        out += '%';
+        i += 2;
+        continue;
+      }
+      if (code == "2E") {
+        out += '.';
+        i += 2;
+        continue;
+      }
     }
     out += name[i];
   }
@@ -48,8 +63,7 @@ const std::vector<std::string>& state_names() {
 }
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 template <class T, class F>
@@ -75,7 +89,7 @@ void write_mixtures(hid_t g, const std::string& name, const std::vector<const Ei
   for (const auto* v : w)
     for (size_t j = 0; j < k; ++j)
       m.push_back(v && static_cast<size_t>(v->size()) == k ? (*v)[static_cast<Eigen::Index>(j)]
-                                                          : std::nan(""));
+                                                           : std::nan(""));
   h5::write_matrix(g, name, m.data(), w.size(), k);
 }
 
@@ -107,8 +121,8 @@ void Archive::record(std::int64_t trial, TrialState state, const std::string& jo
   t.state = state;
   if (!job_id.empty()) t.job_id = job_id;
   t.reason = reason;
-  events.push_back({trial, now_seconds(), state, t.attempt, job_id.empty() ? t.job_id : job_id,
-                    reason});
+  events.push_back(
+      {trial, now_seconds(), state, t.attempt, job_id.empty() ? t.job_id : job_id, reason});
 }
 
 std::vector<std::string> Archive::job_ids(std::int64_t trial) const {
@@ -140,8 +154,10 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
       h5::Handle g = h5::create_group(root, "space");
       const auto& sx = space.simplex();
       h5::write_strings(g.id(), "domains", sx.names());
-      h5::write_doubles(g.id(), "lower", {sx.lower().data(), sx.lower().data() + sx.lower().size()});
-      h5::write_doubles(g.id(), "upper", {sx.upper().data(), sx.upper().data() + sx.upper().size()});
+      h5::write_doubles(g.id(), "lower",
+                        {sx.lower().data(), sx.lower().data() + sx.lower().size()});
+      h5::write_doubles(g.id(), "upper",
+                        {sx.upper().data(), sx.upper().data() + sx.upper().size()});
       std::vector<std::string> sn;
       std::vector<double> sp, sc;
       for (const auto& s : space.scales().scales()) {
@@ -165,10 +181,13 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
       std::vector<const Eigen::VectorXd*> w;
       for (const auto& r : t) w.push_back(&r.point.w);
       write_mixtures(g.id(), "mixture", w, k);
-      h5::write_ints(g.id(), "scale", column<std::int64_t>(t, [](auto& r) { return r.point.scale; }));
-      h5::write_ints(g.id(), "steps", column<std::int64_t>(t, [](auto& r) { return r.point.steps; }));
+      h5::write_ints(g.id(), "scale",
+                     column<std::int64_t>(t, [](auto& r) { return r.point.scale; }));
+      h5::write_ints(g.id(), "steps",
+                     column<std::int64_t>(t, [](auto& r) { return r.point.steps; }));
       h5::write_doubles(g.id(), "cost", column<double>(t, [](auto& r) { return r.cost; }));
-      h5::write_ints(g.id(), "iteration", column<std::int64_t>(t, [](auto& r) { return r.iteration; }));
+      h5::write_ints(g.id(), "iteration",
+                     column<std::int64_t>(t, [](auto& r) { return r.iteration; }));
       h5::write_ints(g.id(), "attempt", column<std::int64_t>(t, [](auto& r) { return r.attempt; }));
       h5::write_ints(g.id(), "state",
                      column<std::int64_t>(t, [](auto& r) { return static_cast<int>(r.state); }));
@@ -197,12 +216,19 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
     {
       h5::Handle g = h5::create_group(root, "events");
       const auto& e = a.events;
-      h5::write_ints(g.id(), "trial", column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return r.trial; }));
-      h5::write_doubles(g.id(), "time", column_of<TrialEvent, double>(e, [](auto& r) { return r.time; }));
-      h5::write_ints(g.id(), "state", column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return static_cast<int>(r.state); }));
-      h5::write_ints(g.id(), "attempt", column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return r.attempt; }));
-      h5::write_strings(g.id(), "job_id", column_of<TrialEvent, std::string>(e, [](auto& r) { return r.job_id; }));
-      h5::write_strings(g.id(), "reason", column_of<TrialEvent, std::string>(e, [](auto& r) { return r.reason; }));
+      h5::write_ints(g.id(), "trial",
+                     column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return r.trial; }));
+      h5::write_doubles(g.id(), "time",
+                        column_of<TrialEvent, double>(e, [](auto& r) { return r.time; }));
+      h5::write_ints(g.id(), "state", column_of<TrialEvent, std::int64_t>(e, [](auto& r) {
+                       return static_cast<int>(r.state);
+                     }));
+      h5::write_ints(g.id(), "attempt",
+                     column_of<TrialEvent, std::int64_t>(e, [](auto& r) { return r.attempt; }));
+      h5::write_strings(g.id(), "job_id",
+                        column_of<TrialEvent, std::string>(e, [](auto& r) { return r.job_id; }));
+      h5::write_strings(g.id(), "reason",
+                        column_of<TrialEvent, std::string>(e, [](auto& r) { return r.reason; }));
     }
 
     {
@@ -220,14 +246,21 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
       h5::Handle g = h5::create_group(root, "iterations");
       const auto& it = a.iterations;
       using I = IterationRecord;
-      h5::write_ints(g.id(), "iteration", column_of<I, std::int64_t>(it, [](auto& r) { return r.iteration; }));
+      h5::write_ints(g.id(), "iteration",
+                     column_of<I, std::int64_t>(it, [](auto& r) { return r.iteration; }));
       h5::write_doubles(g.id(), "time", column_of<I, double>(it, [](auto& r) { return r.time; }));
-      h5::write_doubles(g.id(), "propose_seconds", column_of<I, double>(it, [](auto& r) { return r.propose_seconds; }));
-      h5::write_ints(g.id(), "n_proposed", column_of<I, std::int64_t>(it, [](auto& r) { return r.n_proposed; }));
-      h5::write_ints(g.id(), "rec_valid", column_of<I, std::int64_t>(it, [](auto& r) { return r.rec_valid; }));
-      h5::write_doubles(g.id(), "rec_mean", column_of<I, double>(it, [](auto& r) { return r.rec_mean; }));
-      h5::write_doubles(g.id(), "rec_lo", column_of<I, double>(it, [](auto& r) { return r.rec_lo; }));
-      h5::write_doubles(g.id(), "rec_hi", column_of<I, double>(it, [](auto& r) { return r.rec_hi; }));
+      h5::write_doubles(g.id(), "propose_seconds",
+                        column_of<I, double>(it, [](auto& r) { return r.propose_seconds; }));
+      h5::write_ints(g.id(), "n_proposed",
+                     column_of<I, std::int64_t>(it, [](auto& r) { return r.n_proposed; }));
+      h5::write_ints(g.id(), "rec_valid",
+                     column_of<I, std::int64_t>(it, [](auto& r) { return r.rec_valid; }));
+      h5::write_doubles(g.id(), "rec_mean",
+                        column_of<I, double>(it, [](auto& r) { return r.rec_mean; }));
+      h5::write_doubles(g.id(), "rec_lo",
+                        column_of<I, double>(it, [](auto& r) { return r.rec_lo; }));
+      h5::write_doubles(g.id(), "rec_hi",
+                        column_of<I, double>(it, [](auto& r) { return r.rec_hi; }));
       std::vector<const Eigen::VectorXd*> w;
       for (const auto& r : it) w.push_back(r.rec_valid ? &r.rec_w : nullptr);
       write_mixtures(g.id(), "rec_w", w, k);
@@ -319,7 +352,7 @@ Archive load_archive(const std::filesystem::path& path) {
         if (len != n) throw Error("/events columns have different lengths");
       a.events.resize(n);
       for (size_t i = 0; i < n; ++i)
-        a.events[i] = {trial[i], time[i], to_state(state[i], where), static_cast<int>(attempt[i]),
+        a.events[i] = {trial[i],  time[i],  to_state(state[i], where), static_cast<int>(attempt[i]),
                        job_id[i], reason[i]};
     }
     {
@@ -334,7 +367,8 @@ Archive load_archive(const std::filesystem::path& path) {
       for (size_t len : {o.step.size(), o.value.size()})
         if (len != o.trial.size()) throw Error("/observations columns have different lengths");
       for (const auto& col : o.metric)
-        if (col.size() != o.trial.size()) throw Error("/observations/metric columns have different lengths");
+        if (col.size() != o.trial.size())
+          throw Error("/observations/metric columns have different lengths");
     }
     {
       h5::Handle g = h5::open_group(root, "iterations");

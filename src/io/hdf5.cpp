@@ -53,12 +53,12 @@ Handle string_type() {
   return Handle(t, H5Tclose);
 }
 
-void write_dataset(hid_t parent, const std::string& name, hid_t type, const void* data,
-                   int rank, const hsize_t* dims) {
+void write_dataset(hid_t parent, const std::string& name, hid_t type, const void* data, int rank,
+                   const hsize_t* dims) {
   Handle space = check(H5Screate_simple(rank, dims, nullptr), H5Sclose, "dataspace for " + name);
-  Handle ds = check(H5Dcreate2(parent, name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT,
-                               H5P_DEFAULT),
-                    H5Dclose, "cannot create dataset '" + name + "' in " + where(parent));
+  Handle ds = check(
+      H5Dcreate2(parent, name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, "cannot create dataset '" + name + "' in " + where(parent));
   bool empty = false;
   for (int i = 0; i < rank; ++i) empty = empty || dims[i] == 0;
   if (!empty && H5Dwrite(ds.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
@@ -85,8 +85,7 @@ std::vector<T> read_1d(hid_t parent, const std::string& name, hid_t mem_type) {
   std::vector<hsize_t> dims;
   Handle ds = open_dataset(parent, name, 1, dims);
   std::vector<T> out(dims[0]);
-  if (!out.empty() &&
-      H5Dread(ds.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+  if (!out.empty() && H5Dread(ds.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     fail("cannot read dataset '" + name + "' in " + where(parent) + " (corrupt or wrong type)");
   return out;
 }
@@ -131,16 +130,19 @@ void write_attr(hid_t obj, const std::string& name, const std::string& value) {
 
 void write_attr(hid_t obj, const std::string& name, std::int64_t value) {
   Handle space = check(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace");
-  Handle a = check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
-                   H5Aclose, "cannot create attribute '" + name + "' in " + where(obj));
+  Handle a =
+      check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+            H5Aclose, "cannot create attribute '" + name + "' in " + where(obj));
   if (H5Awrite(a.id(), H5T_NATIVE_INT64, &value) < 0) fail("cannot write attribute '" + name + "'");
 }
 
 void write_attr(hid_t obj, const std::string& name, double value) {
   Handle space = check(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace");
-  Handle a = check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
-                   H5Aclose, "cannot create attribute '" + name + "' in " + where(obj));
-  if (H5Awrite(a.id(), H5T_NATIVE_DOUBLE, &value) < 0) fail("cannot write attribute '" + name + "'");
+  Handle a =
+      check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+            H5Aclose, "cannot create attribute '" + name + "' in " + where(obj));
+  if (H5Awrite(a.id(), H5T_NATIVE_DOUBLE, &value) < 0)
+    fail("cannot write attribute '" + name + "'");
 }
 
 namespace {
@@ -203,7 +205,8 @@ void write_ints(hid_t parent, const std::string& name, const std::vector<std::in
   Handle ds = check(H5Dcreate2(parent, name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT,
                                H5P_DEFAULT, H5P_DEFAULT),
                     H5Dclose, "cannot create dataset '" + name + "' in " + where(parent));
-  if (!v.empty() && H5Dwrite(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+  if (!v.empty() &&
+      H5Dwrite(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
     fail("cannot write dataset '" + name + "'");
 }
 

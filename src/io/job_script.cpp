@@ -93,7 +93,8 @@ std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,
   line("output", path_value(trial_dir / "stdout"));
   line("error", path_value(trial_dir / "stderr"));
   const auto t = c.slurm.time_limit.find(scale);
-  line("time", sbatch_quote(t == c.slurm.time_limit.end() ? c.slurm.default_time_limit : t->second));
+  line("time",
+       sbatch_quote(t == c.slurm.time_limit.end() ? c.slurm.default_time_limit : t->second));
   line("nodes", std::to_string(c.slurm.nodes));
   line("cpus-per-task", std::to_string(c.slurm.cpus_per_task));
   if (!c.slurm.partition.empty()) line("partition", sbatch_quote(c.slurm.partition));
@@ -107,7 +108,8 @@ std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,
   return s;
 }
 
-std::string render_template(const std::string& text, const std::map<std::string, std::string>& words,
+std::string render_template(const std::string& text,
+                            const std::map<std::string, std::string>& words,
                             const std::map<std::string, std::string>& blocks,
                             const std::string& where) {
   static const std::regex placeholder(R"(\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\})");

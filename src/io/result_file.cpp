@@ -1,7 +1,8 @@
 #include "mixbo/io/result_file.hpp"
 
-#include <cmath>
 #include <unistd.h>
+
+#include <cmath>
 
 #include "mixbo/io/hdf5.hpp"
 

@@ -4,8 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -22,8 +22,7 @@ namespace mixbo {
 
 namespace {
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser: distinct seeds per trial
@@ -80,23 +79,25 @@ Campaign::Campaign(CampaignConfig config)
     archive_ = load_archive(path);
     const auto domains = archive_domains(path);
     if (domains != config_.space.simplex().names())
-      throw ConfigError(config_.file.string() + ": space.domains differ from the campaign archive " +
-                        path.string() + "; use another campaign.name or workdir");
+      throw ConfigError(config_.file.string() +
+                        ": space.domains differ from the campaign archive " + path.string() +
+                        "; use another campaign.name or workdir");
     if (archive_.observations.metric_names != metrics_) {
       // list_children sorts names: compare as sets.
       auto a = archive_.observations.metric_names, b = metrics_;
       std::sort(a.begin(), a.end());
       std::sort(b.begin(), b.end());
       if (a != b)
-        throw ConfigError(config_.file.string() + ": objective.metric differs from the campaign archive " +
-                          path.string());
+        throw ConfigError(config_.file.string() +
+                          ": objective.metric differs from the campaign archive " + path.string());
       // Reorder the stored columns to the config's order.
       std::vector<std::vector<double>> cols;
       for (const auto& m : metrics_) {
         const auto it = std::find(archive_.observations.metric_names.begin(),
                                   archive_.observations.metric_names.end(), m);
-        cols.push_back(archive_.observations.metric[static_cast<size_t>(
-            it - archive_.observations.metric_names.begin())]);
+        cols.push_back(
+            archive_.observations
+                .metric[static_cast<size_t>(it - archive_.observations.metric_names.begin())]);
       }
       archive_.observations.metric = std::move(cols);
       archive_.observations.metric_names = metrics_;
@@ -235,7 +236,8 @@ void Campaign::add_observations(std::int64_t trial, const ResultCurve& curve) {
     for (const auto& name : metrics_) m[name] = curve.metrics.at(name)[i];
     o.trial.push_back(trial);
     o.step.push_back(curve.steps[i]);
-    o.value.push_back(displayed_objective(config_.objective, objective_value(config_.objective, m)));
+    o.value.push_back(
+        displayed_objective(config_.objective, objective_value(config_.objective, m)));
     for (size_t j = 0; j < metrics_.size(); ++j) o.metric[j].push_back(m[metrics_[j]]);
   }
 }
@@ -247,7 +249,8 @@ bool Campaign::finish(std::int64_t trial, const JobStatus& status) {
   std::string reason;
   try {
     ResultCurve c = read_result(result, {t.id, metrics_, t.point.steps});
-    if (c.status == "failed") throw ResultError(result.string() + ": the job reported status 'failed'");
+    if (c.status == "failed")
+      throw ResultError(result.string() + ": the job reported status 'failed'");
     if (c.steps.empty()) throw ResultError(result.string() + ": no checkpoints");
     add_observations(trial, c);
     std::string note;
@@ -280,8 +283,12 @@ void Campaign::record_recommendation(const Recommendation& r, int iteration) {
   rec.time = now_seconds();
   rec.rec_valid = r.valid;
   rec.rec_mean = r.valid ? displayed_objective(config_.objective, r.mean) : 0;
-  rec.rec_lo = r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.lo : r.hi) : 0;
-  rec.rec_hi = r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.hi : r.lo) : 0;
+  rec.rec_lo =
+      r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.lo : r.hi)
+              : 0;
+  rec.rec_hi =
+      r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.hi : r.lo)
+              : 0;
   rec.rec_w = r.valid ? r.w : Eigen::VectorXd();
 }
 

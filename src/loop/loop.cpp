@@ -18,8 +18,7 @@ namespace mixbo {
 namespace {
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 const Scale& target(const CampaignConfig& c) { return c.space.scales().target_scale(); }
@@ -224,7 +223,10 @@ void Loop::progress(bool force) {
     j["event"] = "progress";
     j["campaign"] = cfg_.name;
     j["iteration"] = round;
-    j["trials"] = {{"queued", queued}, {"running", running}, {"done", done}, {"failed", failed},
+    j["trials"] = {{"queued", queued},
+                   {"running", running},
+                   {"done", done},
+                   {"failed", failed},
                    {"total", a.trials.size()}};
     j["observations"] = a.observations.size();
     j["spent"] = c_.spent();
@@ -299,7 +301,10 @@ LoopResult Loop::run() {
   res_.failed = c_.count(TrialState::Failed);
   if (o_.json) {
     nlohmann::json j;
-    j["event"] = o_.dry_run ? "dry-run" : res_.cancelled ? "cancelled" : res_.finished ? "finished" : "stopped";
+    j["event"] = o_.dry_run       ? "dry-run"
+                 : res_.cancelled ? "cancelled"
+                 : res_.finished  ? "finished"
+                                  : "stopped";
     j["campaign"] = cfg_.name;
     j["archive"] = c_.archive_path().string();
     j["trials"] = {{"total", res_.trials}, {"done", res_.done}, {"failed", res_.failed}};
@@ -307,9 +312,19 @@ LoopResult Loop::run() {
     j["budget"] = cfg_.budget;
     IterationRecord r;
     r.rec_valid = res_.recommendation.valid;
-    r.rec_mean = res_.recommendation.valid ? displayed_objective(cfg_.objective, res_.recommendation.mean) : 0;
-    r.rec_lo = res_.recommendation.valid ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.lo : res_.recommendation.hi) : 0;
-    r.rec_hi = res_.recommendation.valid ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.hi : res_.recommendation.lo) : 0;
+    r.rec_mean = res_.recommendation.valid
+                     ? displayed_objective(cfg_.objective, res_.recommendation.mean)
+                     : 0;
+    r.rec_lo =
+        res_.recommendation.valid
+            ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.lo
+                                                                          : res_.recommendation.hi)
+            : 0;
+    r.rec_hi =
+        res_.recommendation.valid
+            ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.hi
+                                                                          : res_.recommendation.lo)
+            : 0;
     r.rec_w = res_.recommendation.w;
     j["recommendation"] = rec_json(cfg_, r);
     if (o_.dry_run) {
@@ -321,7 +336,9 @@ LoopResult Loop::run() {
     out_ << "dry run: wrote " << res_.written.size() << " job script(s), submitted nothing:\n";
     for (const auto& p : res_.written) out_ << "  " << p.string() << "\n";
   } else {
-    out_ << (res_.cancelled ? "campaign cancelled" : res_.finished ? "campaign finished" : "campaign stopped")
+    out_ << (res_.cancelled  ? "campaign cancelled"
+             : res_.finished ? "campaign finished"
+                             : "campaign stopped")
          << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
          << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
          << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"

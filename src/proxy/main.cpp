@@ -116,16 +116,16 @@ int run(int argc, char** argv) {
   fs::path result = vm.count("result") ? fs::path(vm["result"].as<std::string>()) : p.result;
   if (result.empty()) result = p.trial_dir / "result.h5";
 
-  std::string fault = vm.count("fault") ? vm["fault"].as<std::string>()
-                                        : env_or("MIXBO_PROXY_FAULT", "");
-  const int fault_attempts =
-      vm.count("fault-attempts") ? vm["fault-attempts"].as<int>()
+  std::string fault =
+      vm.count("fault") ? vm["fault"].as<std::string>() : env_or("MIXBO_PROXY_FAULT", "");
+  const int fault_attempts = vm.count("fault-attempts")
+                                 ? vm["fault-attempts"].as<int>()
                                  : std::stoi(env_or("MIXBO_PROXY_FAULT_ATTEMPTS", "2147483647"));
-  const std::string fault_trials = vm.count("fault-trials") ? vm["fault-trials"].as<std::string>()
-                                                            : env_or("MIXBO_PROXY_FAULT_TRIALS", "");
-  static const std::vector<std::string> modes = {"", "fail", "partial", "hang",
-                                                 "truncate", "nan", "wrong-id",
-                                                 "missing-metric"};
+  const std::string fault_trials = vm.count("fault-trials")
+                                       ? vm["fault-trials"].as<std::string>()
+                                       : env_or("MIXBO_PROXY_FAULT_TRIALS", "");
+  static const std::vector<std::string> modes = {"",         "fail", "partial",  "hang",
+                                                 "truncate", "nan",  "wrong-id", "missing-metric"};
   if (std::find(modes.begin(), modes.end(), fault) == modes.end()) {
     std::cerr << "mixbo-proxy: unknown fault mode '" << fault << "'; see --help\n";
     return 2;

@@ -19,9 +19,9 @@ std::string lower(std::string s) {
 // The canonical SlimPajama name of a domain, or "" for any other name.
 std::string canonical(const std::string& name) {
   static const std::map<std::string, std::string> aliases = {
-      {"wikipedia", "Wikipedia"}, {"wiki", "Wikipedia"},       {"stackexchange", "StackExchange"},
-      {"github", "Github"},       {"code", "Github"},          {"arxiv", "ArXiv"},
-      {"book", "Book"},           {"books", "Book"},           {"commoncrawl", "CommonCrawl"},
+      {"wikipedia", "Wikipedia"}, {"wiki", "Wikipedia"}, {"stackexchange", "StackExchange"},
+      {"github", "Github"},       {"code", "Github"},    {"arxiv", "ArXiv"},
+      {"book", "Book"},           {"books", "Book"},     {"commoncrawl", "CommonCrawl"},
       {"cc", "CommonCrawl"},      {"c4", "C4"}};
   const auto it = aliases.find(lower(name));
   return it == aliases.end() ? "" : it->second;
@@ -53,21 +53,36 @@ const std::map<std::string, BimixDomainLaw>& slimpajama() {
 // help each other, web text helps everything a little). Pairs not listed: 0.1.
 double slimpajama_transfer(const std::string& to, const std::string& from) {
   static const std::map<std::pair<std::string, std::string>, double> t = {
-      {{"Wikipedia", "StackExchange"}, 0.15}, {{"Wikipedia", "Github"}, 0.05},
-      {{"Wikipedia", "ArXiv"}, 0.20},         {{"Wikipedia", "Book"}, 0.40},
-      {{"StackExchange", "Wikipedia"}, 0.15}, {{"StackExchange", "Github"}, 0.35},
-      {{"StackExchange", "ArXiv"}, 0.30},     {{"StackExchange", "Book"}, 0.10},
-      {{"Github", "Wikipedia"}, 0.05},        {{"Github", "StackExchange"}, 0.30},
-      {{"Github", "ArXiv"}, 0.10},            {{"Github", "Book"}, 0.02},
-      {{"ArXiv", "Wikipedia"}, 0.25},         {{"ArXiv", "StackExchange"}, 0.20},
-      {{"ArXiv", "Github"}, 0.10},            {{"ArXiv", "Book"}, 0.15},
-      {{"Book", "Wikipedia"}, 0.35},          {{"Book", "StackExchange"}, 0.05},
-      {{"Book", "Github"}, 0.02},             {{"Book", "ArXiv"}, 0.10},
-      {{"Wikipedia", "CommonCrawl"}, 0.35},   {{"Book", "CommonCrawl"}, 0.30},
-      {{"Wikipedia", "C4"}, 0.30},            {{"Book", "C4"}, 0.25},
-      {{"CommonCrawl", "C4"}, 0.60},          {{"C4", "CommonCrawl"}, 0.60},
-      {{"CommonCrawl", "Wikipedia"}, 0.30},   {{"C4", "Wikipedia"}, 0.30},
-      {{"CommonCrawl", "Book"}, 0.25},        {{"C4", "Book"}, 0.20},
+      {{"Wikipedia", "StackExchange"}, 0.15},
+      {{"Wikipedia", "Github"}, 0.05},
+      {{"Wikipedia", "ArXiv"}, 0.20},
+      {{"Wikipedia", "Book"}, 0.40},
+      {{"StackExchange", "Wikipedia"}, 0.15},
+      {{"StackExchange", "Github"}, 0.35},
+      {{"StackExchange", "ArXiv"}, 0.30},
+      {{"StackExchange", "Book"}, 0.10},
+      {{"Github", "Wikipedia"}, 0.05},
+      {{"Github", "StackExchange"}, 0.30},
+      {{"Github", "ArXiv"}, 0.10},
+      {{"Github", "Book"}, 0.02},
+      {{"ArXiv", "Wikipedia"}, 0.25},
+      {{"ArXiv", "StackExchange"}, 0.20},
+      {{"ArXiv", "Github"}, 0.10},
+      {{"ArXiv", "Book"}, 0.15},
+      {{"Book", "Wikipedia"}, 0.35},
+      {{"Book", "StackExchange"}, 0.05},
+      {{"Book", "Github"}, 0.02},
+      {{"Book", "ArXiv"}, 0.10},
+      {{"Wikipedia", "CommonCrawl"}, 0.35},
+      {{"Book", "CommonCrawl"}, 0.30},
+      {{"Wikipedia", "C4"}, 0.30},
+      {{"Book", "C4"}, 0.25},
+      {{"CommonCrawl", "C4"}, 0.60},
+      {{"C4", "CommonCrawl"}, 0.60},
+      {{"CommonCrawl", "Wikipedia"}, 0.30},
+      {{"C4", "Wikipedia"}, 0.30},
+      {{"CommonCrawl", "Book"}, 0.25},
+      {{"C4", "Book"}, 0.20},
   };
   const auto it = t.find({to, from});
   return it == t.end() ? 0.1 : it->second;
@@ -157,10 +172,10 @@ Eigen::VectorXd BimixSimulator::evaluate(const Eigen::VectorXd& w, double params
   Eigen::VectorXd out(k + 1);
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto& l = laws_[static_cast<size_t>(j)];
-    out[j] = l.E + l.M * std::pow(n, -kGamma) +
-             l.A * std::pow(n, -kEta) * std::pow(r[j], -l.alpha) *
-                 (l.B * std::pow(s, -kBeta) + l.C) +
-             repetition;
+    out[j] =
+        l.E + l.M * std::pow(n, -kGamma) +
+        l.A * std::pow(n, -kEta) * std::pow(r[j], -l.alpha) * (l.B * std::pow(s, -kBeta) + l.C) +
+        repetition;
   }
   out[k] = p.dot(out.head(k)) / p.sum();
   return out;

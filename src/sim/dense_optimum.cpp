@@ -46,7 +46,8 @@ struct Ctx {
 double objective(const std::vector<double>& x, std::vector<double>&, void* data) {
   auto* c = static_cast<Ctx*>(data);
   ++c->evaluations;
-  const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size()));
+  const Eigen::VectorXd v =
+      Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size()));
   // COBYLA may step slightly off the constraint: evaluate at the nearest feasible mixture.
   return (*c->f)(c->simplex->project(v), c->params, c->steps);
 }
@@ -75,14 +76,16 @@ DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveConfig& objectiv
     ranked.emplace_back(f(sweep.row(r).transpose(), params, steps), r);
   best.evaluations = static_cast<int>(sweep.rows());
   const size_t n_starts = std::min<size_t>(static_cast<size_t>(std::max(starts, 0)), ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(std::max<size_t>(n_starts, 1)),
+  std::partial_sort(ranked.begin(),
+                    ranked.begin() + static_cast<long>(std::max<size_t>(n_starts, 1)),
                     ranked.end());
   best.sweep_value = ranked.front().first;
   best.value = ranked.front().first;
   best.w = sweep.row(ranked.front().second).transpose();
 
   std::vector<Eigen::VectorXd> start_points;
-  for (size_t i = 0; i < n_starts; ++i) start_points.push_back(sweep.row(ranked[i].second).transpose());
+  for (size_t i = 0; i < n_starts; ++i)
+    start_points.push_back(sweep.row(ranked[i].second).transpose());
   start_points.push_back(simplex.center());
   Ctx ctx{&f, &simplex, params, steps};
   for (const auto& s : start_points) {

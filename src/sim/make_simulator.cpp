@@ -27,10 +27,13 @@ std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const S
     for (const auto& s : space.scales().scales()) {
       const double z = (s.params / 1e6 - mlp.size_mean()) / mlp.size_std();
       if (std::abs(z) > 3)
-        throw ConfigError("scales: scale '" + s.name + "' lies far outside the model sizes the mlp "
-                          "simulator " + config.file.string() + " was trained on");
+        throw ConfigError("scales: scale '" + s.name +
+                          "' lies far outside the model sizes the mlp "
+                          "simulator " +
+                          config.file.string() + " was trained on");
     }
-    const double z = (static_cast<double>(space.steps().max_steps()) - mlp.step_mean()) / mlp.step_std();
+    const double z =
+        (static_cast<double>(space.steps().max_steps()) - mlp.step_mean()) / mlp.step_std();
     if (std::abs(z) > 3)
       throw ConfigError("steps.max: " + std::to_string(space.steps().max_steps()) +
                         " lies far outside the steps the mlp simulator " + config.file.string() +

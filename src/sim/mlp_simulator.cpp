@@ -4,8 +4,8 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "mixbo/core/error.hpp"
 
@@ -54,7 +54,8 @@ class Loader {
       fail("tensor '" + name + "' needs 'shape' and 'data'");
     std::vector<long> shape;
     for (const auto& d : t.at("shape")) {
-      if (!d.is_number_integer() || d.get<long>() <= 0) fail("tensor '" + name + "' has a bad shape");
+      if (!d.is_number_integer() || d.get<long>() <= 0)
+        fail("tensor '" + name + "' has a bad shape");
       shape.push_back(d.get<long>());
     }
     if (shape != want) {
@@ -123,7 +124,8 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
       if (!used) ld.fail("input 'training_step' is masked out");
       step_index_ = i;
     } else if (used) {
-      ld.fail("input '" + name + "' is used by the network but mixbo cannot supply it (it supplies "
+      ld.fail("input '" + name +
+              "' is used by the network but mixbo cannot supply it (it supplies "
               "p_<domain>, model_size_M and training_step)");
     }
     if (used) kept_.push_back(i);
@@ -137,12 +139,17 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
 
   const auto& ns = ld.member(j, "normalization_stats", "");
   const long ni = static_cast<long>(n_inputs_), no = static_cast<long>(outputs_.size());
-  x_mean_ = to_vector(ld.tensor(ld.member(ns, "X_mean", "normalization_stats."), "X_mean (one per input)", {ni}));
-  x_std_ = to_vector(ld.tensor(ld.member(ns, "X_std", "normalization_stats."), "X_std (one per input)", {ni}));
-  y_mean_ = to_vector(ld.tensor(ld.member(ns, "y_mean", "normalization_stats."), "y_mean (one per output)", {no}));
-  y_std_ = to_vector(ld.tensor(ld.member(ns, "y_std", "normalization_stats."), "y_std (one per output)", {no}));
+  x_mean_ = to_vector(
+      ld.tensor(ld.member(ns, "X_mean", "normalization_stats."), "X_mean (one per input)", {ni}));
+  x_std_ = to_vector(
+      ld.tensor(ld.member(ns, "X_std", "normalization_stats."), "X_std (one per input)", {ni}));
+  y_mean_ = to_vector(
+      ld.tensor(ld.member(ns, "y_mean", "normalization_stats."), "y_mean (one per output)", {no}));
+  y_std_ = to_vector(
+      ld.tensor(ld.member(ns, "y_std", "normalization_stats."), "y_std (one per output)", {no}));
   for (Eigen::Index i : kept_)
-    if (!(x_std_[i] > 0)) ld.fail("X_std of input '" + inputs[static_cast<size_t>(i)] + "' is not positive");
+    if (!(x_std_[i] > 0))
+      ld.fail("X_std of input '" + inputs[static_cast<size_t>(i)] + "' is not positive");
   if (!(y_std_.array() > 0).all()) ld.fail("y_std must be positive");
 
   // Layers in increasing index: layers.0, layers.3, ... (PyTorch Sequential numbering).
@@ -177,8 +184,9 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
     const auto w = ld.tensor(*wb.first, base + ".weight", {out, in});
     const auto b = ld.tensor(*wb.second, base + ".bias", {out});
     Layer layer;
-    layer.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
-                                                  Eigen::RowMajor>>(w.data(), out, in);
+    layer.weight =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            w.data(), out, in);
     layer.bias = to_vector(b);
     layers_.push_back(std::move(layer));
     in = out;
@@ -194,7 +202,8 @@ Eigen::VectorXd MlpSimulator::evaluate(const Eigen::VectorXd& w, double params,
     throw Error("mlp simulator: mixture has " + std::to_string(w.size()) + " proportions for " +
                 std::to_string(domains_.size()) + " domains");
   Eigen::VectorXd x = x_mean_;  // unused inputs: any value, they are masked out
-  for (size_t i = 0; i < domains_.size(); ++i) x[domain_index_[i]] = w[static_cast<Eigen::Index>(i)];
+  for (size_t i = 0; i < domains_.size(); ++i)
+    x[domain_index_[i]] = w[static_cast<Eigen::Index>(i)];
   x[size_index_] = params / 1e6;
   x[step_index_] = static_cast<double>(step);
   Eigen::VectorXd h(static_cast<Eigen::Index>(kept_.size()));

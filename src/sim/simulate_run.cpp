@@ -27,7 +27,8 @@ ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, doubl
   for (const auto& m : names) c.metrics[m].reserve(checkpoints.size());
   for (const auto step : checkpoints) {
     const Eigen::VectorXd v = sim.evaluate(w, params, step);
-    for (size_t i = 0; i < names.size(); ++i) c.metrics[names[i]].push_back(v[static_cast<Eigen::Index>(i)]);
+    for (size_t i = 0; i < names.size(); ++i)
+      c.metrics[names[i]].push_back(v[static_cast<Eigen::Index>(i)]);
   }
   if (noise > 0) {
     for (size_t i = 0; i < names.size(); ++i) {

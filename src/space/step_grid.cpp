@@ -7,15 +7,13 @@
 
 namespace mixbo {
 
-StepGrid::StepGrid(std::int64_t interval, std::int64_t max_steps,
-                   std::vector<std::int64_t> budgets)
+StepGrid::StepGrid(std::int64_t interval, std::int64_t max_steps, std::vector<std::int64_t> budgets)
     : interval_(interval), max_steps_(max_steps), budgets_(std::move(budgets)) {
   if (interval_ <= 0) throw ConfigError("checkpoint interval must be positive");
   if (max_steps_ < interval_) throw ConfigError("max steps must be at least the interval");
   if (max_steps_ % interval_ != 0)
     throw ConfigError("max steps " + std::to_string(max_steps_) +
-                      " is not a multiple of the checkpoint interval " +
-                      std::to_string(interval_));
+                      " is not a multiple of the checkpoint interval " + std::to_string(interval_));
   for (auto b : budgets_) {
     if (b <= 0 || b > max_steps_ || b % interval_ != 0)
       throw ConfigError("step budget " + std::to_string(b) +

@@ -4,8 +4,7 @@
 
 namespace mixbo {
 
-std::vector<Point> RandomSearch::propose(const History& history, const std::vector<Point>&,
-                                         int q) {
+std::vector<Point> RandomSearch::propose(const History& history, const std::vector<Point>&, int q) {
   const auto& sp = config_.space;
   Rng rng = make_rng(config_.seed, static_cast<std::uint64_t>(history.iteration));
   const Eigen::MatrixXd w = sample_dirichlet(sp.simplex(), 1.0, q, rng);

@@ -90,7 +90,8 @@ TEST(BenchCli, QuickCompletesAndWritesValidFiles) {
   const auto runs = read_lines(out / "runs.csv");
   EXPECT_EQ(runs.size(), 1 + ran.size());
 
-  if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/matplotlib: plots not checked";
+  if (!have_plot_python())
+    GTEST_SKIP() << "/usr/bin/python3 lacks h5py/matplotlib: plots not checked";
   const std::string scripts = std::string(MIXBO_SOURCE_DIR) + "/scripts/";
   const auto p = test::run_command(scripts + "plot_bench.py " + (out / "bench.h5").string() +
                                    " -o " + (tmp.path / "bench.png").string());
@@ -128,11 +129,12 @@ TEST(BenchCli, MpiRanksSplitSeedsWithTheSameResults) {
 
 TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
   TempDir tmp;
-  auto r = test::run_command(test::mixbo_binary() + " bench --quick --strategies random,nope --out " +
-                             tmp.path.string());
+  auto r = test::run_command(test::mixbo_binary() +
+                             " bench --quick --strategies random,nope --out " + tmp.path.string());
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("nope"), std::string::npos) << r.output;
-  r = test::run_command(test::mixbo_binary() + " bench --quick --seeds 0 --out " + tmp.path.string());
+  r = test::run_command(test::mixbo_binary() + " bench --quick --seeds 0 --out " +
+                        tmp.path.string());
   EXPECT_EQ(r.exit_code, 2) << r.output;
   r = test::run_command(test::mixbo_binary() + " bench --help");
   EXPECT_EQ(r.exit_code, 0);

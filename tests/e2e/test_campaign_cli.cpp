@@ -57,7 +57,8 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
 
 // Waits until the archive shows `n` trials running; false after `timeout_s`.
 bool wait_running(const fs::path& archive, int n, double timeout_s = 20) {
-  for (auto until = Clock::now() + std::chrono::duration<double>(timeout_s); Clock::now() < until;) {
+  for (auto until = Clock::now() + std::chrono::duration<double>(timeout_s);
+       Clock::now() < until;) {
     try {
       if (fs::exists(archive)) {
         const Archive a = load_archive(archive);
@@ -184,7 +185,8 @@ TEST(CampaignCli, JsonLinesParse) {
   EXPECT_EQ(last["spent"], 3.0);
   ASSERT_TRUE(last["recommendation"]["valid"].get<bool>());
   double sum = 0;
-  for (const char* d : {"web", "code", "books"}) sum += last["recommendation"]["mixture"][d].get<double>();
+  for (const char* d : {"web", "code", "books"})
+    sum += last["recommendation"]["mixture"][d].get<double>();
   EXPECT_NEAR(sum, 1.0, 1e-9);
   EXPECT_EQ(last["recommendation"]["scale"], "1B");
   // Running a finished campaign again changes nothing and says so.
@@ -240,7 +242,8 @@ TEST(CampaignCli, StatusTable) {
 // `mixbo cancel` while `mixbo run` drives the campaign: the driver is asked, cancels the jobs
 // (their whole process groups), records it and stops.
 TEST(CampaignCli, CancelWhileRunning) {
-  const auto c = test::make_e2e_campaign("cancel-live", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
+  const auto c =
+      test::make_e2e_campaign("cancel-live", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
   const pid_t driver = spawn({"run", c.config.string()}, c.dir / "driver.log");
   ASSERT_TRUE(wait_running(c.archive(), 2));
   for (pid_t g : job_groups(c.workdir())) EXPECT_TRUE(group_alive(g)) << g;
@@ -259,7 +262,8 @@ TEST(CampaignCli, CancelWhileRunning) {
 // `mixbo cancel` after the driver died (kill -9): jobs still run under their supervisors; the
 // cancel finds and stops them itself.
 TEST(CampaignCli, CancelAfterTheDriverDied) {
-  const auto c = test::make_e2e_campaign("cancel-dead", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
+  const auto c =
+      test::make_e2e_campaign("cancel-dead", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
   const pid_t driver = spawn({"run", c.config.string()}, c.dir / "driver.log");
   ASSERT_TRUE(wait_running(c.archive(), 2));
   ::kill(driver, SIGKILL);
@@ -308,8 +312,8 @@ TEST(CampaignCli, ImportAddsOutsideRuns) {
   curve.metrics["code_CE"][1] = std::numeric_limits<double>::quiet_NaN();
   write_result(bad.result, curve);
 
-  const auto r = test::mixbo("", "import " + c.config.string() + " " + a1.trial_dir.string() +
-                                     " " + a2.trial_dir.string());
+  const auto r = test::mixbo("", "import " + c.config.string() + " " + a1.trial_dir.string() + " " +
+                                     a2.trial_dir.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("2 run(s) imported, 0 refused"), std::string::npos) << r.output;
   {
@@ -340,7 +344,8 @@ TEST(CampaignCli, ImportAddsOutsideRuns) {
   EXPECT_EQ(a.observations.size(), 8u + 20u);
 }
 
-// The README's h5py recipe, in a training script run by the generic template (jobs/train.sbatch.in).
+// The README's h5py recipe, in a training script run by the generic template
+// (jobs/train.sbatch.in).
 TEST(CampaignCli, PythonTrainingScriptWritesResults) {
   if (test::run_command("/usr/bin/python3 -c 'import h5py, numpy'").exit_code != 0)
     GTEST_SKIP() << "/usr/bin/python3 with h5py and numpy not installed";
@@ -369,9 +374,9 @@ write_result(steps[:3], {"code_CE": loss[:3]}, "partial")
 write_result(steps, {"code_CE": loss})
 )";
   }
-  const auto r = test::mixbo("", "run --quiet " + c.config.string() +
-                                     " --job.command='/usr/bin/python3 " +
-                                     (c.dir / "train.py").string() + "'");
+  const auto r =
+      test::mixbo("", "run --quiet " + c.config.string() + " --job.command='/usr/bin/python3 " +
+                          (c.dir / "train.py").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const Archive a = load_archive(c.archive());
   ASSERT_EQ(a.trials.size(), 3u);

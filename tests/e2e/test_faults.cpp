@@ -18,8 +18,8 @@ namespace {
 
 struct Fault {
   std::string mode;
-  std::string reason;   // expected in the failed trial's reason
-  std::string time;     // slurm.time (the local executor enforces it)
+  std::string reason;  // expected in the failed trial's reason
+  std::string time;    // slurm.time (the local executor enforces it)
 };
 
 std::string sections(const std::string& time) {
@@ -68,8 +68,7 @@ TEST_P(Faults, TrialFailsWithTheReasonAndTheLoopGoesOn) {
 
 INSTANTIATE_TEST_SUITE_P(
     Proxy, Faults,
-    ::testing::Values(Fault{"fail", "exit code 1", "10"},
-                      Fault{"hang", "TIMEOUT", "0:01"},
+    ::testing::Values(Fault{"fail", "exit code 1", "10"}, Fault{"hang", "TIMEOUT", "0:01"},
                       Fault{"truncate", "unreadable result file", "10"},
                       Fault{"nan", "is not finite", "10"},
                       Fault{"wrong-id", "trial_id is 't0002-wrong', expected 't0002'", "10"},

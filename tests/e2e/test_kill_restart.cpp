@@ -1,8 +1,8 @@
 // kill -9 of the driver at random (seeded) instants of a local-executor campaign of mixbo-proxy
 // jobs (a few of which fail their first attempt and are retried), each kill followed at once by a
-// restart of `mixbo run`. At the end: every trial is done, each attempt ran exactly once (the job script appends to a start log before it runs the proxy), has its
-// learning curve in the archive exactly once, and the last run finishes and prints the
-// recommendation.
+// restart of `mixbo run`. At the end: every trial is done, each attempt ran exactly once (the job
+// script appends to a start log before it runs the proxy), has its learning curve in the archive
+// exactly once, and the last run finishes and prints the recommendation.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -97,7 +97,8 @@ TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
 
   // The last restart runs to the end.
   const auto r = test::mixbo("", "run " + c.config.string());
-  for (const char* v : {"MIXBO_PROXY_FAULT", "MIXBO_PROXY_FAULT_TRIALS", "MIXBO_PROXY_FAULT_ATTEMPTS"})
+  for (const char* v :
+       {"MIXBO_PROXY_FAULT", "MIXBO_PROXY_FAULT_TRIALS", "MIXBO_PROXY_FAULT_ATTEMPTS"})
     ::unsetenv(v);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("campaign finished: " + std::to_string(budget) + " trials (" +
@@ -106,8 +107,7 @@ TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
       << r.output;
   EXPECT_NE(r.output.find("recommended mixture for 1B"), std::string::npos) << r.output;
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::cout << kills << " kills in " << kill_phase << " s, campaign done after " << total
-            << " s\n";
+  std::cout << kills << " kills in " << kill_phase << " s, campaign done after " << total << " s\n";
   RecordProperty("kills", kills);
 
   // Saves the kills interrupted left temporary files; the next driver removed them.

@@ -124,8 +124,8 @@ class RealSlurm : public ::testing::Test {
     std::map<std::int64_t, std::set<std::int64_t>> steps;
     for (size_t i = 0; i < a.observations.size(); ++i)
       EXPECT_TRUE(steps[a.observations.trial[i]].insert(a.observations.step[i]).second)
-          << "observation (trial " << a.observations.trial[i] << ", step "
-          << a.observations.step[i] << ") archived twice";
+          << "observation (trial " << a.observations.trial[i] << ", step " << a.observations.step[i]
+          << ") archived twice";
     for (int t = 0; t < n; ++t) EXPECT_EQ(steps[t].size(), 10u) << "trial row " << t;
   }
 
@@ -161,8 +161,8 @@ TEST_F(RealSlurm, CampaignOfTwelveTrialsThroughSbatch) {
 TEST_F(RealSlurm, JobArraySubmission) {
   const auto cfg = write_config("slurmarr", 12, 0.3);
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = run_command(mixbo() + " run --quiet --slurm.array=true --executor.max_concurrent=6 " +
-                             cfg.string());
+  const auto r = run_command(
+      mixbo() + " run --quiet --slurm.array=true --executor.max_concurrent=6 " + cfg.string());
   std::cout << "12-trial campaign as job arrays: " << seconds_since(t0) << " s\n";
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const Archive a = load_archive(dir_ / "slurmarr" / "campaign.h5");
@@ -215,8 +215,7 @@ TEST_F(RealSlurm, ControllerRestartMidCampaignLosesAndDuplicatesNothing) {
   EXPECT_EQ(start.exit_code, 0) << start.output;
   driver.join();
   std::cout << "12-trial campaign with slurmctld down from " << stopped_at << " s for " << kOutage
-            << " s: "
-            << seconds_since(t0) << " s\n";
+            << " s: " << seconds_since(t0) << " s\n";
   ASSERT_EQ(run.exit_code, 0) << run.output;
   // The outage was seen (and ridden out) by the driver, not slipped through between polls.
   EXPECT_NE(run.output.find("retrying"), std::string::npos) << run.output;
@@ -252,8 +251,8 @@ TEST_F(RealSlurm, DriverKilledAndRestartedAdoptsItsJobsAndArrays) {
     }
   }
   const auto last = run_command(run);
-  std::cout << "12-trial array campaign with " << kills << " kill -9 of the driver: "
-            << seconds_since(t0) << " s\n";
+  std::cout << "12-trial array campaign with " << kills
+            << " kill -9 of the driver: " << seconds_since(t0) << " s\n";
   ASSERT_EQ(last.exit_code, 0) << last.output;
   EXPECT_GE(kills, 3);
   const Archive a = load_archive(dir_ / "slurmkill" / "campaign.h5");

@@ -34,15 +34,14 @@ struct TempDir {
 };
 
 inline CampaignConfig demo(const fs::path& workdir, const std::string& strategy, double budget,
-                    double noise = 0.0) {
+                           double noise = 0.0) {
   return load_config("", {"--campaign.name=bt", "--campaign.workdir=" + workdir.string(),
                           "--campaign.seed=5", "--campaign.budget=" + std::to_string(budget),
                           "--space.domains=Wikipedia, StackExchange, Github, ArXiv, Book",
-                          "--space.lower=0.02, 0.02, 0.02, 0.02, 0.02",
-                          "--scales.target=1B", "--objective.metric=StackExchange_CE",
-                          "--executor.type=simulated", "--executor.max_concurrent=2",
-                          "--executor.poll_seconds=0.001", "--simulator.type=bimix",
-                          "--simulator.noise=" + std::to_string(noise),
+                          "--space.lower=0.02, 0.02, 0.02, 0.02, 0.02", "--scales.target=1B",
+                          "--objective.metric=StackExchange_CE", "--executor.type=simulated",
+                          "--executor.max_concurrent=2", "--executor.poll_seconds=0.001",
+                          "--simulator.type=bimix", "--simulator.noise=" + std::to_string(noise),
                           "--strategy.type=" + strategy, "--strategy.n_init=4"});
 }
 
@@ -115,6 +114,5 @@ inline void expect_bench_replays_loop(const std::string& strategy_name, double b
   EXPECT_NEAR(b.curve.cost.back(), spent, 1e-12);
   EXPECT_NEAR(b.curve.spent, spent, 1e-12);
 }
-
 
 }  // namespace mixbo::test

@@ -24,8 +24,8 @@ struct E2eCampaign {
 inline E2eCampaign make_e2e_campaign(const std::string& name, const std::string& sections,
                                      double budget = 3, int max_concurrent = 2) {
   E2eCampaign c;
-  c.dir = std::filesystem::temp_directory_path() /
-          ("mixbo-e2e-" + std::to_string(::getpid())) / name;
+  c.dir =
+      std::filesystem::temp_directory_path() / ("mixbo-e2e-" + std::to_string(::getpid())) / name;
   std::filesystem::remove_all(c.dir);
   std::filesystem::create_directories(c.dir);
   c.config = c.dir / "campaign.ini";
@@ -35,7 +35,8 @@ inline E2eCampaign make_e2e_campaign(const std::string& name, const std::string&
     << "\n\n[space]\ndomains = web, code, books\n\n[scales]\ntarget = 1B\n\n"
        "[steps]\ninterval = 100\nmax = 1000\n\n[objective]\nmetric = code_CE\n\n"
        "[executor]\ntype = local\nmax_concurrent = "
-    << max_concurrent << "\nmax_attempts = 2\npoll_seconds = 0.05\n\n" << sections << "\n";
+    << max_concurrent << "\nmax_attempts = 2\npoll_seconds = 0.05\n\n"
+    << sections << "\n";
   return c;
 }
 

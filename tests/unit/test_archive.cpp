@@ -135,7 +135,8 @@ Archive rich() {
   i1.rec_lo = 2.5;
   i1.rec_hi = 2.7;
   i1.rec_w = Eigen::Vector3d(0.2, 0.3, 0.5);
-  i1.diagnostics = {{"noise", 2e-4}, {"acq_value", 0.01}, {"bimix.alpha.web/crawl 50%", 0.7}, {".", 1}};
+  i1.diagnostics = {
+      {"noise", 2e-4}, {"acq_value", 0.01}, {"bimix.alpha.web/crawl 50%", 0.7}, {".", 1}};
   a.iterations = {i0, i1};
   a.recommendation = i1;
   return a;
@@ -181,7 +182,8 @@ void expect_same(const Archive& a, const Archive& b) {
     const auto& names = b.observations.metric_names;
     const auto at = std::find(names.begin(), names.end(), name);
     ASSERT_NE(at, names.end()) << name;
-    EXPECT_EQ(a.observations.metric[m], b.observations.metric[static_cast<size_t>(at - names.begin())]);
+    EXPECT_EQ(a.observations.metric[m],
+              b.observations.metric[static_cast<size_t>(at - names.begin())]);
   }
   ASSERT_EQ(a.iterations.size(), b.iterations.size());
   for (size_t i = 0; i < a.iterations.size(); ++i) {
@@ -213,7 +215,8 @@ TEST(Archive, RoundTripKeepsEverything) {
   save_archive(dir / "campaign.h5", a, space3());
   const Archive b = load_archive(dir / "campaign.h5");
   expect_same(a, b);
-  EXPECT_EQ(archive_domains(dir / "campaign.h5"), (std::vector<std::string>{"web", "code", "books"}));
+  EXPECT_EQ(archive_domains(dir / "campaign.h5"),
+            (std::vector<std::string>{"web", "code", "books"}));
   // The state history says what happened to the retried trial, attempt by attempt.
   EXPECT_EQ(b.job_ids(1), (std::vector<std::string>{"4242", "4250"}));
   EXPECT_EQ(b.trials[1].attempt, 2);
@@ -278,9 +281,10 @@ TEST(Archive, ReadableByH5dump) {
     GTEST_SKIP() << "h5dump not installed (Debian package hdf5-tools)";
   const auto dir = temp_dir("h5dump");
   save_archive(dir / "campaign.h5", rich(), space3());
-  const auto r = test::run_command("h5dump -d /trials/id -d /trials/reason -d /observations/step "
-                                   "-a /recommendation/mean " +
-                                   (dir / "campaign.h5").string());
+  const auto r = test::run_command(
+      "h5dump -d /trials/id -d /trials/reason -d /observations/step "
+      "-a /recommendation/mean " +
+      (dir / "campaign.h5").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\"t0003\""), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("result: NaN in web_CE"), std::string::npos) << r.output;
@@ -288,10 +292,10 @@ TEST(Archive, ReadableByH5dump) {
   EXPECT_NE(r.output.find("2.6"), std::string::npos) << r.output;
   const auto h = test::run_command("h5dump -H " + (dir / "campaign.h5").string());
   ASSERT_EQ(h.exit_code, 0) << h.output;
-  for (const char* name : {"GROUP \"space\"", "GROUP \"trials\"", "GROUP \"events\"",
-                           "GROUP \"observations\"", "GROUP \"iterations\"",
-                           "GROUP \"diagnostics\"", "ATTRIBUTE \"state_names\"",
-                           "DATASET \"config\""})
+  for (const char* name :
+       {"GROUP \"space\"", "GROUP \"trials\"", "GROUP \"events\"", "GROUP \"observations\"",
+        "GROUP \"iterations\"", "GROUP \"diagnostics\"", "ATTRIBUTE \"state_names\"",
+        "DATASET \"config\""})
     EXPECT_NE(h.output.find(name), std::string::npos) << name;
 }
 
@@ -326,7 +330,10 @@ print("diag", sorted(f["iterations/diagnostics"].keys()))
   EXPECT_NE(r.output.find("domains web,code,books"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("source /data/old runs/ablation \"7\""), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("rec 2.6 [0.2, 0.3, 0.5]"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("diag ['%2E', 'acq_value', 'bimix.alpha.web%2Fcrawl 50%25', 'lengthscale_web', 'noise']"), std::string::npos)
+  EXPECT_NE(
+      r.output.find(
+          "diag ['%2E', 'acq_value', 'bimix.alpha.web%2Fcrawl 50%25', 'lengthscale_web', 'noise']"),
+      std::string::npos)
       << r.output;
 }
 

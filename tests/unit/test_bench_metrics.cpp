@@ -30,7 +30,8 @@ TEST(BenchMetrics, CostToStayIsWhereTheRecommendationStopsLeavingTheTarget) {
   const std::vector<double> value = {kNaN, 1.004, 1.02, 1.003, 1.0};
   EXPECT_EQ(cost_to_target(cost, value, 1.0, 0.005), 0.5);
   EXPECT_EQ(cost_to_stay(cost, value, 1.0, 0.005), 2.0);
-  EXPECT_EQ(cost_to_stay(cost, {kNaN, 1.0, 1.0, 1.0, 1.02}, 1.0, 0.005), kInf);  // drifts at the end
+  EXPECT_EQ(cost_to_stay(cost, {kNaN, 1.0, 1.0, 1.0, 1.02}, 1.0, 0.005),
+            kInf);  // drifts at the end
   EXPECT_EQ(cost_to_stay(cost, {1.0, 1.0, 1.0, 1.0, 1.0}, 1.0, 0.005), 0.1);
   EXPECT_EQ(cost_to_stay({}, {}, 1.0, 0.005), kInf);
 }

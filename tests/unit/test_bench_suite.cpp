@@ -11,11 +11,11 @@
 #include <limits>
 #include <sstream>
 
+#include "bench_test_support.hpp"
 #include "mixbo/bench/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/par/team.hpp"
-#include "bench_test_support.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -48,7 +48,8 @@ TEST(BenchScore, ValuesRegretAndCostToTargetFromTheSimulator) {
   EXPECT_TRUE(std::isnan(c.value[0]));
   EXPECT_DOUBLE_EQ(c.value[1], truth(cfg.space.simplex().center(), 1e9, 19500));
   EXPECT_DOUBLE_EQ(c.value[2], opt.value);
-  EXPECT_GT(c.value[1], opt.value * 1.005);  // the centre is not within 0.5% (else the test is void)
+  EXPECT_GT(c.value[1],
+            opt.value * 1.005);  // the centre is not within 0.5% (else the test is void)
   EXPECT_EQ(c.cost_to_target, 2.0);
   EXPECT_NEAR(c.final_regret, 0.0, 1e-15);
 }
@@ -83,7 +84,8 @@ TEST(BenchSuite, SkipsUnavailableRejectsUnknownAndWritesReadableFiles) {
   ASSERT_EQ(r.campaigns.size(), 2u);
   EXPECT_EQ(r.campaigns[0].curve.seed, cfg.seed + 1);
   EXPECT_EQ(r.campaigns[1].curve.seed, cfg.seed + 2);
-  EXPECT_FALSE(r.campaigns[0].curve.w.row(1).isApprox(r.campaigns[1].curve.w.row(1)));  // seeds differ
+  EXPECT_FALSE(
+      r.campaigns[0].curve.w.row(1).isApprox(r.campaigns[1].curve.w.row(1)));  // seeds differ
   const auto report = format_bench_report(r);
   EXPECT_NE(report.find("censored at the budget"), std::string::npos);
   for (const auto& s : r.skipped) EXPECT_NE(report.find(s.strategy + ": "), std::string::npos);
@@ -104,6 +106,7 @@ TEST(BenchSuite, SkipsUnavailableRejectsUnknownAndWritesReadableFiles) {
   ASSERT_EQ(regret.size(), r.campaigns[0].curve.value.size());
   EXPECT_DOUBLE_EQ(regret.back(), r.campaigns[0].curve.final_regret);
   EXPECT_EQ(h5::read_attr_double(run.id(), "cost_to_target"), r.campaigns[0].curve.cost_to_target);
+  EXPECT_EQ(h5::read_attr_double(run.id(), "cost_to_stay"), r.campaigns[0].curve.cost_to_stay);
 
   std::ifstream in(tmp.path / "out" / "runs.csv");
   std::string line;

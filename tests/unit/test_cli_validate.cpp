@@ -15,7 +15,7 @@ TEST(CliValidate, DemoCampaignIsValid) {
 
 TEST(CliValidate, BadInputExitsTwoWithTheKey) {
   const auto r = run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR
-                             "/examples/demo.ini --space.lower=0.6,0.5,0,0,0");
+                                              "/examples/demo.ini --space.lower=0.6,0.5,0,0,0");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("lower bounds sum to"), std::string::npos) << r.output;
   EXPECT_EQ(run_command(mixbo_binary() + " validate").exit_code, 2);

@@ -66,7 +66,8 @@ TEST(Config, GoodConfigParsesWithDefaults) {
 }
 
 TEST(Config, FlagsOverrideTheFile) {
-  const auto c = load_config(write_config(kGood), {"--campaign.budget=7.5", "--executor.type=simulated"});
+  const auto c =
+      load_config(write_config(kGood), {"--campaign.budget=7.5", "--executor.type=simulated"});
   EXPECT_DOUBLE_EQ(c.budget, 7.5);
   EXPECT_EQ(c.executor.type, "simulated");
 }
@@ -77,10 +78,11 @@ TEST(Config, CustomLadderWithParsedParamsAndWeightedObjective) {
 names = tiny, small, big
 params = 10M, 0.1B, 1e9
 target = small
-)"), {"--objective.metric=0.25*a_CE + 0.75*b_CE"});
+)"),
+                             {"--objective.metric=0.25*a_CE + 0.75*b_CE"});
   EXPECT_EQ(c.space.scales().target_scale().name, "small");
   EXPECT_DOUBLE_EQ(c.space.scales()[0].params, 1e7);
-  EXPECT_DOUBLE_EQ(c.space.scales()[1].step_cost, 1.0);   // relative to the target
+  EXPECT_DOUBLE_EQ(c.space.scales()[1].step_cost, 1.0);  // relative to the target
   EXPECT_DOUBLE_EQ(c.space.scales()[2].step_cost, 10.0);
   ASSERT_EQ(c.objective.terms.size(), 2u);
   EXPECT_DOUBLE_EQ(c.objective.terms[1].second, 0.75);
@@ -103,31 +105,57 @@ TEST_P(BadConfig, NamesKeyAndProblem) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadConfig,
     ::testing::Values(
-        BadCase{"unknown_key_with_suggestion", replace(kGood, "budget = 5", "budget = 5\nbugdet = 3"),
+        BadCase{"unknown_key_with_suggestion",
+                replace(kGood, "budget = 5", "budget = 5\nbugdet = 3"),
                 "unknown key 'campaign.bugdet'; did you mean 'campaign.budget'?"},
-        BadCase{"unknown_section", std::string(kGood) + "[foo]\nbar = 1\n", "unknown key 'foo.bar'"},
-        BadCase{"missing_name", replace(kGood, "name = t1\n", ""), "key 'campaign.name' is required"},
-        BadCase{"missing_budget", replace(kGood, "budget = 5\n", ""), "key 'campaign.budget' is required"},
-        BadCase{"missing_domains", replace(kGood, "domains = web, code, books\n", ""), "key 'space.domains' is required"},
-        BadCase{"missing_metric", replace(kGood, "metric = loss\n", ""), "key 'objective.metric' is required"},
-        BadCase{"lower_bounds_over_one", replace(kGood, "books\n", "books\nlower = 0.5, 0.4, 0.2\n"), "lower bounds sum to"},
-        BadCase{"upper_bounds_under_one", replace(kGood, "books\n", "books\nupper = 0.3, 0.3, 0.3\n"), "upper bounds sum to"},
-        BadCase{"bounds_wrong_length", replace(kGood, "books\n", "books\nupper = 0.5, 0.5\n"), "key 'space.upper' has 2 values for 3 domains"},
-        BadCase{"duplicate_domains", replace(kGood, "web, code, books", "web, code, web"), "duplicate domain name 'web'"},
-        BadCase{"target_not_in_ladder", std::string(kGood) + "[scales]\ntarget = 2B\n", "target scale '2B' is not in the ladder"},
-        BadCase{"negative_budget", replace(kGood, "budget = 5", "budget = -1"), "key 'campaign.budget' must be positive"},
-        BadCase{"zero_step_cost", std::string(kGood) + "[scales]\nnames = a, b\nparams = 1M, 2M\nstep_costs = 0.5, 0\n", "key 'scales.step_costs' must be positive"},
-        BadCase{"malformed_number", replace(kGood, "budget = 5", "budget = 5x"), "key 'campaign.budget' has malformed number '5x'"},
-        BadCase{"malformed_integer", std::string(kGood) + "[steps]\ninterval = 1.5\n", "key 'steps.interval' must be an integer"},
-        BadCase{"bad_executor", std::string(kGood) + "[executor]\ntype = kubernetes\n", "key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated"},
-        BadCase{"budget_not_multiple", std::string(kGood) + "[steps]\nbudgets = 250\n", "key 'steps.budgets'"},
-        BadCase{"duplicate_key", replace(kGood, "budget = 5", "budget = 5\nbudget = 6"), "key 'campaign.budget' is given twice"},
-        BadCase{"bad_metric_expression", replace(kGood, "metric = loss", "metric = 0.5*"), "key 'objective.metric' has malformed term"},
-        BadCase{"bad_time_limit", std::string(kGood) + "[slurm]\ntime = 1h\n", "key 'slurm.time' has malformed time limit '1h'"},
-        BadCase{"time_for_unknown_scale", std::string(kGood) + "[slurm]\ntime = 3B=01:00:00\n", "key 'slurm.time' names unknown scale '3B'"},
-        BadCase{"bad_campaign_name", replace(kGood, "name = t1", "name = a b;rm"), "key 'campaign.name'"},
-        BadCase{"mlp_without_file", std::string(kGood) + "[simulator]\ntype = mlp\n", "key 'simulator.file' is required"},
-        BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"), "key 'objective.direction'"}),
+        BadCase{"unknown_section", std::string(kGood) + "[foo]\nbar = 1\n",
+                "unknown key 'foo.bar'"},
+        BadCase{"missing_name", replace(kGood, "name = t1\n", ""),
+                "key 'campaign.name' is required"},
+        BadCase{"missing_budget", replace(kGood, "budget = 5\n", ""),
+                "key 'campaign.budget' is required"},
+        BadCase{"missing_domains", replace(kGood, "domains = web, code, books\n", ""),
+                "key 'space.domains' is required"},
+        BadCase{"missing_metric", replace(kGood, "metric = loss\n", ""),
+                "key 'objective.metric' is required"},
+        BadCase{"lower_bounds_over_one",
+                replace(kGood, "books\n", "books\nlower = 0.5, 0.4, 0.2\n"), "lower bounds sum to"},
+        BadCase{"upper_bounds_under_one",
+                replace(kGood, "books\n", "books\nupper = 0.3, 0.3, 0.3\n"), "upper bounds sum to"},
+        BadCase{"bounds_wrong_length", replace(kGood, "books\n", "books\nupper = 0.5, 0.5\n"),
+                "key 'space.upper' has 2 values for 3 domains"},
+        BadCase{"duplicate_domains", replace(kGood, "web, code, books", "web, code, web"),
+                "duplicate domain name 'web'"},
+        BadCase{"target_not_in_ladder", std::string(kGood) + "[scales]\ntarget = 2B\n",
+                "target scale '2B' is not in the ladder"},
+        BadCase{"negative_budget", replace(kGood, "budget = 5", "budget = -1"),
+                "key 'campaign.budget' must be positive"},
+        BadCase{
+            "zero_step_cost",
+            std::string(kGood) + "[scales]\nnames = a, b\nparams = 1M, 2M\nstep_costs = 0.5, 0\n",
+            "key 'scales.step_costs' must be positive"},
+        BadCase{"malformed_number", replace(kGood, "budget = 5", "budget = 5x"),
+                "key 'campaign.budget' has malformed number '5x'"},
+        BadCase{"malformed_integer", std::string(kGood) + "[steps]\ninterval = 1.5\n",
+                "key 'steps.interval' must be an integer"},
+        BadCase{"bad_executor", std::string(kGood) + "[executor]\ntype = kubernetes\n",
+                "key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated"},
+        BadCase{"budget_not_multiple", std::string(kGood) + "[steps]\nbudgets = 250\n",
+                "key 'steps.budgets'"},
+        BadCase{"duplicate_key", replace(kGood, "budget = 5", "budget = 5\nbudget = 6"),
+                "key 'campaign.budget' is given twice"},
+        BadCase{"bad_metric_expression", replace(kGood, "metric = loss", "metric = 0.5*"),
+                "key 'objective.metric' has malformed term"},
+        BadCase{"bad_time_limit", std::string(kGood) + "[slurm]\ntime = 1h\n",
+                "key 'slurm.time' has malformed time limit '1h'"},
+        BadCase{"time_for_unknown_scale", std::string(kGood) + "[slurm]\ntime = 3B=01:00:00\n",
+                "key 'slurm.time' names unknown scale '3B'"},
+        BadCase{"bad_campaign_name", replace(kGood, "name = t1", "name = a b;rm"),
+                "key 'campaign.name'"},
+        BadCase{"mlp_without_file", std::string(kGood) + "[simulator]\ntype = mlp\n",
+                "key 'simulator.file' is required"},
+        BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"),
+                "key 'objective.direction'"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(Config, UnknownFlagIsReported) {
@@ -135,7 +163,8 @@ TEST(Config, UnknownFlagIsReported) {
     load_config(write_config(kGood), {"--campaign.sed=3"});
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("did you mean 'campaign.seed'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("did you mean 'campaign.seed'"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -36,7 +36,8 @@ void check_optimum(const Simulator& sim, const ObjectiveConfig& o, const SearchS
   EXPECT_LE(opt.value, opt.sweep_value);
   Rng rng = make_rng(11, 0);
   const auto W = sample_dirichlet(sp.simplex(), 1.0, 3000, rng);
-  for (int r = 0; r < W.rows(); ++r) ASSERT_GE(f(W.row(r).transpose(), 1e9, 19500), opt.value - 1e-12);
+  for (int r = 0; r < W.rows(); ++r)
+    ASSERT_GE(f(W.row(r).transpose(), 1e9, 19500), opt.value - 1e-12);
 }
 
 }  // namespace

@@ -77,11 +77,11 @@ TEST_P(KernelGradients, HyperparameterGradientMatchesCentralDifferences) {
     Eigen::VectorXd pp = p, pm = p;
     pp[j] += h;
     pm[j] -= h;
-    const double fd =
-        ((W.array() * kern->gram(pp, X).array()).sum() - (W.array() * kern->gram(pm, X).array()).sum()) /
-        (2 * h);
-    EXPECT_LT(rel_err(g[j], fd), 1e-5) << GetParam() << " param " << j << " analytic " << g[j]
-                                       << " fd " << fd;
+    const double fd = ((W.array() * kern->gram(pp, X).array()).sum() -
+                       (W.array() * kern->gram(pm, X).array()).sum()) /
+                      (2 * h);
+    EXPECT_LT(rel_err(g[j], fd), 1e-5)
+        << GetParam() << " param " << j << " analytic " << g[j] << " fd " << fd;
   }
 }
 
@@ -107,8 +107,8 @@ TEST_P(KernelGradients, InputGradientsMatchCentralDifferences) {
     xm(0, d) -= h;
     const Eigen::RowVectorXd fd = (kern->cross(p, xp, X2) - kern->cross(p, xm, X2)) / (2 * h);
     for (int b = 0; b < 6; ++b)
-      EXPECT_LT(rel_err(G(d, b), fd[b]), 1e-5)
-          << GetParam() << " dim " << d << " point " << b << " analytic " << G(d, b) << " fd " << fd[b];
+      EXPECT_LT(rel_err(G(d, b), fd[b]), 1e-5) << GetParam() << " dim " << d << " point " << b
+                                               << " analytic " << G(d, b) << " fd " << fd[b];
     const double fdd = (kern->diagonal(p, xp)[0] - kern->diagonal(p, xm)[0]) / (2 * h);
     EXPECT_LT(rel_err(Gd[d], fdd), 1e-5) << GetParam() << " diagonal, dim " << d;
   }
@@ -146,8 +146,8 @@ TEST(KernelValues, ClosedForms) {
   p.setConstant(std::log(0.5));
   EXPECT_NEAR(make_rbf("mixture", ctx)->gram(p, X)(0, 1), std::exp(-0.5 * dw / 0.25), 1e-14);
   const double r = std::sqrt(dw / 0.25), s = std::sqrt(5.0) * r;
-  EXPECT_NEAR(make_matern52("mixture", ctx)->gram(p, X)(0, 1),
-              (1 + s + s * s / 3) * std::exp(-s), 1e-14);
+  EXPECT_NEAR(make_matern52("mixture", ctx)->gram(p, X)(0, 1), (1 + s + s * s / 3) * std::exp(-s),
+              1e-14);
   // expdecay: t = 1 and 4 (units of 1000 steps), alpha 2, beta 0.5, offset 0.1
   Eigen::VectorXd e(3);
   e << std::log(2.0), std::log(0.5), std::log(0.1);
@@ -219,9 +219,8 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
 }
 
 TEST(KernelParser, RegistryAcceptsNewKernels) {
-  register_kernel("smooth", [](const std::string& g, const KernelContext& c) {
-    return make_rbf(g, c);
-  });
+  register_kernel("smooth",
+                  [](const std::string& g, const KernelContext& c) { return make_rbf(g, c); });
   EXPECT_EQ(parse_kernel("smooth(scale)", context(2))->num_params(), 1);
   const auto names = registered_kernels();
   EXPECT_NE(std::find(names.begin(), names.end(), "matern52"), names.end());

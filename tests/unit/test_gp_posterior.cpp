@@ -138,7 +138,8 @@ TEST(GpLikelihood, GradientMatchesCentralDifferences) {
         tp[j] += h;
         tm[j] -= h;
         const double fd =
-            (log_marginal_likelihood(m, X, ys, tp) - log_marginal_likelihood(m, X, ys, tm)) / (2 * h);
+            (log_marginal_likelihood(m, X, ys, tp) - log_marginal_likelihood(m, X, ys, tm)) /
+            (2 * h);
         EXPECT_LT(rel(g[j], fd), 1e-5) << e << " theta " << j << " (" << m.specs()[j].name
                                        << ") analytic " << g[j] << " fd " << fd;
         const double fdp = (log_posterior(m, X, ys, tp) - log_posterior(m, X, ys, tm)) / (2 * h);
@@ -168,7 +169,8 @@ TEST(GpPosterior, InputGradientsMatchCentralDifferences) {
         const Posterior pp = gp.predict(xp), pm = gp.predict(xm);
         const double fdm = (pp.mean[0] - pm.mean[0]) / (2 * h);
         const double fdv = (pp.variance[0] - pm.variance[0]) / (2 * h);
-        EXPECT_LT(rel(g.dmean[d], fdm), 1e-5) << "mean, dim " << d << ": " << g.dmean[d] << " vs " << fdm;
+        EXPECT_LT(rel(g.dmean[d], fdm), 1e-5)
+            << "mean, dim " << d << ": " << g.dmean[d] << " vs " << fdm;
         EXPECT_LT(rel(g.dvariance[d], fdv), 1e-5)
             << "variance, dim " << d << ": " << g.dvariance[d] << " vs " << fdv;
       }
@@ -196,8 +198,9 @@ TEST(GpPosterior, CovarianceMatchesDenseAndVariance) {
   EXPECT_LT((C - ref).cwiseAbs().maxCoeff(), 1e-9 * std::max(1.0, ref.cwiseAbs().maxCoeff()));
   const Eigen::MatrixXd CA = gp.covariance(A, A);
   EXPECT_LT((CA.diagonal() - gp.predict(A).variance).cwiseAbs().maxCoeff(), 1e-10);
-  EXPECT_LT((gp.prior_covariance(A, B) - sc2 * s2 * m.kernel().cross(p, A, B)).cwiseAbs().maxCoeff(),
-            1e-12);
+  EXPECT_LT(
+      (gp.prior_covariance(A, B) - sc2 * s2 * m.kernel().cross(p, A, B)).cwiseAbs().maxCoeff(),
+      1e-12);
 }
 
 TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {

@@ -18,9 +18,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kNasty = {
-    "plain", "with space", "it's", "say \"hi\"", "$(touch /tmp/mixbo-pwned)", "`id`",
-    "a;b|c&d", "back\\slash", "new\nline", "tab\there", "#hash", "*glob?", "", "ünïcödé", "{{x}}"};
+const std::vector<std::string> kNasty = {"plain",
+                                         "with space",
+                                         "it's",
+                                         "say \"hi\"",
+                                         "$(touch /tmp/mixbo-pwned)",
+                                         "`id`",
+                                         "a;b|c&d",
+                                         "back\\slash",
+                                         "new\nline",
+                                         "tab\there",
+                                         "#hash",
+                                         "*glob?",
+                                         "",
+                                         "ünïcödé",
+                                         "{{x}}"};
 
 // Runs `script` with bash and returns its stdout.
 std::string run_bash(const std::string& script) {
@@ -56,7 +68,10 @@ std::vector<std::string> slurm_arguments(const std::string& line) {
       } else if (c == '\\') {
         esc = true;
       } else if (q) {
-        if (c == q) q = 0; else a += c;
+        if (c == q)
+          q = 0;
+        else
+          a += c;
       } else if (c == '"' || c == '\'') {
         q = c;
       } else if (c == '#') {
@@ -138,7 +153,8 @@ TEST(ParseSlurmTime, AllFormats) {
 
 TEST(RenderJobScript, NastyNamesAndPathsStayData) {
   const fs::path tpl = fs::path(MIXBO_SOURCE_DIR) / "jobs" / "train.sbatch.in";
-  const auto c = config_with(tpl, "printf '%s|%s|%s' \"$MIXBO_DOMAINS\" \"$MIXBO_TRIAL_DIR\" \"$MIXBO_SCALE\"");
+  const auto c = config_with(
+      tpl, "printf '%s|%s|%s' \"$MIXBO_DOMAINS\" \"$MIXBO_TRIAL_DIR\" \"$MIXBO_SCALE\"");
   const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid())) /
                    "trial dir 'q' $(touch pwned)";
   fs::create_directories(dir);
@@ -180,4 +196,3 @@ TEST(RenderJobScript, NastyNamesAndPathsStayData) {
   EXPECT_EQ(sbatch["--mem"], "4G");
   EXPECT_EQ(script_time_limit(file), 7200);
 }
-

@@ -122,9 +122,9 @@ TEST(LocalExecutor, NeverRunsMoreThanTheLimit) {
   const auto log = root / "log";
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i)
-    ids.push_back(ex.submit(job(root, "t" + std::to_string(i),
-                                "echo start >> " + log.string() + "; sleep 0.25; echo end >> " +
-                                    log.string())));
+    ids.push_back(ex.submit(
+        job(root, "t" + std::to_string(i),
+            "echo start >> " + log.string() + "; sleep 0.25; echo end >> " + log.string())));
   int most = 0;
   for (auto until = Clock::now() + std::chrono::seconds(15); Clock::now() < until;) {
     const auto st = ex.poll(ids);
@@ -155,10 +155,11 @@ TEST(LocalExecutor, NeverRunsMoreThanTheLimit) {
 TEST(LocalExecutor, CancelKillsTheWholeProcessGroup) {
   const auto root = temp_dir("cancel");
   LocalExecutor ex(root / "state", 2, 0.5);
-  const auto j = job(root, "t1",
-                     "sleep 300 & echo $! > child.pid\n"
-                     "bash -c 'trap \"\" TERM; echo $$ > stubborn.pid; while :; do sleep 0.05; done' &\n"
-                     "wait");
+  const auto j =
+      job(root, "t1",
+          "sleep 300 & echo $! > child.pid\n"
+          "bash -c 'trap \"\" TERM; echo $$ > stubborn.pid; while :; do sleep 0.05; done' &\n"
+          "wait");
   const auto id = ex.submit(j);
   const pid_t child = read_pid(j.trial_dir / "child.pid");
   const pid_t stubborn = read_pid(j.trial_dir / "stubborn.pid");
@@ -198,9 +199,9 @@ TEST(LocalExecutor, EnforcesTheScriptsTimeLimit) {
   LocalExecutor ex(root / "state", 2, 0.3);
   // 0:01 is one second in Slurm's M:S form; the job would otherwise run for minutes, its
   // child ignoring SIGTERM.
-  const auto j = job(root, "t1",
-                     "bash -c 'trap \"\" TERM; echo $$ > stubborn.pid; sleep 120' &\nsleep 120",
-                     "0:01");
+  const auto j =
+      job(root, "t1", "bash -c 'trap \"\" TERM; echo $$ > stubborn.pid; sleep 120' &\nsleep 120",
+          "0:01");
   EXPECT_DOUBLE_EQ(script_time_limit(j.script), 1.0);
   const auto t0 = Clock::now();
   const auto id = ex.submit(j);

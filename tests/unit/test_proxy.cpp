@@ -19,8 +19,8 @@ namespace {
 const std::string kProxy = std::string(MIXBO_BINARY_DIR) + "/mixbo-proxy";
 
 TrialParams params(const std::string& name) {
-  const auto dir = fs::temp_directory_path() /
-                   ("mixbo-proxy-test-" + std::to_string(::getpid())) / name;
+  const auto dir =
+      fs::temp_directory_path() / ("mixbo-proxy-test-" + std::to_string(::getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   TrialParams p;
@@ -73,7 +73,8 @@ TEST(Proxy, WritesTheSimulatedCurve) {
 
 TEST(Proxy, ParamsFromTheEnvironment) {
   const auto p = params("env");
-  const auto r = test::run_command("MIXBO_PARAMS=" + (p.trial_dir / "params.ini").string() + " " + kProxy);
+  const auto r =
+      test::run_command("MIXBO_PARAMS=" + (p.trial_dir / "params.ini").string() + " " + kProxy);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NO_THROW(read_result(p.result, expect(p)));
 }

@@ -69,9 +69,11 @@ TEST(ResultFile, PartialCurveIsValid) {
 
 TEST(ResultFile, EveryValidationFailureNamesTheProblem) {
   auto c = curve();
-  EXPECT_NE(failure(c, {"t0009", {"loss"}, 300}).find("trial_id is 't0003', expected 't0009'"), std::string::npos);
+  EXPECT_NE(failure(c, {"t0009", {"loss"}, 300}).find("trial_id is 't0003', expected 't0009'"),
+            std::string::npos);
   EXPECT_NE(failure(c, {"t0003", {"ppl"}, 300}).find("metric 'ppl' is missing"), std::string::npos);
-  EXPECT_NE(failure(c, {"t0003", {"loss"}, 200}).find("beyond the run's budget"), std::string::npos);
+  EXPECT_NE(failure(c, {"t0003", {"loss"}, 200}).find("beyond the run's budget"),
+            std::string::npos);
   c.metrics["loss"] = {3.0, 2.5};
   EXPECT_NE(failure(c).find("has 2 values for 3 steps"), std::string::npos);
   c = curve();
@@ -96,15 +98,19 @@ TEST(ResultFile, TruncatedAndMissingFilesAreResultErrors) {
 }
 
 TEST(ResultFile, ReadsWhatH5pyWrites) {
-  if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) GTEST_SKIP() << "python3-h5py absent";
+  if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0)
+    GTEST_SKIP() << "python3-h5py absent";
   const auto f = scratch() / "py.h5";
-  const std::string cmd = "/usr/bin/python3 -c \"import h5py, numpy as np\n"
-                          "with h5py.File('" + f.string() + "', 'w') as h:\n"
-                          "    h.attrs['schema'] = 1\n"
-                          "    h.attrs['trial_id'] = 't0003'\n"
-                          "    h.attrs['status'] = 'ok'\n"
-                          "    h['steps'] = np.array([100, 200], dtype=np.int64)\n"
-                          "    h['loss'] = np.array([2.0, 1.5])\n\"";
+  const std::string cmd =
+      "/usr/bin/python3 -c \"import h5py, numpy as np\n"
+      "with h5py.File('" +
+      f.string() +
+      "', 'w') as h:\n"
+      "    h.attrs['schema'] = 1\n"
+      "    h.attrs['trial_id'] = 't0003'\n"
+      "    h.attrs['status'] = 'ok'\n"
+      "    h['steps'] = np.array([100, 200], dtype=np.int64)\n"
+      "    h['loss'] = np.array([2.0, 1.5])\n\"";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   const auto c = read_result(f, {"t0003", {"loss"}, 300});
   EXPECT_EQ(c.metrics.at("loss")[1], 1.5);

@@ -28,7 +28,9 @@ fs::path scratch() {
   return d;
 }
 
-fs::path paper_file() { return fs::path(MIXBO_SHARED_DIR) / "data/paper-sim/simulator_mlp_20250119.json"; }
+fs::path paper_file() {
+  return fs::path(MIXBO_SHARED_DIR) / "data/paper-sim/simulator_mlp_20250119.json";
+}
 
 // argmin over the simplex of metric `m` (NLopt COBYLA in softmax logits, several starts).
 Eigen::VectorXd argmin(const Simulator& sim, int m, double params, std::int64_t step) {
@@ -99,10 +101,10 @@ TEST(Bimix, MatchesTheLawWrittenOut) {
   for (int j = 0; j < 5; ++j) {
     const auto& l = sim.laws()[static_cast<size_t>(j)];
     const double r = sim.transfer().row(j).dot(w);
-    const double want = l.E + l.M * std::pow(n, -0.3) +
-                        l.A * std::pow(n, -0.1) * std::pow(r, -l.alpha) *
-                            (l.B * std::pow(s, -0.5) + l.C) +
-                        0.05 * std::pow(n, 0.3) * kl;
+    const double want =
+        l.E + l.M * std::pow(n, -0.3) +
+        l.A * std::pow(n, -0.1) * std::pow(r, -l.alpha) * (l.B * std::pow(s, -0.5) + l.C) +
+        0.05 * std::pow(n, 0.3) * kl;
     EXPECT_NEAR(v[j], want, 1e-12) << kSlim[static_cast<size_t>(j)];
     train += w[j] * want;
   }
@@ -181,7 +183,8 @@ TEST(PaperMlp, CheckValueOfTheReadme) {
 TEST(PaperMlp, CampaignOrderIsMappedByName) {
   if (!fs::exists(paper_file())) GTEST_SKIP() << "no " << paper_file();
   MlpSimulator file_order(paper_file());
-  MlpCampaignSimulator shuffled(paper_file(), {"Book", "ArXiv", "Github", "StackExchange", "Wikipedia"});
+  MlpCampaignSimulator shuffled(paper_file(),
+                                {"Book", "ArXiv", "Github", "StackExchange", "Wikipedia"});
   Eigen::VectorXd w(5), rev(5);
   w << 0.1, 0.3, 0.2, 0.15, 0.25;
   rev = w.reverse();
@@ -244,9 +247,9 @@ TEST(Mlp, ForwardPassByHand) {
   EXPECT_EQ(sim.domains(), (std::vector<std::string>{"a", "b"}));
   Eigen::VectorXd w(2);
   w << 0.75, 0.25;
-  const auto y = sim.evaluate(w, 3e8, 3000);  // z = [0.5, -0.5, 2, 2]
-  const double h0 = std::max(0.0, 0.5 + 0.5 + 1.0 + 0.1);   // 2.1
-  const double h1 = std::max(0.0, -0.5 - 4.0 + 0.2);        // 0
+  const auto y = sim.evaluate(w, 3e8, 3000);               // z = [0.5, -0.5, 2, 2]
+  const double h0 = std::max(0.0, 0.5 + 0.5 + 1.0 + 0.1);  // 2.1
+  const double h1 = std::max(0.0, -0.5 - 4.0 + 0.2);       // 0
   EXPECT_NEAR(y[0], (h0 + 2 * h1) * 0.5 + 2.0, 1e-12);
   EXPECT_NEAR(y[1], (-h0 + 0.5 * h1 + 1.0) * 0.1 + 0.5, 1e-12);
 }

@@ -65,9 +65,7 @@ class FakeSlurm : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  void put(const std::string& file, const std::string& text) {
-    std::ofstream(bin_ / file) << text;
-  }
+  void put(const std::string& file, const std::string& text) { std::ofstream(bin_ / file) << text; }
   std::vector<std::string> calls(const std::string& cmd = "") {
     std::ifstream in(bin_ / "calls.log");
     std::vector<std::string> out;
@@ -99,8 +97,9 @@ class FakeSlurm : public ::testing::Test {
                             << "\n#SBATCH --output=" << (j.trial_dir / "stdout").string()
                             << "\n#SBATCH --time=" << time
                             << "\n#SBATCH --partition=debug\n#SBATCH --cpus-per-task=1\n"
-                            << "set -e\necho ran " << trial << " > " << (j.trial_dir / "ran").string()
-                            << "\necho to-stdout-" << trial << "\n";
+                            << "set -e\necho ran " << trial << " > "
+                            << (j.trial_dir / "ran").string() << "\necho to-stdout-" << trial
+                            << "\n";
     return j;
   }
 
@@ -163,7 +162,9 @@ TEST(SlurmParse, ParsableOutput) {
 TEST(SlurmParse, TransientFailures) {
   ProcessResult r;
   r.exit_code = 1;
-  r.err = "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)";
+  r.err =
+      "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect "
+      "failure)";
   EXPECT_TRUE(slurm_transient_failure(r));
   r.err = "squeue: error: Socket timed out on send/recv operation";
   EXPECT_TRUE(slurm_transient_failure(r));
@@ -266,7 +267,8 @@ TEST_F(FakeSlurm, RetryOfATrialIgnoresItsEarlierAttempt) {
 
 TEST_F(FakeSlurm, PermanentSubmitFailureThrowsAtOnce) {
   put("sbatch.rc", "1");
-  put("sbatch.err", "sbatch: error: Batch job submission failed: Invalid partition name specified\n");
+  put("sbatch.err",
+      "sbatch: error: Batch job submission failed: Invalid partition name specified\n");
   SlurmExecutor ex(root_ / "state", options());
   try {
     ex.submit(job("t0001"));
@@ -293,7 +295,8 @@ TEST_F(FakeSlurm, PollActiveFromSqueueFinishedFromSacct) {
       "11|FAILED|2:0\n12|NODE_FAIL|0:0\n13|PREEMPTED|0:0\n14|BOOT_FAIL|0:0\n15|DEADLINE|0:0\n"
       "3_1|COMPLETED|0:0\n");
   SlurmExecutor ex(root_ / "state", options());
-  const auto s = ex.poll({"5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "3_1", "3_2"});
+  const auto s =
+      ex.poll({"5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "3_1", "3_2"});
   ASSERT_EQ(s.size(), 13u);
   EXPECT_EQ(s.at("5").phase, JobPhase::Running);
   EXPECT_EQ(s.at("6").phase, JobPhase::Queued);
@@ -433,8 +436,8 @@ TEST_F(FakeSlurm, SubmitManyIsOneArrayTrackedPerTask) {
   EXPECT_NE(w.find("#SBATCH --job-name=mixbo-c-t0001-array3-"), std::string::npos) << w;
   // Task k runs job k's script in its trial folder, output into that folder.
   for (int k : {2, 0}) {
-    const auto r = run_process(
-        {"env", "SLURM_ARRAY_TASK_ID=" + std::to_string(k), "bash", wrapper}, 10);
+    const auto r =
+        run_process({"env", "SLURM_ARRAY_TASK_ID=" + std::to_string(k), "bash", wrapper}, 10);
     EXPECT_TRUE(r.ok()) << r.err;
     std::ifstream ran(jobs[static_cast<size_t>(k)].trial_dir / "ran");
     std::string line;
@@ -456,7 +459,8 @@ TEST_F(FakeSlurm, SubmitManyIsOneArrayTrackedPerTask) {
   EXPECT_EQ(s.at("77_2").phase, JobPhase::Queued);
 
   // A restarted driver finds task 1 by the trial's job name.
-  const std::string array_name = w.substr(w.find("--job-name=") + 11, w.find('\n', w.find("--job-name=")) - w.find("--job-name=") - 11);
+  const std::string array_name = w.substr(
+      w.find("--job-name=") + 11, w.find('\n', w.find("--job-name=")) - w.find("--job-name=") - 11);
   put("squeue.out", "77_1|" + array_name + "\n77_2|" + array_name + "\n");
   put("sacct.out", "77_0|" + array_name + "\n");
   SlurmExecutor restarted(root_ / "state", o);

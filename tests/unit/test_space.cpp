@@ -19,8 +19,10 @@ BoundedSimplex bounded7() {
 
 TEST(Simplex, RejectsEmptyAndDuplicates) {
   EXPECT_THROW(BoundedSimplex({"a", "a"}), ConfigError);
-  EXPECT_THROW(BoundedSimplex({"a", "b"}, Eigen::Vector2d(0.6, 0.5), Eigen::Vector2d(1, 1)), ConfigError);
-  EXPECT_THROW(BoundedSimplex({"a", "b"}, Eigen::Vector2d(0, 0), Eigen::Vector2d(0.4, 0.5)), ConfigError);
+  EXPECT_THROW(BoundedSimplex({"a", "b"}, Eigen::Vector2d(0.6, 0.5), Eigen::Vector2d(1, 1)),
+               ConfigError);
+  EXPECT_THROW(BoundedSimplex({"a", "b"}, Eigen::Vector2d(0, 0), Eigen::Vector2d(0.4, 0.5)),
+               ConfigError);
 }
 
 TEST(Simplex, ProjectionLandsInsideAndIsIdempotent) {

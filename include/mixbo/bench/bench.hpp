@@ -29,8 +29,8 @@ const std::vector<std::string>& default_bench_strategies();
 
 struct BenchOptions {
   std::vector<std::string> strategies = default_bench_strategies();
-  int seeds = 10;                  // campaign seeds: config.seed + 1 ... config.seed + seeds
-  double epsilon = 0.005;          // relative distance to the optimum that counts as reached
+  int seeds = 10;          // campaign seeds: config.seed + 1 ... config.seed + seeds
+  double epsilon = 0.005;  // relative distance to the optimum that counts as reached
   std::string reference = "mfms-bo";
   int sweep_points = 1 << 15;      // dense optimum: Sobol sweep size
   int sweep_starts = 16;           // dense optimum: COBYLA starts
@@ -49,9 +49,9 @@ struct BenchCampaign {
 // Runs one campaign of `config` (strategy.type and seed as given) in memory and scores every
 // recommendation against `best` with `truth` (noiseless, target scale, full steps).
 // `archive_dir`: when not empty, the campaign's archive is written there once at the end.
-BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy,
-                             const Simulator& sim, const SimulatedObjective& truth, double best,
-                             double epsilon, const std::filesystem::path& archive_dir = {});
+BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy, const Simulator& sim,
+                             const SimulatedObjective& truth, double best, double epsilon,
+                             const std::filesystem::path& archive_dir = {});
 
 // The score of a recommendation trajectory: (cost, w) pairs -> values, regret, cost-to-target.
 // Shared by drive_campaign and the comparison with run_loop's archive.

@@ -34,8 +34,8 @@ double cost_to_target(const std::vector<double>& cost, const std::vector<double>
 // The cost from which every later recommendation stays within eps (relative) of best, up to
 // the last one; +inf when the last one is not within eps. A strategy whose recommendation
 // touches the target once and drifts away scores cost_to_target but not this.
-double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value,
-                    double best, double eps);
+double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value, double best,
+                    double eps);
 
 // Quartiles by linear interpolation between order statistics (type 7, as numpy's default);
 // +inf entries (never reached) sort last and make any quartile they touch +inf.
@@ -56,7 +56,7 @@ struct StrategySummary {
   // reference's median.
   bool ratio_is_lower_bound = false;
   double mean_wall_seconds;
-  double spent_median = 0;    // median total spend of a campaign
+  double spent_median = 0;  // median total spend of a campaign
 };
 
 // One row per strategy, in the order of first appearance; ratio_to_reference against the

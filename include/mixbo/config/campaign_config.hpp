@@ -22,7 +22,7 @@ struct ObjectiveConfig {
 struct ExecutorConfig {
   std::string type = "local";  // local | slurm | simulated
   int max_concurrent = 2;
-  int max_attempts = 2;        // submissions per trial before it stays failed
+  int max_attempts = 2;  // submissions per trial before it stays failed
   double poll_seconds = 1.0;
 };
 
@@ -37,15 +37,15 @@ struct SlurmConfig {
   int cpus_per_task = 1;
   std::map<std::string, std::string> time_limit;  // scale name -> Slurm time ("HH:MM:SS")
   std::string default_time_limit = "01:00:00";
-  std::vector<std::string> extra;                 // extra "#SBATCH" directives, verbatim
-  bool use_array = false;                         // submit the initial design as a job array
+  std::vector<std::string> extra;  // extra "#SBATCH" directives, verbatim
+  bool use_array = false;          // submit the initial design as a job array
 };
 
 struct SimulatorConfig {
-  std::string type = "bimix";  // bimix | mlp
-  std::filesystem::path file;  // weights file of the mlp simulator
-  double noise = 0.0;          // std-dev of Gaussian observation noise
-  double sleep_per_cost = 0.0; // seconds a proxy run sleeps per unit of cost (demo realism)
+  std::string type = "bimix";   // bimix | mlp
+  std::filesystem::path file;   // weights file of the mlp simulator
+  double noise = 0.0;           // std-dev of Gaussian observation noise
+  double sleep_per_cost = 0.0;  // seconds a proxy run sleeps per unit of cost (demo realism)
 };
 
 struct StrategyConfig {
@@ -53,20 +53,20 @@ struct StrategyConfig {
   std::string acquisition = "target-ei-per-cost";
   std::string kernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
   int n_init = 10;
-  int batch = 0;                 // proposals per round; 0 = as many as free slots
+  int batch = 0;  // proposals per round; 0 = as many as free slots
   int fit_starts = 16;
   int raw_samples = 1024;
   int refine_starts = 8;
-  std::string output = "auto";   // GP strategies: model log(value) | raw value | auto
+  std::string output = "auto";  // GP strategies: model log(value) | raw value | auto
   int hyperband_eta = 3;
-  std::string bimix_scale;       // cheap scale the bimix-law fit uses ("" = smallest)
+  std::string bimix_scale;            // cheap scale the bimix-law fit uses ("" = smallest)
   std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode
-  int regmix_runs = 32;          // cheap runs the regmix regression is trained on
+  int regmix_runs = 32;               // cheap runs the regmix regression is trained on
 };
 
 struct CampaignConfig {
-  std::filesystem::path file;    // where it was read from ("" for flags only)
-  std::string text;              // the file's text plus the flags given, stored in the archive
+  std::filesystem::path file;  // where it was read from ("" for flags only)
+  std::string text;            // the file's text plus the flags given, stored in the archive
   std::string name;
   std::filesystem::path workdir;
   std::uint64_t seed = 0;

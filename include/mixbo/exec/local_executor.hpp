@@ -16,11 +16,12 @@
 // killed at any instant therefore leaves nothing ambiguous: a restarted driver finds the job by
 // name (find_by_name), adopts a running or finished one and starts a queued one exactly once.
 // The lock, not the pid, says whether a job is alive, so pid reuse cannot fool it.
+#include <sys/types.h>
+
 #include <deque>
 #include <filesystem>
 #include <set>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "mixbo/exec/executor.hpp"

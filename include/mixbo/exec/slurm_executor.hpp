@@ -39,17 +39,17 @@ namespace mixbo {
 enum class CommandOutcome { Ok, Transient, Permanent };
 
 struct SlurmOptions {
-  bool use_array = false;            // submit_many as one job array
-  int max_array_tasks = 1000;        // larger rounds go as several arrays (Slurm's default
-                                     // MaxArraySize 1001 allows task ids 0..1000)
-  std::string bin_dir;               // folder of the Slurm commands; "" = PATH
-  double command_timeout = 60;       // seconds one Slurm command may run
-  double retry_initial = 0.5;        // first backoff delay, seconds
-  double retry_max_delay = 4;        // longest backoff delay, seconds (the Slurm commands
-                                     // themselves wait ~10 s for an absent slurmctld)
-  double retry_budget_seconds = 300; // submit / cancel / find_by_name give up after this
-  double poll_budget_seconds = 20;   // poll gives up sooner: the loop polls again
-  bool quiet = false;                // no "retrying" lines on stderr
+  bool use_array = false;             // submit_many as one job array
+  int max_array_tasks = 1000;         // larger rounds go as several arrays (Slurm's default
+                                      // MaxArraySize 1001 allows task ids 0..1000)
+  std::string bin_dir;                // folder of the Slurm commands; "" = PATH
+  double command_timeout = 60;        // seconds one Slurm command may run
+  double retry_initial = 0.5;         // first backoff delay, seconds
+  double retry_max_delay = 4;         // longest backoff delay, seconds (the Slurm commands
+                                      // themselves wait ~10 s for an absent slurmctld)
+  double retry_budget_seconds = 300;  // submit / cancel / find_by_name give up after this
+  double poll_budget_seconds = 20;    // poll gives up sooner: the loop polls again
+  bool quiet = false;                 // no "retrying" lines on stderr
 };
 
 class SlurmExecutor : public Executor {

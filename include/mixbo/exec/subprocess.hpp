@@ -7,9 +7,9 @@
 namespace mixbo {
 
 struct ProcessResult {
-  int exit_code = -1;      // exit status; -1 when it did not exit normally
-  int signal = 0;          // the signal that ended it (SIGKILL after a timeout)
-  bool timed_out = false;  // killed because it ran past the timeout
+  int exit_code = -1;        // exit status; -1 when it did not exit normally
+  int signal = 0;            // the signal that ended it (SIGKILL after a timeout)
+  bool timed_out = false;    // killed because it ran past the timeout
   bool not_started = false;  // program not found or not executable (see `error`)
   std::string out, err;      // everything it wrote to stdout / stderr
   std::string error;         // why it did not start

@@ -20,25 +20,26 @@
 namespace mixbo {
 
 struct FitOptions {
-  int starts = 16;             // total, including the previous optimum / defaults
-  int max_evaluations = 400;   // per start
-  double ftol_rel = 1e-10;     // NLopt relative tolerance on the objective
-  double xtol_rel = 1e-8;      // NLopt relative tolerance on theta
+  int starts = 16;            // total, including the previous optimum / defaults
+  int max_evaluations = 400;  // per start
+  double ftol_rel = 1e-10;    // NLopt relative tolerance on the objective
+  double xtol_rel = 1e-8;     // NLopt relative tolerance on theta
 };
 
 struct FitResult {
-  GaussianProcess gp;                       // posterior at the best theta
-  Eigen::VectorXd theta;                    // best theta
-  double log_posterior = 0;                 // LML + log prior at theta (standardised outputs)
-  double log_marginal_likelihood = 0;       // LML alone at theta
+  GaussianProcess gp;                  // posterior at the best theta
+  Eigen::VectorXd theta;               // best theta
+  double log_posterior = 0;            // LML + log prior at theta (standardised outputs)
+  double log_marginal_likelihood = 0;  // LML alone at theta
   std::vector<Eigen::VectorXd> start_points;
-  std::vector<StartResult> starts;          // one per start point, same order; value = -log post.
-  size_t best = 0;                          // index into starts (best_start())
+  std::vector<StartResult> starts;  // one per start point, same order; value = -log post.
+  size_t best = 0;                  // index into starts (best_start())
 };
 
 // y in raw units (standardised inside). `previous`: last fit's theta for this model, if any.
 FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                 Team& team, Rng& rng, const std::optional<Eigen::VectorXd>& previous = std::nullopt,
+                 Team& team, Rng& rng,
+                 const std::optional<Eigen::VectorXd>& previous = std::nullopt,
                  const FitOptions& options = {});
 
 // The start points fit_gp uses (exposed for tests and for callers that run problems directly).

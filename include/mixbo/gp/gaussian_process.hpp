@@ -32,8 +32,8 @@ struct PointGradient {
 class GaussianProcess {
  public:
   // X: n x model.dim() feature rows; y: n raw outputs; theta: model hyperparameters.
-  GaussianProcess(GpModel model, Eigen::MatrixXd X, const Eigen::VectorXd& y,
-                  Eigen::VectorXd theta, std::optional<Standardizer> standardizer = std::nullopt);
+  GaussianProcess(GpModel model, Eigen::MatrixXd X, const Eigen::VectorXd& y, Eigen::VectorXd theta,
+                  std::optional<Standardizer> standardizer = std::nullopt);
 
   const GpModel& model() const { return model_; }
   const Eigen::VectorXd& theta() const { return theta_; }
@@ -42,9 +42,9 @@ class GaussianProcess {
   const Standardizer& standardizer() const { return std_; }
   int n() const { return static_cast<int>(X_.rows()); }
   int dim() const { return model_.dim(); }
-  double jitter() const { return jitter_; }         // standardised units, 0 if none was needed
-  double noise_variance() const;                    // raw units^2
-  double log_marginal_likelihood() const;           // of the standardised outputs
+  double jitter() const { return jitter_; }  // standardised units, 0 if none was needed
+  double noise_variance() const;             // raw units^2
+  double log_marginal_likelihood() const;    // of the standardised outputs
 
   // Batch posterior at the rows of Xs.
   Posterior predict(const Eigen::MatrixXd& Xs) const;
@@ -75,7 +75,7 @@ class GaussianProcess {
 
   GpModel model_;
   Eigen::MatrixXd X_;
-  Eigen::VectorXd ys_;     // standardised outputs
+  Eigen::VectorXd ys_;  // standardised outputs
   Eigen::VectorXd theta_;
   Standardizer std_;
   Eigen::MatrixXd L_;      // lower Cholesky factor of s2 K + noise I (+ jitter)

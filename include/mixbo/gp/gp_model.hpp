@@ -53,7 +53,7 @@ class GpModel {
 
   const std::vector<ParamSpec>& specs() const { return specs_; }
   std::vector<ParamSpec>& specs() { return specs_; }  // to change priors / bounds / inits
-  void set_all_priors_flat();                          // maximum likelihood instead of MAP
+  void set_all_priors_flat();                         // maximum likelihood instead of MAP
 
   Eigen::VectorXd initial() const;
   Eigen::VectorXd lower() const;

@@ -79,7 +79,8 @@ class Kernel {
 
   // g[j] += sum_{a,b} W_ab dK(X,X)_ab / dp_j for a SYMMETRIC weight matrix W (n x n).
   virtual void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X,
-                                  const Eigen::MatrixXd& W, Eigen::Ref<Eigen::VectorXd> g) const = 0;
+                                  const Eigen::MatrixXd& W,
+                                  Eigen::Ref<Eigen::VectorXd> g) const = 0;
 
   // Column b = d k(x, X2_b) / dx (dim x n2), x being the first argument.
   virtual Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,

@@ -28,8 +28,8 @@ namespace mixbo {
 
 KernelPtr make_rbf(const std::string& group, const KernelContext& ctx);
 KernelPtr make_matern52(const std::string& group, const KernelContext& ctx);
-KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);       // steps only
-KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);   // scale only
+KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);      // steps only
+KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);  // scale only
 KernelPtr make_product(std::vector<KernelPtr> factors);
 KernelPtr make_sum(std::vector<KernelPtr> terms);
 

@@ -18,9 +18,9 @@ class Prior {
 
   Prior() = default;  // flat (contributes nothing; starts sample uniformly within bounds)
   static Prior none() { return Prior(); }
-  static Prior normal(double mean, double sd);       // on theta itself (mean coefficients)
-  static Prior log_normal(double mu, double sigma);  // on exp(theta)
-  static Prior gamma(double shape, double rate);     // on exp(theta)
+  static Prior normal(double mean, double sd);             // on theta itself (mean coefficients)
+  static Prior log_normal(double mu, double sigma);        // on exp(theta)
+  static Prior gamma(double shape, double rate);           // on exp(theta)
   static Prior from_parts(Kind kind, double a, double b);  // validated, for deserialisation
 
   Kind kind() const { return kind_; }

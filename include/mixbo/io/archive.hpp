@@ -29,20 +29,27 @@ namespace mixbo {
 
 inline constexpr int kArchiveSchema = 1;
 
-enum class TrialState { Proposed = 0, Submitted = 1, Running = 2, Done = 3, Failed = 4, Cancelled = 5 };
+enum class TrialState {
+  Proposed = 0,
+  Submitted = 1,
+  Running = 2,
+  Done = 3,
+  Failed = 4,
+  Cancelled = 5
+};
 const char* state_name(TrialState s);
 bool is_active(TrialState s);  // proposed, submitted or running
 
 struct TrialRecord {
-  std::string id;          // "t0007"
-  Point point;             // point.steps = the run's step budget
+  std::string id;  // "t0007"
+  Point point;     // point.steps = the run's step budget
   double cost = 0;
-  int iteration = 0;       // proposal round (-1 for imported runs)
+  int iteration = 0;  // proposal round (-1 for imported runs)
   int attempt = 1;
   TrialState state = TrialState::Proposed;
-  std::string job_id;      // of the current attempt ("" before submission)
-  std::string reason;      // why it failed / was cancelled, or a note ("partial: TIMEOUT")
-  std::string source;      // folder an imported run came from
+  std::string job_id;  // of the current attempt ("" before submission)
+  std::string reason;  // why it failed / was cancelled, or a note ("partial: TIMEOUT")
+  std::string source;  // folder an imported run came from
 };
 
 struct TrialEvent {

@@ -31,8 +31,8 @@ class Handle {
   herr_t (*close_)(hid_t) = nullptr;
 };
 
-Handle create_file(const std::filesystem::path& path);     // truncates
-Handle open_file(const std::filesystem::path& path);       // read-only
+Handle create_file(const std::filesystem::path& path);  // truncates
+Handle open_file(const std::filesystem::path& path);    // read-only
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);
 bool exists(hid_t parent, const std::string& name);

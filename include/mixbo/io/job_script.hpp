@@ -26,7 +26,8 @@ std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,
                           const std::string& scale, const std::filesystem::path& trial_dir);
 
 // Replaces the placeholders of `text` (see above). `words` are quoted, `blocks` inserted as is.
-std::string render_template(const std::string& text, const std::map<std::string, std::string>& words,
+std::string render_template(const std::string& text,
+                            const std::map<std::string, std::string>& words,
                             const std::map<std::string, std::string>& blocks,
                             const std::string& where);
 

@@ -29,9 +29,9 @@ class ResultError : public Error {
 };
 
 struct ResultExpectations {
-  std::string trial_id;                 // must match the file's attribute
-  std::vector<std::string> metrics;     // must all be present
-  std::int64_t max_steps = 0;           // no checkpoint beyond it (0: no limit)
+  std::string trial_id;              // must match the file's attribute
+  std::vector<std::string> metrics;  // must all be present
+  std::int64_t max_steps = 0;        // no checkpoint beyond it (0: no limit)
 };
 
 // Reads and validates: wrong trial id, missing metric, length mismatch, non-finite values,

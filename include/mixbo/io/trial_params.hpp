@@ -11,25 +11,25 @@
 namespace mixbo {
 
 struct TrialParams {
-  std::string trial_id;                 // "t0007"
-  std::string campaign;                 // campaign name
+  std::string trial_id;  // "t0007"
+  std::string campaign;  // campaign name
   int attempt = 1;
   std::vector<std::string> domains;
-  std::vector<double> mixture;          // one proportion per domain, sums to 1
-  std::string scale;                    // scale name, e.g. "150M"
-  double scale_params = 0;              // parameter count
-  std::int64_t steps = 0;               // step budget of this run
+  std::vector<double> mixture;  // one proportion per domain, sums to 1
+  std::string scale;            // scale name, e.g. "150M"
+  double scale_params = 0;      // parameter count
+  std::int64_t steps = 0;       // step budget of this run
   std::int64_t checkpoint_interval = 0;
-  std::uint64_t seed = 0;               // seed for the training run
+  std::uint64_t seed = 0;  // seed for the training run
   std::filesystem::path trial_dir;
-  std::filesystem::path result;         // where the job must write result.h5
-  std::vector<std::string> metrics;     // metrics the driver needs in the result
+  std::filesystem::path result;      // where the job must write result.h5
+  std::vector<std::string> metrics;  // metrics the driver needs in the result
   // Simulator settings (read by mixbo-proxy only).
   std::string simulator = "bimix";
   std::filesystem::path simulator_file;
   double noise = 0;
   double sleep_per_cost = 0;
-  double cost = 0;                      // cost of this run in the campaign's unit
+  double cost = 0;  // cost of this run in the campaign's unit
 };
 
 // Writes atomically (temporary file, fsync, rename).

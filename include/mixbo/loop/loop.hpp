@@ -13,11 +13,11 @@
 namespace mixbo {
 
 struct LoopOptions {
-  bool quiet = false;    // no progress lines, only the recommendation
-  bool json = false;     // progress and result as JSON lines (one object per line)
-  bool dry_run = false;  // write the next round's trial folders and scripts, submit nothing,
-                         // record nothing
-  int max_passes = -1;   // stop after this many passes (tests); -1: until done
+  bool quiet = false;           // no progress lines, only the recommendation
+  bool json = false;            // progress and result as JSON lines (one object per line)
+  bool dry_run = false;         // write the next round's trial folders and scripts, submit nothing,
+                                // record nothing
+  int max_passes = -1;          // stop after this many passes (tests); -1: until done
   std::ostream* out = nullptr;  // default std::cout
 };
 

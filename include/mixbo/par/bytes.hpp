@@ -15,7 +15,7 @@ namespace mixbo {
 class ByteWriter {
  public:
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void put(const T& v) {
     const auto* p = reinterpret_cast<const unsigned char*>(&v);
     buf_.insert(buf_.end(), p, p + sizeof(T));
@@ -50,8 +50,7 @@ class ByteReader {
   explicit ByteReader(const std::vector<unsigned char>& b) : ByteReader(b.data(), b.size()) {}
 
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T get() {
+  requires std::is_trivially_copyable_v<T> T get() {
     T v;
     get_raw(&v, sizeof(T));
     return v;

@@ -16,11 +16,11 @@
 namespace mixbo {
 
 struct StartResult {
-  Eigen::VectorXd x;        // the local optimum reached from this start
-  double value = 0;         // objective at x (minimised)
-  int iterations = 0;       // objective evaluations spent
-  int status = 0;           // the local optimiser's return code (NLopt's nlopt_result)
-  std::string error;        // non-empty when the start threw; value is then +inf
+  Eigen::VectorXd x;   // the local optimum reached from this start
+  double value = 0;    // objective at x (minimised)
+  int iterations = 0;  // objective evaluations spent
+  int status = 0;      // the local optimiser's return code (NLopt's nlopt_result)
+  std::string error;   // non-empty when the start threw; value is then +inf
 };
 
 class MultiStartProblem {

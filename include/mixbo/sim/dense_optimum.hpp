@@ -25,9 +25,9 @@ class SimulatedObjective {
 };
 
 struct DenseOptimum {
-  Eigen::VectorXd w;        // the minimiser found
-  double value = 0;         // objective there (lower is better)
-  double sweep_value = 0;   // best value of the Sobol sweep alone
+  Eigen::VectorXd w;       // the minimiser found
+  double value = 0;        // objective there (lower is better)
+  double sweep_value = 0;  // best value of the Sobol sweep alone
   int evaluations = 0;
 };
 

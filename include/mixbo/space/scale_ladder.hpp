@@ -7,9 +7,9 @@
 namespace mixbo {
 
 struct Scale {
-  std::string name;       // "20M", "1B"
-  double params = 0;      // parameter count, e.g. 2e7
-  double step_cost = 0;   // relative cost of one step
+  std::string name;      // "20M", "1B"
+  double params = 0;     // parameter count, e.g. 2e7
+  double step_cost = 0;  // relative cost of one step
 };
 
 class ScaleLadder {

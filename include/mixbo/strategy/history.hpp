@@ -17,10 +17,10 @@ struct Observation {
 
 struct History {
   std::vector<Observation> observations;
-  std::vector<Point> runs;   // every run proposed so far (point.steps = its step budget),
-                             // finished, failed or pending, in proposal order
-  int iteration = 0;         // proposal rounds so far
-  double spent = 0;          // cost of every run proposed so far (pending ones included)
+  std::vector<Point> runs;  // every run proposed so far (point.steps = its step budget),
+                            // finished, failed or pending, in proposal order
+  int iteration = 0;        // proposal rounds so far
+  double spent = 0;         // cost of every run proposed so far (pending ones included)
 };
 
 }  // namespace mixbo
