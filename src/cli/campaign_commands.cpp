@@ -219,7 +219,7 @@ int import_runs(const Args& args) {
                  "Add runs made outside mixbo to a campaign as observations. Each DIR holds a\n"
                  "params.ini and a result.h5 in mixbo's formats (see README). Imported runs cost\n"
                  "nothing from the budget.",
-                 args);
+                 args, {}, /*needs_config=*/true, /*more_arguments=*/true);
   if (cl.help()) return 0;
   const auto config = load_config(cl.config_file(), cl.overrides());
   if (cl.positionals().empty()) throw ConfigError("mixbo import: give one or more run folders");

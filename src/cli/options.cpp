@@ -12,7 +12,7 @@ namespace mixbo::cli {
 CommandLine::CommandLine(std::string command, std::string summary,
                          const std::vector<std::string>& args,
                          const std::function<void(po::options_description&)>& extra,
-                         bool needs_config) {
+                         bool needs_config, bool more_arguments) {
   po::options_description desc("Options of 'mixbo " + command + "'");
   desc.add_options()("help,h", "show this help and every campaign key");
   if (extra) extra(desc);
@@ -59,6 +59,9 @@ CommandLine::CommandLine(std::string command, std::string summary,
       throw ConfigError("mixbo " + command + ": missing CONFIG (a campaign .ini file); see --help");
     config_ = positionals_.front();
     positionals_.erase(positionals_.begin());
+    if (!more_arguments && !positionals_.empty())
+      throw ConfigError("mixbo " + command + ": unexpected argument '" + positionals_.front() +
+                        "' after CONFIG (campaign keys go as --section.key=value; see --help)");
   }
 }
 

@@ -11,10 +11,12 @@ namespace mixbo::cli {
 
 class CommandLine {
  public:
-  // Adds --help; `extra` lets a command declare its own options before parsing.
+  // Adds --help; `extra` lets a command declare its own options before parsing. A command that
+  // needs a CONFIG takes no further plain arguments unless `more_arguments` (they would be
+  // silently ignored otherwise, e.g. a campaign folder given where a --campaign.workdir was meant).
   CommandLine(std::string command, std::string summary, const std::vector<std::string>& args,
               const std::function<void(boost::program_options::options_description&)>& extra = {},
-              bool needs_config = true);
+              bool needs_config = true, bool more_arguments = false);
   bool help() const { return help_; }
   const std::filesystem::path& config_file() const { return config_; }
   const std::vector<std::string>& overrides() const { return overrides_; }

@@ -88,6 +88,7 @@ std::vector<Point> Hyperband::propose(const History& history, const std::vector<
   std::vector<Point> out;
   if (q <= 0) return out;
   int promoted = 0, settled_brackets = 0;
+  const RunIndex index(history);
   for (int b = 0;; ++b) {
     const int s = bracket_s(b);
     const Eigen::MatrixXd W0 = bracket_mixtures(b);
@@ -101,8 +102,8 @@ std::vector<Point> Hyperband::propose(const History& history, const std::vector<
         const Point p{configs[c], f.scale, f.steps};
         if (contains_run(pending, p) || contains_run(out, p)) {
           settled = false;
-        } else if (contains_run(history.runs, p)) {
-          const auto v = final_value(history, p);  // none: failed, never promoted
+        } else if (index.contains(p)) {
+          const auto v = index.final_value(p);  // none: failed, never promoted
           if (v) results.push_back({*v, c});
         } else {
           settled = false;

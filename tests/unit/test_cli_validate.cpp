@@ -20,6 +20,12 @@ TEST(CliValidate, BadInputExitsTwoWithTheKey) {
   EXPECT_NE(r.output.find("lower bounds sum to"), std::string::npos) << r.output;
   EXPECT_EQ(run_command(mixbo_binary() + " validate").exit_code, 2);
   EXPECT_EQ(run_command(mixbo_binary() + " frobnicate").exit_code, 2);
+  // A second plain argument (e.g. a folder meant as --campaign.workdir) is refused, not ignored.
+  const auto extra = run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR
+                                                  "/examples/demo.ini runs/elsewhere");
+  EXPECT_EQ(extra.exit_code, 2) << extra.output;
+  EXPECT_NE(extra.output.find("unexpected argument 'runs/elsewhere'"), std::string::npos)
+      << extra.output;
 }
 
 TEST(CliValidate, HelpTeachesTheKeys) {

@@ -479,3 +479,32 @@ TEST(SurrogateMinimize, FindsTheBowlMinimumInsideAndOnTheBounds) {
 }
 
 }  // namespace
+
+TEST(RunIndex, AgreesWithTheLinearLookups) {
+  // Runs with shared mixtures, a longer run covering a shorter one's step, a repeated run and a
+  // run without observations (failed): the index answers exactly as the scans do.
+  History h;
+  const Eigen::Vector3d a(0.2, 0.3, 0.5), b(0.6, 0.3, 0.1);
+  const std::vector<Point> runs = {
+      {a, 0, 1000}, {a, 0, 2000}, {b, 1, 1000}, {a, 0, 1000}, {b, 0, 2000}};
+  for (size_t r = 0; r < runs.size(); ++r) {
+    h.runs.push_back(runs[r]);
+    if (r == 4) continue;  // failed: no curve
+    for (std::int64_t s = 500; s <= runs[r].steps; s += 500) {
+      Point c = runs[r];
+      c.steps = s;
+      h.observations.push_back({c,
+                                1.0 + 0.1 * static_cast<double>(r) + 1e-4 * static_cast<double>(s),
+                                std::to_string(r)});
+    }
+  }
+  const RunIndex index(h);
+  const std::vector<Point> probes = {{a, 0, 1000}, {a, 0, 1500}, {a, 0, 2000}, {b, 1, 1000},
+                                     {b, 0, 2000}, {b, 0, 1000}, {a, 1, 1000}};
+  for (const auto& p : probes) {
+    EXPECT_EQ(index.contains(p), contains_run(h.runs, p)) << p.w.transpose() << " " << p.steps;
+    EXPECT_EQ(index.final_value(p), final_value(h, p)) << p.w.transpose() << " " << p.steps;
+  }
+  EXPECT_FALSE(index.final_value({b, 0, 2000}).has_value());  // the failed run
+  EXPECT_DOUBLE_EQ(*index.final_value({a, 0, 1000}), 1.1);    // first recorded at that step
+}
