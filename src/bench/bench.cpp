@@ -92,8 +92,7 @@ class MemoryLoop {
 
   bool propose_round() {
     if (exhausted_) return false;
-    double spent = c_.spent();
-    if (spent >= cfg_.budget - 1e-12) return false;
+    if (c_.spent() >= cfg_.budget - 1e-12) return false;
     const int free = cfg_.executor.max_concurrent - c_.active();
     if (free <= 0) return false;
     const int q = cfg_.strategy.batch > 0 ? std::min(cfg_.strategy.batch, free) : free;
@@ -109,17 +108,7 @@ class MemoryLoop {
     it.propose_seconds = propose_s;
     it.diagnostics = st_.diagnostics().values;
     it.diagnostics["propose_seconds"] = propose_s;
-    int added = 0;
-    for (const auto& p : proposals) {
-      if (spent >= cfg_.budget - 1e-12) break;
-      if (p.w.size() != cfg_.space.k() || p.scale < 0 || p.scale >= cfg_.space.scales().size() ||
-          p.steps <= 0 || p.steps > cfg_.space.steps().max_steps())
-        throw Error("strategy " + st_.name() + " proposed an invalid point (scale " +
-                    std::to_string(p.scale) + ", steps " + std::to_string(p.steps) + ")");
-      c_.add_trial(p, h.iteration);
-      spent += cfg_.space.cost(p);
-      ++added;
-    }
+    const int added = c_.add_proposals(proposals, h.iteration, st_.name());
     if (added == 0) {
       exhausted_ = true;
       out_.round_seconds.push_back(propose_s);

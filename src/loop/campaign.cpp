@@ -177,6 +177,24 @@ std::int64_t Campaign::add_trial(const Point& p, int iteration, const std::strin
   return row;
 }
 
+int Campaign::add_proposals(const std::vector<Point>& proposals, int iteration,
+                            const std::string& strategy) {
+  const auto& sp = config_.space;
+  double spent = this->spent();
+  int added = 0;
+  for (const auto& p : proposals) {
+    if (spent >= config_.budget - 1e-12) break;
+    if (p.w.size() != sp.k() || p.scale < 0 || p.scale >= sp.scales().size() || p.steps <= 0 ||
+        p.steps > sp.steps().max_steps())
+      throw Error("strategy " + strategy + " proposed an invalid point (scale " +
+                  std::to_string(p.scale) + ", steps " + std::to_string(p.steps) + ")");
+    add_trial(p, iteration);
+    spent += sp.cost(p);
+    ++added;
+  }
+  return added;
+}
+
 fs::path Campaign::trial_dir(std::int64_t trial) const {
   return config_.workdir / "trials" / archive_.trials.at(static_cast<size_t>(trial)).id;
 }

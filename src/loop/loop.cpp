@@ -158,8 +158,7 @@ bool Loop::submit_proposed() {
 
 bool Loop::propose_round() {
   if (exhausted_ || cancel_requested()) return false;
-  double spent = c_.spent();
-  if (spent >= cfg_.budget - 1e-12) return false;
+  if (c_.spent() >= cfg_.budget - 1e-12) return false;
   const int free = cfg_.executor.max_concurrent - c_.active();
   if (free <= 0) return false;
   const int q = cfg_.strategy.batch > 0 ? std::min(cfg_.strategy.batch, free) : free;
@@ -168,7 +167,7 @@ bool Loop::propose_round() {
   for (const auto& t : c_.archive().trials)
     if (is_active(t.state)) pending.push_back(t.point);
   const auto t0 = std::chrono::steady_clock::now();
-  auto proposals = st_.propose(h, pending, q);
+  const auto proposals = st_.propose(h, pending, q);
   const double propose_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   IterationRecord it;
@@ -177,17 +176,7 @@ bool Loop::propose_round() {
   it.propose_seconds = propose_s;
   it.diagnostics = st_.diagnostics().values;
   it.diagnostics["propose_seconds"] = propose_s;
-  int added = 0;
-  for (auto& p : proposals) {
-    if (spent >= cfg_.budget - 1e-12) break;
-    if (p.w.size() != cfg_.space.k() || p.scale < 0 || p.scale >= cfg_.space.scales().size() ||
-        p.steps <= 0 || p.steps > cfg_.space.steps().max_steps())
-      throw Error("strategy " + st_.name() + " proposed an invalid point (scale " +
-                  std::to_string(p.scale) + ", steps " + std::to_string(p.steps) + ")");
-    c_.add_trial(p, h.iteration);
-    spent += cfg_.space.cost(p);
-    ++added;
-  }
+  const int added = c_.add_proposals(proposals, h.iteration, st_.name());
   if (added == 0) {
     exhausted_ = true;
     return false;

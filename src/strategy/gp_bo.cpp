@@ -319,7 +319,6 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   for (const auto& o : history.observations)
     if (sp.is_target(o.point) && (!verified || o.value < verified->value)) verified = &o;
   diag_.values["rec.verified"] = 0.0;
-  if (verified && !(verified->value > 0 || !log_output_)) verified = nullptr;
   if (verified) {
     const double y = log_output_ ? std::log(verified->value) : verified->value;
     if (!(post.mean[0] + std::sqrt(post.variance[0]) < y)) {

@@ -26,7 +26,7 @@ std::optional<double> final_value(const History& h, const Point& p) {
 }
 
 RunIndex::RunIndex(const History& h) {
-  for (const auto& r : h.runs) runs_.emplace(key(r), true);
+  for (const auto& r : h.runs) runs_.insert(key(r));
   for (const auto& o : h.observations) values_.emplace(key(o.point), o.value);
 }
 

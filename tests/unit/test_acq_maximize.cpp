@@ -10,21 +10,13 @@
 
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "reverse_team.hpp"
 
 using namespace mixbo;
 
 namespace {
 
-// Runs the starts back to front (as a parallel team may finish them), returns them in order.
-class ReverseTeam : public Team {
- public:
-  std::vector<StartResult> run(const MultiStartProblem& problem,
-                               const std::vector<Eigen::VectorXd>& starts) override {
-    std::vector<StartResult> out(starts.size());
-    for (size_t i = starts.size(); i-- > 0;) out[i] = solve_guarded(problem, starts[i]);
-    return out;
-  }
-};
+using test::ReverseTeam;
 
 BoundedSimplex bounded(int k) {
   std::vector<std::string> names;

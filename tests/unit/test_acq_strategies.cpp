@@ -9,20 +9,13 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
 #include "mixbo/strategy/random_search.hpp"
+#include "reverse_team.hpp"
 
 using namespace mixbo;
 
 namespace {
 
-class ReverseTeam : public Team {
- public:
-  std::vector<StartResult> run(const MultiStartProblem& problem,
-                               const std::vector<Eigen::VectorXd>& starts) override {
-    std::vector<StartResult> out(starts.size());
-    for (size_t i = starts.size(); i-- > 0;) out[i] = solve_guarded(problem, starts[i]);
-    return out;
-  }
-};
+using test::ReverseTeam;
 
 CampaignConfig config(const std::string& type, std::uint64_t seed) {
   CampaignConfig c;

@@ -53,6 +53,11 @@ class Campaign {
   int active() const;
 
   std::int64_t add_trial(const Point& p, int iteration, const std::string& source = "");
+  // Adds a round's proposals as trials, in order, while the spend (pending runs included) is
+  // below the budget, so a round may end up to one run past it. Throws Error naming `strategy`
+  // for a point outside the space. Returns how many were added (shared by run_loop and bench).
+  int add_proposals(const std::vector<Point>& proposals, int iteration,
+                    const std::string& strategy);
   std::filesystem::path trial_dir(std::int64_t trial) const;
   std::string job_name(std::int64_t trial) const;
   TrialParams params(std::int64_t trial) const;

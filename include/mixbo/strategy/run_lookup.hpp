@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -37,7 +38,7 @@ class RunIndex {
  private:
   using Key = std::tuple<int, std::int64_t, std::vector<std::int64_t>>;
   static Key key(const Point& p);
-  std::map<Key, bool> runs_;
+  std::set<Key> runs_;
   std::map<Key, double> values_;  // first recorded observation at each (mixture, scale, step)
 };
 
