@@ -2,25 +2,27 @@
 """Plots a `mixbo bench` result: simple regret of each strategy's recommendation against
 cumulative cost, median over seeds with an interquartile band, and the cost-to-target per seed.
 
-usage: scripts/plot_bench.py BENCH.h5 [-o OUT.png]
+usage: scripts/plot_bench.py BENCH [-o OUT.png]
+BENCH: the bench output folder or its bench.h5.
 
-Needs Debian's python3-h5py and python3-matplotlib (scripts/install-deps.sh). With a Python
-whose site-packages lack them (e.g. pyenv), run it as /usr/bin/python3 scripts/plot_bench.py.
+Needs h5py, numpy and matplotlib: Debian's python3-h5py and python3-matplotlib
+(scripts/install-deps.sh). Started by a Python that lacks them (e.g. a pyenv interpreter first
+on PATH), it re-runs itself with /usr/bin/python3 when that one has them.
 """
 import argparse
 import math
+import os
 import sys
 import warnings
 
-try:
-    import h5py
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-except ImportError as e:  # pragma: no cover
-    sys.exit(f"plot_bench: {e}; install python3-h5py python3-matplotlib (scripts/install-deps.sh) "
-             "or run with /usr/bin/python3")
+from plot_support import need_plotting_modules, one_line_errors
+
+need_plotting_modules("plot_bench")
+import h5py  # noqa: E402
+import matplotlib  # noqa: E402
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def text(v):
@@ -38,10 +40,14 @@ def step_interp(cost, regret, grid):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("bench", help="bench.h5 written by `mixbo bench`")
+    ap.add_argument("bench", help="bench output folder or its bench.h5 (`mixbo bench`)")
     ap.add_argument("-o", "--output", help="PNG to write (default: next to BENCH.h5)")
     ap.add_argument("--floor", type=float, default=1e-5, help="regret floor of the log axis")
     a = ap.parse_args()
+    if os.path.isdir(a.bench):
+        a.bench = os.path.join(a.bench, "bench.h5")
+    if not os.path.isfile(a.bench):
+        raise FileNotFoundError(f"{a.bench} does not exist")
     out = a.output or a.bench.rsplit(".", 1)[0] + ".png"
     with h5py.File(a.bench, "r") as f:
         eps = float(f.attrs["epsilon"])
@@ -102,4 +108,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    one_line_errors("plot_bench", main)

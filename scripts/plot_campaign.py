@@ -3,23 +3,25 @@
 order they were proposed, the recommended mixture's trajectory, and the predicted target
 objective with its interval.
 
-usage: scripts/plot_campaign.py CAMPAIGN.h5 [-o OUT.png]
+usage: scripts/plot_campaign.py CAMPAIGN [-o OUT.png]
+CAMPAIGN: the campaign folder (runs/<name>) or its campaign.h5.
 
-Needs Debian's python3-h5py and python3-matplotlib (scripts/install-deps.sh). With a Python
-whose site-packages lack them (e.g. pyenv), run it as /usr/bin/python3 scripts/plot_campaign.py.
+Needs h5py, numpy and matplotlib: Debian's python3-h5py and python3-matplotlib
+(scripts/install-deps.sh). Started by a Python that lacks them (e.g. a pyenv interpreter first
+on PATH), it re-runs itself with /usr/bin/python3 when that one has them.
 """
 import argparse
+import os
 import sys
 
-try:
-    import h5py
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-except ImportError as e:  # pragma: no cover
-    sys.exit(f"plot_campaign: {e}; install python3-h5py python3-matplotlib "
-             "(scripts/install-deps.sh) or run with /usr/bin/python3")
+from plot_support import need_plotting_modules, one_line_errors
+
+need_plotting_modules("plot_campaign")
+import h5py  # noqa: E402
+import matplotlib  # noqa: E402
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def text(v):
@@ -28,9 +30,13 @@ def text(v):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("archive", help="campaign.h5 written by `mixbo run`")
+    ap.add_argument("archive", help="campaign folder or its campaign.h5 (written by `mixbo run`)")
     ap.add_argument("-o", "--output", help="PNG to write (default: next to the archive)")
     a = ap.parse_args()
+    if os.path.isdir(a.archive):
+        a.archive = os.path.join(a.archive, "campaign.h5")
+    if not os.path.isfile(a.archive):
+        raise FileNotFoundError(f"{a.archive} does not exist: the campaign has not run yet")
     out = a.output or a.archive.rsplit(".", 1)[0] + ".png"
     with h5py.File(a.archive, "r") as f:
         name = text(f.attrs["campaign"])
@@ -54,6 +60,10 @@ def main():
         rec_valid = it["rec_valid"][()].astype(bool) if len(it["iteration"]) else np.zeros(0, bool)
         rec_w = it["rec_w"][()] if len(rec_valid) else np.zeros((0, len(domains)))
         rec_mean, rec_lo, rec_hi = it["rec_mean"][()], it["rec_lo"][()], it["rec_hi"][()]
+        # Values a baseline took from a cheaper scale are not the target's: not plotted as such
+        # (archives before these labels: every value is taken as the target's).
+        at_target = (it["rec_at_target"][()].astype(bool) if "rec_at_target" in it
+                     else np.ones(len(rec_valid), bool))
         it_no = it["iteration"][()]
         trial_it = t["iteration"][()] if n else np.zeros(0, int)
         # The latest recommendation (after the last round: it has seen every run).
@@ -61,7 +71,8 @@ def main():
         if "recommendation" in f and int(f["recommendation"].attrs["valid"]):
             g = f["recommendation"]
             latest = (int(g.attrs["iteration"]), g["w"][()], float(g.attrs["mean"]),
-                     float(g.attrs["lo"]), float(g.attrs["hi"]))
+                     float(g.attrs["lo"]), float(g.attrs["hi"]),
+                     bool(int(g.attrs.get("at_target", 1))))
     # Final objective of each trial: its value at its last checkpoint.
     final = np.full(n, np.nan)
     for tr in range(n):
@@ -93,6 +104,7 @@ def main():
         rec_mean = np.append(rec_mean, latest[2])
         rec_lo = np.append(rec_lo, latest[3])
         rec_hi = np.append(rec_hi, latest[4])
+        at_target = np.append(at_target, latest[5])
     bx = axes[1]
     if rec_valid.any():
         x = spent_at[rec_valid]
@@ -101,11 +113,13 @@ def main():
     bx.set(xlabel="cumulative cost (full target-scale runs)", ylabel="proportion", ylim=(0, 1),
            title=f"recommended mixture for {target}")
     cx = axes[2]
-    if rec_valid.any():
-        x = spent_at[rec_valid]
-        cx.step(x, rec_mean[rec_valid], where="post", label="predicted objective")
-        cx.fill_between(x, rec_lo[rec_valid], rec_hi[rec_valid], step="post", alpha=0.25,
-                        label="95% interval")
+    shown = rec_valid & at_target
+    if shown.any():
+        x = spent_at[shown]
+        cx.step(x, rec_mean[shown], where="post", label="objective at the target")
+        if (rec_hi[shown] > rec_lo[shown]).any():
+            cx.fill_between(x, rec_lo[shown], rec_hi[shown], step="post", alpha=0.25,
+                            label="95% interval")
         cx.legend(fontsize=8)
     cx.set(xlabel="cumulative cost (full target-scale runs)", ylabel="objective",
            title=f"recommendation at {target}, {max_steps} steps")
@@ -116,4 +130,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    one_line_errors("plot_campaign", main)

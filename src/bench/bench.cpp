@@ -12,6 +12,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/loop/campaign.hpp"
+#include "mixbo/loop/round.hpp"
 #include "mixbo/sim/simulate_run.hpp"
 #include "mixbo/space/sampling.hpp"
 
@@ -47,10 +48,10 @@ class MemoryLoop {
 
   void run() {
     for (;;) {
-      ingest();
+      if (ingest()) exhausted_ = false;  // new results: the strategy may propose again
       while (propose_round()) {
       }
-      if (c_.active() == 0 && (exhausted_ || c_.spent() >= cfg_.budget - 1e-12)) break;
+      if (c_.active() == 0 && (exhausted_ || round_slots(c_) == 0)) break;
     }
     const auto t0 = std::chrono::steady_clock::now();
     const Recommendation r = st_.recommend(c_.history());
@@ -60,11 +61,14 @@ class MemoryLoop {
   }
 
  private:
-  // Every active trial has finished: record its curve (what reconcile + finish do).
-  void ingest() {
+  // Every active trial has finished: record its curve (what reconcile + finish do). Returns
+  // whether anything was ingested.
+  bool ingest() {
     auto& trials = c_.archive().trials;
+    bool any = false;
     for (size_t i = 0; i < trials.size(); ++i) {
       if (!is_active(trials[i].state)) continue;
+      any = true;
       const auto row = static_cast<std::int64_t>(i);
       c_.archive().record(row, TrialState::Submitted, "bench-" + std::to_string(row + 1));
       try {
@@ -76,12 +80,15 @@ class MemoryLoop {
         ++out_.curve.failed;
       }
     }
+    return any;
   }
 
-  double observed_cost() const {
+  // The x axis of the regret curves: cost of the runs whose results the recommendation saw.
+  double observed_cost() const { return spent_cost(c_.archive().trials) - active_cost(); }
+  double active_cost() const {
     double s = 0;
     for (const auto& t : c_.archive().trials)
-      if (!is_active(t.state)) s += t.cost;
+      if (is_active(t.state)) s += t.cost;
     return s;
   }
 
@@ -92,43 +99,15 @@ class MemoryLoop {
 
   bool propose_round() {
     if (exhausted_) return false;
-    if (c_.spent() >= cfg_.budget - 1e-12) return false;
-    const int free = cfg_.executor.max_concurrent - c_.active();
-    if (free <= 0) return false;
-    const int q = cfg_.strategy.batch > 0 ? std::min(cfg_.strategy.batch, free) : free;
-    const History h = c_.history();
-    std::vector<Point> pending;
-    for (const auto& t : c_.archive().trials)
-      if (is_active(t.state)) pending.push_back(t.point);
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto proposals = st_.propose(h, pending, q);
-    const double propose_s = seconds_since(t0);
-    IterationRecord it;
-    it.iteration = h.iteration;
-    it.propose_seconds = propose_s;
-    it.diagnostics = st_.diagnostics().values;
-    it.diagnostics["propose_seconds"] = propose_s;
-    const int added = c_.add_proposals(proposals, h.iteration, st_.name());
-    if (added == 0) {
+    const int slots = round_slots(c_);
+    if (slots <= 0) return false;
+    const RoundResult r = run_round(c_, st_, slots);
+    out_.round_seconds.push_back(r.propose_seconds + r.recommend_seconds);
+    if (r.added == 0) {
       exhausted_ = true;
-      out_.round_seconds.push_back(propose_s);
       return false;
     }
-    it.n_proposed = added;
-    const auto t1 = std::chrono::steady_clock::now();
-    const Recommendation r = st_.recommend(c_.history());
-    const double recommend_s = seconds_since(t1);
-    it.diagnostics["recommend_seconds"] = recommend_s;
-    out_.round_seconds.push_back(propose_s + recommend_s);
-    c_.record_recommendation(r, h.iteration);
-    const auto& rec = c_.archive().recommendation;
-    it.rec_valid = rec.rec_valid;
-    it.rec_mean = rec.rec_mean;
-    it.rec_lo = rec.rec_lo;
-    it.rec_hi = rec.rec_hi;
-    it.rec_w = rec.rec_w;
-    c_.archive().iterations.push_back(it);
-    push(r, observed_cost());
+    push(r.recommendation, observed_cost());
     return true;
   }
 

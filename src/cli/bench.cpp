@@ -131,7 +131,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
                           "reported as skipped)")(
               "seeds", po::value<int>(), "campaigns per strategy (default 10; --quick: 1)")(
               "budget", po::value<double>(),
-              "cost budget of every campaign (default: campaign.budget; --quick: at most 0.3)")(
+              "cost budget of every campaign (default: campaign.budget; --quick: one target run)")(
               "epsilon", po::value<double>()->default_value(0.005),
               "relative distance to the best achievable loss that counts as reached")(
               "reference", po::value<std::string>()->default_value("mfms-bo"),
@@ -140,7 +140,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
               "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
               "sweep", po::value<int>(),
               "points of the dense optimum's Sobol sweep (default 32768)")(
-              "quick", "CI mode: 1 seed, budget at most 0.3, a smaller dense sweep")(
+              "quick", "CI mode: 1 seed, a budget of one target run, a smaller dense sweep")(
               "quiet,q", "print only the table");
         },
         /*needs_config=*/false);
@@ -164,8 +164,8 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     o.reference = vm["reference"].as<std::string>();
     if (vm.count("budget"))
       config.budget = vm["budget"].as<double>();
-    else if (quick)
-      config.budget = std::min(config.budget, 0.3);
+    else if (quick)  // one full target run: every strategy can make at least one target run
+      config.budget = config.space.target_run_cost();
     if (quick) {
       o.sweep_points = 4096;
       o.sweep_starts = 4;

@@ -9,10 +9,10 @@
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/make_executor.hpp"
-#include "mixbo/io/hdf5.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
+#include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/strategy/objective.hpp"
@@ -94,12 +94,8 @@ int status(const Args& args) {
     throw Error(path.string() + " does not exist: the campaign has not run yet");
   const Archive a = load_archive(path);
   const auto domains = archive_domains(path);
-  std::vector<std::string> scales;
-  {
-    h5::Handle f = h5::open_file(path);
-    h5::Handle g = h5::open_group(f.id(), "space");
-    scales = h5::read_strings(g.id(), "scale_names");
-  }
+  const ArchiveLadder ladder = archive_ladder(path);
+  const auto& scales = ladder.names;
   // Last observation of each trial = its result.
   std::vector<std::optional<std::pair<std::int64_t, double>>> last(a.trials.size());
   const auto& o = a.observations;
@@ -136,11 +132,8 @@ int status(const Args& args) {
       j["trials"].push_back(r);
     }
     const auto& rec = a.recommendation;
-    j["recommendation"] = {{"valid", rec.rec_valid}};
+    j["recommendation"] = estimate_json(rec);
     if (rec.rec_valid) {
-      j["recommendation"]["mean"] = rec.rec_mean;
-      j["recommendation"]["lo"] = rec.rec_lo;
-      j["recommendation"]["hi"] = rec.rec_hi;
       j["recommendation"]["mixture"] =
           std::vector<double>(rec.rec_w.data(), rec.rec_w.data() + rec.rec_w.size());
     }
@@ -156,10 +149,8 @@ int status(const Args& args) {
             << "scale" << std::setw(8) << "steps" << std::setw(11) << "state" << std::setw(26)
             << "job id" << std::setw(8) << "cost"
             << "result\n";
-  double spent = 0;
   for (size_t i = 0; i < a.trials.size(); ++i) {
     const auto& t = a.trials[i];
-    if (t.source.empty()) spent += t.cost;
     std::string result;
     if (last[i]) result = fixed(last[i]->second, 4) + " @" + std::to_string(last[i]->first);
     if (!t.reason.empty()) {
@@ -175,18 +166,15 @@ int status(const Args& args) {
   }
   std::cout << "\n"
             << a.trials.size() << " trials, " << a.observations.size()
-            << " observations, cost spent " << fixed(spent, 3) << "\n";
+            << " observations, cost spent " << fixed(spent_cost(a.trials), 3) << "\n";
   const auto& rec = a.recommendation;
   if (rec.rec_valid) {
     std::cout << "recommendation (round " << rec.iteration << "): ";
     for (size_t i = 0; i < domains.size() && static_cast<Eigen::Index>(i) < rec.rec_w.size(); ++i)
       std::cout << (i ? ", " : "") << domains[i] << " "
                 << fixed(rec.rec_w[static_cast<Eigen::Index>(i)], 4);
-    std::cout << "\n  predicted " << fixed(rec.rec_mean, 4);
-    if (rec.rec_hi > rec.rec_lo)
-      std::cout << " (95% interval " << fixed(rec.rec_lo, 4) << " .. " << fixed(rec.rec_hi, 4)
-                << ")";
-    std::cout << "\n";
+    std::cout << "\n  " << estimate_text(rec, scales.at(static_cast<size_t>(ladder.target)))
+              << "\n";
   } else {
     std::cout << "no recommendation yet\n";
   }

@@ -35,7 +35,9 @@ std::string describe(const CampaignConfig& c) {
   o << std::setprecision(3) << "budget     " << c.budget
     << " cost units = " << c.budget / sp.target_run_cost() << " full target-scale runs\n";
   o << "executor   " << c.executor.type << ", " << c.executor.max_concurrent << " concurrent, "
-    << c.executor.max_attempts << " attempts per trial\n";
+    << c.executor.max_attempts << " attempts per trial"
+    << (c.executor.synchronous ? ", synchronous rounds" : "") << ", stops after "
+    << c.executor.stop_after_failures << " failed jobs in a row\n";
   if (c.executor.type != "simulated") o << "job        " << c.job.template_path.string() << "\n";
   if (c.executor.type == "slurm") {
     o << "slurm      partition " << (c.slurm.partition.empty() ? "(default)" : c.slurm.partition)

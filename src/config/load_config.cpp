@@ -56,6 +56,11 @@ const std::vector<Key>& keys() {
       {"executor.max_concurrent", "2", "runs in flight at once (free slots)"},
       {"executor.max_attempts", "2", "submissions per trial before it stays failed"},
       {"executor.poll_seconds", "1", "seconds between polls of running jobs"},
+      {"executor.synchronous", "false",
+       "true: each round waits for every run in flight (reproducible campaigns on real "
+       "executors; slower)"},
+      {"executor.stop_after_failures", "5",
+       "stop the campaign (exit 1) after this many failed jobs in a row"},
       {"job.template", "", "job-script template (default: jobs/mixbo-proxy.sbatch.in)"},
       {"job.command", "", "training command the generic template runs (jobs/train.sbatch.in)"},
       {"slurm.partition", "", "#SBATCH --partition"},
@@ -421,6 +426,12 @@ CampaignConfig load_config(const std::filesystem::path& file,
   c.executor.type = r.choice("executor.type", {"local", "slurm", "simulated"});
   c.executor.max_concurrent = static_cast<int>(r.positive_integer("executor.max_concurrent"));
   c.executor.max_attempts = static_cast<int>(r.positive_integer("executor.max_attempts"));
+  c.executor.synchronous = r.boolean("executor.synchronous");
+  const auto stop_after = r.integer("executor.stop_after_failures");
+  // Failed trials cost nothing, so this stop is what ends a campaign whose jobs all fail.
+  if (stop_after < 1 || stop_after > 1000000)
+    r.fail("executor.stop_after_failures", "must be between 1 and 1000000");
+  c.executor.stop_after_failures = static_cast<int>(stop_after);
   c.executor.poll_seconds = r.number("executor.poll_seconds");
   if (!(c.executor.poll_seconds > 0)) r.fail("executor.poll_seconds", "must be positive");
 

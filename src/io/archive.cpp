@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -261,6 +262,14 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
                         column_of<I, double>(it, [](auto& r) { return r.rec_lo; }));
       h5::write_doubles(g.id(), "rec_hi",
                         column_of<I, double>(it, [](auto& r) { return r.rec_hi; }));
+      h5::write_strings(g.id(), "rec_scale",
+                        column_of<I, std::string>(it, [](auto& r) { return r.rec_scale; }));
+      h5::write_ints(g.id(), "rec_steps",
+                     column_of<I, std::int64_t>(it, [](auto& r) { return r.rec_steps; }));
+      h5::write_ints(g.id(), "rec_at_target",
+                     column_of<I, std::int64_t>(it, [](auto& r) { return r.rec_at_target; }));
+      h5::write_ints(g.id(), "rec_interval",
+                     column_of<I, std::int64_t>(it, [](auto& r) { return r.rec_interval; }));
       std::vector<const Eigen::VectorXd*> w;
       for (const auto& r : it) w.push_back(r.rec_valid ? &r.rec_w : nullptr);
       write_mixtures(g.id(), "rec_w", w, k);
@@ -283,6 +292,10 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
       h5::write_attr(g.id(), "mean", r.rec_mean);
       h5::write_attr(g.id(), "lo", r.rec_lo);
       h5::write_attr(g.id(), "hi", r.rec_hi);
+      h5::write_attr(g.id(), "scale", r.rec_scale);
+      h5::write_attr(g.id(), "steps", r.rec_steps);
+      h5::write_attr(g.id(), "at_target", static_cast<std::int64_t>(r.rec_at_target));
+      h5::write_attr(g.id(), "interval", static_cast<std::int64_t>(r.rec_interval));
       std::vector<double> w(r.rec_w.data(), r.rec_w.data() + r.rec_w.size());
       h5::write_doubles(g.id(), "w", w);
     }
@@ -382,6 +395,12 @@ Archive load_archive(const std::filesystem::path& path) {
       const auto hi = h5::read_doubles(g.id(), "rec_hi");
       const auto w = read_mixtures(g.id(), "rec_w");
       const size_t n = iteration.size();
+      // What each value refers to (archives before schema 1.1 lack it: left unknown).
+      const bool labelled = h5::exists(g.id(), "rec_scale");
+      const auto rscale = labelled ? h5::read_strings(g.id(), "rec_scale") : std::vector<std::string>(n);
+      const auto rsteps = labelled ? h5::read_ints(g.id(), "rec_steps") : std::vector<std::int64_t>(n);
+      const auto rtarget = labelled ? h5::read_ints(g.id(), "rec_at_target") : std::vector<std::int64_t>(n);
+      const auto rinterval = labelled ? h5::read_ints(g.id(), "rec_interval") : std::vector<std::int64_t>(n);
       a.iterations.resize(n);
       h5::Handle d = h5::open_group(g.id(), "diagnostics");
       std::map<std::string, std::vector<double>> diag;
@@ -398,6 +417,10 @@ Archive load_archive(const std::filesystem::path& path) {
         r.rec_lo = lo.at(i);
         r.rec_hi = hi.at(i);
         if (r.rec_valid) r.rec_w = w.at(i);
+        r.rec_scale = rscale.at(i);
+        r.rec_steps = rsteps.at(i);
+        r.rec_at_target = rtarget.at(i) != 0;
+        r.rec_interval = rinterval.at(i) != 0;
         for (const auto& [name, col] : diag)
           if (!std::isnan(col.at(i))) r.diagnostics[name] = col.at(i);
       }
@@ -410,6 +433,12 @@ Archive load_archive(const std::filesystem::path& path) {
       r.rec_mean = h5::read_attr_double(g.id(), "mean");
       r.rec_lo = h5::read_attr_double(g.id(), "lo");
       r.rec_hi = h5::read_attr_double(g.id(), "hi");
+      if (h5::has_attr(g.id(), "scale")) {  // not in archives written before these labels
+        r.rec_scale = h5::read_attr_string(g.id(), "scale");
+        r.rec_steps = h5::read_attr_int(g.id(), "steps");
+        r.rec_at_target = h5::read_attr_int(g.id(), "at_target") != 0;
+        r.rec_interval = h5::read_attr_int(g.id(), "interval") != 0;
+      }
       const auto w = h5::read_doubles(g.id(), "w");
       r.rec_w = Eigen::Map<const Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));
     }
@@ -425,6 +454,19 @@ std::vector<std::string> archive_domains(const std::filesystem::path& path) {
   h5::Handle f = h5::open_file(path);
   h5::Handle g = h5::open_group(f.id(), "space");
   return h5::read_strings(g.id(), "domains");
+}
+
+ArchiveLadder archive_ladder(const std::filesystem::path& path) {
+  h5::Handle f = h5::open_file(path);
+  h5::Handle g = h5::open_group(f.id(), "space");
+  ArchiveLadder l;
+  l.names = h5::read_strings(g.id(), "scale_names");
+  const auto target = h5::read_attr_string(g.id(), "target_scale");
+  const auto it = std::find(l.names.begin(), l.names.end(), target);
+  if (it == l.names.end())
+    throw Error(path.string() + ": /space target_scale '" + target + "' is not in scale_names");
+  l.target = static_cast<int>(it - l.names.begin());
+  return l;
 }
 
 }  // namespace mixbo

@@ -154,6 +154,10 @@ Handle open_attr(hid_t obj, const std::string& name) {
 }
 }  // namespace
 
+bool has_attr(hid_t obj, const std::string& name) {
+  return H5Aexists(obj, name.c_str()) > 0;
+}
+
 std::string read_attr_string(hid_t obj, const std::string& name) {
   Handle a = open_attr(obj, name);
   Handle ftype = check(H5Aget_type(a.id()), H5Tclose, "attribute type");

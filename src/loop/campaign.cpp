@@ -129,8 +129,14 @@ void Campaign::save() const {
 History Campaign::history() const {
   History h;
   const auto& o = archive_.observations;
+  // In trial order, not in the order results came in: which of two concurrent jobs finished
+  // first must not change what a strategy sees (synchronous campaigns are reproducible).
+  std::vector<size_t> rows(o.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](size_t a, size_t b) { return o.trial[a] < o.trial[b]; });
   h.observations.reserve(o.size());
-  for (size_t i = 0; i < o.size(); ++i) {
+  for (const size_t i : rows) {
     const auto& t = archive_.trials.at(static_cast<size_t>(o.trial[i]));
     Observation ob;
     ob.point = t.point;
@@ -142,15 +148,21 @@ History Campaign::history() const {
   for (const auto& t : archive_.trials) h.runs.push_back(t.point);
   h.iteration = static_cast<int>(archive_.iterations.size());
   h.spent = spent();
+  h.budget = config_.budget;
   return h;
 }
 
-double Campaign::spent() const {
+double spent_cost(const std::vector<TrialRecord>& trials) {
   double s = 0;
-  for (const auto& t : archive_.trials)
-    if (t.source.empty()) s += t.cost;
+  // A trial that failed on every attempt delivered nothing and mixbo cannot know how far its
+  // jobs got: it is not counted (executor.stop_after_failures bounds what failing jobs burn).
+  // Pending trials count in full: their cost is reserved.
+  for (const auto& t : trials)
+    if (t.source.empty() && t.state != TrialState::Failed) s += t.cost;
   return s;
 }
+
+double Campaign::spent() const { return spent_cost(archive_.trials); }
 
 int Campaign::count(TrialState s) const {
   int n = 0;
@@ -183,11 +195,13 @@ int Campaign::add_proposals(const std::vector<Point>& proposals, int iteration,
   double spent = this->spent();
   int added = 0;
   for (const auto& p : proposals) {
-    if (spent >= config_.budget - 1e-12) break;
     if (p.w.size() != sp.k() || p.scale < 0 || p.scale >= sp.scales().size() || p.steps <= 0 ||
         p.steps > sp.steps().max_steps())
       throw Error("strategy " + strategy + " proposed an invalid point (scale " +
                   std::to_string(p.scale) + ", steps " + std::to_string(p.steps) + ")");
+    // The budget is a hard cap: a run that would take the spend past it is not made (a
+    // cheaper proposal of the same round may still fit).
+    if (spent + sp.cost(p) > config_.budget * (1 + kBudgetSlack)) continue;
     add_trial(p, iteration);
     spent += sp.cost(p);
     ++added;
@@ -295,19 +309,28 @@ bool Campaign::finish(std::int64_t trial, const JobStatus& status) {
   return false;
 }
 
-void Campaign::record_recommendation(const Recommendation& r, int iteration) {
-  auto& rec = archive_.recommendation;
+IterationRecord Campaign::labelled(const Recommendation& r, int iteration) const {
+  IterationRecord rec;
   rec.iteration = iteration;
   rec.time = now_seconds();
   rec.rec_valid = r.valid;
-  rec.rec_mean = r.valid ? displayed_objective(config_.objective, r.mean) : 0;
-  rec.rec_lo =
-      r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.lo : r.hi)
-              : 0;
-  rec.rec_hi =
-      r.valid ? displayed_objective(config_.objective, config_.objective.minimize ? r.hi : r.lo)
-              : 0;
-  rec.rec_w = r.valid ? r.w : Eigen::VectorXd();
+  if (!r.valid) return rec;
+  const auto& o = config_.objective;
+  rec.rec_mean = displayed_objective(o, r.mean);
+  rec.rec_lo = displayed_objective(o, o.minimize ? r.lo : r.hi);
+  rec.rec_hi = displayed_objective(o, o.minimize ? r.hi : r.lo);
+  rec.rec_w = r.w;
+  const auto& sp = config_.space;
+  const int scale = r.scale < 0 ? sp.scales().target() : r.scale;
+  rec.rec_scale = sp.scales()[scale].name;
+  rec.rec_steps = r.steps > 0 ? r.steps : sp.steps().max_steps();
+  rec.rec_at_target = scale == sp.scales().target() && rec.rec_steps == sp.steps().max_steps();
+  rec.rec_interval = r.has_interval && rec.rec_hi > rec.rec_lo;
+  return rec;
+}
+
+void Campaign::record_recommendation(const Recommendation& r, int iteration) {
+  archive_.recommendation = labelled(r, iteration);
 }
 
 }  // namespace mixbo

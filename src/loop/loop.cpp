@@ -5,11 +5,14 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/loop/estimate_text.hpp"
+#include "mixbo/loop/round.hpp"
 
 namespace fs = std::filesystem;
 
@@ -17,25 +20,29 @@ namespace mixbo {
 
 namespace {
 
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 const Scale& target(const CampaignConfig& c) { return c.space.scales().target_scale(); }
 
+// A failure reason without what differs from trial to trial (paths, trial ids), so that the
+// same cause counts once: "result: /w/trials/t0003/result.h5: metric 'x' is missing" ->
+// "result: result.h5: metric 'x' is missing".
+std::string failure_cause(const std::string& reason) {
+  std::istringstream in(reason);
+  std::string word, out;
+  while (in >> word) {
+    if (const auto slash = word.rfind('/'); slash != std::string::npos) word.erase(0, slash + 1);
+    if (!out.empty()) out += ' ';
+    out += word;
+  }
+  return out;
+}
+
 nlohmann::json rec_json(const CampaignConfig& c, const IterationRecord& r) {
-  nlohmann::json j;
-  j["valid"] = r.rec_valid;
+  nlohmann::json j = estimate_json(r);
   if (!r.rec_valid) return j;
-  j["mean"] = r.rec_mean;
-  j["lo"] = r.rec_lo;
-  j["hi"] = r.rec_hi;
   nlohmann::json w;
   for (int i = 0; i < c.space.k() && i < r.rec_w.size(); ++i)
     w[c.space.simplex().names()[static_cast<size_t>(i)]] = r.rec_w[i];
   j["mixture"] = w;
-  j["scale"] = target(c).name;
-  j["steps"] = c.space.steps().max_steps();
   return j;
 }
 
@@ -48,6 +55,7 @@ class Loop {
 
  private:
   bool reconcile();
+  void check_failure_streak();
   bool submit_proposed();
   bool propose_round();
   void progress(bool force);
@@ -71,6 +79,7 @@ class Loop {
   LoopOptions o_;
   std::ostream& out_;
   bool exhausted_ = false;
+  std::vector<std::string> failures_;  // reasons of the jobs that failed since the last success
   std::string last_line_;
   LoopResult res_;
 };
@@ -93,11 +102,34 @@ bool Loop::reconcile() {
       c_.archive().record(row, TrialState::Running);
       changed = true;
     } else if (s.phase == JobPhase::Completed || s.phase == JobPhase::Failed) {
-      c_.finish(row, s);
+      if (c_.finish(row, s)) {
+        failures_.clear();
+      } else {
+        failures_.push_back(c_.archive().trials[static_cast<size_t>(row)].reason);
+      }
       changed = true;
     }
   }
+  if (changed) exhausted_ = false;  // new results: the strategy may have something to propose
   return changed;
+}
+
+// Stops a campaign whose jobs keep failing (a wrong metric name, a broken script): every
+// further submission would fail the same way. The archive is saved first; running jobs stay
+// recorded, and `mixbo run` again resumes once the cause is fixed.
+void Loop::check_failure_streak() {
+  const int limit = cfg_.executor.stop_after_failures;
+  if (static_cast<int>(failures_.size()) < limit) return;
+  std::map<std::string, int> count;
+  for (const auto& r : failures_) ++count[failure_cause(r)];
+  const auto top = std::max_element(count.begin(), count.end(),
+                                    [](auto& a, auto& b) { return a.second < b.second; });
+  save();
+  throw Error(std::to_string(failures_.size()) +
+                        " jobs in a row failed (executor.stop_after_failures = " +
+                        std::to_string(limit) + "); most frequent reason (" +
+                        std::to_string(top->second) + " of them): " + top->first +
+                        "\nfix the cause, then run `mixbo run` again to resume the campaign");
 }
 
 // Submits every `proposed` trial (new ones and retries), adopting a job that a crashed driver
@@ -158,42 +190,12 @@ bool Loop::submit_proposed() {
 
 bool Loop::propose_round() {
   if (exhausted_ || cancel_requested()) return false;
-  if (c_.spent() >= cfg_.budget - 1e-12) return false;
-  const int free = cfg_.executor.max_concurrent - c_.active();
-  if (free <= 0) return false;
-  const int q = cfg_.strategy.batch > 0 ? std::min(cfg_.strategy.batch, free) : free;
-  History h = c_.history();
-  std::vector<Point> pending;
-  for (const auto& t : c_.archive().trials)
-    if (is_active(t.state)) pending.push_back(t.point);
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto proposals = st_.propose(h, pending, q);
-  const double propose_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  IterationRecord it;
-  it.iteration = h.iteration;
-  it.time = now_seconds();
-  it.propose_seconds = propose_s;
-  it.diagnostics = st_.diagnostics().values;
-  it.diagnostics["propose_seconds"] = propose_s;
-  const int added = c_.add_proposals(proposals, h.iteration, st_.name());
-  if (added == 0) {
-    exhausted_ = true;
+  const int slots = round_slots(c_);
+  if (slots <= 0) return false;
+  if (run_round(c_, st_, slots).added == 0) {
+    exhausted_ = true;  // until new results change the history
     return false;
   }
-  it.n_proposed = added;
-  const auto t1 = std::chrono::steady_clock::now();
-  const Recommendation r = st_.recommend(c_.history());
-  it.diagnostics["recommend_seconds"] =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  c_.record_recommendation(r, h.iteration);
-  const auto& rec = c_.archive().recommendation;
-  it.rec_valid = rec.rec_valid;
-  it.rec_mean = rec.rec_mean;
-  it.rec_lo = rec.rec_lo;
-  it.rec_hi = rec.rec_hi;
-  it.rec_w = rec.rec_w;
-  c_.archive().iterations.push_back(it);
   save();  // proposed trials are on disk before any of them is submitted
   return true;
 }
@@ -227,9 +229,7 @@ void Loop::progress(bool force) {
          << running << ", done " << done << ", failed " << failed << " | cost " << std::fixed
          << std::setprecision(3) << c_.spent() << " / " << cfg_.budget;
     if (a.recommendation.rec_valid)
-      line << " | best " << target(cfg_).name << " " << std::setprecision(4)
-           << a.recommendation.rec_mean << " [" << a.recommendation.rec_lo << ", "
-           << a.recommendation.rec_hi << "]";
+      line << " | best " << estimate_text(a.recommendation, target(cfg_).name);
   }
   if (force || line.str() != last_line_) {
     out_ << line.str() << std::endl;
@@ -260,6 +260,7 @@ LoopResult Loop::run() {
     // Ingested results and failures are on disk before a retry moves the failed attempt's
     // files aside: a crash in between must not make the restart re-read a renamed result.
     if (changed) save();
+    check_failure_streak();
     if (submit_proposed()) {  // retries and adopted jobs
       changed = true;
       save();
@@ -270,7 +271,7 @@ LoopResult Loop::run() {
       changed = true;
     }
     progress(false);
-    if (c_.active() == 0 && (exhausted_ || c_.spent() >= cfg_.budget - 1e-12)) {
+    if (c_.active() == 0 && (exhausted_ || round_slots(c_) == 0)) {
       res_.finished = true;
       break;
     }
@@ -299,23 +300,7 @@ LoopResult Loop::run() {
     j["trials"] = {{"total", res_.trials}, {"done", res_.done}, {"failed", res_.failed}};
     j["spent"] = res_.spent;
     j["budget"] = cfg_.budget;
-    IterationRecord r;
-    r.rec_valid = res_.recommendation.valid;
-    r.rec_mean = res_.recommendation.valid
-                     ? displayed_objective(cfg_.objective, res_.recommendation.mean)
-                     : 0;
-    r.rec_lo =
-        res_.recommendation.valid
-            ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.lo
-                                                                          : res_.recommendation.hi)
-            : 0;
-    r.rec_hi =
-        res_.recommendation.valid
-            ? displayed_objective(cfg_.objective, cfg_.objective.minimize ? res_.recommendation.hi
-                                                                          : res_.recommendation.lo)
-            : 0;
-    r.rec_w = res_.recommendation.w;
-    j["recommendation"] = rec_json(cfg_, r);
+    j["recommendation"] = rec_json(cfg_, c_.labelled(res_.recommendation, h.iteration));
     if (o_.dry_run) {
       j["scripts"] = nlohmann::json::array();
       for (const auto& p : res_.written) j["scripts"].push_back(p.string());
@@ -331,7 +316,7 @@ LoopResult Loop::run() {
          << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
          << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
          << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"
-         << describe_recommendation(cfg_, res_.recommendation);
+         << describe_recommendation(cfg_, c_.labelled(res_.recommendation, h.iteration));
   }
   return res_;
 }
@@ -367,22 +352,25 @@ int cancel_all(Campaign& c, Executor& ex) {
   return n;
 }
 
-std::string describe_recommendation(const CampaignConfig& c, const Recommendation& r) {
+std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r) {
   std::ostringstream o;
-  if (!r.valid) {
+  if (!r.rec_valid) {
     o << "no recommendation yet (no observation the strategy can rank)\n";
     return o.str();
   }
   o << "recommended mixture for " << target(c).name << " at " << c.space.steps().max_steps()
     << " steps:\n";
-  for (int i = 0; i < c.space.k(); ++i)
+  for (int i = 0; i < c.space.k() && i < r.rec_w.size(); ++i)
     o << "  " << std::left << std::setw(20) << c.space.simplex().names()[static_cast<size_t>(i)]
-      << std::right << std::fixed << std::setprecision(4) << r.w[i] << "\n";
-  const double mean = displayed_objective(c.objective, r.mean);
-  double lo = displayed_objective(c.objective, r.lo), hi = displayed_objective(c.objective, r.hi);
-  if (lo > hi) std::swap(lo, hi);
-  o << "predicted " << c.objective.text << ": " << std::setprecision(4) << mean;
-  if (hi > lo) o << " (95% interval " << lo << " .. " << hi << ")";
+      << std::right << std::fixed << std::setprecision(4) << r.rec_w[i] << "\n";
+  o << std::setprecision(4);
+  if (!r.rec_at_target) {
+    o << c.objective.text << ": no estimate at " << target(c).name << " yet; " << r.rec_mean
+      << " is the strategy's value at " << r.rec_scale << " and " << r.rec_steps << " steps\n";
+    return o.str();
+  }
+  o << (r.rec_interval ? "predicted " : "measured ") << c.objective.text << ": " << r.rec_mean;
+  if (r.rec_interval) o << " (95% interval " << r.rec_lo << " .. " << r.rec_hi << ")";
   o << "\n";
   return o.str();
 }

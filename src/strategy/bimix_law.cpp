@@ -16,6 +16,7 @@ constexpr std::uint64_t kDesignStream = 0x42694d6978000001ULL;  // "BiMix"
 constexpr std::uint64_t kFitStream = 0x42694d6978000002ULL;
 constexpr int kDesignLength = 4096;  // design points available (far more than any budget uses)
 constexpr int kCheckpointsPerRun = 24;
+constexpr double kSameAnswer = 0.01;  // minimisers closer than this (max |dw|) are one answer
 
 }  // namespace
 
@@ -48,13 +49,13 @@ Eigen::VectorXd BimixLawStrategy::entropy_mixture() const {
   return config_.space.simplex().project(p / p.sum());
 }
 
-std::optional<BimixFit> BimixLawStrategy::fit(const History& history) {
+std::optional<BimixFit> BimixLawStrategy::fit(const History& history, int scale) {
   const auto& sp = config_.space;
   const std::int64_t min_step = std::max<std::int64_t>(1, sp.steps().max_steps() / 20);
   // Observations at the fit scale, grouped by trial, thinned evenly in log steps.
   std::map<std::string, std::vector<const Observation*>> by_trial;
   for (const auto& o : history.observations)
-    if (o.point.scale == scale_ && o.point.steps >= min_step && std::isfinite(o.value))
+    if (o.point.scale == scale && o.point.steps >= min_step && std::isfinite(o.value))
       by_trial[o.trial].push_back(&o);
   std::vector<const Observation*> kept;
   for (auto& [trial, obs] : by_trial) {
@@ -84,9 +85,10 @@ std::optional<BimixFit> BimixLawStrategy::fit(const History& history) {
     d.y[r] = kept[i]->value;
   }
   // propose() and recommend() of one round see the same data: fit once.
-  if (cache_ && cache_->first.y.size() == d.y.size() && cache_->first.W == d.W &&
-      cache_->first.steps == d.steps && cache_->first.y == d.y)
-    return cache_->second;
+  if (const auto c = cache_.find(scale);
+      c != cache_.end() && c->second.first.y.size() == d.y.size() && c->second.first.W == d.W &&
+      c->second.first.steps == d.steps && c->second.first.y == d.y)
+    return c->second.second;
   Rng rng = make_rng(config_.seed, kFitStream + kept.size());
   BimixFit f = fit_bimix_law(d, static_cast<double>(sp.steps().max_steps()), *team_, rng,
                              std::max(4, config_.strategy.fit_starts / 2));
@@ -97,13 +99,14 @@ std::optional<BimixFit> BimixLawStrategy::fit(const History& history) {
     diag_.values["bimix.alpha." + n] = f.law.alpha[i];
     diag_.values["bimix.beta." + n] = f.law.beta[i];
   }
-  cache_.emplace(std::move(d), f);
+  cache_.insert_or_assign(scale, std::make_pair(std::move(d), f));
   return f;
 }
 
-BimixLawStrategy::Plan BimixLawStrategy::plan(const History& history) {
+BimixLawStrategy::Plan BimixLawStrategy::plan(const History& history, int scale) {
   Plan p;
-  p.fit = fit(history);
+  p.scale = scale;
+  p.fit = fit(history, scale);
   if (!p.fit) return p;
   const BimixLaw law = p.fit->law;
   const double full = static_cast<double>(config_.space.steps().max_steps());
@@ -113,6 +116,50 @@ BimixLawStrategy::Plan BimixLawStrategy::plan(const History& history) {
   p.w = m.w;
   p.predicted = m.value;
   return p;
+}
+
+int BimixLawStrategy::stage_scale(int stage) const {
+  const int target = config_.space.scales().target();
+  const int s = scale_ + stage;
+  return s < target || stage == 0 ? s : -1;
+}
+
+BimixLawStrategy::StageState BimixLawStrategy::stage_state(const History& history,
+                                                           const std::vector<Point>& pending,
+                                                           int scale) const {
+  const std::int64_t full = config_.space.steps().max_steps();
+  StageState st;
+  for (int j = 0; j < kDesignLength; ++j) {
+    const Point p{design_point(j), scale, full};
+    if (!contains_run(history.runs, p)) {
+      st.next = j;
+      break;
+    }
+    ++st.proposed;
+    if (contains_run(pending, p))
+      ++st.waiting;
+    else if (final_value(history, p))
+      ++st.finished;
+  }
+  return st;
+}
+
+std::vector<Eigen::VectorXd> BimixLawStrategy::verified(const History& history) const {
+  const auto& sp = config_.space;
+  const int target = sp.scales().target();
+  const std::int64_t full = sp.steps().max_steps();
+  std::vector<Eigen::VectorXd> out;
+  for (const auto& r : history.runs) {
+    if (r.scale != target || r.steps != full) continue;
+    // Not a design point (a design at the target scale itself: bimix_scale = target).
+    bool design = false;
+    for (int j = 0; j < kDesignLength && !design && scale_ == target; ++j) {
+      if (!contains_run(history.runs, {design_point(j), scale_, full})) break;
+      design = same_mixture(r.w, design_point(j));
+    }
+    if (!design) out.push_back(r.w);
+  }
+  return out;
 }
 
 std::vector<Point> BimixLawStrategy::propose(const History& history,
@@ -127,47 +174,33 @@ std::vector<Point> BimixLawStrategy::propose(const History& history,
     if (!contains_run(history.runs, p)) out.push_back(p);
     return out;
   }
-  // The design so far: proposed, still pending, finished (observed at full length).
-  int proposed = 0, waiting = 0, finished = 0, next = 0;
-  for (int j = 0; j < kDesignLength; ++j) {
-    const Point p{design_point(j), scale_, full};
-    if (!contains_run(history.runs, p)) {
-      next = j;
-      break;
+  const auto done = verified(history);
+  for (int stage = 0;; ++stage) {
+    const int scale = stage_scale(stage);
+    if (scale < 0) return out;  // every stage below the target is done: nothing more to learn
+    const StageState st = stage_state(history, pending, scale);
+    // Design points still to run: the stage's design (failures replaced), and while its runs
+    // are pending, the free slots too (more data rather than idle slots).
+    int more = std::max(0, n_design_ - (st.proposed - st.failed()));
+    if (more == 0 && st.finished < n_design_) more = q;
+    const Plan p = more > 0 ? Plan{} : plan(history, scale);
+    if (more == 0 && p.w.size() == 0) more = q;  // too little data (failures)
+    if (more > 0) {
+      for (int j = st.next; static_cast<int>(out.size()) < std::min(more, q) && j < kDesignLength;
+           ++j) {
+        const Point d{design_point(j), scale, full};
+        if (!contains_run(history.runs, d)) out.push_back(d);
+      }
+      return out;
     }
-    ++proposed;
-    if (contains_run(pending, p))
-      ++waiting;
-    else if (final_value(history, p))
-      ++finished;
-  }
-  const int failed = proposed - waiting - finished;
-  // Design points still to run: the design itself (failures replaced), and while design runs
-  // are pending, the free slots too (more data rather than idle slots).
-  int more = std::max(0, n_design_ - (proposed - failed));
-  if (more == 0 && finished < n_design_) more = q;
-  if (more > 0) {
-    for (int j = next; static_cast<int>(out.size()) < std::min(more, q) && j < kDesignLength; ++j) {
-      const Point p{design_point(j), scale_, full};
-      if (!contains_run(history.runs, p)) out.push_back(p);
+    // The stage's minimiser at the target, unless that answer has been trained there already.
+    if (std::none_of(done.begin(), done.end(), [&](const Eigen::VectorXd& w) {
+          return same_mixture(w, p.w, kSameAnswer);
+        })) {
+      out.push_back({p.w, target, full});
+      return out;
     }
-    return out;
   }
-  // The verification run at the target, once.
-  for (const auto& r : history.runs)
-    if (r.scale == target && r.steps == full) {
-      bool design = false;
-      for (int j = 0; j < proposed && !design; ++j) design = same_mixture(r.w, design_point(j));
-      if (!design) return out;
-    }
-  const Plan p = plan(history);
-  if (p.w.size() == 0) {  // too little data (failures): more design points
-    for (int j = next; static_cast<int>(out.size()) < q && j < kDesignLength; ++j)
-      out.push_back({design_point(j), scale_, full});
-    return out;
-  }
-  out.push_back({p.w, target, full});
-  return out;
 }
 
 Recommendation BimixLawStrategy::recommend(const History& history) {
@@ -177,37 +210,29 @@ Recommendation BimixLawStrategy::recommend(const History& history) {
   Recommendation r;
   if (!config_.strategy.bimix_entropy.empty()) {
     const Point p{entropy_mixture(), target, full};
-    if (const auto v = final_value(history, p)) {
-      r.valid = true;
-      r.w = p.w;
-      r.mean = r.lo = r.hi = *v;
-    }
+    if (const auto v = final_value(history, p)) r = Recommendation::observed(p, *v);
     return r;
   }
-  // The verification run (a target run that is not a design point), once it has a value.
-  for (const auto& run : history.runs) {
-    if (run.scale != target || run.steps != full) continue;
-    bool design = false;
-    for (int j = 0; j < kDesignLength && !design; ++j) {
-      const Point d{design_point(j), scale_, full};
-      if (!contains_run(history.runs, d)) break;
-      design = same_mixture(run.w, d.w);
-    }
-    if (design) continue;
-    if (const auto v = final_value(history, run)) {
-      r.valid = true;
-      r.w = run.w;
-      r.mean = r.lo = r.hi = *v;
-      return r;
-    }
+  // The best verification run that has a value.
+  for (const auto& w : verified(history)) {
+    const Point run{w, target, full};
+    if (const auto v = final_value(history, run); v && (!r.valid || *v < r.mean))
+      r = Recommendation::observed(run, *v);
   }
-  const Plan p = plan(history);
-  if (p.w.size() == 0) return r;
-  r.valid = true;
-  r.w = p.w;
-  r.mean = p.predicted;
-  r.lo = p.predicted - 1.96 * p.fit->rmse;
-  r.hi = p.predicted + 1.96 * p.fit->rmse;
+  if (r.valid) return r;
+  // Else the law of the latest stage that has one, at its own scale.
+  for (int stage = 0; stage_scale(stage) >= 0; ++stage) {
+    Plan p = plan(history, stage_scale(stage));
+    if (p.w.size() == 0) break;
+    r.valid = true;
+    r.w = p.w;
+    r.mean = p.predicted;
+    r.lo = p.predicted - 1.96 * p.fit->rmse;
+    r.hi = p.predicted + 1.96 * p.fit->rmse;
+    r.has_interval = p.fit->rmse > 0;
+    r.scale = p.scale;  // the law has no size term: its prediction is for the scale it is fitted at
+    r.steps = full;
+  }
   return r;
 }
 

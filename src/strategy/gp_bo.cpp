@@ -176,10 +176,11 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
   return out;
 }
 
-std::vector<AcqPair> GpBoStrategy::pairs() const {
+std::vector<AcqPair> GpBoStrategy::pairs(double budget_left) const {
   const auto& sp = config_.space;
   std::vector<AcqPair> out;
   auto add = [&](int s, std::int64_t z) {
+    if (sp.cost(s, z) > budget_left * (1 + 1e-9)) return;
     AcqPair p;
     p.scale = s;
     p.steps = z;
@@ -234,7 +235,11 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   const auto& sp = config_.space;
   const auto it = static_cast<std::uint64_t>(history.iteration);
   const TrainingSet ts = training_set(history);
-  int n_random = std::clamp(config_.strategy.n_init - static_cast<int>(history.runs.size()), 0, q);
+  const bool designing = static_cast<int>(history.runs.size()) < config_.strategy.n_init &&
+                         history.spent < kDesignShare * history.budget;
+  int n_random =
+      designing ? std::clamp(config_.strategy.n_init - static_cast<int>(history.runs.size()), 0, q)
+                : 0;
   if (ts.y.size() == 0) n_random = q;  // nothing to model yet: keep the slots busy
   std::vector<Point> out = initial_design(history, n_random);
   if (static_cast<int>(out.size()) == q) return out;
@@ -244,7 +249,8 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   AcqSpec spec;
   spec.kind = kind_;
   spec.alpha = std::pow(0.99, static_cast<double>(history.iteration));
-  spec.pairs = pairs();
+  spec.pairs = pairs(history.budget_left());
+  if (spec.pairs.empty()) return out;  // no run fits the budget left
   if (kind_ == AcqKind::kTargetEiPerCost)
     spec.targets = target_points(*gp, ts, derive(config_.seed, it, kTargets));
   diag_.values["acq.alpha"] = spec.alpha;
@@ -337,6 +343,9 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     r.hi = std::exp(r.hi);
   }
   r.valid = true;
+  r.has_interval = true;
+  r.scale = target.scale;
+  r.steps = target.steps;
   last_recommendation_ = r.w;
   return r;
 }

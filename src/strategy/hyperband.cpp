@@ -140,11 +140,7 @@ Recommendation Hyperband::recommend(const History& history) {
   for (const auto& o : history.observations) top = std::max(top, config_.space.cost(o.point));
   for (const auto& o : history.observations) {
     if (config_.space.cost(o.point) < top) continue;
-    if (!r.valid || o.value < r.mean) {
-      r.valid = true;
-      r.w = o.point.w;
-      r.mean = r.lo = r.hi = o.value;
-    }
+    if (!r.valid || o.value < r.mean) r = Recommendation::observed(o.point, o.value);
   }
   return r;
 }

@@ -22,11 +22,7 @@ Recommendation best_target_observation(const SearchSpace& space, const History& 
   Recommendation r;
   for (const auto& o : history.observations) {
     if (!space.is_target(o.point)) continue;
-    if (!r.valid || o.value < r.mean) {
-      r.valid = true;
-      r.w = o.point.w;
-      r.mean = r.lo = r.hi = o.value;
-    }
+    if (!r.valid || o.value < r.mean) r = Recommendation::observed(o.point, o.value);
   }
   return r;
 }

@@ -137,6 +137,9 @@ Recommendation RegMix::recommend(const History& history) {
   rec.mean = r->average_pred;
   rec.lo = rec.mean - 1.96 * r->model.loo_rmse();
   rec.hi = rec.mean + 1.96 * r->model.loo_rmse();
+  rec.has_interval = r->model.loo_rmse() > 0;
+  rec.scale = 0;  // the regression predicts the small runs it was fitted on
+  rec.steps = cheap_steps_;
   return rec;
 }
 

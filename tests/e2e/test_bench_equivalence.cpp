@@ -7,7 +7,9 @@ namespace {
 class BenchVsLoop : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BenchVsLoop, SameProposalsAndRecommendations) {
-  mixbo::test::expect_bench_replays_loop(GetParam(), 0.12);
+  // Budgets where each makes target runs (a run never takes the spend past the budget), with
+  // mfms-bo kept short: its rounds fit a GP.
+  mixbo::test::expect_bench_replays_loop(GetParam(), GetParam() == "mfms-bo" ? 0.12 : 1.2);
 }
 
 std::vector<std::string> strategies() {

@@ -26,5 +26,6 @@ inline CommandResult run_command(const std::string& command) {
 }
 
 inline std::string mixbo_binary() { return std::string(MIXBO_BINARY_DIR) + "/mixbo"; }
+inline std::string proxy_binary() { return std::string(MIXBO_BINARY_DIR) + "/mixbo-proxy"; }
 
 }  // namespace mixbo::test

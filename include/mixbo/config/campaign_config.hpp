@@ -24,6 +24,8 @@ struct ExecutorConfig {
   int max_concurrent = 2;
   int max_attempts = 2;  // submissions per trial before it stays failed
   double poll_seconds = 1.0;
+  bool synchronous = false;     // a round waits until no run is in flight
+  int stop_after_failures = 5;  // failed jobs in a row that stop the campaign (>= 1)
 };
 
 struct JobConfig {

@@ -76,6 +76,13 @@ struct IterationRecord {
   bool rec_valid = false;
   double rec_mean = 0, rec_lo = 0, rec_hi = 0;
   Eigen::VectorXd rec_w;
+  // What rec_mean is the objective of: a scale name and step count; at_target when that is the
+  // target scale at full steps (else a baseline's value from a cheaper run or fit). Without an
+  // interval rec_lo == rec_hi == rec_mean carry no uncertainty information.
+  std::string rec_scale;
+  std::int64_t rec_steps = 0;
+  bool rec_at_target = false;
+  bool rec_interval = false;
   std::map<std::string, double> diagnostics;
 };
 
@@ -101,5 +108,11 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
 Archive load_archive(const std::filesystem::path& path);
 // Domain names stored in an archive (to refuse resuming with a different space).
 std::vector<std::string> archive_domains(const std::filesystem::path& path);
+// The scale ladder's names and the target's index, as stored in an archive's /space.
+struct ArchiveLadder {
+  std::vector<std::string> names;
+  int target = 0;
+};
+ArchiveLadder archive_ladder(const std::filesystem::path& path);
 
 }  // namespace mixbo

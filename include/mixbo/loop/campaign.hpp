@@ -32,6 +32,9 @@ class DriverLock {
   int fd_ = -1;
 };
 
+// Relative tolerance of the budget cap (rounding of per-step costs summed over many runs).
+inline constexpr double kBudgetSlack = 1e-9;
+
 class Campaign {
  public:
   // Loads <workdir>/campaign.h5 when it exists (refusing one whose domains, scales or objective
@@ -47,15 +50,14 @@ class Campaign {
 
   // The strategy's view: observations (lower is better), every run, rounds, spent.
   History history() const;
-  // Cost of every trial the campaign proposed (imported runs are free).
-  double spent() const;
+  double spent() const;  // spent_cost of its trials
   int count(TrialState s) const;
   int active() const;
 
   std::int64_t add_trial(const Point& p, int iteration, const std::string& source = "");
-  // Adds a round's proposals as trials, in order, while the spend (pending runs included) is
-  // below the budget, so a round may end up to one run past it. Throws Error naming `strategy`
-  // for a point outside the space. Returns how many were added (shared by run_loop and bench).
+  // Adds a round's proposals as trials, in order, each only if the spend (pending runs
+  // included) stays within the budget: no campaign ever spends more than its budget. Throws
+  // Error naming `strategy` for a point outside the space. Returns how many were added.
   int add_proposals(const std::vector<Point>& proposals, int iteration,
                     const std::string& strategy);
   std::filesystem::path trial_dir(std::int64_t trial) const;
@@ -72,7 +74,10 @@ class Campaign {
   // Adds the observations of a validated result curve (for finish() and import).
   void add_observations(std::int64_t trial, const ResultCurve& curve);
 
-  // Recommendation + diagnostics bookkeeping.
+  // A strategy's recommendation as the archive and every output state it: the objective as
+  // configured (un-negated) and what its value refers to (scale, steps, interval or not).
+  IterationRecord labelled(const Recommendation& r, int iteration) const;
+  // Makes it the archive's latest recommendation.
   void record_recommendation(const Recommendation& r, int iteration);
 
  private:
@@ -81,6 +86,9 @@ class Campaign {
   std::vector<std::string> metrics_;
 };
 
+// What a campaign's trials count against its budget: pending (reserved) and finished trials in
+// full, nothing for a trial that failed on every attempt or for an imported run.
+double spent_cost(const std::vector<TrialRecord>& trials);
 // "t0007" for trial row 6.
 std::string trial_id_of(std::int64_t row);
 // The objective as the user configured it (un-negated) from a lower-is-better value.

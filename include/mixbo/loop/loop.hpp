@@ -37,7 +37,9 @@ LoopResult run_loop(Campaign& campaign, Executor* executor, Strategy& strategy,
 // running loop that finds <workdir>/cancel.request). Returns the number of trials cancelled.
 int cancel_all(Campaign& campaign, Executor& executor);
 
-// The human report of a recommendation (mixture per domain, predicted objective, interval).
-std::string describe_recommendation(const CampaignConfig& c, const Recommendation& r);
+// The human report of a recommendation (Campaign::labelled): mixture per domain, and the value
+// with what it refers to (a prediction with its interval, a measured target run, or a cheaper
+// scale's value when the strategy has no estimate at the target yet).
+std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r);
 
 }  // namespace mixbo

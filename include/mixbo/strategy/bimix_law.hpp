@@ -10,7 +10,12 @@
 //    design has finished (failed runs are replaced by further design points; while design runs
 //    are still pending, free slots also get further design points rather than waiting).
 // 3. Minimise the law at full steps over the bounded simplex (minimize_surrogate) and train that
-//    mixture once at the target scale and full steps; then propose nothing more.
+//    mixture once at the target scale and full steps.
+// 4. Spend the rest of the budget in further stages, each the same design at the next larger
+//    scale below the target: the law is fitted on that scale alone (closer to the target, as a
+//    BiMix user with more compute would do) and its minimiser is trained at the target when it
+//    is a new answer (more than 0.01 from every mixture trained there so far). The campaign
+//    ends when every scale below the target has had its stage or the budget is spent.
 // The law has no model-size term: its minimiser at the cheap scale is taken as the target's
 // (BiMix's own assumption, and the reason it is a baseline here).
 //
@@ -20,9 +25,11 @@
 // entropy-driven mixtures — projected onto the bounded simplex; the campaign trains it once at
 // the target to measure it and stops.
 //
-// Recommendation: the law's minimiser (or the entropy mixture), with its measured target value
-// once that run has finished; before then the law's prediction AT THE FIT SCALE, with an
-// interval of +-1.96 x the fit's RMSE (an in-sample error: only a rough guide).
+// Recommendation: the best verified minimiser (or the entropy mixture), with its measured target
+// value; before the first has finished the law's minimiser with the law's prediction AT THE FIT
+// SCALE (labelled as such), with an interval of +-1.96 x the fit's RMSE (an in-sample error:
+// only a rough guide).
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -43,25 +50,39 @@ class BimixLawStrategy : public Strategy {
   int fit_scale() const { return scale_; }
   int design_size() const { return n_design_; }
   Eigen::VectorXd design_point(int j) const;  // j-th mixture of the design sequence
-  // The law fitted on the history's observations at the fit scale, if there are enough.
-  std::optional<BimixFit> fit(const History& history);
+  // The law fitted on the history's observations at `scale`, if there are enough.
+  std::optional<BimixFit> fit(const History& history, int scale);
+  // The scale of design stage `stage` (0: bimix_scale, then each next larger scale below the
+  // target); -1 past the last stage.
+  int stage_scale(int stage) const;
   // softmax(entropy) on the bounded simplex (entropy mode only).
   Eigen::VectorXd entropy_mixture() const;
 
  private:
   struct Plan {
+    int scale = 0;  // the law's fit scale
     std::optional<BimixFit> fit;
     Eigen::VectorXd w;  // the mixture to train at the target (empty: not known yet)
     double predicted = 0;
   };
-  Plan plan(const History& history);
+  Plan plan(const History& history, int scale);
+  // A stage's design so far: proposed (a prefix of the design sequence), still pending,
+  // finished; `next` is the first design point not yet proposed.
+  struct StageState {
+    int proposed = 0, waiting = 0, finished = 0, next = 0;
+    int failed() const { return proposed - waiting - finished; }
+  };
+  StageState stage_state(const History& history, const std::vector<Point>& pending,
+                         int scale) const;
+  // Mixtures trained at the target scale and full steps that are not design points.
+  std::vector<Eigen::VectorXd> verified(const History& history) const;
 
   CampaignConfig config_;
   Team* team_;
   int scale_ = 0;
   int n_design_ = 0;
   Eigen::MatrixXd design_;  // a fixed-length prefix of the design sequence
-  std::optional<std::pair<BimixData, BimixFit>> cache_;  // the last fit and its data
+  std::map<int, std::pair<BimixData, BimixFit>> cache_;  // per fit scale: the last fit, its data
   Diagnostics diag_;
 };
 

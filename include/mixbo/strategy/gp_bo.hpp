@@ -9,7 +9,9 @@
 //
 // Rounds: the first strategy.n_init runs are an initial design (mfms-bo: Dirichlet(1)
 // mixtures at random scales below the target and random step budgets below max_steps, as the
-// paper's random mixtures at cheap scales with short runs; sf-bo: random target runs). Later
+// paper's random mixtures at cheap scales with short runs; sf-bo: random target runs), cut
+// short once the runs so far cost a third of the budget (kDesignShare), so that a small
+// budget still leaves the model most of it. Every proposal fits the budget left. Later
 // rounds update the GP (see below) and choose q points one after the other:
 // pending runs and the batch members chosen so far are fantasised into the GP at their final
 // checkpoint with the posterior mean as their value (Kriging believer), then the acquisition is
@@ -55,6 +57,7 @@ class GpBoStrategy : public Strategy {
   enum class Fidelity { kMulti, kSingle };
   static constexpr int kCheckpointsPerRun = 6;
   static constexpr size_t kMaxTrainingRows = 300;
+  static constexpr double kDesignShare = 1.0 / 3;  // of the budget, at most, for the design
   static constexpr double kRefitGrowth = 1.5;
 
   GpBoStrategy(const CampaignConfig& config, Team& team, Fidelity fidelity);
@@ -76,7 +79,8 @@ class GpBoStrategy : public Strategy {
  private:
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
   std::vector<Point> initial_design(const History& history, int count) const;
-  std::vector<AcqPair> pairs() const;
+  // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
+  std::vector<AcqPair> pairs(double budget_left) const;
   Eigen::MatrixXd target_points(const GaussianProcess& gp, const TrainingSet& ts,
                                 std::uint64_t seed) const;
 

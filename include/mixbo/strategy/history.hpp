@@ -2,6 +2,7 @@
 // What a strategy sees of the campaign: every observation so far (one per checkpoint of every
 // finished or partial run) and the runs still in flight. Values are oriented so that LOWER IS
 // BETTER (the loop negates a maximised objective before a strategy sees it).
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct History {
                             // finished, failed or pending, in proposal order
   int iteration = 0;        // proposal rounds so far
   double spent = 0;         // cost of every run proposed so far (pending ones included)
+  double budget = std::numeric_limits<double>::infinity();  // the campaign's budget: a run
+                                                            // costing more than budget - spent
+                                                            // will not be made
+  double budget_left() const { return budget - spent; }
 };
 
 }  // namespace mixbo

@@ -15,13 +15,29 @@
 
 namespace mixbo {
 
-// The answer a user wants: the mixture for the target scale at full steps, the model's
-// predicted objective there and a 95% interval (mean +- 1.96 sd; lo == hi == mean for
-// strategies without a predictive distribution).
+// The answer a user wants: the mixture for the target scale at full steps, the value the
+// strategy has for it and, when it has one, a 95% interval (mean +- 1.96 sd).
+//
+// The value is not always about the target: a baseline that has not yet run anything there
+// recommends from a cheaper run or a law fitted at a cheaper scale. `scale` and `steps` say
+// what `mean` is the objective OF, so that no output presents a 70M loss as a 1B one.
 struct Recommendation {
   Eigen::VectorXd w;
   double mean = 0, lo = 0, hi = 0;
-  bool valid = false;  // false until the strategy has anything to recommend
+  bool valid = false;         // false until the strategy has anything to recommend
+  bool has_interval = false;  // false: lo and hi carry no information (equal to mean)
+  int scale = -1;             // ladder index the value refers to; -1: the target scale
+  std::int64_t steps = 0;     // steps the value refers to; 0: the full step count
+  // An observed value (mean = one run's objective, no interval) at `at`'s scale and steps.
+  static Recommendation observed(const Point& at, double value) {
+    Recommendation r;
+    r.valid = true;
+    r.w = at.w;
+    r.mean = r.lo = r.hi = value;
+    r.scale = at.scale;
+    r.steps = at.steps;
+    return r;
+  }
 };
 
 // Per-round diagnostics the loop archives (hyperparameters by name, timings in seconds).

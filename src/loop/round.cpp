@@ -1,0 +1,50 @@
+#include "mixbo/loop/round.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace mixbo {
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+int round_slots(const Campaign& c) {
+  const auto& cfg = c.config();
+  if (c.spent() >= cfg.budget * (1 - 1e-12)) return 0;
+  const int active = c.active();
+  if (cfg.executor.synchronous && active > 0) return 0;
+  const int free = cfg.executor.max_concurrent - active;
+  if (free <= 0) return 0;
+  return cfg.strategy.batch > 0 ? std::min(cfg.strategy.batch, free) : free;
+}
+
+RoundResult run_round(Campaign& c, Strategy& s, int slots) {
+  RoundResult out;
+  const History h = c.history();
+  std::vector<Point> pending;
+  for (const auto& t : c.archive().trials)
+    if (is_active(t.state)) pending.push_back(t.point);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto proposals = s.propose(h, pending, slots);
+  out.propose_seconds = seconds_since(t0);
+  auto diagnostics = s.diagnostics().values;
+  out.added = c.add_proposals(proposals, h.iteration, s.name());
+  if (out.added == 0) return out;
+  const auto t1 = std::chrono::steady_clock::now();
+  out.recommendation = s.recommend(c.history());
+  out.recommend_seconds = seconds_since(t1);
+  c.record_recommendation(out.recommendation, h.iteration);
+  IterationRecord it = c.archive().recommendation;
+  it.propose_seconds = out.propose_seconds;
+  it.n_proposed = out.added;
+  it.diagnostics = std::move(diagnostics);
+  it.diagnostics["propose_seconds"] = out.propose_seconds;
+  it.diagnostics["recommend_seconds"] = out.recommend_seconds;
+  c.archive().iterations.push_back(std::move(it));
+  return out;
+}
+
+}  // namespace mixbo

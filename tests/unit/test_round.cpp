@@ -1,0 +1,157 @@
+// The round engine shared by `mixbo run` and `mixbo bench`: the budget is a hard cap for every
+// strategy, the BO strategies' initial design is scaled to the budget, and every recommendation
+// says what its value refers to (scale, steps, interval or not).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "bench_test_support.hpp"
+#include "mixbo/loop/estimate_text.hpp"
+#include "mixbo/loop/round.hpp"
+
+using namespace mixbo;
+namespace fs = std::filesystem;
+
+namespace {
+
+BenchCampaign drive(const CampaignConfig& cfg, const fs::path& archive_dir = {}) {
+  SerialTeam team;
+  const auto sim = make_simulator(cfg.simulator, cfg.space);
+  const SimulatedObjective truth(*sim, cfg.objective);
+  auto strategy = make_strategy(cfg, team);
+  return drive_campaign(cfg, *strategy, *sim, truth, 1.0, 0.005, archive_dir);
+}
+
+class HardBudget : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+// Budget 1.5 full target runs: a strategy that makes target runs used to make the second one
+// (the spend was checked before a run, not with it) and end at 2.0.
+TEST_P(HardBudget, NoStrategySpendsMoreThanTheBudget) {
+  test::TempDir tmp;
+  // The model-based strategies are slower per round: one small budget for them.
+  const bool slow = GetParam() == "mfms-bo" || GetParam() == "bimix-law";
+  for (const double budget : slow ? std::vector<double>{0.3} : std::vector<double>{0.7, 1.5}) {
+    auto cfg = test::demo(tmp.path / "w", GetParam(), budget);
+    if (!test::available(cfg)) GTEST_SKIP() << GetParam() << " is not in this build";
+    cfg.strategy.fit_starts = 4;
+    cfg.strategy.raw_samples = 256;
+    const auto b = drive(cfg);
+    EXPECT_LE(b.curve.spent, budget * (1 + kBudgetSlack)) << GetParam() << " at " << budget;
+    if (budget >= 1) {
+      EXPECT_GT(b.curve.trials, 0) << "every strategy can make a target run";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, HardBudget,
+                         ::testing::ValuesIn(default_bench_strategies()), [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+// bimix-law used to stop after its first target run (1.5 of 10 units on a held-out objective).
+TEST(HardBudget, BimixLawSpendsItsBudget) {
+  test::TempDir tmp;
+  const double budget = 1.5;
+  auto cfg = test::demo(tmp.path / "w", "bimix-law", budget);
+  const auto b = drive(cfg, tmp.path / "a");
+  EXPECT_GT(b.curve.spent, 0.75 * budget);
+  EXPECT_LE(b.curve.spent, budget * (1 + kBudgetSlack));
+  const Archive a = load_archive(tmp.path / "a" / "campaign.h5");
+  std::set<int> scales;
+  for (const auto& t : a.trials) scales.insert(t.point.scale);
+  EXPECT_GE(scales.size(), 3u) << "design stages at larger scales, and target runs";
+}
+
+TEST(HardBudget, ACheaperProposalOfTheRoundStillFits) {
+  test::TempDir tmp;
+  auto cfg = test::demo(tmp.path / "w", "random", 0.5);
+  Campaign c(cfg);
+  const auto& sp = cfg.space;
+  const Eigen::VectorXd w = sp.simplex().center();
+  const Point target{w, sp.scales().target(), sp.steps().max_steps()};
+  const Point cheap{w, 0, sp.steps().max_steps()};
+  ASSERT_GT(sp.cost(target), 0.5);
+  EXPECT_EQ(c.add_proposals({target, cheap}, 0, "test"), 1);
+  ASSERT_EQ(c.archive().trials.size(), 1u);
+  EXPECT_EQ(c.archive().trials[0].point.scale, 0);
+  EXPECT_LE(c.spent(), 0.5);
+}
+
+// sf-bo with the default n_init = 10 at a budget of 3 target runs used to spend the whole
+// budget on its random initial design and never fit a model to choose a run.
+TEST(InitialDesign, AtMostAThirdOfTheBudgetThenTheModelChooses) {
+  test::TempDir tmp;
+  auto cfg = test::demo(tmp.path / "w", "sf-bo", 3.0);
+  cfg.strategy.n_init = 10;
+  cfg.strategy.fit_starts = 4;
+  cfg.strategy.raw_samples = 256;
+  drive(cfg, tmp.path / "a");
+  const Archive a = load_archive(tmp.path / "a" / "campaign.h5");
+  int modelled = 0;
+  for (const auto& it : a.iterations) modelled += it.diagnostics.count("acq_seconds") > 0;
+  EXPECT_GE(modelled, 1) << "every round was initial design";
+  EXPECT_LE(a.trials.size(), 3u);
+}
+
+TEST(EstimateText, SaysWhatTheValueRefersTo) {
+  IterationRecord r;
+  EXPECT_EQ(estimate_text(r, "1B"), "no recommendation yet");
+  r.rec_valid = true;
+  r.rec_mean = r.rec_lo = r.rec_hi = 3.73;
+  r.rec_scale = "70M";
+  r.rec_steps = 1000;
+  EXPECT_EQ(estimate_text(r, "1B"), "no estimate at 1B yet (70M@1000 3.7300)");
+  r.rec_scale = "1B";
+  r.rec_steps = 19500;
+  r.rec_at_target = true;
+  EXPECT_EQ(estimate_text(r, "1B"), "1B@19500 3.7300 (one run, no interval)");
+  r.rec_lo = 3.5;
+  r.rec_hi = 3.9;
+  r.rec_interval = true;
+  EXPECT_EQ(estimate_text(r, "1B"), "1B@19500 3.7300 [3.5000, 3.9000]");
+  const auto j = estimate_json(r);
+  EXPECT_EQ(j["scale"], "1B");
+  EXPECT_EQ(j["steps"], 19500);
+  EXPECT_TRUE(j["at_target"]);
+  EXPECT_DOUBLE_EQ(j["lo"].get<double>(), 3.5);
+  r.rec_interval = false;
+  EXPECT_FALSE(estimate_json(r).contains("lo")) << "no interval: no lo/hi to misread";
+}
+
+// Hyperband's first rounds recommend from runs below the target: the archive must say so
+// instead of labelling a cheap run's loss as the target's.
+TEST(EstimateLabels, BaselinesBelowTheTargetAreLabelledWithTheirScale) {
+  test::TempDir tmp;
+  auto cfg = test::demo(tmp.path / "w", "hyperband", 3.0);
+  drive(cfg, tmp.path / "a");
+  const Archive a = load_archive(tmp.path / "a" / "campaign.h5");
+  const auto& sp = cfg.space;
+  int below = 0;
+  for (const auto& it : a.iterations) {
+    if (!it.rec_valid) continue;
+    const int s = sp.scales().index_of(it.rec_scale);
+    ASSERT_GE(s, 0) << "scale '" << it.rec_scale << "'";
+    EXPECT_EQ(it.rec_at_target, s == sp.scales().target() && it.rec_steps == sp.steps().max_steps());
+    EXPECT_FALSE(it.rec_interval) << "hyperband has no uncertainty estimate";
+    below += !it.rec_at_target;
+  }
+  EXPECT_GT(below, 0) << "hyperband's early rounds recommend from cheaper runs";
+}
+
+TEST(EstimateLabels, GpRecommendationIsATargetPredictionWithAnInterval) {
+  test::TempDir tmp;
+  auto cfg = test::demo(tmp.path / "w", "mfms-bo", 0.3);
+  cfg.strategy.fit_starts = 4;
+  cfg.strategy.raw_samples = 256;
+  drive(cfg, tmp.path / "a");
+  const Archive a = load_archive(tmp.path / "a" / "campaign.h5");
+  ASSERT_TRUE(a.recommendation.rec_valid);
+  EXPECT_TRUE(a.recommendation.rec_at_target);
+  EXPECT_TRUE(a.recommendation.rec_interval);
+  EXPECT_EQ(a.recommendation.rec_scale, "1B");
+  EXPECT_LT(a.recommendation.rec_lo, a.recommendation.rec_hi);
+}
