@@ -95,6 +95,14 @@ class MemoryLoop {
   void push(const Recommendation& r, double cost) {
     out_.curve.cost.push_back(cost);
     recs_.push_back(r.valid ? r.w : Eigen::VectorXd());
+    // An interval counts for calibration only when it is about the target at full steps.
+    const auto& sp = cfg_.space;
+    const bool at_target = (r.scale < 0 || r.scale == sp.scales().target()) &&
+                           (r.steps == 0 || r.steps == sp.steps().max_steps());
+    const bool interval = r.valid && r.has_interval && at_target;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    out_.curve.lo.push_back(interval ? r.lo : nan);
+    out_.curve.hi.push_back(interval ? r.hi : nan);
   }
 
   bool propose_round() {
@@ -135,7 +143,10 @@ void score_curve(BenchCurve& c, const SearchSpace& space, const SimulatedObjecti
     const Eigen::VectorXd w = c.w.row(static_cast<Eigen::Index>(i)).transpose();
     if (w.size() > 0 && w.allFinite()) c.value[i] = truth(w, params, steps);
   }
+  c.regret.clear();
+  for (double v : c.value) c.regret.push_back(relative_regret(v, best));
   c.cost_to_target = cost_to_target(c.cost, c.value, best, epsilon);
+  c.cost_to_1pct = cost_to_target(c.cost, c.value, best, 0.01);
   c.cost_to_stay = cost_to_stay(c.cost, c.value, best, epsilon);
   c.final_regret =
       n ? relative_regret(c.value.back(), best) : std::numeric_limits<double>::quiet_NaN();
@@ -167,6 +178,10 @@ BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy, c
       out.curve.w.row(static_cast<Eigen::Index>(i)) = loop.recs_[i].transpose();
   out.curve.spent = campaign.spent();
   out.curve.trials = static_cast<int>(campaign.archive().trials.size());
+  out.curve.scale_cost.assign(static_cast<size_t>(cfg.space.scales().size()), 0.0);
+  for (const auto& t : campaign.archive().trials)
+    if (t.state != TrialState::Failed)
+      out.curve.scale_cost[static_cast<size_t>(t.point.scale)] += t.cost;
   score_curve(out.curve, cfg.space, truth, best, epsilon);
   if (!archive_dir.empty()) campaign.save();
   out.curve.wall_seconds = seconds_since(t0);
@@ -266,6 +281,11 @@ void write_campaign(ByteWriter& w, const BenchCampaign& b) {
   };
   put_vec(c.cost);
   put_vec(c.value);
+  put_vec(c.regret);
+  put_vec(c.lo);
+  put_vec(c.hi);
+  put_vec(c.scale_cost);
+  w.put(c.cost_to_1pct);
   w.put(Eigen::MatrixXd(c.w));
   w.put(c.spent);
   w.put(c.cost_to_target);
@@ -288,6 +308,11 @@ BenchCampaign read_campaign(ByteReader& r) {
   c.seed = r.get<std::uint64_t>();
   c.cost = get_vec();
   c.value = get_vec();
+  c.regret = get_vec();
+  c.lo = get_vec();
+  c.hi = get_vec();
+  c.scale_cost = get_vec();
+  c.cost_to_1pct = r.get<double>();
   c.w = r.get_matrix();
   c.spent = r.get<double>();
   c.cost_to_target = r.get<double>();
@@ -328,7 +353,10 @@ std::string format_bench_report(const BenchResult& r) {
   std::vector<BenchCurve> curves;
   for (const auto& b : r.campaigns) curves.push_back(b.curve);
   const auto rows = summarise(curves, r.options.reference);
-  o << format_summary(rows, r.options.reference, r.options.epsilon);
+  o << format_summary(rows, r.options.reference, r.options.epsilon) << "\n";
+  std::vector<std::string> scales;
+  for (const auto& s : c.space.scales().scales()) scales.push_back(s.name);
+  o << format_quality(rows, r.options.reference, scales);
   o << "\nmedian, q1, q3: cost at which the recommendation (its true objective, noiseless, at the\n"
        "target scale and full steps) first came within eps of the best achievable; 'reached'\n"
        "counts the seeds that got there. Seeds that never did are censored at the budget: they\n"

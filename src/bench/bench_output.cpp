@@ -8,12 +8,15 @@
 //   /curves/<strategy>/seed_NNNN
 //                     datasets cost (cumulative cost behind each recommendation), value (its
 //                     true objective, NaN: none yet), regret (relative), w [points x k],
-//                     round_seconds; attrs seed, cost_to_target (+inf: never), cost_to_stay
-//                     (+inf: the last recommendation is not within eps), spent, trials,
-//                     failed, final_regret, wall_seconds
+//                     round_seconds, lo/hi (95% interval at the target, NaN: none),
+//                     scale_cost (spend per scale); attrs seed, cost_to_target (+inf: never),
+//                     cost_to_1pct, cost_to_stay (+inf: the last recommendation is not within
+//                     eps), spent, trials, failed, final_regret, wall_seconds
 //   /summary          one entry per strategy: strategy, median, q1, q3, reached, seeds,
 //                     ratio_to_reference, ratio_is_lower_bound, final_regret_median,
-//                     mean_wall_seconds, stay_median, stayed
+//                     mean_wall_seconds, stay_median, stayed, regret_at [strategy x
+//                     report_costs], report_costs, median_cost_to_1pct, paper_speedup,
+//                     interval_coverage, interval_rounds, spend_share [strategy x scale]
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -117,6 +120,10 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
         h5::write_matrix(run.id(), "w", w.data(), static_cast<size_t>(w.rows()),
                          static_cast<size_t>(w.cols()));
         h5::write_doubles(run.id(), "round_seconds", b.round_seconds);
+        h5::write_doubles(run.id(), "lo", cv.lo);
+        h5::write_doubles(run.id(), "hi", cv.hi);
+        h5::write_doubles(run.id(), "scale_cost", cv.scale_cost);
+        h5::write_attr(run.id(), "cost_to_1pct", cv.cost_to_1pct);
         h5::write_attr(run.id(), "seed", static_cast<std::int64_t>(cv.seed));
         h5::write_attr(run.id(), "cost_to_target", cv.cost_to_target);
         h5::write_attr(run.id(), "cost_to_stay", cv.cost_to_stay);
@@ -159,6 +166,27 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
     h5::write_doubles(sum.id(), "mean_wall_seconds", wall);
     h5::write_doubles(sum.id(), "stay_median", stay_med);
     h5::write_ints(sum.id(), "stayed", stayed);
+    // The quality table: regret at fixed costs [strategy x cost], cost to 1%, the paper's
+    // speedup of the reference, interval coverage, spend share [strategy x scale].
+    h5::write_doubles(sum.id(), "report_costs", report_costs());
+    std::vector<double> at, c1, speedup, coverage, share;
+    std::vector<std::int64_t> cov_rounds;
+    const auto n_scales = static_cast<size_t>(r.config.space.scales().size());
+    for (const auto& row : rows) {
+      at.insert(at.end(), row.regret_at.begin(), row.regret_at.end());
+      c1.push_back(row.cost_1pct.median);
+      speedup.push_back(row.speedup);
+      coverage.push_back(row.coverage);
+      cov_rounds.push_back(row.coverage_rounds);
+      for (size_t i = 0; i < n_scales; ++i)
+        share.push_back(i < row.scale_share.size() ? row.scale_share[i] : 0.0);
+    }
+    h5::write_matrix(sum.id(), "regret_at", at.data(), rows.size(), report_costs().size());
+    h5::write_doubles(sum.id(), "median_cost_to_1pct", c1);
+    h5::write_doubles(sum.id(), "paper_speedup", speedup);
+    h5::write_doubles(sum.id(), "interval_coverage", coverage);
+    h5::write_ints(sum.id(), "interval_rounds", cov_rounds);
+    h5::write_matrix(sum.id(), "spend_share", share.data(), rows.size(), n_scales);
   }
   fs::rename(tmp, file);
 }
@@ -178,7 +206,12 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   s << "strategy,seeds,reached,median_cost_to_target,q1,q3,ratio_to_" << r.options.reference
     << ",ratio_is_lower_bound,median_final_regret,median_spent,mean_wall_seconds,mean_round_"
        "seconds,"
-       "epsilon,budget,stayed,median_cost_to_stay,note\n";
+       "epsilon,budget,stayed,median_cost_to_stay,note";
+  for (double c : report_costs()) s << ",median_regret_at_" << csv_num(c);
+  s << ",median_cost_to_1pct,reached_1pct,paper_speedup_of_" << r.options.reference
+    << ",interval_coverage,interval_rounds";
+  for (const auto& sc : r.config.space.scales().scales()) s << ",spend_share_" << sc.name;
+  s << "\n";
   for (const auto& row : summarise(curves_of(r), r.options.reference)) {
     double sum = 0;
     size_t n = 0;
@@ -193,7 +226,16 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
       << csv_num(n ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN()) << ","
       << csv_num(r.options.epsilon) << "," << csv_num(r.config.budget) << "," << row.stay.finite
       << "," << csv_num(row.stay.median) << ","
-      << (row.cost.finite < row.cost.n ? "unreached seeds censored at the budget" : "") << "\n";
+      << (row.cost.finite < row.cost.n ? "unreached seeds censored at the budget" : "");
+    for (double v : row.regret_at) s << "," << csv_num(v);
+    s << "," << csv_num(row.cost_1pct.median) << "," << row.cost_1pct.finite << ","
+      << csv_num(row.speedup) << "," << csv_num(row.coverage) << "," << row.coverage_rounds;
+    for (int i = 0; i < r.config.space.scales().size(); ++i)
+      s << ","
+        << csv_num(static_cast<size_t>(i) < row.scale_share.size()
+                       ? row.scale_share[static_cast<size_t>(i)]
+                       : std::numeric_limits<double>::quiet_NaN());
+    s << "\n";
   }
   for (const auto& sk : r.skipped)
     s << csv_text(sk.strategy) << ",0,0,,,,,0,,,,," << csv_num(r.options.epsilon) << ","

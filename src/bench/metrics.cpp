@@ -55,6 +55,55 @@ Quartiles quartiles(std::vector<double> x) {
   return q;
 }
 
+double regret_at(const BenchCurve& c, double cost) {
+  double r = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < c.cost.size() && i < c.regret.size() && c.cost[i] <= cost + 1e-12; ++i)
+    r = std::isnan(c.regret[i]) ? std::numeric_limits<double>::infinity() : c.regret[i];
+  return r;
+}
+
+namespace {
+
+// Median regret over seeds at each cost of `grid`.
+std::vector<double> median_curve(const std::vector<BenchCurve>& curves,
+                                 const std::vector<double>& grid) {
+  std::vector<double> out;
+  for (double g : grid) {
+    std::vector<double> r;
+    for (const auto& c : curves) r.push_back(regret_at(c, g));
+    out.push_back(quartiles(r).median);
+  }
+  return out;
+}
+
+}  // namespace
+
+double paper_speedup(const std::vector<BenchCurve>& reference,
+                     const std::vector<BenchCurve>& baseline) {
+  if (reference.empty() || baseline.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> grid;
+  for (const auto* set : {&reference, &baseline})
+    for (const auto& c : *set) grid.insert(grid.end(), c.cost.begin(), c.cost.end());
+  std::sort(grid.begin(), grid.end());
+  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  const auto ref = median_curve(reference, grid), base = median_curve(baseline, grid);
+  // The baseline's final quality: its median curve at the largest cost any of its seeds saw.
+  double last = 0;
+  for (const auto& c : baseline)
+    if (!c.cost.empty()) last = std::max(last, c.cost.back());
+  double quality = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < grid.size() && grid[i] <= last; ++i) quality = base[i];
+  if (!std::isfinite(quality)) return std::numeric_limits<double>::quiet_NaN();
+  auto first = [&](const std::vector<double>& m) {
+    for (size_t i = 0; i < grid.size(); ++i)
+      if (m[i] <= quality) return grid[i];
+    return std::numeric_limits<double>::infinity();
+  };
+  const double cb = first(base), cr = first(ref);
+  if (std::isinf(cr)) return 0.0;
+  return cb / std::max(cr, 1e-12);
+}
+
 std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
                                        const std::string& reference) {
   std::vector<std::string> order;
@@ -75,6 +124,35 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
       }
     StrategySummary r;
     r.strategy = s;
+    std::vector<BenchCurve> mine;
+    for (const auto& c : curves)
+      if (c.strategy == s) mine.push_back(c);
+    for (double at : report_costs()) {
+      std::vector<double> v;
+      for (const auto& c : mine) v.push_back(regret_at(c, at));
+      r.regret_at.push_back(quartiles(v).median);
+    }
+    std::vector<double> c1;
+    size_t scales = 0;
+    for (const auto& c : mine) {
+      c1.push_back(c.cost_to_1pct);
+      scales = std::max(scales, c.scale_cost.size());
+      for (size_t i = 0; i < c.value.size() && i < c.lo.size() && i < c.hi.size(); ++i) {
+        if (std::isnan(c.lo[i]) || std::isnan(c.value[i])) continue;
+        ++r.coverage_rounds;
+        r.coverage += c.lo[i] <= c.value[i] && c.value[i] <= c.hi[i];
+      }
+    }
+    r.coverage = r.coverage_rounds ? r.coverage / r.coverage_rounds
+                                   : std::numeric_limits<double>::quiet_NaN();
+    r.cost_1pct = quartiles(c1);
+    r.scale_share.assign(scales, 0.0);
+    for (const auto& c : mine) {
+      double total = 0;
+      for (double x : c.scale_cost) total += x;
+      for (size_t i = 0; i < c.scale_cost.size() && total > 0; ++i)
+        r.scale_share[i] += c.scale_cost[i] / total / static_cast<double>(mine.size());
+    }
     r.cost = quartiles(cost);
     r.stay = quartiles(stay);
     r.regret = quartiles(regret);
@@ -85,7 +163,15 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
   double ref = std::numeric_limits<double>::quiet_NaN();
   for (const auto& r : rows)
     if (r.strategy == reference) ref = r.cost.median;
+  std::vector<BenchCurve> ref_curves;
+  for (const auto& c : curves)
+    if (c.strategy == reference) ref_curves.push_back(c);
   for (auto& r : rows) {
+    std::vector<BenchCurve> mine;
+    for (const auto& c : curves)
+      if (c.strategy == r.strategy) mine.push_back(c);
+    r.speedup = r.strategy == reference ? std::numeric_limits<double>::quiet_NaN()
+                                        : paper_speedup(ref_curves, mine);
     r.ratio_to_reference = std::numeric_limits<double>::quiet_NaN();
     if (!(std::isfinite(ref) && ref > 0)) continue;
     r.ratio_is_lower_bound = std::isinf(r.cost.median);
@@ -122,6 +208,31 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
       << std::setw(13) << num(r.regret.median * 100, 2) << "%" << std::setw(10)
       << num(r.mean_wall_seconds, 1) << std::setw(12) << num(r.stay.median) << std::setw(8)
       << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n)) << "\n";
+  }
+  return o.str();
+}
+
+std::string format_quality(const std::vector<StrategySummary>& rows, const std::string& reference,
+                           const std::vector<std::string>& scales) {
+  std::ostringstream o;
+  o << "median regret at a cost of (full target-scale runs); cost to within 1%; the paper's "
+       "speedup of "
+    << reference << " (baseline's cost to its own final quality / " << reference
+    << "'s cost to that quality); 95% interval coverage; share of the spend per scale\n";
+  o << std::left << std::setw(12) << "strategy" << std::right;
+  for (double c : report_costs()) o << std::setw(9) << ("@" + num(c, c < 1 ? 1 : 0));
+  o << std::setw(9) << "to 1%" << std::setw(10) << "speedup" << std::setw(10) << "coverage"
+    << "  spend by scale\n";
+  for (const auto& r : rows) {
+    o << std::left << std::setw(12) << r.strategy << std::right;
+    for (double v : r.regret_at)
+      o << std::setw(9) << (std::isinf(v) ? std::string("none") : num(v * 100, 2) + "%");
+    o << std::setw(9) << num(r.cost_1pct.median) << std::setw(10)
+      << (std::isnan(r.speedup) ? std::string("-") : num(r.speedup, 2) + "x") << std::setw(10)
+      << (r.coverage_rounds ? num(r.coverage * 100, 0) + "%" : std::string("-")) << "  ";
+    for (size_t i = 0; i < r.scale_share.size() && i < scales.size(); ++i)
+      if (r.scale_share[i] >= 0.005) o << scales[i] << " " << num(r.scale_share[i] * 100, 0) << "% ";
+    o << "\n";
   }
   return o.str();
 }

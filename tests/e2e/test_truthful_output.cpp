@@ -96,7 +96,8 @@ TEST(Synchronous, SameSeedSameCampaignOnTheLocalExecutor) {
 // Hyperband's early recommendations come from runs below the target: the progress line says
 // there is no estimate at the target yet instead of printing the cheap run's loss as "best 1B".
 TEST(ProgressLine, NamesTheScaleOfTheValue) {
-  const auto c = test::make_e2e_campaign("progress", "[strategy]\ntype = hyperband\n", 2, 4);
+  // One run at a time, so that rounds see the cheap rungs' results before any target run.
+  const auto c = test::make_e2e_campaign("progress", "[strategy]\ntype = hyperband\n", 2, 1);
   const auto r = test::mixbo("", "run " + c.config.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::istringstream in(r.output);
@@ -107,8 +108,6 @@ TEST(ProgressLine, NamesTheScaleOfTheValue) {
     if (at == std::string::npos) continue;
     ++lines;
     const std::string best = line.substr(at + 7);
-    EXPECT_EQ(best.find("1B "), std::string::npos)
-        << "a bare scale name without steps: " << line;
     EXPECT_TRUE(best.rfind("no estimate at 1B yet (", 0) == 0 || best.rfind("1B@1000 ", 0) == 0)
         << line;
     below += best.rfind("no estimate", 0) == 0;
