@@ -1,7 +1,5 @@
 // mixbo bench: strategies x seeds on a simulated objective, scored by cost to reach the optimum.
-#include "mixbo/bench/bench.hpp"
-
-#include <mpi.h>
+#include "mixbo/suite/bench.hpp"
 
 #include <algorithm>
 #include <boost/algorithm/string.hpp>
@@ -17,7 +15,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/par/allocator.hpp"
 #include "mixbo/par/bytes.hpp"
-#include "mixbo/par/mpi_team.hpp"
+#include "mixbo/par/mpi_session.hpp"
 #include "mixbo/par/team.hpp"
 #include "options.hpp"
 
@@ -71,34 +69,20 @@ std::string fmt(double v, int precision) {
 using Gather = std::function<std::vector<BenchCampaign>(const std::vector<BenchCampaign>& mine,
                                                         const std::string& error)>;
 
-std::vector<BenchCampaign> gather_campaigns(const std::vector<BenchCampaign>& mine,
+// Rank 0 collects the other ranks' campaigns (and their errors: any one fails the bench).
+std::vector<BenchCampaign> gather_campaigns(const MpiSession& mpi,
+                                            const std::vector<BenchCampaign>& mine,
                                             const std::string& error) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
   ByteWriter w;
   w.put(error);
   w.put<std::uint64_t>(mine.size());
   for (const auto& c : mine) write_campaign(w, c);
-  const auto bytes = w.take();
-  const int n = static_cast<int>(bytes.size());
-  std::vector<int> sizes(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
-  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::vector<unsigned char> all;
-  if (rank == 0) {
-    for (int i = 1; i < size; ++i)
-      displs[static_cast<size_t>(i)] =
-          displs[static_cast<size_t>(i - 1)] + sizes[static_cast<size_t>(i - 1)];
-    all.resize(static_cast<size_t>(displs.back() + sizes.back()));
-  }
-  MPI_Gatherv(bytes.data(), n, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, 0,
-              MPI_COMM_WORLD);
-  if (rank != 0) return {};
+  const auto all = mpi.gather(w.take());
+  if (mpi.rank() != 0) return {};
   std::vector<BenchCampaign> out;
   std::string errors;
-  for (int i = 0; i < size; ++i) {
-    ByteReader r(all.data() + displs[static_cast<size_t>(i)],
-                 static_cast<size_t>(sizes[static_cast<size_t>(i)]));
+  for (size_t i = 0; i < all.size(); ++i) {
+    ByteReader r(all[i].data(), all[i].size());
     const auto e = r.get_string();
     if (!e.empty())
       errors += (errors.empty() ? "" : "; ") + ("rank " + std::to_string(i) + ": " + e);
@@ -229,21 +213,12 @@ int bench(const Args& args) {
   // strategy then runs its multi-starts serially within its rank.
   keep_large_allocations();  // GP fits: ~3x less CPU (par/allocator.hpp)
   SerialTeam team;
-  if (!launched_by_mpi()) return bench_main(args, team, 0, 1, {});
-  int provided = 0;
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  int code = 0;
-  try {
-    code = bench_main(args, team, rank, size, gather_campaigns);
-  } catch (...) {
-    MPI_Finalize();
-    throw;
-  }
-  MPI_Finalize();
-  return code;
+  const MpiSession mpi;
+  if (mpi.size() == 1) return bench_main(args, team, 0, 1, {});
+  return bench_main(args, team, mpi.rank(), mpi.size(),
+                    [&](const std::vector<BenchCampaign>& mine, const std::string& error) {
+                      return gather_campaigns(mpi, mine, error);
+                    });
 }
 
 }  // namespace mixbo::cli

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "mixbo/bench/bench.hpp"
+#include "mixbo/suite/bench.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "run_command.hpp"
 

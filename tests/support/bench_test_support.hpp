@@ -10,7 +10,7 @@
 #include <limits>
 #include <sstream>
 
-#include "mixbo/bench/bench.hpp"
+#include "mixbo/suite/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/simulated_executor.hpp"
 #include "mixbo/io/archive.hpp"

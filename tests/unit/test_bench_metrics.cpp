@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "mixbo/bench/metrics.hpp"
+#include "mixbo/suite/metrics.hpp"
 
 using namespace mixbo;
 

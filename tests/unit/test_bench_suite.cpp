@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "bench_test_support.hpp"
-#include "mixbo/bench/bench.hpp"
+#include "mixbo/suite/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/par/team.hpp"

@@ -1,4 +1,4 @@
-#include "mixbo/bench/bench.hpp"
+#include "mixbo/suite/bench.hpp"
 
 #include <unistd.h>
 

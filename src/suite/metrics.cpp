@@ -1,4 +1,4 @@
-#include "mixbo/bench/metrics.hpp"
+#include "mixbo/suite/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

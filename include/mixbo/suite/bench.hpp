@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "mixbo/bench/metrics.hpp"
+#include "mixbo/suite/metrics.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/par/bytes.hpp"
 #include "mixbo/par/team.hpp"

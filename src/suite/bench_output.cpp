@@ -24,7 +24,7 @@
 #include <limits>
 #include <sstream>
 
-#include "mixbo/bench/bench.hpp"
+#include "mixbo/suite/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
 
