@@ -17,6 +17,7 @@
 #include "mixbo/par/bytes.hpp"
 #include "mixbo/par/mpi_session.hpp"
 #include "mixbo/par/team.hpp"
+#include "mixbo/suite/family.hpp"
 #include "options.hpp"
 
 namespace po = boost::program_options;
@@ -125,6 +126,10 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
               "sweep", po::value<int>(),
               "points of the dense optimum's Sobol sweep (default 32768)")(
               "quick", "CI mode: 1 seed, a budget of one target run, a smaller dense sweep")(
+              "family", po::value<int>(),
+              "run the suite on N members of the law family instead (simulator.type = "
+              "law-family, seeds 0..N-1, 3 to 10 domains; default 3 seeds each) and report "
+              "each member and a summary over them")(
               "quiet,q", "print only the table");
         },
         /*needs_config=*/false);
@@ -143,7 +148,9 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     if (vm.count("strategies"))
       o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
     if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
-    o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : 10;
+    const int family = vm.count("family") ? vm["family"].as<int>() : 0;
+    if (vm.count("family") && family < 1) throw ConfigError("--family must be positive");
+    o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family ? 3 : 10;
     o.epsilon = vm["epsilon"].as<double>();
     o.reference = vm["reference"].as<std::string>();
     if (vm.count("budget"))
@@ -183,19 +190,48 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     }
     o.rank = rank;
     o.ranks = ranks;
-    std::optional<BenchResult> result;
-    std::string error;
-    try {
-      result = run_bench(config, o, team, progress);
-    } catch (const std::exception& e) {
-      if (ranks == 1) throw;
-      error = e.what();
+    // One suite on one objective; rank 0 gets the merged result, the others nothing.
+    auto run_suite = [&](const CampaignConfig& cfg) -> std::optional<BenchResult> {
+      std::optional<BenchResult> result;
+      std::string error;
+      try {
+        result = run_bench(cfg, o, team, progress);
+      } catch (const std::exception& e) {
+        if (ranks == 1) throw;
+        error = e.what();
+      }
+      if (ranks > 1) {
+        auto others = gather(result ? result->campaigns : std::vector<BenchCampaign>{}, error);
+        if (rank != 0) {
+          if (!error.empty()) throw Error(error);
+          return std::nullopt;
+        }
+        merge_campaigns(*result, std::move(others));
+      }
+      return result;
+    };
+    if (family > 0) {
+      std::vector<FamilyMember> members;
+      for (int m = 0; m < family; ++m) {
+        const CampaignConfig cfg = family_member(file, flags, config.budget, m);
+        if (!quiet && rank == 0)
+          std::cout << "\nlaw-family member " << m << ": " << cfg.space.k() << " domains\n";
+        auto r = run_suite(cfg);
+        if (!r) continue;
+        const fs::path dir = out / ("member_" + std::to_string(m));
+        write_bench_h5(dir / "bench.h5", *r);
+        write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r);
+        members.push_back({m, cfg, std::move(*r)});
+      }
+      if (rank != 0) return 0;
+      std::cout << (quiet ? "" : "\n") << format_family_report(members, o.reference);
+      write_family_csv(out / "family.csv", members, o.reference);
+      std::cout << "wrote " << (out / "family.csv").string() << " and " << family
+                << " member folders under " << out.string() << "\n";
+      return 0;
     }
-    if (ranks > 1) {
-      auto others = gather(result ? result->campaigns : std::vector<BenchCampaign>{}, error);
-      if (rank != 0) return error.empty() ? 0 : 1;
-      merge_campaigns(*result, std::move(others));
-    }
+    const auto result = run_suite(config);
+    if (!result) return 0;
     const BenchResult& r = *result;
     write_bench_h5(out / "bench.h5", r);
     write_bench_csv(out / "summary.csv", out / "runs.csv", r);

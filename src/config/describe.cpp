@@ -45,7 +45,9 @@ std::string describe(const CampaignConfig& c) {
       << "\n";
   }
   o << "simulator  " << c.simulator.type
-    << (c.simulator.file.empty() ? "" : " (" + c.simulator.file.string() + ")") << "\n";
+    << (c.simulator.file.empty() ? "" : " (" + c.simulator.file.string() + ")")
+    << (c.simulator.type == "law-family" ? " member " + std::to_string(c.simulator.seed) : "")
+    << "\n";
   o << "strategy   " << c.strategy.type << ", acquisition " << c.strategy.acquisition << ", n_init "
     << c.strategy.n_init << "\n";
   o << "kernel     " << c.strategy.kernel << "\n";

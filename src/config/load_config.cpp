@@ -73,7 +73,9 @@ const std::vector<Key>& keys() {
       {"slurm.extra", "",
        "extra #SBATCH directives separated by ';', e.g. --constraint=a100; --mem=64G"},
       {"slurm.array", "false", "submit a round of several runs as one job array"},
-      {"simulator.type", "bimix", "objective of mixbo-proxy / the simulated executor: bimix | mlp"},
+      {"simulator.type", "bimix",
+       "objective of mixbo-proxy / the simulated executor: bimix | mlp | law-family"},
+      {"simulator.seed", "0", "law-family: the member of the family (sim/law_family.hpp)"},
       {"simulator.file", "", "weights file of the mlp simulator (JSON)"},
       {"simulator.noise", "0", "std-dev of Gaussian noise added to simulated losses"},
       {"simulator.sleep_per_cost", "0", "seconds a simulated run sleeps per unit of cost"},
@@ -468,7 +470,11 @@ CampaignConfig load_config(const std::filesystem::path& file,
     }
   c.slurm.use_array = r.boolean("slurm.array");
 
-  c.simulator.type = r.choice("simulator.type", {"bimix", "mlp"});
+  c.simulator.type = r.choice("simulator.type", {"bimix", "mlp", "law-family"});
+  const auto sim_seed = r.integer("simulator.seed");
+  if (sim_seed < 0) r.fail("simulator.seed", "must be non-negative");
+  c.simulator.seed = static_cast<std::uint64_t>(sim_seed);
+  c.simulator.target_params = c.space.scales().target_scale().params;
   c.simulator.file = resolve(base, r.str("simulator.file"));
   if (c.simulator.type == "mlp" && c.simulator.file.empty())
     r.fail("simulator.file", "is required when simulator.type = mlp");

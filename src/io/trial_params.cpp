@@ -76,6 +76,8 @@ void write_params(const std::filesystem::path& file, const TrialParams& p) {
   kv("metrics", join(p.metrics));
   kv("simulator", p.simulator);
   kv("simulator_file", p.simulator_file.string());
+  kv("simulator_seed", std::to_string(p.simulator_seed));
+  kv("simulator_target_params", number(p.simulator_target_params));
   kv("noise", number(p.noise));
   kv("sleep_per_cost", number(p.sleep_per_cost));
   kv("cost", number(p.cost));
@@ -147,6 +149,12 @@ TrialParams read_params(const std::filesystem::path& file) {
   p.metrics = split_commas(get("metrics"));
   p.simulator = get("simulator");
   p.simulator_file = get("simulator_file");
+  // Absent in params written before the law-family simulator existed.
+  if (kv.count("simulator_seed"))
+    p.simulator_seed = static_cast<std::uint64_t>(to_int("simulator_seed"));
+  if (kv.count("simulator_target_params"))
+    p.simulator_target_params =
+        to_double("simulator_target_params", get("simulator_target_params"));
   p.noise = to_double("noise", get("noise"));
   p.sleep_per_cost = to_double("sleep_per_cost", get("sleep_per_cost"));
   p.cost = to_double("cost", get("cost"));

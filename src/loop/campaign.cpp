@@ -237,6 +237,8 @@ TrialParams Campaign::params(std::int64_t trial) const {
   p.metrics = metrics_;
   p.simulator = config_.simulator.type;
   p.simulator_file = config_.simulator.file;
+  p.simulator_seed = config_.simulator.seed;
+  p.simulator_target_params = config_.simulator.target_params;
   p.noise = config_.simulator.noise;
   p.sleep_per_cost = config_.simulator.sleep_per_cost;
   p.cost = t.cost;

@@ -2,6 +2,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/sim/bimix_simulator.hpp"
+#include "mixbo/sim/law_family.hpp"
 #include "mixbo/sim/mlp_simulator.hpp"
 #include "mixbo/sim/simulator.hpp"
 
@@ -10,12 +11,16 @@ namespace mixbo {
 std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config,
                                           const std::vector<std::string>& domains) {
   if (config.type == "bimix") return std::make_unique<BimixSimulator>(domains);
+  if (config.type == "law-family")
+    return std::make_unique<LawFamilySimulator>(config.seed, static_cast<int>(domains.size()),
+                                                config.target_params);
   if (config.type == "mlp") {
     if (config.file.empty())
       throw ConfigError("simulator.file: the mlp simulator needs a weights file");
     return std::make_unique<MlpCampaignSimulator>(config.file, domains);
   }
-  throw ConfigError("simulator.type: unknown simulator '" + config.type + "' (bimix | mlp)");
+  throw ConfigError("simulator.type: unknown simulator '" + config.type +
+                    "' (bimix | mlp | law-family)");
 }
 
 std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const SearchSpace& space) {

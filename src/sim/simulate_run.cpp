@@ -44,6 +44,8 @@ SimulatorConfig simulator_config(const TrialParams& p) {
   SimulatorConfig s;
   s.type = p.simulator;
   s.file = p.simulator_file;
+  s.seed = p.simulator_seed;
+  s.target_params = p.simulator_target_params;
   s.noise = p.noise;
   s.sleep_per_cost = p.sleep_per_cost;
   return s;

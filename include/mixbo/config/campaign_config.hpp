@@ -44,8 +44,10 @@ struct SlurmConfig {
 };
 
 struct SimulatorConfig {
-  std::string type = "bimix";   // bimix | mlp
+  std::string type = "bimix";   // bimix | mlp | law-family
   std::filesystem::path file;   // weights file of the mlp simulator
+  std::uint64_t seed = 0;       // law-family: which member
+  double target_params = 0;     // law-family: the target scale's size (its optimum is exact there)
   double noise = 0.0;           // std-dev of Gaussian observation noise
   double sleep_per_cost = 0.0;  // seconds a proxy run sleeps per unit of cost (demo realism)
 };

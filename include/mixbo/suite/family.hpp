@@ -1,0 +1,35 @@
+#pragma once
+// `mixbo bench --family N`: the comparison suite on N members of the law family
+// (sim/law_family.hpp), each member a differently shaped objective (3 to 10 domains, transfer
+// across scales from poor to near perfect, interior or face optimum), reported one by one and
+// summarised over the members, so that no single objective decides what "better" means.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/suite/bench.hpp"
+
+namespace mixbo {
+
+struct FamilyMember {
+  int index = 0;
+  CampaignConfig config;
+  BenchResult result;
+};
+
+// Member m's campaign: the base campaign (`file` with `flags`, as `mixbo bench` loads it) with
+// 3 + (3m mod 8) domains d1..dk without bounds, simulator law-family seed m, objective "loss"
+// (minimised), and `budget`.
+CampaignConfig family_member(const std::filesystem::path& file,
+                             const std::vector<std::string>& flags, double budget, int m);
+
+// One line per member and strategy, then per strategy the median over members of: cost to
+// within eps (the member's median over seeds), regret at the report costs, the paper's speedup
+// of the reference; and in how many members the strategy's median seed reached eps.
+std::string format_family_report(const std::vector<FamilyMember>& members,
+                                 const std::string& reference);
+void write_family_csv(const std::filesystem::path& file, const std::vector<FamilyMember>& members,
+                      const std::string& reference);
+
+}  // namespace mixbo

@@ -1,0 +1,171 @@
+#include "mixbo/suite/family.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/sim/law_family.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mixbo {
+
+namespace {
+
+std::string list(int k, const std::string& prefix, const std::string& value = "") {
+  std::string s;
+  for (int i = 1; i <= k; ++i) {
+    if (i > 1) s += ",";
+    s += value.empty() ? prefix + std::to_string(i) : value;
+  }
+  return s;
+}
+
+std::string num(double v, int precision = 3) {
+  if (std::isnan(v)) return "-";
+  if (std::isinf(v)) return "never";
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(precision) << v;
+  return o.str();
+}
+
+std::vector<StrategySummary> rows_of(const BenchResult& r) {
+  std::vector<BenchCurve> curves;
+  for (const auto& b : r.campaigns) curves.push_back(b.curve);
+  return summarise(curves, r.options.reference);
+}
+
+double median(std::vector<double> v) { return quartiles(std::move(v)).median; }
+
+}  // namespace
+
+CampaignConfig family_member(const fs::path& file, const std::vector<std::string>& flags,
+                             double budget, int m) {
+  const int k = 3 + (3 * m) % 8;
+  // The member's own space, simulator and objective replace the base campaign's.
+  std::vector<std::string> f;
+  for (const auto& flag : flags) {
+    bool replaced = false;
+    for (const char* key : {"--space.domains", "--space.lower", "--space.upper", "--simulator.type",
+                            "--simulator.seed", "--simulator.file", "--objective.metric",
+                            "--objective.direction", "--strategy.bimix_entropy"})
+      replaced = replaced || flag.rfind(std::string(key) + "=", 0) == 0;
+    if (!replaced) f.push_back(flag);
+  }
+  for (const std::string& s : std::vector<std::string>{"--space.domains=" + list(k, "d"), "--space.lower=" + list(k, "", "0"),
+                        "--space.upper=" + list(k, "", "1"), "--simulator.type=law-family",
+                        "--simulator.seed=" + std::to_string(m), "--objective.metric=loss",
+                        "--objective.direction=minimize"})
+    f.push_back(s);
+  CampaignConfig c = load_config(file, f);
+  c.budget = budget;
+  c.name += "-member" + std::to_string(m);
+  return c;
+}
+
+std::string format_family_report(const std::vector<FamilyMember>& members,
+                                 const std::string& reference) {
+  std::ostringstream o;
+  o << "law family: " << members.size() << " members; per member and strategy: median cost to "
+    << "within eps (seeds reached), final regret, the paper's speedup of " << reference << "\n";
+  std::map<std::string, std::vector<const StrategySummary*>> by_strategy;
+  std::vector<std::vector<StrategySummary>> all;
+  all.reserve(members.size());
+  for (const auto& m : members) all.push_back(rows_of(m.result));
+  std::vector<std::string> order;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const auto& m = members[i];
+    const LawFamilySimulator sim(m.config.simulator.seed, m.config.space.k(),
+                                 m.config.simulator.target_params);
+    o << "member " << std::setw(2) << m.index << " (k " << m.config.space.k() << ", transfer "
+      << num(sim.member().tau, 2) << ", optimum " << (sim.member().on_face ? "on a face" : "inside")
+      << "):";
+    for (const auto& r : all[i]) {
+      if (!by_strategy.count(r.strategy)) order.push_back(r.strategy);
+      by_strategy[r.strategy].push_back(&r);
+      o << "  " << r.strategy << " " << num(r.cost.median) << " (" << r.cost.finite << "/"
+        << r.cost.n << ", " << num(r.regret.median * 100, 2) << "%"
+        << (std::isnan(r.speedup) ? "" : ", " + num(r.speedup, 2) + "x") << ")";
+    }
+    o << "\n";
+  }
+  o << "\nsummary over members (medians over members of each member's median over seeds)\n";
+  o << std::left << std::setw(12) << "strategy" << std::right << std::setw(12) << "cost to eps"
+    << std::setw(10) << "reached";
+  for (double c : report_costs()) o << std::setw(9) << ("@" + num(c, c < 1 ? 1 : 0));
+  o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1"
+    << "\n";
+  for (const auto& s : order) {
+    const auto& rs = by_strategy[s];
+    std::vector<double> cost, speed;
+    int reached = 0, wins = 0, compared = 0;
+    std::vector<std::vector<double>> at(report_costs().size());
+    for (const auto* r : rs) {
+      cost.push_back(r->cost.median);
+      reached += std::isfinite(r->cost.median);
+      for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
+        at[j].push_back(r->regret_at[j]);
+      if (!std::isnan(r->speedup)) {
+        speed.push_back(r->speedup);
+        ++compared;
+        wins += r->speedup >= 1;
+      }
+    }
+    o << std::left << std::setw(12) << s << std::right << std::setw(12) << num(median(cost))
+      << std::setw(10) << (std::to_string(reached) + "/" + std::to_string(rs.size()));
+    for (auto& v : at) {
+      const double x = median(v);
+      o << std::setw(9) << (std::isinf(x) ? std::string("none") : num(x * 100, 2) + "%");
+    }
+    o << std::setw(10) << (speed.empty() ? std::string("-") : num(median(speed), 2) + "x")
+      << std::setw(14)
+      << (compared ? std::to_string(wins) + "/" + std::to_string(compared) : std::string("-"))
+      << "\n";
+  }
+  o << "speedup >= 1: members where " << reference
+    << " needed no more cost than the baseline to reach the baseline's own final quality\n";
+  return o.str();
+}
+
+void write_family_csv(const fs::path& file, const std::vector<FamilyMember>& members,
+                      const std::string& reference) {
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+  std::ostringstream o;
+  o << "member,domains,transfer,optimum_on_face,strategy,seeds,reached,median_cost_to_target,"
+       "median_final_regret,paper_speedup_of_"
+    << reference;
+  for (double c : report_costs()) o << ",median_regret_at_" << num(c, c < 1 ? 1 : 0);
+  o << ",interval_coverage\n";
+  for (const auto& m : members) {
+    const LawFamilySimulator sim(m.config.simulator.seed, m.config.space.k(),
+                                 m.config.simulator.target_params);
+    for (const auto& r : rows_of(m.result)) {
+      auto csv = [](double v) {
+        std::ostringstream s;
+        if (std::isinf(v)) return std::string(v > 0 ? "inf" : "-inf");
+        if (std::isnan(v)) return std::string();
+        s << std::setprecision(10) << v;
+        return s.str();
+      };
+      o << m.index << "," << m.config.space.k() << "," << csv(sim.member().tau) << ","
+        << (sim.member().on_face ? 1 : 0) << "," << r.strategy << "," << r.cost.n << ","
+        << r.cost.finite << "," << csv(r.cost.median) << "," << csv(r.regret.median) << ","
+        << csv(r.speedup);
+      for (double v : r.regret_at) o << "," << csv(v);
+      o << "," << csv(r.coverage) << "\n";
+    }
+  }
+  const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
+  {
+    std::ofstream out(tmp);
+    out << o.str();
+    if (!out) throw Error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, file);
+}
+
+}  // namespace mixbo
