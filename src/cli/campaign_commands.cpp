@@ -17,6 +17,7 @@
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/strategy/objective.hpp"
 #include "options.hpp"
+#include "preflight.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -36,16 +37,31 @@ int run(const Args& args) {
         args, [](po::options_description& d) {
           d.add_options()("quiet,q", "print only the recommendation")(
               "json", "progress and result as JSON lines")(
-              "dry-run", "write the next round's trial folders and job scripts; submit nothing");
+              "dry-run", "write the next round's trial folders and job scripts; submit nothing")(
+              "clean-stale",
+              "delete trials/, local/ and slurm/ left in the workdir by an earlier campaign whose "
+              "campaign.h5 is gone (refused otherwise)");
         });
     if (cl.help()) return 0;
     const auto config = load_config(cl.config_file(), cl.overrides());
+    for (const auto& note : preflight(config)) std::cerr << "mixbo run: " << note << "\n";
     LoopOptions o;
     o.quiet = cl.vm().count("quiet") > 0;
     o.json = cl.vm().count("json") > 0;
     o.dry_run = cl.vm().count("dry-run") > 0;
     std::unique_ptr<DriverLock> lock;
     if (!o.dry_run) lock = std::make_unique<DriverLock>(config.workdir);
+    if (const auto stale = stale_leftovers(config.workdir); !stale.empty()) {
+      if (!cl.vm().count("clean-stale") || o.dry_run) {
+        std::string list;
+        for (const auto& p : stale) list += (list.empty() ? "" : ", ") + p.filename().string();
+        throw ConfigError(config.workdir.string() + " holds " + list +
+                          " of an earlier campaign but no campaign.h5: its jobs and results "
+                          "would be taken for this campaign's. Use another campaign.workdir, or "
+                          "'mixbo run --clean-stale' to delete them");
+      }
+      clean_stale_leftovers(config.workdir);
+    }
     Campaign campaign(config);
     auto strategy = make_strategy(config, team);
     std::unique_ptr<Executor> executor;
@@ -232,6 +248,10 @@ int import_runs(const Args& args) {
     try {
       for (const auto& t : campaign.archive().trials)
         if (t.source == dir.string()) throw Error("already imported as " + t.id);
+      std::error_code ec;
+      if (fs::weakly_canonical(dir, ec).parent_path() ==
+          fs::weakly_canonical(config.workdir / "trials", ec))
+        throw Error("is a trial folder of this campaign: its run is recorded already");
       const TrialParams p = read_params(dir / "params.ini");
       Point pt;
       pt.w = Eigen::VectorXd::Zero(sp.k());
