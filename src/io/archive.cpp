@@ -451,9 +451,6 @@ Archive load_archive(const std::filesystem::path& path) {
         if (t.point.w.size() != k)
           throw Error("/trials/mixture has " + std::to_string(t.point.w.size()) + " columns for " +
                       std::to_string(k) + " domains");
-        if (t.point.steps <= 0 || t.point.steps > a.space.max_steps)
-          throw Error("/trials/steps" + row + " = " + std::to_string(t.point.steps) +
-                      " is outside 1.." + std::to_string(a.space.max_steps));
         if (t.attempt < 1) throw Error("/trials/attempt" + row + " is not positive");
       }
     }

@@ -73,10 +73,10 @@ void check_resume(const Archive& a, const CampaignConfig& c, const std::filesyst
   if (names != st.scale_names) refuse("scales.names", list(names), list(st.scale_names));
   if (!same(params, st.scale_params))
     refuse("scales.params", list(params), list(st.scale_params));
-  if (!same(costs, st.scale_step_costs))
-    refuse("scales.step_costs", list(costs), list(st.scale_step_costs));
   if (sp.scales().target_scale().name != st.target_scale)
     refuse("scales.target", sp.scales().target_scale().name, st.target_scale);
+  if (!same(costs, st.scale_step_costs))
+    refuse("scales.step_costs", list(costs), list(st.scale_step_costs));
   if (sp.steps().interval() != st.step_interval)
     refuse("steps.interval", std::to_string(sp.steps().interval()),
            std::to_string(st.step_interval));

@@ -16,6 +16,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/slurm_executor.hpp"
 #include "mixbo/exec/subprocess.hpp"
+#include "mixbo/loop/campaign.hpp"
 
 namespace fs = std::filesystem;
 using namespace mixbo;
@@ -518,6 +519,29 @@ TEST_F(FakeSlurm, FindByNameTakesTheNewestJob) {
   SlurmExecutor ex(root_ / "state", options());
   EXPECT_EQ(ex.find_by_name("mixbo-c-t0001"), std::optional<std::string>("12"));
   EXPECT_EQ(ex.find_by_name("mixbo-c-t0002"), std::nullopt);
+}
+
+// Issue 15, defect 1: a second campaign of the same name (a new workdir, or the same one after
+// its campaign.h5 was deleted) adopted the first one's jobs by name.
+TEST_F(FakeSlurm, JobsOfAnotherCampaignInstanceAreNotFound) {
+  auto make = [&](const std::string& dir) {
+    auto c = std::make_unique<Campaign>(load_config(
+        "", {"--campaign.name=same", "--campaign.workdir=" + (root_ / dir).string(),
+             "--campaign.budget=1", "--space.domains=a, b", "--objective.metric=loss",
+             "--executor.type=slurm"}));
+    Point p;
+    p.w = Eigen::Vector2d(0.5, 0.5);
+    p.scale = 0;
+    p.steps = 19500;
+    c->add_trial(p, 0);
+    return c;
+  };
+  const auto first = make("one"), second = make("two");
+  put("squeue.out", "");
+  put("sacct.out", "41|" + first->job_name(0) + "\n");
+  SlurmExecutor ex(root_ / "state", options());
+  EXPECT_EQ(ex.find_by_name(first->job_name(0)), std::optional<std::string>("41"));
+  EXPECT_EQ(ex.find_by_name(second->job_name(0)), std::nullopt);
 }
 
 TEST_F(FakeSlurm, FindByNameWithoutAccountingUsesScontrol) {
