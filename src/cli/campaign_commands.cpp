@@ -169,7 +169,7 @@ int status(const Args& args) {
   std::cout << "\n\n";
   std::cout << std::left << std::setw(7) << "id"
             << std::setw(6 * static_cast<int>(domains.size()) + 2) << "mixture" << std::setw(7)
-            << "scale" << std::setw(8) << "steps" << std::setw(11) << "state" << std::setw(26)
+            << "scale" << std::setw(8) << "steps" << std::setw(11) << "state" << std::setw(34)
             << "job id" << std::setw(8) << "cost"
             << "result\n";
   double spent = 0;
@@ -185,7 +185,7 @@ int status(const Args& args) {
     std::cout << std::left << std::setw(7) << t.id
               << std::setw(6 * static_cast<int>(domains.size()) + 2) << mixture(t.point.w)
               << std::setw(7) << scales.at(static_cast<size_t>(t.point.scale)) << std::setw(8)
-              << t.point.steps << std::setw(11) << state_label(t) << std::setw(26)
+              << t.point.steps << std::setw(11) << state_label(t) << std::setw(34)
               << (t.job_id.empty() ? "-" : t.job_id) << std::setw(8) << fixed(t.cost, 4) << result
               << "\n";
   }
