@@ -107,7 +107,7 @@ int status(const Args& args) {
   if (cl.help()) return 0;
   const auto path = archive_of(cl.config_file().string(), cl.overrides());
   if (!fs::exists(path))
-    throw Error(path.string() + " does not exist: the campaign has not run yet");
+    throw ConfigError(path.string() + " does not exist: the campaign has not run yet");
   const Archive a = load_archive(path);
   const auto domains = archive_domains(path);
   std::vector<std::string> scales;

@@ -64,8 +64,7 @@ std::vector<IniEntry> parse_ini(const std::string& input, const std::string& whe
     const std::string line = trim_blanks(raw);
     if (line.empty() || line[0] == ';') continue;
     for (unsigned char c : line)
-      if (c < 0x20 && c != '\t')
-        fail("control character in '" + printable(line) + "'");
+      if (c < 0x20 && c != '\t') fail("control character in '" + printable(line) + "'");
     if (line[0] == '[') {
       if (line.back() != ']') fail("malformed section header '" + printable(line) + "'");
       section = trim_blanks(line.substr(1, line.size() - 2));

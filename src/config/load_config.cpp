@@ -1,13 +1,13 @@
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <cstdlib>
-#include <limits>
-#include <map>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -189,8 +189,8 @@ class Reader {
     const char* b = t.c_str() + (t[0] == '+');
     const auto [p, ec] = std::from_chars(b, t.c_str() + t.size(), v);
     if (ec != std::errc() || v < lo || v > hi)
-      fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                    ", got " + t);
+      fail(key,
+           "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + t);
     return v;
   }
   long long integer(const std::string& key, long long lo, long long hi) const {

@@ -4,9 +4,9 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <set>
@@ -156,7 +156,8 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
     std::string why = e.what();
-    if (err == ENOSPC || err == EFBIG || err == EDQUOT) why += std::string(" (") + std::strerror(err) + ")";
+    if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+      why += std::string(" (") + std::strerror(err) + ")";
     throw Error("cannot save the campaign archive " + path.string() + ": " + why +
                 "; the archive as last saved is intact (free disk space, then run again)");
   }
@@ -350,8 +351,10 @@ Archive load_archive(const std::filesystem::path& path) {
       if (sp.scale_names.empty() || sp.scale_params.size() != sp.scale_names.size() ||
           sp.scale_step_costs.size() != sp.scale_names.size())
         throw Error("/space/scale_names, scale_params, scale_step_costs have different lengths");
-      if (h5::has_attr(g.id(), "objective")) a.objective = h5::read_attr_string(g.id(), "objective");
-      if (h5::has_attr(g.id(), "direction")) a.direction = h5::read_attr_string(g.id(), "direction");
+      if (h5::has_attr(g.id(), "objective"))
+        a.objective = h5::read_attr_string(g.id(), "objective");
+      if (h5::has_attr(g.id(), "direction"))
+        a.direction = h5::read_attr_string(g.id(), "direction");
     }
     a.strategy = h5::read_attr_string(root, "strategy");
     a.created = h5::read_attr_double(root, "created");
@@ -429,8 +432,8 @@ Archive load_archive(const std::filesystem::path& path) {
       auto check_rows = [&](const std::vector<std::int64_t>& v, const char* dataset) {
         for (size_t i = 0; i < v.size(); ++i)
           if (v[i] < 0 || v[i] >= n)
-            throw Error(std::string(dataset) + "[" + std::to_string(i) + "] = " +
-                        std::to_string(v[i]) + " is not a trial row (there are " +
+            throw Error(std::string(dataset) + "[" + std::to_string(i) +
+                        "] = " + std::to_string(v[i]) + " is not a trial row (there are " +
                         std::to_string(n) + ")");
       };
       check_rows(a.observations.trial, "/observations/trial");
@@ -491,8 +494,8 @@ Archive load_archive(const std::filesystem::path& path) {
         r.rec_hi = hi.at(i);
         if (r.rec_valid) {
           if (w[i].size() != static_cast<Eigen::Index>(a.space.domains.size()))
-            throw Error("/iterations/rec_w has " + std::to_string(w[i].size()) +
-                        " columns for " + std::to_string(a.space.domains.size()) + " domains");
+            throw Error("/iterations/rec_w has " + std::to_string(w[i].size()) + " columns for " +
+                        std::to_string(a.space.domains.size()) + " domains");
           r.rec_w = w[i];
         }
         for (const auto& [name, col] : diag)

@@ -71,8 +71,7 @@ void check_resume(const Archive& a, const CampaignConfig& c, const std::filesyst
     costs.push_back(s.step_cost);
   }
   if (names != st.scale_names) refuse("scales.names", list(names), list(st.scale_names));
-  if (!same(params, st.scale_params))
-    refuse("scales.params", list(params), list(st.scale_params));
+  if (!same(params, st.scale_params)) refuse("scales.params", list(params), list(st.scale_params));
   if (sp.scales().target_scale().name != st.target_scale)
     refuse("scales.target", sp.scales().target_scale().name, st.target_scale);
   if (!same(costs, st.scale_step_costs))

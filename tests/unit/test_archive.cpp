@@ -449,8 +449,8 @@ TEST(Archive, CorruptIndexIsNamedOnLoad) {
     const char* dataset;
     std::int64_t value;
   };
-  for (const Case c : {Case{"/observations/trial", 999}, Case{"/events/trial", -1},
-                       Case{"/trials/scale", 7}}) {
+  for (const Case c :
+       {Case{"/observations/trial", 999}, Case{"/events/trial", -1}, Case{"/trials/scale", 7}}) {
     save_archive(file, generation(4), space3());
     poke_int(file, c.dataset, 1, c.value);
     const auto msg = load_error(file);
@@ -507,7 +507,8 @@ TEST(Archive, FailedSaveKeepsThePreviousArchive) {
   ::close(fds[1]);
   std::string msg;
   char buf[512];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) msg.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    msg.append(buf, static_cast<size_t>(n));
   ::close(fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);

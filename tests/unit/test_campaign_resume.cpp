@@ -27,15 +27,12 @@ fs::path fresh(const std::string& name) {
 }
 
 CampaignConfig config(const fs::path& workdir, const std::vector<std::string>& extra = {}) {
-  std::map<std::string, std::string> keys = {{"campaign.name", "rc"},
-                                             {"campaign.workdir", workdir.string()},
-                                             {"campaign.budget", "3"},
-                                             {"space.domains", "web, code, books"},
-                                             {"scales.names", "10M, 100M"},
-                                             {"steps.interval", "100"},
-                                             {"steps.max", "1000"},
-                                             {"objective.metric", "code_CE"},
-                                             {"executor.type", "simulated"}};
+  std::map<std::string, std::string> keys = {
+      {"campaign.name", "rc"},       {"campaign.workdir", workdir.string()},
+      {"campaign.budget", "3"},      {"space.domains", "web, code, books"},
+      {"scales.names", "10M, 100M"}, {"steps.interval", "100"},
+      {"steps.max", "1000"},         {"objective.metric", "code_CE"},
+      {"executor.type", "simulated"}};
   for (const auto& e : extra) {  // "--key=value" replaces the key's default here
     const auto eq = e.find('=');
     keys[e.substr(2, eq - 2)] = e.substr(eq + 1);

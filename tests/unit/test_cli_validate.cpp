@@ -42,22 +42,18 @@ TEST(CliValidate, HelpTeachesTheKeys) {
 TEST(CliValidate, RejectsWhatRunWouldReject) {
   const std::string demo = mixbo_binary() + " validate " MIXBO_SOURCE_DIR "/examples/demo.ini ";
   const std::string tmp = ::testing::TempDir();
-  {
-    std::ofstream(tmp + "/mixbo-validate-file") << "x";
-  }
+  { std::ofstream(tmp + "/mixbo-validate-file") << "x"; }
   struct Case {
     std::string flags, expect;
   };
   for (const auto& c : std::vector<Case>{
            {"--strategy.kernel='matern52(mixture) * frob(scale)'", "key 'strategy.kernel'"},
            {"--job.template=/nonexistent/job.sbatch.in", "key 'job.template'"},
-           {"--simulator.type=mlp --simulator.file=/nonexistent/w.json",
-            "not part of mixbo"},
+           {"--simulator.type=mlp --simulator.file=/nonexistent/w.json", "not part of mixbo"},
            {"--job.template=" MIXBO_SOURCE_DIR
             "/jobs/train.sbatch.in --job.command='python3 /nonexistent/train.py'",
             "key 'job.command' runs /nonexistent/train.py, which does not exist"},
-           {"--job.template=" MIXBO_SOURCE_DIR "/jobs/train.sbatch.in",
-            "job.command is required"},
+           {"--job.template=" MIXBO_SOURCE_DIR "/jobs/train.sbatch.in", "job.command is required"},
            {"--campaign.workdir=" + tmp + "/mixbo-validate-file", "key 'campaign.workdir'"},
        }) {
     const auto r = run_command(demo + c.flags);
@@ -68,8 +64,8 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
 
 // The paper simulator's weights: validate says where they come from when they are missing.
 TEST(CliValidate, PaperSimulatorWeights) {
-  const auto r = run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR
-                                              "/examples/paper-sim.ini");
+  const auto r =
+      run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR "/examples/paper-sim.ini");
   if (r.exit_code == 0) {
     EXPECT_NE(r.output.find("valid"), std::string::npos);
     return;

@@ -157,9 +157,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"),
                 "key 'objective.direction'"},
         // Issue 15, defect 4: integers wrapped (2^31 -> -2^31, 2^32 -> 0, 2^32 + 1 -> 1).
-        BadCase{"max_concurrent_wraps", std::string(kGood) + "[executor]\nmax_concurrent = 2147483648\n",
+        BadCase{"max_concurrent_wraps",
+                std::string(kGood) + "[executor]\nmax_concurrent = 2147483648\n",
                 "key 'executor.max_concurrent' must be between 1 and"},
-        BadCase{"max_attempts_wraps", std::string(kGood) + "[executor]\nmax_attempts = 4294967297\n",
+        BadCase{"max_attempts_wraps",
+                std::string(kGood) + "[executor]\nmax_attempts = 4294967297\n",
                 "key 'executor.max_attempts' must be between 1 and"},
         BadCase{"fit_starts_wraps", std::string(kGood) + "[strategy]\nfit_starts = 4294967296\n",
                 "key 'strategy.fit_starts' must be between 1 and"},
@@ -169,7 +171,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "key 'strategy.n_init' must be between 0 and"},
         BadCase{"nodes_wrap", std::string(kGood) + "[slurm]\nnodes = 4294967296\n",
                 "key 'slurm.nodes' must be between 1 and"},
-        BadCase{"integer_beyond_int64", std::string(kGood) + "[steps]\nmax = 99999999999999999999\n",
+        BadCase{"integer_beyond_int64",
+                std::string(kGood) + "[steps]\nmax = 99999999999999999999\n",
                 "key 'steps.max' must be between 1 and"},
         // Issue 15, defect 6: overflowing numbers ended in "error: stod" (exit 1).
         BadCase{"params_overflow",
