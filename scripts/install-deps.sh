@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package mixbo needs to build, test, run its demo and its Slurm tests.
+# Installs every Debian package mixbo needs to build, test, run its demo and its Slurm tests
+# (MIXBO_FUZZ_DEPS=1: also what scripts/fuzz.sh needs).
 # Idempotent: when everything is present it only checks (no apt-get update, ~1 s).
 set -euo pipefail
 packages=(
@@ -11,6 +12,8 @@ packages=(
   slurmctld slurmd slurm-client munge
   python3 python3-h5py python3-numpy python3-matplotlib
 )
+# scripts/fuzz.sh only: clang and its libFuzzer/sanitizer runtimes.
+if [ "${MIXBO_FUZZ_DEPS:-0}" = 1 ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

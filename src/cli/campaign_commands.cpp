@@ -17,6 +17,7 @@
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/strategy/objective.hpp"
 #include "options.hpp"
+#include "preflight.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -36,16 +37,31 @@ int run(const Args& args) {
         args, [](po::options_description& d) {
           d.add_options()("quiet,q", "print only the recommendation")(
               "json", "progress and result as JSON lines")(
-              "dry-run", "write the next round's trial folders and job scripts; submit nothing");
+              "dry-run", "write the next round's trial folders and job scripts; submit nothing")(
+              "clean-stale",
+              "delete trials/, local/ and slurm/ left in the workdir by an earlier campaign whose "
+              "campaign.h5 is gone (refused otherwise)");
         });
     if (cl.help()) return 0;
     const auto config = load_config(cl.config_file(), cl.overrides());
+    for (const auto& note : preflight(config)) std::cerr << "mixbo run: " << note << "\n";
     LoopOptions o;
     o.quiet = cl.vm().count("quiet") > 0;
     o.json = cl.vm().count("json") > 0;
     o.dry_run = cl.vm().count("dry-run") > 0;
     std::unique_ptr<DriverLock> lock;
     if (!o.dry_run) lock = std::make_unique<DriverLock>(config.workdir);
+    if (const auto stale = stale_leftovers(config.workdir); !stale.empty()) {
+      if (!cl.vm().count("clean-stale") || o.dry_run) {
+        std::string list;
+        for (const auto& p : stale) list += (list.empty() ? "" : ", ") + p.filename().string();
+        throw ConfigError(config.workdir.string() + " holds " + list +
+                          " of an earlier campaign but no campaign.h5: its jobs and results "
+                          "would be taken for this campaign's. Use another campaign.workdir, or "
+                          "'mixbo run --clean-stale' to delete them");
+      }
+      clean_stale_leftovers(config.workdir);
+    }
     Campaign campaign(config);
     auto strategy = make_strategy(config, team);
     std::unique_ptr<Executor> executor;
@@ -91,7 +107,7 @@ int status(const Args& args) {
   if (cl.help()) return 0;
   const auto path = archive_of(cl.config_file().string(), cl.overrides());
   if (!fs::exists(path))
-    throw Error(path.string() + " does not exist: the campaign has not run yet");
+    throw ConfigError(path.string() + " does not exist: the campaign has not run yet");
   const Archive a = load_archive(path);
   const auto domains = archive_domains(path);
   const ArchiveLadder ladder = archive_ladder(path);
@@ -146,7 +162,7 @@ int status(const Args& args) {
   std::cout << "\n\n";
   std::cout << std::left << std::setw(7) << "id"
             << std::setw(6 * static_cast<int>(domains.size()) + 2) << "mixture" << std::setw(7)
-            << "scale" << std::setw(8) << "steps" << std::setw(11) << "state" << std::setw(26)
+            << "scale" << std::setw(8) << "steps" << std::setw(11) << "state" << std::setw(34)
             << "job id" << std::setw(8) << "cost"
             << "result\n";
   for (size_t i = 0; i < a.trials.size(); ++i) {
@@ -160,7 +176,7 @@ int status(const Args& args) {
     std::cout << std::left << std::setw(7) << t.id
               << std::setw(6 * static_cast<int>(domains.size()) + 2) << mixture(t.point.w)
               << std::setw(7) << scales.at(static_cast<size_t>(t.point.scale)) << std::setw(8)
-              << t.point.steps << std::setw(11) << state_label(t) << std::setw(26)
+              << t.point.steps << std::setw(11) << state_label(t) << std::setw(34)
               << (t.job_id.empty() ? "-" : t.job_id) << std::setw(8) << fixed(t.cost, 4) << result
               << "\n";
   }
@@ -220,6 +236,10 @@ int import_runs(const Args& args) {
     try {
       for (const auto& t : campaign.archive().trials)
         if (t.source == dir.string()) throw Error("already imported as " + t.id);
+      std::error_code ec;
+      if (fs::weakly_canonical(dir, ec).parent_path() ==
+          fs::weakly_canonical(config.workdir / "trials", ec))
+        throw Error("is a trial folder of this campaign: its run is recorded already");
       const TrialParams p = read_params(dir / "params.ini");
       Point pt;
       pt.w = Eigen::VectorXd::Zero(sp.k());

@@ -1,14 +1,20 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/config/campaign_config.hpp"
+#include "mixbo/config/ini.hpp"
 #include "mixbo/core/error.hpp"
 
 namespace po = boost::program_options;
@@ -139,16 +145,27 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-// Reads the merged values and reports errors as "<where>: key 'k': what".
+// A decimal number: no hex, no inf/nan, no trailing text.
+bool decimal_form(const std::string& t) {
+  static const std::regex re(R"(^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$)");
+  return std::regex_match(t, re);
+}
+
+// The merged values (flags over file over defaults); reports errors as "<where>: key 'k': what".
 class Reader {
  public:
-  Reader(po::variables_map vm, std::string where) : vm_(std::move(vm)), where_(std::move(where)) {}
+  Reader(std::map<std::string, std::string> given, std::string where)
+      : given_(std::move(given)), where_(std::move(where)) {}
 
   bool given(const std::string& key) const {
-    return vm_.count(key) && !vm_[key].defaulted() && !trim(str(key)).empty();
+    const auto it = given_.find(key);
+    return it != given_.end() && !trim(it->second).empty();
   }
   std::string str(const std::string& key) const {
-    return vm_.count(key) ? trim(vm_[key].as<std::string>()) : "";
+    if (const auto it = given_.find(key); it != given_.end()) return trim(it->second);
+    for (const auto& k : keys())
+      if (key == k.name) return k.fallback ? k.fallback : "";
+    return "";
   }
   std::string required(const std::string& key) const {
     if (!given(key)) fail(key, "is required but missing");
@@ -158,29 +175,36 @@ class Reader {
     throw ConfigError(where_ + ": key '" + key + "' " + what);
   }
   double number(const std::string& key, const std::string& text) const {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || trim(text.substr(used)) != "" || !std::isfinite(v))
-      fail(key, "has malformed number '" + text + "'");
+    const std::string t = trim(text);
+    if (!decimal_form(t)) fail(key, "has malformed number '" + t + "'");
+    errno = 0;
+    const double v = std::strtod(t.c_str(), nullptr);
+    if (errno == ERANGE || !std::isfinite(v)) fail(key, "has out-of-range number '" + t + "'");
     return v;
   }
   double number(const std::string& key) const { return number(key, str(key)); }
-  long long integer(const std::string& key, const std::string& text) const {
-    const double v = number(key, text);
-    if (v != std::floor(v) || std::abs(v) > 9e15)
-      fail(key, "must be an integer, got '" + text + "'");
-    return static_cast<long long>(v);
-  }
-  long long integer(const std::string& key) const { return integer(key, str(key)); }
-  long long positive_integer(const std::string& key) const {
-    const auto v = integer(key);
-    if (v <= 0) fail(key, "must be positive, got " + str(key));
+  // An integer in [lo, hi] (plain decimal digits).
+  long long integer(const std::string& key, const std::string& text, long long lo,
+                    long long hi) const {
+    const std::string t = trim(text);
+    static const std::regex int_re(R"(^[-+]?[0-9]+$)");
+    if (!std::regex_match(t, int_re)) {
+      if (decimal_form(t)) fail(key, "must be an integer, got '" + t + "'");
+      fail(key, "has malformed integer '" + t + "'");
+    }
+    long long v = 0;
+    const char* b = t.c_str() + (t[0] == '+');
+    const auto [p, ec] = std::from_chars(b, t.c_str() + t.size(), v);
+    if (ec != std::errc() || v < lo || v > hi)
+      fail(key,
+           "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + t);
     return v;
+  }
+  long long integer(const std::string& key, long long lo, long long hi) const {
+    return integer(key, str(key), lo, hi);
+  }
+  int small_integer(const std::string& key, int lo, int hi) const {
+    return static_cast<int>(integer(key, lo, hi));
   }
   bool boolean(const std::string& key) const {
     std::string v = str(key);
@@ -205,7 +229,7 @@ class Reader {
   }
 
  private:
-  po::variables_map vm_;
+  std::map<std::string, std::string> given_;
   std::string where_;
 };
 
@@ -214,7 +238,7 @@ double parse_params(const Reader& r, const std::string& key, const std::string& 
   static const std::regex re(R"(^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMbBtT]?)\s*$)");
   std::smatch m;
   if (!std::regex_match(text, m, re)) r.fail(key, "has malformed parameter count '" + text + "'");
-  double v = std::stod(m[1]);
+  double v = r.number(key, m[1]);
   switch (std::toupper(m[2].str().empty() ? ' ' : m[2].str()[0])) {
     case 'K':
       v *= 1e3;
@@ -231,6 +255,7 @@ double parse_params(const Reader& r, const std::string& key, const std::string& 
     default:
       break;
   }
+  if (!std::isfinite(v) || v <= 0) r.fail(key, "has out-of-range parameter count '" + text + "'");
   return v;
 }
 
@@ -307,12 +332,13 @@ ScaleLadder read_scales(const Reader& r) {
 }
 
 StepGrid read_steps(const Reader& r) {
-  const auto interval = r.positive_integer("steps.interval");
-  const auto max = r.positive_integer("steps.max");
+  constexpr long long kMaxSteps = 1'000'000'000'000LL;
+  const auto interval = r.integer("steps.interval", 1, kMaxSteps);
+  const auto max = r.integer("steps.max", 1, kMaxSteps);
   std::vector<std::int64_t> budgets;
   if (r.given("steps.budgets")) {
     for (const auto& t : split(r.str("steps.budgets"), ','))
-      budgets.push_back(r.integer("steps.budgets", t));
+      budgets.push_back(r.integer("steps.budgets", t, 1, kMaxSteps));
   } else {
     for (int div : {16, 8, 4, 2}) {
       const std::int64_t b = (max / div) / interval * interval;
@@ -331,13 +357,16 @@ ObjectiveConfig read_objective(const Reader& r) {
   o.text = r.required("objective.metric");
   static const std::regex term(
       R"(^\s*(?:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*$)");
+  if (o.text.back() == '+') r.fail("objective.metric", "ends with '+' (a term is missing)");
   for (const auto& t : split(o.text, '+')) {
     std::smatch m;
     if (!std::regex_match(t, m, term))
       r.fail("objective.metric", "has malformed term '" + t + "' (expected name or weight*name)");
-    const double w = m[1].matched ? std::stod(m[1]) : 1.0;
-    if (!std::isfinite(w) || w == 0)
-      r.fail("objective.metric", "has a zero or invalid weight in '" + t + "'");
+    const double w = m[1].matched ? r.number("objective.metric", m[1]) : 1.0;
+    if (w == 0) r.fail("objective.metric", "has a zero weight in '" + t + "'");
+    for (const auto& [name, weight] : o.terms)
+      if (name == m[2])
+        r.fail("objective.metric", "names metric '" + name + "' twice (give it one weight)");
     o.terms.emplace_back(m[2], w);
   }
   o.minimize = r.choice("objective.direction", {"minimize", "maximize"}) == "minimize";
@@ -354,55 +383,60 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
 
 CampaignConfig load_config(const std::filesystem::path& file,
                            const std::vector<std::string>& flags) {
-  po::options_description desc;
-  for (const auto& k : keys()) {
-    auto* v = po::value<std::string>();
-    if (k.fallback) v->default_value(k.fallback);
-    desc.add_options()(k.name, v, k.help);
-  }
+  if (file.empty()) return load_config_text("", file, flags);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw ConfigError(file.string() + ": is a folder, not a campaign file");
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file.string() + ": cannot open the campaign file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw ConfigError(file.string() + ": cannot read the campaign file");
+  return load_config_text(ss.str(), file, flags);
+}
+
+CampaignConfig load_config_text(const std::string& file_text, const std::filesystem::path& file,
+                                const std::vector<std::string>& flags) {
   const std::string where = file.empty() ? "flags" : file.string();
-  po::variables_map vm;
+  std::map<std::string, std::string> given;
   std::string text;
-  // Flags first: po::store keeps the first value it sees, so flags override the file.
+  // Flags first: they override the file.
   try {
-    std::vector<std::string> args;
-    for (const auto& f : flags) args.push_back(f);
-    auto parsed = po::command_line_parser(args).options(desc).allow_unregistered().run();
+    po::options_description desc;
+    for (const auto& k : keys()) desc.add_options()(k.name, po::value<std::string>(), k.help);
+    auto parsed = po::command_line_parser(flags).options(desc).allow_unregistered().run();
     for (const auto& o : parsed.options)
       if (o.unregistered)
         throw ConfigError("flags: unknown option '" + o.string_key + "'" +
                           suggestion(o.string_key));
+    po::variables_map vm;
     po::store(parsed, vm);
+    for (const auto& k : keys())
+      if (vm.count(k.name)) given[k.name] = vm[k.name].as<std::string>();
     for (const auto& f : flags) text += "# flag: " + f + "\n";
   } catch (const po::error& e) {
     throw ConfigError(std::string("flags: ") + e.what());
   }
+  for (const auto& [key, value] : given)
+    for (unsigned char ch : value)
+      if (ch < 0x20 && ch != '\t')
+        throw ConfigError("flags: key '" + key + "' has a control character (newline?) in '" +
+                          printable(value) + "'");
   if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) throw ConfigError(where + ": cannot open the campaign file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str() + text;
-    std::istringstream again(ss.str());
-    try {
-      auto parsed = po::parse_config_file(again, desc, true);
-      std::set<std::string> seen;
-      for (const auto& o : parsed.options) {
-        if (o.unregistered)
-          throw ConfigError(where + ": unknown key '" + o.string_key + "'" +
-                            suggestion(o.string_key));
-        if (!seen.insert(o.string_key).second)
-          throw ConfigError(where + ": key '" + o.string_key + "' is given twice");
-      }
-      po::store(parsed, vm);
-    } catch (const po::multiple_occurrences& e) {
-      throw ConfigError(where + ": key '" + e.get_option_name().substr(2) + "' is given twice");
-    } catch (const po::error& e) {
-      throw ConfigError(where + ": " + e.what());
+    text = file_text + text;
+    std::set<std::string> seen;
+    for (const auto& e : parse_ini(file_text, where)) {
+      const bool known =
+          std::any_of(keys().begin(), keys().end(), [&](const Key& k) { return e.key == k.name; });
+      if (!known)
+        throw ConfigError(where + ": line " + std::to_string(e.line) + ": unknown key '" +
+                          printable(e.key) + "'" + suggestion(e.key));
+      if (!seen.insert(e.key).second)
+        throw ConfigError(where + ": key '" + e.key + "' is given twice");
+      given.emplace(e.key, e.value);  // a flag given for the key wins
     }
   }
-  po::notify(vm);
-  const Reader r(vm, where);
+  const Reader r(std::move(given), where);
   const auto base = file.empty() ? std::filesystem::current_path() : file.parent_path();
 
   CampaignConfig c;
@@ -415,9 +449,8 @@ CampaignConfig load_config(const std::filesystem::path& file,
   c.workdir = r.given("campaign.workdir")
                   ? std::filesystem::absolute(r.str("campaign.workdir")).lexically_normal()
                   : std::filesystem::absolute(std::filesystem::path("runs") / c.name);
-  const auto seed = r.integer("campaign.seed");
-  if (seed < 0) r.fail("campaign.seed", "must be non-negative");
-  c.seed = static_cast<std::uint64_t>(seed);
+  c.seed = static_cast<std::uint64_t>(
+      r.integer("campaign.seed", 0, std::numeric_limits<long long>::max()));
   c.budget = r.number("campaign.budget", r.required("campaign.budget"));
   if (!(c.budget > 0))
     r.fail("campaign.budget", "must be positive, got " + r.str("campaign.budget"));
@@ -426,16 +459,14 @@ CampaignConfig load_config(const std::filesystem::path& file,
   c.objective = read_objective(r);
 
   c.executor.type = r.choice("executor.type", {"local", "slurm", "simulated"});
-  c.executor.max_concurrent = static_cast<int>(r.positive_integer("executor.max_concurrent"));
-  c.executor.max_attempts = static_cast<int>(r.positive_integer("executor.max_attempts"));
+  c.executor.max_concurrent = r.small_integer("executor.max_concurrent", 1, 100'000);
+  c.executor.max_attempts = r.small_integer("executor.max_attempts", 1, 1000);
   c.executor.synchronous = r.boolean("executor.synchronous");
-  const auto stop_after = r.integer("executor.stop_after_failures");
   // Failed trials cost nothing, so this stop is what ends a campaign whose jobs all fail.
-  if (stop_after < 1 || stop_after > 1000000)
-    r.fail("executor.stop_after_failures", "must be between 1 and 1000000");
-  c.executor.stop_after_failures = static_cast<int>(stop_after);
+  c.executor.stop_after_failures = r.small_integer("executor.stop_after_failures", 1, 1'000'000);
   c.executor.poll_seconds = r.number("executor.poll_seconds");
-  if (!(c.executor.poll_seconds > 0)) r.fail("executor.poll_seconds", "must be positive");
+  if (!(c.executor.poll_seconds > 0) || c.executor.poll_seconds > 86400)
+    r.fail("executor.poll_seconds", "must be in (0, 86400] seconds");
 
   c.job.template_path = r.given("job.template") ? resolve(base, r.str("job.template"))
                                                 : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" /
@@ -446,9 +477,10 @@ CampaignConfig load_config(const std::filesystem::path& file,
   c.slurm.account = r.str("slurm.account");
   c.slurm.qos = r.str("slurm.qos");
   c.slurm.gres = r.str("slurm.gres");
-  c.slurm.nodes = static_cast<int>(r.positive_integer("slurm.nodes"));
-  c.slurm.cpus_per_task = static_cast<int>(r.positive_integer("slurm.cpus_per_task"));
-  static const std::regex time_re(R"(^(\d+-)?\d{1,2}(:\d{2}){0,2}$)");
+  c.slurm.nodes = r.small_integer("slurm.nodes", 1, 1'000'000);
+  c.slurm.cpus_per_task = r.small_integer("slurm.cpus_per_task", 1, 1'000'000);
+  // Days up to 4 digits: Slurm's own limit is far below, and no count overflows.
+  static const std::regex time_re(R"(^(\d{1,4}-)?\d{1,2}(:\d{2}){0,2}$)");
   for (const auto& item : split(r.str("slurm.time"), ',')) {
     const auto eq = item.find('=');
     const std::string t = trim(eq == std::string::npos ? item : item.substr(eq + 1));
@@ -471,9 +503,8 @@ CampaignConfig load_config(const std::filesystem::path& file,
   c.slurm.use_array = r.boolean("slurm.array");
 
   c.simulator.type = r.choice("simulator.type", {"bimix", "mlp", "law-family"});
-  const auto sim_seed = r.integer("simulator.seed");
-  if (sim_seed < 0) r.fail("simulator.seed", "must be non-negative");
-  c.simulator.seed = static_cast<std::uint64_t>(sim_seed);
+  c.simulator.seed = static_cast<std::uint64_t>(
+      r.integer("simulator.seed", 0, std::numeric_limits<long long>::max()));
   c.simulator.target_params = c.space.scales().target_scale().params;
   c.simulator.file = resolve(base, r.str("simulator.file"));
   if (c.simulator.type == "mlp" && c.simulator.file.empty())
@@ -495,16 +526,13 @@ CampaignConfig load_config(const std::filesystem::path& file,
            "names unknown acquisition '" + s.acquisition + "' (known: " + known + ")");
   }
   s.kernel = r.str("strategy.kernel");
-  s.n_init = static_cast<int>(r.integer("strategy.n_init"));
-  if (s.n_init < 0) r.fail("strategy.n_init", "must be non-negative");
-  s.batch = static_cast<int>(r.integer("strategy.batch"));
-  if (s.batch < 0) r.fail("strategy.batch", "must be non-negative");
-  s.fit_starts = static_cast<int>(r.positive_integer("strategy.fit_starts"));
-  s.raw_samples = static_cast<int>(r.positive_integer("strategy.raw_samples"));
-  s.refine_starts = static_cast<int>(r.positive_integer("strategy.refine_starts"));
+  s.n_init = r.small_integer("strategy.n_init", 0, 100'000);
+  s.batch = r.small_integer("strategy.batch", 0, 100'000);
+  s.fit_starts = r.small_integer("strategy.fit_starts", 1, 100'000);
+  s.raw_samples = r.small_integer("strategy.raw_samples", 1, 10'000'000);
+  s.refine_starts = r.small_integer("strategy.refine_starts", 1, 100'000);
   s.output = r.choice("strategy.output", {"auto", "log", "raw"});
-  s.hyperband_eta = static_cast<int>(r.positive_integer("strategy.hyperband_eta"));
-  if (s.hyperband_eta < 2) r.fail("strategy.hyperband_eta", "must be at least 2");
+  s.hyperband_eta = r.small_integer("strategy.hyperband_eta", 2, 1000);
   s.bimix_scale = r.str("strategy.bimix_scale");
   if (!s.bimix_scale.empty() && c.space.scales().index_of(s.bimix_scale) < 0)
     r.fail("strategy.bimix_scale", "names unknown scale '" + s.bimix_scale + "'");
@@ -513,7 +541,7 @@ CampaignConfig load_config(const std::filesystem::path& file,
     if (static_cast<int>(s.bimix_entropy.size()) != c.space.k())
       r.fail("strategy.bimix_entropy", "needs one value per domain");
   }
-  s.regmix_runs = static_cast<int>(r.positive_integer("strategy.regmix_runs"));
+  s.regmix_runs = r.small_integer("strategy.regmix_runs", 1, 100'000);
   return c;
 }
 

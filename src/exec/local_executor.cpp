@@ -277,6 +277,8 @@ Request read_request(const fs::path& dir) {
 
 }  // namespace
 
+bool job_lock_held(const fs::path& lock) { return lock_held(lock); }
+
 double parse_slurm_time(const std::string& text) {
   std::string t = text;
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::toupper(c); });

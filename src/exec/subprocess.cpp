@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,7 +52,7 @@ void close_pair(int p[2]) {
 ProcessResult run_process(const std::vector<std::string>& argv, double timeout_seconds) {
   ProcessResult r;
   if (argv.empty()) throw Error("run_process: empty command");
-  // Resolve the program before fork(): the child may only make async-signal-safe calls.
+  // Resolved here: posix_spawn takes a path (and reports a missing one less clearly).
   const std::string program = find_program(argv[0]);
   if (program.empty()) {
     r.not_started = true;
@@ -63,39 +64,45 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
-  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
-      ::pipe2(status, O_CLOEXEC) != 0) {
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     const int e = errno;
     close_pair(out);
     close_pair(err);
-    close_pair(status);
     throw Error("run_process: pipe failed for " + argv[0] + ": " + std::strerror(e));
   }
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int e = errno;
-    close_pair(out);
-    close_pair(err);
-    close_pair(status);
-    throw Error("run_process: fork failed for " + argv[0] + ": " + std::strerror(e));
-  }
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execve(program.c_str(), args.data(), env.envp());
-    const int e = errno;  // exec failed: tell the parent through the close-on-exec pipe
-    (void)!::write(status[1], &e, sizeof e);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also from here, so the group exists before any kill below
+  // posix_spawn, not fork: after MPI_Init a fork() copies (and may corrupt) the registered
+  // memory of RDMA fabrics; glibc's posix_spawn uses vfork semantics and reports exec failures.
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  sigset_t none, pipe_default;
+  sigemptyset(&none);
+  sigemptyset(&pipe_default);
+  sigaddset(&pipe_default, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &pipe_default);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills the whole command
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  const int spawn_error =
+      ::posix_spawn(&pid, program.c_str(), &actions, &attr, args.data(), env.envp());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   ::close(out[1]);
   ::close(err[1]);
-  ::close(status[1]);
+  if (spawn_error != 0) {
+    ::close(out[0]);
+    ::close(err[0]);
+    r.not_started = true;
+    r.error = argv[0] + ": cannot run " + program + ": " + std::strerror(spawn_error);
+    return r;
+  }
 
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + std::chrono::duration<double>(timeout_seconds);
@@ -147,14 +154,6 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
         ::usleep(2000);
       }
     }
-  }
-  int exec_errno = 0;
-  const bool exec_failed = ::read(status[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
-  ::close(status[0]);
-  if (exec_failed) {
-    r.not_started = true;
-    r.error = argv[0] + ": cannot run " + program + ": " + std::strerror(exec_errno);
-    return r;
   }
   if (WIFEXITED(st)) r.exit_code = WEXITSTATUS(st);
   if (WIFSIGNALED(st)) r.signal = WTERMSIG(st);

@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <set>
 
 #include "mixbo/core/error.hpp"
@@ -135,17 +139,41 @@ std::vector<std::string> Archive::job_ids(std::int64_t trial) const {
   return out;
 }
 
+namespace {
+void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
+                        const SearchSpace& space);
+}  // namespace
+
 void save_archive(const std::filesystem::path& path, const Archive& a, const SearchSpace& space) {
-  const size_t k = static_cast<size_t>(space.k());
   std::string name = ".";
   name += path.filename().string();
   name += ".tmp." + std::to_string(::getpid());
   const auto tmp = path.parent_path() / name;
+  try {
+    write_archive_file(tmp, a, space);
+    h5::durable_rename(tmp, path);
+  } catch (const std::exception& e) {
+    const int err = errno;  // what the failed write(2) said, when HDF5 left it alone
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    std::string why = e.what();
+    if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+      why += std::string(" (") + std::strerror(err) + ")";
+    throw Error("cannot save the campaign archive " + path.string() + ": " + why +
+                "; the archive as last saved is intact (free disk space, then run again)");
+  }
+}
+
+namespace {
+void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
+                        const SearchSpace& space) {
+  const size_t k = static_cast<size_t>(space.k());
   {
     h5::Handle f = h5::create_file(tmp);
     const hid_t root = f.id();
     h5::write_attr(root, "schema", static_cast<std::int64_t>(kArchiveSchema));
     h5::write_attr(root, "campaign", a.campaign);
+    h5::write_attr(root, "instance", a.instance);
     h5::write_attr(root, "strategy", a.strategy);
     h5::write_attr(root, "created", a.created);
     h5::write_attr(root, "updated", now_seconds());
@@ -173,6 +201,8 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
       h5::write_attr(g.id(), "step_interval", space.steps().interval());
       h5::write_attr(g.id(), "max_steps", space.steps().max_steps());
       h5::write_ints(g.id(), "step_budgets", space.steps().budgets());
+      h5::write_attr(g.id(), "objective", a.objective);
+      h5::write_attr(g.id(), "direction", a.direction);
     }
 
     {
@@ -300,9 +330,10 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
       h5::write_doubles(g.id(), "w", w);
     }
     if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0) throw Error("HDF5: cannot flush " + tmp.string());
+    f.close("cannot write " + tmp.string());
   }
-  h5::durable_rename(tmp, path);
 }
+}  // namespace
 
 Archive load_archive(const std::filesystem::path& path) {
   const std::string where = path.string();
@@ -314,6 +345,30 @@ Archive load_archive(const std::filesystem::path& path) {
     if (schema != kArchiveSchema)
       throw Error("schema " + std::to_string(schema) + " is not supported");
     a.campaign = h5::read_attr_string(root, "campaign");
+    if (h5::has_attr(root, "instance")) a.instance = h5::read_attr_string(root, "instance");
+    {
+      h5::Handle g = h5::open_group(root, "space");
+      auto& sp = a.space;
+      sp.domains = h5::read_strings(g.id(), "domains");
+      sp.lower = h5::read_doubles(g.id(), "lower");
+      sp.upper = h5::read_doubles(g.id(), "upper");
+      sp.scale_names = h5::read_strings(g.id(), "scale_names");
+      sp.scale_params = h5::read_doubles(g.id(), "scale_params");
+      sp.scale_step_costs = h5::read_doubles(g.id(), "scale_step_costs");
+      sp.target_scale = h5::read_attr_string(g.id(), "target_scale");
+      sp.step_interval = h5::read_attr_int(g.id(), "step_interval");
+      sp.max_steps = h5::read_attr_int(g.id(), "max_steps");
+      if (sp.domains.empty() || sp.lower.size() != sp.domains.size() ||
+          sp.upper.size() != sp.domains.size())
+        throw Error("/space/domains, lower, upper have different lengths");
+      if (sp.scale_names.empty() || sp.scale_params.size() != sp.scale_names.size() ||
+          sp.scale_step_costs.size() != sp.scale_names.size())
+        throw Error("/space/scale_names, scale_params, scale_step_costs have different lengths");
+      if (h5::has_attr(g.id(), "objective"))
+        a.objective = h5::read_attr_string(g.id(), "objective");
+      if (h5::has_attr(g.id(), "direction"))
+        a.direction = h5::read_attr_string(g.id(), "direction");
+    }
     a.strategy = h5::read_attr_string(root, "strategy");
     a.created = h5::read_attr_double(root, "created");
     const auto cfg = h5::read_strings(root, "config");
@@ -383,6 +438,38 @@ Archive load_archive(const std::filesystem::path& path) {
         if (col.size() != o.trial.size())
           throw Error("/observations/metric columns have different lengths");
     }
+    // Every row reference must point at a row: a corrupted index is named here, not found later
+    // as an out-of-range access.
+    {
+      const auto n = static_cast<std::int64_t>(a.trials.size());
+      auto check_rows = [&](const std::vector<std::int64_t>& v, const char* dataset) {
+        for (size_t i = 0; i < v.size(); ++i)
+          if (v[i] < 0 || v[i] >= n)
+            throw Error(std::string(dataset) + "[" + std::to_string(i) +
+                        "] = " + std::to_string(v[i]) + " is not a trial row (there are " +
+                        std::to_string(n) + ")");
+      };
+      check_rows(a.observations.trial, "/observations/trial");
+      std::vector<std::int64_t> ev;
+      for (const auto& e : a.events) ev.push_back(e.trial);
+      check_rows(ev, "/events/trial");
+      const auto k = static_cast<Eigen::Index>(a.space.domains.size());
+      const auto scales = static_cast<int>(a.space.scale_names.size());
+      for (size_t i = 0; i < a.trials.size(); ++i) {
+        const auto& t = a.trials[i];
+        std::string row = "[";  // piecewise: GCC 12 warns falsely (-Wrestrict) on "[" + string
+        row += std::to_string(i);
+        row += ']';
+        if (t.point.scale < 0 || t.point.scale >= scales)
+          throw Error("/trials/scale" + row + " = " + std::to_string(t.point.scale) +
+                      " is not an index into /space/scale_names (" + std::to_string(scales) +
+                      " scales)");
+        if (t.point.w.size() != k)
+          throw Error("/trials/mixture has " + std::to_string(t.point.w.size()) + " columns for " +
+                      std::to_string(k) + " domains");
+        if (t.attempt < 1) throw Error("/trials/attempt" + row + " is not positive");
+      }
+    }
     {
       h5::Handle g = h5::open_group(root, "iterations");
       const auto iteration = h5::read_ints(g.id(), "iteration");
@@ -401,11 +488,20 @@ Archive load_archive(const std::filesystem::path& path) {
       const auto rsteps = labelled ? h5::read_ints(g.id(), "rec_steps") : std::vector<std::int64_t>(n);
       const auto rtarget = labelled ? h5::read_ints(g.id(), "rec_at_target") : std::vector<std::int64_t>(n);
       const auto rinterval = labelled ? h5::read_ints(g.id(), "rec_interval") : std::vector<std::int64_t>(n);
+      for (size_t len : {time.size(), ps.size(), np.size(), valid.size(), mean.size(), lo.size(),
+                         hi.size(), w.size(), rscale.size(), rsteps.size(),
+                         rtarget.size(), rinterval.size()})
+        if (len != n) throw Error("/iterations columns have different lengths");
       a.iterations.resize(n);
       h5::Handle d = h5::open_group(g.id(), "diagnostics");
       std::map<std::string, std::vector<double>> diag;
-      for (const auto& name : h5::list_children(d.id()))
-        diag[decode_link_name(name)] = h5::read_doubles(d.id(), name);
+      for (const auto& name : h5::list_children(d.id())) {
+        auto col = h5::read_doubles(d.id(), name);
+        if (col.size() != n)
+          throw Error("/iterations/diagnostics/" + name + " has " + std::to_string(col.size()) +
+                      " rows for " + std::to_string(n) + " rounds");
+        diag[decode_link_name(name)] = std::move(col);
+      }
       for (size_t i = 0; i < n; ++i) {
         auto& r = a.iterations[i];
         r.iteration = static_cast<int>(iteration.at(i));
@@ -416,11 +512,16 @@ Archive load_archive(const std::filesystem::path& path) {
         r.rec_mean = mean.at(i);
         r.rec_lo = lo.at(i);
         r.rec_hi = hi.at(i);
-        if (r.rec_valid) r.rec_w = w.at(i);
-        r.rec_scale = rscale.at(i);
-        r.rec_steps = rsteps.at(i);
-        r.rec_at_target = rtarget.at(i) != 0;
-        r.rec_interval = rinterval.at(i) != 0;
+        if (r.rec_valid) {
+          if (w[i].size() != static_cast<Eigen::Index>(a.space.domains.size()))
+            throw Error("/iterations/rec_w has " + std::to_string(w[i].size()) + " columns for " +
+                        std::to_string(a.space.domains.size()) + " domains");
+          r.rec_w = w[i];
+        }
+        r.rec_scale = rscale[i];
+        r.rec_steps = rsteps[i];
+        r.rec_at_target = rtarget[i] != 0;
+        r.rec_interval = rinterval[i] != 0;
         for (const auto& [name, col] : diag)
           if (!std::isnan(col.at(i))) r.diagnostics[name] = col.at(i);
       }
@@ -440,6 +541,9 @@ Archive load_archive(const std::filesystem::path& path) {
         r.rec_interval = h5::read_attr_int(g.id(), "interval") != 0;
       }
       const auto w = h5::read_doubles(g.id(), "w");
+      if (r.rec_valid && w.size() != a.space.domains.size())
+        throw Error("/recommendation/w has " + std::to_string(w.size()) + " values for " +
+                    std::to_string(a.space.domains.size()) + " domains");
       r.rec_w = Eigen::Map<const Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));
     }
     return a;
@@ -448,6 +552,14 @@ Archive load_archive(const std::filesystem::path& path) {
   } catch (const Error& e) {
     throw Error(where + ": not a readable mixbo campaign archive: " + e.what());
   }
+}
+
+std::string new_instance_id() {
+  std::random_device rd;
+  const std::uint32_t v = rd();
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(v));
+  return buf;
 }
 
 std::vector<std::string> archive_domains(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 #include "mixbo/io/hdf5.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +25,12 @@ Handle& Handle::operator=(Handle&& o) noexcept {
     o.id_ = -1;
   }
   return *this;
+}
+
+void Handle::close(const std::string& what) {
+  const hid_t id = id_;
+  id_ = -1;
+  if (id >= 0 && close_ && close_(id) < 0) throw Error("HDF5: " + what);
 }
 
 Handle::~Handle() {
@@ -77,13 +84,27 @@ Handle open_dataset(hid_t parent, const std::string& name, int rank, std::vector
          ", expected " + std::to_string(rank));
   dims.assign(static_cast<size_t>(rank), 0);
   H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  // A corrupt header may claim any size: refuse before allocating for it.
+  double elements = 1;
+  for (auto d : dims) elements *= static_cast<double>(d);
+  if (elements > 1e9)
+    fail("dataset '" + name + "' in " + where(parent) + " claims an implausible size");
   return ds;
 }
 
+// Integers are read only from integer datasets: HDF5 would convert 100.5 to 100 silently.
 template <class T>
 std::vector<T> read_1d(hid_t parent, const std::string& name, hid_t mem_type) {
   std::vector<hsize_t> dims;
   Handle ds = open_dataset(parent, name, 1, dims);
+  {
+    Handle type = check(H5Dget_type(ds.id()), H5Tclose, "type of " + name);
+    const H5T_class_t cls = H5Tget_class(type.id());
+    const bool want_int = H5Tget_class(mem_type) == H5T_INTEGER;
+    if (want_int ? cls != H5T_INTEGER : cls != H5T_INTEGER && cls != H5T_FLOAT)
+      fail("dataset '" + name + "' in " + where(parent) + " is not " +
+           (want_int ? "an integer" : "a number") + " dataset");
+  }
   std::vector<T> out(dims[0]);
   if (!out.empty() && H5Dread(ds.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     fail("cannot read dataset '" + name + "' in " + where(parent) + " (corrupt or wrong type)");
@@ -100,6 +121,16 @@ Handle create_file(const std::filesystem::path& path) {
 Handle open_file(const std::filesystem::path& path) {
   silence_hdf5_errors();
   if (!std::filesystem::exists(path)) fail(path.string() + " does not exist");
+  // HDF5 would block forever in open() on a FIFO nobody writes to: look first, without blocking.
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) fail("cannot open " + path.string() + ": " + std::strerror(errno));
+    struct stat st {};
+    const int rc = ::fstat(fd, &st);
+    ::close(fd);
+    if (rc != 0 || !S_ISREG(st.st_mode))
+      fail(path.string() + " is not a regular file (a FIFO, device or folder)");
+  }
   return check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                "cannot open " + path.string() + " (not an HDF5 file, or truncated/corrupt)");
 }
@@ -154,9 +185,7 @@ Handle open_attr(hid_t obj, const std::string& name) {
 }
 }  // namespace
 
-bool has_attr(hid_t obj, const std::string& name) {
-  return H5Aexists(obj, name.c_str()) > 0;
-}
+bool has_attr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
 
 std::string read_attr_string(hid_t obj, const std::string& name) {
   Handle a = open_attr(obj, name);

@@ -43,6 +43,12 @@ std::vector<std::string> split_commas(const std::string& s) {
   return out;
 }
 
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
+}
+
 // Names and paths may hold any character but newline and comma (lists) -- checked on write.
 void check_value(const std::string& key, const std::string& v) {
   if (v.find('\n') != std::string::npos || v.find('\r') != std::string::npos)
@@ -63,6 +69,7 @@ void write_params(const std::filesystem::path& file, const TrialParams& p) {
   };
   kv("trial_id", p.trial_id);
   kv("campaign", p.campaign);
+  kv("instance", p.instance);
   kv("attempt", std::to_string(p.attempt));
   kv("domains", join(p.domains));
   kv("mixture", join(p.mixture));
@@ -100,10 +107,14 @@ TrialParams read_params(const std::filesystem::path& file) {
   std::map<std::string, std::string> kv;
   std::string line;
   while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto eq = line.find(" = ");
-    if (eq == std::string::npos) throw Error(file.string() + ": malformed line '" + line + "'");
-    kv[line.substr(0, eq)] = line.substr(eq + 3);
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // written on Windows
+    if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw Error(file.string() + ": malformed line '" + line + "' (expected key = value)");
+    const std::string key = trim(line.substr(0, eq));
+    if (!kv.emplace(key, trim(line.substr(eq + 1))).second)
+      throw Error(file.string() + ": key '" + key + "' is given twice");
   }
   auto get = [&](const std::string& k) -> const std::string& {
     auto it = kv.find(k);
@@ -133,6 +144,7 @@ TrialParams read_params(const std::filesystem::path& file) {
   TrialParams p;
   p.trial_id = get("trial_id");
   p.campaign = get("campaign");
+  if (const auto it = kv.find("instance"); it != kv.end()) p.instance = it->second;
   p.attempt = static_cast<int>(to_int("attempt"));
   p.domains = split_commas(get("domains"));
   for (const auto& s : split_commas(get("mixture"))) p.mixture.push_back(to_double("mixture", s));

@@ -8,12 +8,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/exec/local_executor.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
+#include "mixbo/loop/resume_check.hpp"
 #include "mixbo/strategy/objective.hpp"
 
 namespace fs = std::filesystem;
@@ -34,19 +37,24 @@ std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser: distinct seeds 
 }  // namespace
 
 DriverLock::DriverLock(const fs::path& workdir) {
-  fs::create_directories(workdir);
+  std::error_code ec;
+  fs::create_directories(workdir, ec);
+  if (ec || !fs::is_directory(workdir))
+    throw ConfigError("campaign.workdir " + workdir.string() + ": cannot create the folder (" +
+                      (ec ? ec.message() : "a file of that name exists") + ")");
   const auto path = workdir / "driver.lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error("cannot open " + path.string());
+  if (fd_ < 0)
+    throw ConfigError("campaign.workdir " + workdir.string() + ": cannot open " + path.string() +
+                      ": " + std::strerror(errno));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;
-    throw Error("another mixbo process is driving the campaign in " + workdir.string() +
-                " (it holds " + path.string() + ")");
+    throw ConfigError("another mixbo process is driving the campaign in " + workdir.string() +
+                      " (it holds " + path.string() + ")");
   }
   // Only the lock holder writes the archive, so temporary files of earlier saves are leftovers
   // of drivers killed mid-save: never visible as campaign.h5, but litter.
-  std::error_code ec;
   for (const auto& e : fs::directory_iterator(workdir, ec))
     if (e.path().filename().string().rfind(".campaign.h5.tmp.", 0) == 0) fs::remove(e.path(), ec);
 }
@@ -77,11 +85,7 @@ Campaign::Campaign(CampaignConfig config)
   const auto path = archive_path();
   if (fs::exists(path)) {
     archive_ = load_archive(path);
-    const auto domains = archive_domains(path);
-    if (domains != config_.space.simplex().names())
-      throw ConfigError(config_.file.string() +
-                        ": space.domains differ from the campaign archive " + path.string() +
-                        "; use another campaign.name or workdir");
+    check_resume(archive_, config_, path);
     if (archive_.observations.metric_names != metrics_) {
       // list_children sorts names: compare as sets.
       auto a = archive_.observations.metric_names, b = metrics_;
@@ -109,13 +113,18 @@ Campaign::Campaign(CampaignConfig config)
                           path.string());
     archive_.config_text = config_.text;
     archive_.strategy = config_.strategy.type;
+    archive_.objective = objective_normal_form(config_.objective);
+    archive_.direction = config_.objective.minimize ? "minimize" : "maximize";
   } else {
     archive_.campaign = config_.name;
+    archive_.instance = new_instance_id();
     archive_.strategy = config_.strategy.type;
     archive_.config_text = config_.text;
     archive_.created = now_seconds();
     archive_.observations.metric_names = metrics_;
     archive_.observations.metric.assign(metrics_.size(), {});
+    archive_.objective = objective_normal_form(config_.objective);
+    archive_.direction = config_.objective.minimize ? "minimize" : "maximize";
   }
 }
 
@@ -214,7 +223,52 @@ fs::path Campaign::trial_dir(std::int64_t trial) const {
 }
 
 std::string Campaign::job_name(std::int64_t trial) const {
-  return "mixbo-" + config_.name + "-" + archive_.trials.at(static_cast<size_t>(trial)).id;
+  const std::string inst = archive_.instance.empty() ? "" : archive_.instance + "-";
+  return "mixbo-" + config_.name + "-" + inst + archive_.trials.at(static_cast<size_t>(trial)).id;
+}
+
+bool Campaign::prepared_attempt(std::int64_t trial) const {
+  const auto& t = archive_.trials.at(static_cast<size_t>(trial));
+  try {
+    const TrialParams p = read_params(trial_dir(trial) / "params.ini");
+    return p.instance == archive_.instance && p.trial_id == t.id && p.attempt == t.attempt &&
+           p.campaign == config_.name;
+  } catch (const Error&) {
+    return false;  // never written: no job of this attempt can exist
+  }
+}
+
+std::vector<fs::path> stale_leftovers(const fs::path& workdir) {
+  std::vector<fs::path> out;
+  if (fs::exists(workdir / "campaign.h5")) return out;
+  std::error_code ec;
+  // Trial folders a dry run wrote (params.ini, job.sbatch) ran nothing: they are rewritten.
+  const auto ran = [&](const fs::path& t) {
+    return fs::exists(t / "result.h5", ec) || fs::exists(t / "stdout", ec) ||
+           fs::exists(t / "stderr", ec);
+  };
+  for (const auto& t : fs::directory_iterator(workdir / "trials", ec))
+    if (ran(t.path())) {
+      out.push_back(workdir / "trials");
+      break;
+    }
+  for (const char* d : {"local", "slurm"}) {
+    const auto p = workdir / d;
+    if (fs::is_directory(p, ec) && !fs::is_empty(p, ec)) out.push_back(p);
+  }
+  return out;
+}
+
+void clean_stale_leftovers(const fs::path& workdir) {
+  const auto stale = stale_leftovers(workdir);
+  // A job of the old campaign that still runs would write into the folders mixbo reuses.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(workdir / "local", ec))
+    if (job_lock_held(e.path() / "lock"))
+      throw ConfigError("cannot clean " + workdir.string() + ": job " +
+                        e.path().filename().string() +
+                        " of the earlier campaign is still running (stop it first)");
+  for (const auto& p : stale) fs::remove_all(p);
 }
 
 TrialParams Campaign::params(std::int64_t trial) const {
@@ -223,6 +277,7 @@ TrialParams Campaign::params(std::int64_t trial) const {
   TrialParams p;
   p.trial_id = t.id;
   p.campaign = config_.name;
+  p.instance = archive_.instance;
   p.attempt = t.attempt;
   p.domains = sp.simplex().names();
   p.mixture.assign(t.point.w.data(), t.point.w.data() + t.point.w.size());

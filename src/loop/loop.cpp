@@ -133,7 +133,7 @@ void Loop::check_failure_streak() {
 }
 
 // Submits every `proposed` trial (new ones and retries), adopting a job that a crashed driver
-// had already submitted under the same name and attempt.
+// of this campaign instance had already submitted for the same attempt.
 bool Loop::submit_proposed() {
   const auto rows = rows_in({TrialState::Proposed});
   if (rows.empty()) return false;
@@ -147,7 +147,8 @@ bool Loop::submit_proposed() {
     }
     auto& t = c_.archive().trials[static_cast<size_t>(row)];
     const auto earlier = c_.archive().job_ids(row);
-    if (auto found = ex_->find_by_name(c_.job_name(row));
+    // Adopt only a job of this instance's current attempt (its params.ini says so).
+    if (auto found = c_.prepared_attempt(row) ? ex_->find_by_name(c_.job_name(row)) : std::nullopt;
         found && std::find(earlier.begin(), earlier.end(), *found) == earlier.end()) {
       c_.archive().record(row, TrialState::Submitted, *found, "adopted after a driver restart");
       changed = true;
@@ -338,7 +339,7 @@ int cancel_all(Campaign& c, Executor& ex) {
     std::string id = t.job_id;
     if (t.state == TrialState::Proposed) {  // it may have gone out just before a crash
       const auto earlier = c.archive().job_ids(row);
-      if (auto found = ex.find_by_name(c.job_name(row));
+      if (auto found = c.prepared_attempt(row) ? ex.find_by_name(c.job_name(row)) : std::nullopt;
           found && std::find(earlier.begin(), earlier.end(), *found) == earlier.end())
         id = *found;
       else

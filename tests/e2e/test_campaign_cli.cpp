@@ -141,7 +141,11 @@ TEST(CampaignCli, DryRunWritesScriptsAndSubmitsNothing) {
     EXPECT_TRUE(fs::exists(c.workdir() / "trials" / t / "params.ini"));
     std::ifstream in(script);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_NE(text.find(std::string("#SBATCH --job-name=mixbo-dry-") + t), std::string::npos);
+    // mixbo-<campaign>-<instance id>-<trial>
+    const auto params = read_params(c.workdir() / "trials" / t / "params.ini");
+    EXPECT_EQ(params.instance.size(), 8u);
+    EXPECT_NE(text.find("#SBATCH --job-name=mixbo-dry-" + params.instance + "-" + t),
+              std::string::npos);
     EXPECT_EQ(test::run_command("bash -n " + script.string()).exit_code, 0);
     EXPECT_FALSE(fs::exists(c.workdir() / "trials" / t / "stdout")) << "a job ran";
   }
@@ -217,7 +221,8 @@ TEST(CampaignCli, StatusTable) {
     // The failed trial costs nothing (README "Budget"): random makes a fourth run instead.
     ASSERT_EQ(rows.size(), 4u) << r.output;
     EXPECT_NE(rows[0].find("done"), std::string::npos) << rows[0];
-    EXPECT_NE(rows[0].find("mixbo-status-t0001.1"), std::string::npos) << rows[0];
+    const std::string instance = load_archive(c.archive()).instance;
+    EXPECT_NE(rows[0].find("mixbo-status-" + instance + "-t0001.1"), std::string::npos) << rows[0];
     EXPECT_NE(rows[0].find("1B"), std::string::npos) << rows[0];
     EXPECT_NE(rows[0].find("@1000"), std::string::npos) << rows[0];  // last checkpoint
     EXPECT_NE(rows[1].find("failed#2"), std::string::npos) << rows[1];
@@ -343,6 +348,49 @@ TEST(CampaignCli, ImportAddsOutsideRuns) {
       << run.output;
   const Archive a = load_archive(c.archive());
   EXPECT_EQ(a.observations.size(), 8u + 20u);
+}
+
+// Issue 15, defect 1: with campaign.h5 deleted, a new campaign in the same folder adopted the old
+// jobs and recorded their results on its own (different) mixtures. Now the folder is refused
+// until --clean-stale, and then every observation belongs to the mixture the archive records.
+TEST(CampaignCli, ReusedWorkdirIsRefusedUntilCleaned) {
+  const auto c = test::make_e2e_campaign("reuse", kRandom, 1.5);
+  ASSERT_EQ(test::mixbo("", "run --quiet " + c.config.string()).exit_code, 0);
+  const std::string old_instance = load_archive(c.archive()).instance;
+  fs::remove(c.archive());
+  const auto refused = test::mixbo("", "run --quiet " + c.config.string() + " --campaign.seed=99");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("no campaign.h5"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("--clean-stale"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(c.archive())) << "the refused run recorded something";
+  const auto cleaned =
+      test::mixbo("", "run --quiet --clean-stale " + c.config.string() + " --campaign.seed=99");
+  ASSERT_EQ(cleaned.exit_code, 0) << cleaned.output;
+  const Archive a = load_archive(c.archive());
+  EXPECT_NE(a.instance, old_instance);
+  ASSERT_FALSE(a.trials.empty());
+  for (size_t i = 0; i < a.trials.size(); ++i) {
+    const auto& t = a.trials[i];
+    EXPECT_EQ(t.reason.find("adopted"), std::string::npos) << t.id << ": " << t.reason;
+    const auto p = read_params(c.workdir() / "trials" / t.id / "params.ini");
+    EXPECT_EQ(p.instance, a.instance) << t.id;
+    for (Eigen::Index j = 0; j < t.point.w.size(); ++j)
+      EXPECT_NEAR(p.mixture[static_cast<size_t>(j)], t.point.w[j], 1e-15) << t.id;
+  }
+}
+
+// Issue 15, defect 9: importing the campaign's own trial folder duplicated its observations.
+TEST(CampaignCli, ImportOfTheCampaignsOwnTrialIsRefused) {
+  const auto c = test::make_e2e_campaign("selfimport", kRandom, 1);
+  ASSERT_EQ(test::mixbo("", "run --quiet " + c.config.string()).exit_code, 0);
+  const auto before = load_archive(c.archive());
+  const auto r = test::mixbo(
+      "", "import " + c.config.string() + " " + (c.workdir() / "trials" / "t0001").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("is a trial folder of this campaign"), std::string::npos) << r.output;
+  const auto after = load_archive(c.archive());
+  EXPECT_EQ(after.trials.size(), before.trials.size());
+  EXPECT_EQ(after.observations.size(), before.observations.size());
 }
 
 // The README's h5py recipe, in a training script run by the generic template

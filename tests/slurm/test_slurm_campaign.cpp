@@ -148,7 +148,7 @@ TEST_F(RealSlurm, CampaignOfTwelveTrialsThroughSbatch) {
   // Each trial is exactly one Slurm job, known to Slurm under the trial's job name.
   const auto jobs = jobs_by_name();
   for (const auto& t : a.trials) {
-    const std::string name = "mixbo-slurm12-" + t.id;
+    const std::string name = "mixbo-slurm12-" + a.instance + "-" + t.id;
     EXPECT_EQ(jobs.count(name) ? jobs.at(name) : 0, 1) << name;
     EXPECT_EQ(t.job_id.find('_'), std::string::npos);
     EXPECT_TRUE(fs::exists(dir_ / "slurm12" / "trials" / t.id / "result.h5")) << t.id;
@@ -173,7 +173,7 @@ TEST_F(RealSlurm, JobArraySubmission) {
   const auto jobs = jobs_by_name();
   int tasks = 0;
   for (const auto& t : a.trials) {
-    const std::string own_name = "mixbo-slurmarr-" + t.id;
+    const std::string own_name = "mixbo-slurmarr-" + a.instance + "-" + t.id;
     const auto u = t.job_id.find('_');
     if (u == std::string::npos) {
       EXPECT_EQ(jobs.count(own_name) ? jobs.at(own_name) : 0, 1) << t.id;
@@ -223,7 +223,7 @@ TEST_F(RealSlurm, ControllerRestartMidCampaignLosesAndDuplicatesNothing) {
   expect_complete(a, 12);
   const auto jobs = jobs_by_name();
   for (const auto& t : a.trials) {
-    const std::string name = "mixbo-slurmctld-" + t.id;
+    const std::string name = "mixbo-slurmctld-" + a.instance + "-" + t.id;
     EXPECT_EQ(jobs.count(name) ? jobs.at(name) : 0, 1) << name << " ran more or less than once";
   }
 }

@@ -3,6 +3,7 @@
 // complete archive of the last (or the in-flight) generation, never a torn one.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -406,4 +407,119 @@ TEST(Archive, SigkillNeverLeavesATornFile) {
   RecordProperty("save_us", static_cast<int>(save_us));
   RecordProperty("generations", last_gen);
   RecordProperty("killed_after_rename", mid_write);
+}
+
+namespace {
+
+// Overwrites element `i` of an int64 dataset in place (a corruption a crash cannot cause, but a
+// disk or a hand edit can).
+void poke_int(const fs::path& file, const std::string& dataset, hsize_t i, std::int64_t v) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t ds = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  ASSERT_GE(ds, 0);
+  const hid_t space = H5Dget_space(ds);
+  const hsize_t one = 1;
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, &i, nullptr, &one, nullptr);
+  const hid_t mem = H5Screate_simple(1, &one, nullptr);
+  EXPECT_GE(H5Dwrite(ds, H5T_NATIVE_INT64, mem, space, H5P_DEFAULT, &v), 0);
+  H5Sclose(mem);
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Fclose(f);
+}
+
+std::string load_error(const fs::path& file) {
+  try {
+    load_archive(file);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "loaded a corrupted archive";
+  return "";
+}
+
+}  // namespace
+
+// Issue 15, defect 8: a bad row index surfaced as vector::_M_range_check in status and run.
+TEST(Archive, CorruptIndexIsNamedOnLoad) {
+  const auto dir = temp_dir("corrupt-index");
+  const auto file = dir / "campaign.h5";
+  struct Case {
+    const char* dataset;
+    std::int64_t value;
+  };
+  for (const Case c :
+       {Case{"/observations/trial", 999}, Case{"/events/trial", -1}, Case{"/trials/scale", 7}}) {
+    save_archive(file, generation(4), space3());
+    poke_int(file, c.dataset, 1, c.value);
+    const auto msg = load_error(file);
+    EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find(c.dataset), std::string::npos) << msg;
+    EXPECT_NE(msg.find(std::to_string(c.value)), std::string::npos) << msg;
+  }
+}
+
+// Issue 15, defect 9: HDF5 converts a float dataset read as integers silently (100.5 -> 100).
+TEST(Archive, IntegersAreNotReadFromFloatDatasets) {
+  const auto dir = temp_dir("float-ints");
+  {
+    h5::Handle f = h5::create_file(dir / "f.h5");
+    h5::write_doubles(f.id(), "steps", {100.5, 200});
+    h5::write_ints(f.id(), "ints", {1, 2});
+  }
+  h5::Handle f = h5::open_file(dir / "f.h5");
+  try {
+    h5::read_ints(f.id(), "steps");
+    FAIL() << "read 100.5 as an integer";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'steps'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not an integer"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(h5::read_doubles(f.id(), "ints"), (std::vector<double>{1, 2}));  // ints are numbers
+}
+
+// Issue 15, disk full: a save that cannot be written (here: past RLIMIT_FSIZE, which fails the
+// write(2) like ENOSPC does) keeps the previous archive and says so.
+TEST(Archive, FailedSaveKeepsThePreviousArchive) {
+  const auto dir = temp_dir("disk-full");
+  const auto file = dir / "campaign.h5";
+  save_archive(file, generation(2), space3());
+  const auto before = fs::file_size(file);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::signal(SIGXFSZ, SIG_IGN);  // write(2) then fails with EFBIG instead of killing us
+    rlimit lim{before + 4096, before + 4096};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    std::string msg = "saved";
+    try {
+      save_archive(file, generation(20), space3());  // far larger than the limit
+    } catch (const Error& e) {
+      msg = e.what();
+    }
+    (void)!::write(fds[1], msg.data(), msg.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[512];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    msg.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "the saving process died";
+  EXPECT_NE(msg.find("cannot save the campaign archive " + file.string()), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("intact"), std::string::npos) << msg;
+  const Archive a = load_archive(file);
+  EXPECT_EQ(a.trials.size(), 2u);
+  EXPECT_EQ(fs::file_size(file), before);
+  int files = 0;  // no temporary file left behind
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  EXPECT_EQ(files, 1);
 }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "run_command.hpp"
 
 using mixbo::test::mixbo_binary;
@@ -33,4 +35,41 @@ TEST(CliValidate, HelpTeachesTheKeys) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("[strategy]"), std::string::npos);
   EXPECT_NE(r.output.find("--section.key=value"), std::string::npos);
+}
+
+// Issue 15, defect 7 and issue 17: validate builds what run builds (strategy and kernel,
+// simulator, the job script) and checks the files a campaign needs, with exit 2 and the key.
+TEST(CliValidate, RejectsWhatRunWouldReject) {
+  const std::string demo = mixbo_binary() + " validate " MIXBO_SOURCE_DIR "/examples/demo.ini ";
+  const std::string tmp = ::testing::TempDir();
+  { std::ofstream(tmp + "/mixbo-validate-file") << "x"; }
+  struct Case {
+    std::string flags, expect;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"--strategy.kernel='matern52(mixture) * frob(scale)'", "key 'strategy.kernel'"},
+           {"--job.template=/nonexistent/job.sbatch.in", "key 'job.template'"},
+           {"--simulator.type=mlp --simulator.file=/nonexistent/w.json", "not part of mixbo"},
+           {"--job.template=" MIXBO_SOURCE_DIR
+            "/jobs/train.sbatch.in --job.command='python3 /nonexistent/train.py'",
+            "key 'job.command' runs /nonexistent/train.py, which does not exist"},
+           {"--job.template=" MIXBO_SOURCE_DIR "/jobs/train.sbatch.in", "job.command is required"},
+           {"--campaign.workdir=" + tmp + "/mixbo-validate-file", "key 'campaign.workdir'"},
+       }) {
+    const auto r = run_command(demo + c.flags);
+    EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.flags << "\n" << r.output;
+  }
+}
+
+// The paper simulator's weights: validate says where they come from when they are missing.
+TEST(CliValidate, PaperSimulatorWeights) {
+  const auto r =
+      run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR "/examples/paper-sim.ini");
+  if (r.exit_code == 0) {
+    EXPECT_NE(r.output.find("valid"), std::string::npos);
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("namkoong-lab/data-recipes"), std::string::npos) << r.output;
 }

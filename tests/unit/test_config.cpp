@@ -155,7 +155,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"mlp_without_file", std::string(kGood) + "[simulator]\ntype = mlp\n",
                 "key 'simulator.file' is required"},
         BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"),
-                "key 'objective.direction'"}),
+                "key 'objective.direction'"},
+        // Issue 15, defect 4: integers wrapped (2^31 -> -2^31, 2^32 -> 0, 2^32 + 1 -> 1).
+        BadCase{"max_concurrent_wraps",
+                std::string(kGood) + "[executor]\nmax_concurrent = 2147483648\n",
+                "key 'executor.max_concurrent' must be between 1 and"},
+        BadCase{"max_attempts_wraps",
+                std::string(kGood) + "[executor]\nmax_attempts = 4294967297\n",
+                "key 'executor.max_attempts' must be between 1 and"},
+        BadCase{"fit_starts_wraps", std::string(kGood) + "[strategy]\nfit_starts = 4294967296\n",
+                "key 'strategy.fit_starts' must be between 1 and"},
+        BadCase{"raw_samples_wraps", std::string(kGood) + "[strategy]\nraw_samples = 4294967296\n",
+                "key 'strategy.raw_samples' must be between 1 and"},
+        BadCase{"n_init_wraps", std::string(kGood) + "[strategy]\nn_init = 4294967297\n",
+                "key 'strategy.n_init' must be between 0 and"},
+        BadCase{"nodes_wrap", std::string(kGood) + "[slurm]\nnodes = 4294967296\n",
+                "key 'slurm.nodes' must be between 1 and"},
+        BadCase{"integer_beyond_int64",
+                std::string(kGood) + "[steps]\nmax = 99999999999999999999\n",
+                "key 'steps.max' must be between 1 and"},
+        // Issue 15, defect 6: overflowing numbers ended in "error: stod" (exit 1).
+        BadCase{"params_overflow",
+                std::string(kGood) + "[scales]\nnames = a, b\nparams = 1e999M, 2M\n",
+                "key 'scales.params' has out-of-range number '1e999'"},
+        BadCase{"weight_overflow", replace(kGood, "metric = loss", "metric = 1e999*loss"),
+                "key 'objective.metric' has out-of-range number '1e999'"},
+        BadCase{"slurm_time_overflow",
+                std::string(kGood) + "[slurm]\ntime = " + std::string(400, '9') + "-00:00:00\n",
+                "key 'slurm.time' has malformed time limit"},
+        // Issue 15, defect 9.
+        BadCase{"hex_budget", replace(kGood, "budget = 5", "budget = 0x10"),
+                "key 'campaign.budget' has malformed number '0x10'"},
+        BadCase{"trailing_plus", replace(kGood, "metric = loss", "metric = loss +"),
+                "key 'objective.metric' ends with '+'"},
+        // Issue 15, defect 7: failed at run time with an HDF5 "cannot create dataset".
+        BadCase{"duplicate_metric", replace(kGood, "metric = loss", "metric = loss + loss"),
+                "key 'objective.metric' names metric 'loss' twice"},
+        BadCase{"key_before_section", "budget = 5\n" + std::string(kGood),
+                "line 1: key 'budget' comes before any [section]"},
+        BadCase{"stray_bom_is_shown", replace(kGood, "[space]", "\xEF\xBB\xBF[space]"),
+                "\\xEF\\xBB\\xBF[space]"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(Config, UnknownFlagIsReported) {
@@ -170,4 +209,46 @@ TEST(Config, UnknownFlagIsReported) {
 
 TEST(Config, MissingFileIsReported) {
   EXPECT_THROW(load_config("/nonexistent/x.ini"), ConfigError);
+}
+
+// Issue 15, defect 3: '#' anywhere in a value cut it short (`c#` -> `c`).
+TEST(Config, HashInsideAValueIsKeptCommentsAfterABlankAreNot) {
+  const auto c = load_config(write_config(
+      replace(kGood, "domains = web, code, books", "domains = web, c#, books   # three of them") +
+      "[job]\ncommand = python3 /opt/train.py --run-name \"ablation#3\" #note\n"));
+  EXPECT_EQ(c.space.simplex().names(), (std::vector<std::string>{"web", "c#", "books"}));
+  EXPECT_EQ(c.job.command, "python3 /opt/train.py --run-name \"ablation#3\"");
+  // Whole-line comments, with '#' or ';', indented or not.
+  EXPECT_NO_THROW(load_config(write_config("# top\n  ; semi\n" + std::string(kGood))));
+}
+
+// Issue 15, defect 8: a UTF-8 byte-order mark gave "invalid line '[campaign]'".
+TEST(Config, ByteOrderMarkIsSkipped) {
+  const auto c = load_config(write_config("\xEF\xBB\xBF" + std::string(kGood)));
+  EXPECT_EQ(c.name, "t1");
+}
+
+// Issue 15, defect 8: a folder gave "key 'campaign.name' is required but missing".
+TEST(Config, FolderIsNotACampaignFile) {
+  try {
+    load_config(fs::temp_directory_path());
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a folder, not a campaign file"), std::string::npos)
+        << e.what();
+  }
+}
+
+// Issue 15, defect 7: a newline in a value (flags can carry one) failed only at run time.
+TEST(Config, ControlCharactersInFlagsAreRefused) {
+  for (const char* key : {"slurm.partition", "space.domains", "campaign.workdir"}) {
+    try {
+      load_config(write_config(kGood), {std::string("--") + key + "=a\nb"});
+      ADD_FAILURE() << key;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("key '") + key + "'"), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("a\\x0Ab"), std::string::npos) << e.what();
+    }
+  }
 }

@@ -1,10 +1,14 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/io/result_file.hpp"
@@ -152,5 +156,48 @@ TEST(TrialParams, MalformedFileNamesTheKey) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'attempt'"), std::string::npos) << e.what();
+  }
+}
+
+// Issue 15, defect 5: a FIFO at $MIXBO_RESULT hung the driver in open() for good.
+TEST(ResultFile, FifoIsRefusedWithoutBlocking) {
+  const auto f = scratch() / "fifo.h5";
+  fs::remove(f);
+  ASSERT_EQ(::mkfifo(f.c_str(), 0644), 0);
+  auto reader = std::async(std::launch::async, [&]() -> std::string {
+    try {
+      read_result(f, kExpect);
+    } catch (const ResultError& e) {
+      return e.what();
+    }
+    return "accepted";
+  });
+  if (reader.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "read_result blocks on a FIFO";
+    const int fd = ::open(f.c_str(), O_WRONLY | O_NONBLOCK);  // let it go
+    if (fd >= 0) ::close(fd);
+  }
+  const std::string msg = reader.get();
+  EXPECT_NE(msg.find("not a regular file"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(f.string()), std::string::npos) << msg;
+  fs::remove(f);
+}
+
+// Issue 15, defect 9: float steps (100.5) were truncated to integers.
+TEST(ResultFile, FloatStepsAreRefused) {
+  const auto f = scratch() / "float-steps.h5";
+  {
+    h5::Handle h = h5::create_file(f);
+    h5::write_attr(h.id(), "schema", std::int64_t{1});
+    h5::write_attr(h.id(), "trial_id", std::string("t0003"));
+    h5::write_attr(h.id(), "status", std::string("ok"));
+    h5::write_doubles(h.id(), "steps", {100.5, 200});
+    h5::write_doubles(h.id(), "loss", {3.0, 2.5});
+  }
+  try {
+    read_result(f, kExpect);
+    FAIL() << "accepted float steps";
+  } catch (const ResultError& e) {
+    EXPECT_NE(std::string(e.what()).find("'steps'"), std::string::npos) << e.what();
   }
 }

@@ -6,8 +6,10 @@
 //   <cmd>.fail (N) + <cmd>.failmsg        the next N calls fail with that message (default:
 //                                         "Unable to contact slurm controller"), exit code 1
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/slurm_executor.hpp"
 #include "mixbo/exec/subprocess.hpp"
+#include "mixbo/loop/campaign.hpp"
 
 namespace fs = std::filesystem;
 using namespace mixbo;
@@ -214,6 +217,35 @@ TEST(Subprocess, MissingProgram) {
   EXPECT_TRUE(r.not_started);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(find_program("sh").empty(), false);
+}
+
+namespace {
+std::atomic<int> g_forks{0};
+}  // namespace
+
+// Issue 15: the driver forked after MPI_Init for every Slurm command (fork copies the registered
+// memory of RDMA fabrics). posix_spawn runs no pthread_atfork handlers: fork() would count here.
+TEST(Subprocess, SpawnsWithoutFork) {
+  static bool registered = false;
+  if (!registered) {
+    ::pthread_atfork([] { ++g_forks; }, nullptr, nullptr);
+    registered = true;
+  }
+  g_forks = 0;
+  const auto r = run_process({"sh", "-c", "echo spawned; exit 3"}, 5);
+  EXPECT_EQ(r.out, "spawned\n");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(g_forks.load(), 0) << "run_process forked";
+  // A program that cannot be executed (not a valid executable) is reported, not thrown.
+  const auto dir = fs::temp_directory_path() / ("mixbo-spawn-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "bad") << "\x7f"
+                             << "ELF garbage";
+  fs::permissions(dir / "bad", fs::perms::owner_all);
+  const auto bad = run_process({(dir / "bad").string()}, 5);
+  EXPECT_TRUE(bad.not_started) << bad.error;
+  EXPECT_NE(bad.error.find("cannot run"), std::string::npos) << bad.error;
+  fs::remove_all(dir);
 }
 
 // ---- Submission ----
@@ -518,6 +550,29 @@ TEST_F(FakeSlurm, FindByNameTakesTheNewestJob) {
   SlurmExecutor ex(root_ / "state", options());
   EXPECT_EQ(ex.find_by_name("mixbo-c-t0001"), std::optional<std::string>("12"));
   EXPECT_EQ(ex.find_by_name("mixbo-c-t0002"), std::nullopt);
+}
+
+// Issue 15, defect 1: a second campaign of the same name (a new workdir, or the same one after
+// its campaign.h5 was deleted) adopted the first one's jobs by name.
+TEST_F(FakeSlurm, JobsOfAnotherCampaignInstanceAreNotFound) {
+  auto make = [&](const std::string& dir) {
+    auto c = std::make_unique<Campaign>(
+        load_config("", {"--campaign.name=same", "--campaign.workdir=" + (root_ / dir).string(),
+                         "--campaign.budget=1", "--space.domains=a, b", "--objective.metric=loss",
+                         "--executor.type=slurm"}));
+    Point p;
+    p.w = Eigen::Vector2d(0.5, 0.5);
+    p.scale = 0;
+    p.steps = 19500;
+    c->add_trial(p, 0);
+    return c;
+  };
+  const auto first = make("one"), second = make("two");
+  put("squeue.out", "");
+  put("sacct.out", "41|" + first->job_name(0) + "\n");
+  SlurmExecutor ex(root_ / "state", options());
+  EXPECT_EQ(ex.find_by_name(first->job_name(0)), std::optional<std::string>("41"));
+  EXPECT_EQ(ex.find_by_name(second->job_name(0)), std::nullopt);
 }
 
 TEST_F(FakeSlurm, FindByNameWithoutAccountingUsesScontrol) {

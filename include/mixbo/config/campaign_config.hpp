@@ -1,6 +1,6 @@
 #pragma once
-// A campaign as the user configured it: an INI file (Boost.Program_options' config-file syntax,
-// [section] key = value) whose every key is also a command-line flag --section.key=value.
+// A campaign as the user configured it: an INI file ([section] key = value; syntax in
+// mixbo/config/ini.hpp) whose every key is also a command-line flag --section.key=value.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -89,6 +89,10 @@ struct CampaignConfig {
 // resolved against the file's folder. Throws ConfigError naming the file and key on bad input.
 CampaignConfig load_config(const std::filesystem::path& file,
                            const std::vector<std::string>& flags = {});
+// The same from the file's text (`file` names it in messages and anchors relative paths; an
+// empty `file` means flags only and ignores `text`).
+CampaignConfig load_config_text(const std::string& text, const std::filesystem::path& file,
+                                const std::vector<std::string>& flags = {});
 
 // The help text of every key: section, key, default, meaning (for --help).
 std::string config_reference();

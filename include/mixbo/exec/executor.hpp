@@ -11,7 +11,7 @@ namespace mixbo {
 
 struct JobRequest {
   std::string trial_id;             // "t0007"
-  std::string job_name;             // "mixbo-<campaign>-<trial>", unique, used to re-adopt
+  std::string job_name;             // "mixbo-<campaign>-<instance>-<trial>": unique, to re-adopt
   std::filesystem::path trial_dir;  // holds params, job.sbatch, stdout/stderr, result.h5
   std::filesystem::path script;     // the rendered job script
   int attempt = 1;

@@ -59,6 +59,9 @@ class LocalExecutor : public Executor {
   std::vector<pid_t> children_;
 };
 
+// True when some process holds the flock on `lock` (a local job's `lock` file: the job lives).
+bool job_lock_held(const std::filesystem::path& lock);
+
 // The time limit a job script asks for (`#SBATCH --time=` / `-t`), in seconds; 0 = none.
 double script_time_limit(const std::filesystem::path& script);
 // Slurm's formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S; UNLIMITED/INFINITE -> 0.

@@ -19,7 +19,7 @@ struct ProcessResult {
 
 // Runs argv[0] (looked up on PATH when it holds no '/') with argv[1..], stdin from /dev/null, in
 // its own process group so that a timeout kills it with everything it started. `timeout_seconds`
-// <= 0 means no limit. Throws Error only when the machine cannot fork or make pipes.
+// <= 0 means no limit. Throws Error only when the machine cannot make pipes.
 ProcessResult run_process(const std::vector<std::string>& argv, double timeout_seconds);
 
 // The file argv[0] would run: `name` itself when it holds a '/', else the first executable

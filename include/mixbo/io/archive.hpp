@@ -3,9 +3,11 @@
 // loop and written whole on every change as a new file that is fsynced and then renamed over the
 // old one (h5::durable_rename). A kill -9 at any instant leaves either the previous or the new
 // archive, both complete, so nothing recorded is lost. Layout (readable with h5dump / h5py):
-//   /               attrs schema, campaign, strategy, created, updated; dataset config (text)
+//   /               attrs schema, campaign, instance, strategy, created, updated; dataset config
+//                   (text)
 //   /space          domains, lower, upper, scale_names, scale_params, scale_step_costs,
-//                   target_scale, step_interval, max_steps, step_budgets
+//                   target_scale, step_interval, max_steps, step_budgets; attrs objective,
+//                   direction
 //   /trials         one column per field, one row per trial: id, mixture [n x k], scale, steps,
 //                   cost, iteration, attempt, state (int, names in attr state_names), job_id,
 //                   reason, source (import folder, "" for proposed trials)
@@ -86,8 +88,24 @@ struct IterationRecord {
   std::map<std::string, double> diagnostics;
 };
 
+// /space as stored: the settings that give the recorded trials and observations their meaning.
+struct StoredSpace {
+  std::vector<std::string> domains, scale_names;
+  std::vector<double> lower, upper, scale_params, scale_step_costs;
+  std::string target_scale;
+  std::int64_t step_interval = 0, max_steps = 0;
+};
+
 struct Archive {
   std::string campaign, strategy, config_text;
+  StoredSpace space;  // filled by load_archive (save_archive writes the SearchSpace it is given)
+  // Random id drawn when the archive is created: it names this campaign's jobs and is written
+  // into every params.ini, so a job of another campaign (same name, or same folder reused) is
+  // never adopted. "" in archives written before it existed.
+  std::string instance;
+  // The objective in normal form ("1*web_CE + 0.5*code_CE") and "minimize" | "maximize": what
+  // the recorded values mean, checked on resume. "" in archives written before they existed.
+  std::string objective, direction;
   double created = 0;
   std::vector<TrialRecord> trials;
   std::vector<TrialEvent> events;
@@ -114,5 +132,7 @@ struct ArchiveLadder {
   int target = 0;
 };
 ArchiveLadder archive_ladder(const std::filesystem::path& path);
+// A fresh random instance id (8 hex digits).
+std::string new_instance_id();
 
 }  // namespace mixbo

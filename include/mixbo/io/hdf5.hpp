@@ -24,6 +24,9 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   ~Handle();
   hid_t id() const { return id_; }
+  // Closes now and throws Error(what) when HDF5 reports a failure (for a file: the final writes
+  // of its cached data, which a destructor could only ignore).
+  void close(const std::string& what);
   bool valid() const { return id_ >= 0; }
 
  private:
@@ -36,11 +39,11 @@ Handle open_file(const std::filesystem::path& path);    // read-only
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);
 bool exists(hid_t parent, const std::string& name);
-bool has_attr(hid_t obj, const std::string& name);
 
 void write_attr(hid_t obj, const std::string& name, const std::string& value);
 void write_attr(hid_t obj, const std::string& name, std::int64_t value);
 void write_attr(hid_t obj, const std::string& name, double value);
+bool has_attr(hid_t obj, const std::string& name);
 std::string read_attr_string(hid_t obj, const std::string& name);
 std::int64_t read_attr_int(hid_t obj, const std::string& name);
 double read_attr_double(hid_t obj, const std::string& name);

@@ -13,6 +13,7 @@ namespace mixbo {
 struct TrialParams {
   std::string trial_id;  // "t0007"
   std::string campaign;  // campaign name
+  std::string instance;  // the campaign archive's instance id ("" in runs made outside mixbo)
   int attempt = 1;
   std::vector<std::string> domains;
   std::vector<double> mixture;  // one proportion per domain, sums to 1

@@ -61,7 +61,12 @@ class Campaign {
   int add_proposals(const std::vector<Point>& proposals, int iteration,
                     const std::string& strategy);
   std::filesystem::path trial_dir(std::int64_t trial) const;
+  // "mixbo-<campaign>-<instance>-<trial>": the instance id keeps jobs of another campaign of the
+  // same name (another folder, or this folder reused after campaign.h5 was deleted) apart.
   std::string job_name(std::int64_t trial) const;
+  // True when the trial folder's params.ini was written by this campaign instance for the
+  // trial's current attempt: only then may a job found by name be adopted for it.
+  bool prepared_attempt(std::int64_t trial) const;
   TrialParams params(std::int64_t trial) const;
   // Writes params.ini and job.sbatch of the trial's current attempt; returns its job request.
   JobRequest write_trial(std::int64_t trial) const;
@@ -89,6 +94,14 @@ class Campaign {
 // What a campaign's trials count against its budget: pending (reserved) and finished trials in
 // full, nothing for a trial that failed on every attempt or for an imported run.
 double spent_cost(const std::vector<TrialRecord>& trials);
+
+// Trial folders and executor state in `workdir` without a campaign.h5: leftovers of another
+// campaign instance (its archive deleted). `mixbo run` refuses such a folder, whose jobs and
+// results would otherwise be taken for the new campaign's, unless told to clean it.
+std::vector<std::filesystem::path> stale_leftovers(const std::filesystem::path& workdir);
+// Deletes them; throws ConfigError while a local job of them still runs.
+void clean_stale_leftovers(const std::filesystem::path& workdir);
+
 // "t0007" for trial row 6.
 std::string trial_id_of(std::int64_t row);
 // The objective as the user configured it (un-negated) from a lower-is-better value.

@@ -1,0 +1,163 @@
+#include "preflight.hpp"
+
+#include <unistd.h>
+
+#include <sstream>
+
+#include "mixbo/core/error.hpp"
+#include "mixbo/io/job_script.hpp"
+#include "mixbo/io/trial_params.hpp"
+#include "mixbo/par/team.hpp"
+#include "mixbo/sim/simulator.hpp"
+#include "mixbo/strategy/strategy.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mixbo::cli {
+
+namespace {
+
+std::string where(const CampaignConfig& c) { return c.file.empty() ? "flags" : c.file.string(); }
+
+[[noreturn]] void refuse(const CampaignConfig& c, const std::string& key, const std::string& what) {
+  throw ConfigError(where(c) + ": key '" + key + "' " + what);
+}
+
+void check_workdir(const CampaignConfig& c) {
+  std::error_code ec;
+  if (fs::exists(c.workdir, ec)) {
+    if (!fs::is_directory(c.workdir, ec))
+      refuse(c, "campaign.workdir", "is " + c.workdir.string() + ", which is not a folder");
+    if (::access(c.workdir.c_str(), W_OK | X_OK) != 0)
+      refuse(c, "campaign.workdir", "is " + c.workdir.string() + ", which is not writable");
+    return;
+  }
+  fs::path p = c.workdir.parent_path();
+  while (!p.empty() && !fs::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
+  if (!fs::is_directory(p, ec) || ::access(p.c_str(), W_OK | X_OK) != 0)
+    refuse(c, "campaign.workdir",
+           "is " + c.workdir.string() + ", which cannot be created (" + p.string() +
+               " is not a writable folder)");
+}
+
+void check_simulator(const CampaignConfig& c) {
+  if (c.simulator.type != "mlp") return;
+  std::error_code ec;
+  if (!fs::is_regular_file(c.simulator.file, ec))
+    refuse(c, "simulator.file",
+           "names " + c.simulator.file.string() +
+               ", which does not exist. The mlp simulator's weights are not part of mixbo: "
+               "examples/paper-sim.ini expects the paper authors' file "
+               "simulator_mlp_20250119.json (from github.com/namkoong-lab/data-recipes) in "
+               "shared/data/paper-sim/ next to the repository; its README.md there says how it "
+               "is evaluated");
+  make_simulator(c.simulator, c.space);  // parses the weights; ConfigError when they do not fit
+}
+
+// Words of a shell command, quotes removed (enough to find the script it runs).
+std::vector<std::string> words(const std::string& cmd) {
+  std::vector<std::string> out;
+  std::string w;
+  char quote = 0;
+  bool in_word = false;
+  for (char ch : cmd) {
+    if (quote) {
+      if (ch == quote)
+        quote = 0;
+      else
+        w += ch;
+    } else if (ch == '\'' || ch == '"') {
+      quote = ch;
+      in_word = true;
+    } else if (ch == ' ' || ch == '\t') {
+      if (in_word) out.push_back(w);
+      w.clear();
+      in_word = false;
+    } else {
+      w += ch;
+      in_word = true;
+    }
+  }
+  if (in_word) out.push_back(w);
+  return out;
+}
+
+bool looks_like_script(const std::string& w) {
+  for (const char* ext : {".py", ".sh", ".bash"}) {
+    const std::string e = ext;
+    if (w.size() > e.size() && w.compare(w.size() - e.size(), e.size(), e) == 0) return true;
+  }
+  return w.find('/') != std::string::npos;
+}
+
+// The program and, after an interpreter or launcher, the script it runs: an absolute path must
+// exist; a relative one is resolved in the trial folder, where jobs run.
+void check_command(const CampaignConfig& c, std::vector<std::string>& notes) {
+  const auto w = words(c.job.command);
+  for (size_t i = 0; i < w.size() && i < 4; ++i) {
+    if (w[i].empty() || w[i][0] == '-' || w[i].find('=') != std::string::npos) continue;
+    if (!looks_like_script(w[i])) continue;
+    const fs::path p(w[i]);
+    std::error_code ec;
+    if (p.is_absolute()) {
+      if (!fs::is_regular_file(p, ec))
+        refuse(c, "job.command", "runs " + p.string() + ", which does not exist");
+    } else {
+      notes.push_back("note: job.command's " + w[i] +
+                      " is a relative path: jobs run in their trial folder (" +
+                      (c.workdir / "trials" / "tNNNN").string() + "), so give an absolute path");
+    }
+  }
+}
+
+void check_job_script(const CampaignConfig& c) {
+  std::error_code ec;
+  if (!fs::is_regular_file(c.job.template_path, ec))
+    refuse(c, "job.template", "names " + c.job.template_path.string() + ", which does not exist");
+  // Render the first trial's script as `mixbo run` would (placeholders, job.command, #SBATCH).
+  const auto& sp = c.space;
+  TrialParams p;
+  p.trial_id = "t0001";
+  p.campaign = c.name;
+  p.instance = "00000000";
+  p.domains = sp.simplex().names();
+  const Eigen::VectorXd w = sp.simplex().center();
+  p.mixture.assign(w.data(), w.data() + w.size());
+  p.scale = sp.scales().target_scale().name;
+  p.scale_params = sp.scales().target_scale().params;
+  p.steps = sp.steps().max_steps();
+  p.checkpoint_interval = sp.steps().interval();
+  p.trial_dir = c.workdir / "trials" / p.trial_id;
+  p.result = p.trial_dir / "result.h5";
+  p.simulator = c.simulator.type;
+  p.simulator_file = c.simulator.file;
+  render_job_script(c, p, p.trial_dir / "params.ini", "mixbo-" + c.name + "-t0001");
+}
+
+}  // namespace
+
+std::vector<std::string> preflight(const CampaignConfig& c) {
+  std::vector<std::string> notes;
+  check_workdir(c);
+  try {
+    SerialTeam team;
+    try {
+      make_strategy(c, team);  // parses the kernel expression and every strategy setting
+    } catch (const ConfigError& e) {
+      if (std::string(e.what()).rfind("kernel expression", 0) != 0) throw;
+      refuse(c, "strategy.kernel", std::string("is not a valid ") + e.what());
+    }
+    check_simulator(c);
+    if (c.executor.type != "simulated") {
+      check_job_script(c);
+      check_command(c, notes);
+    }
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    if (msg.rfind(where(c), 0) == 0) throw;
+    throw ConfigError(where(c) + ": " + msg);
+  }
+  return notes;
+}
+
+}  // namespace mixbo::cli
