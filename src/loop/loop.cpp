@@ -25,7 +25,9 @@ const Scale& target(const CampaignConfig& c) { return c.space.scales().target_sc
 // A failure reason without what differs from trial to trial (paths, trial ids), so that the
 // same cause counts once: "result: /w/trials/t0003/result.h5: metric 'x' is missing" ->
 // "result: result.h5: metric 'x' is missing".
-std::string failure_cause(const std::string& reason) {
+std::string failure_cause(std::string reason) {
+  static const std::string retry = "retry after: ";  // the reason of a trial queued again
+  if (reason.rfind(retry, 0) == 0) reason.erase(0, retry.size());
   std::istringstream in(reason);
   std::string word, out;
   while (in >> word) {

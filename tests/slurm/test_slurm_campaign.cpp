@@ -269,18 +269,27 @@ TEST_F(RealSlurm, DriverKilledAndRestartedAdoptsItsJobsAndArrays) {
 
 TEST_F(RealSlurm, FailedJobsAreRecordedWithTheirSlurmState) {
   // A training command that exits 3: Slurm says FAILED with exit code 3, each trial is retried
-  // once (max_attempts 2) and then stays failed with that reason.
+  // once (max_attempts 2) and then stays failed with that reason; failed trials cost nothing,
+  // so the campaign ends by the failure stop (executor.stop_after_failures), naming the cause.
   const auto cfg = write_config("slurmfail", 2, 0,
                                 "[job]\ntemplate = " + std::string(MIXBO_SOURCE_DIR) +
                                     "/jobs/train.sbatch.in\ncommand = exit 3\n");
   const auto r = run_command(mixbo() + " run --quiet " + cfg.string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("jobs in a row failed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("most frequent reason"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(": FAILED (exit code 3)"), std::string::npos) << r.output;
   const Archive a = load_archive(dir_ / "slurmfail" / "campaign.h5");
-  ASSERT_EQ(a.trials.size(), 2u) << r.output;
+  ASSERT_GE(a.trials.size(), 2u) << r.output;
+  int failed = 0;
   for (const auto& t : a.trials) {
-    EXPECT_EQ(t.state, TrialState::Failed) << t.id;
+    EXPECT_NE(t.state, TrialState::Done) << t.id;
+    if (t.state != TrialState::Failed) continue;
+    ++failed;
     EXPECT_EQ(t.attempt, 2) << t.id;
     EXPECT_NE(t.reason.find("FAILED (exit code 3)"), std::string::npos) << t.id << ": " << t.reason;
   }
+  EXPECT_GE(failed, 2);
 }
 
 TEST_F(RealSlurm, CancelScancelsRunningAndPendingJobs) {
