@@ -15,6 +15,8 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
 
+#include <hdf5.h>
+
 namespace mixbo {
 
 namespace {

@@ -6,6 +6,8 @@
 
 #include "mixbo/io/hdf5.hpp"
 
+#include <hdf5.h>
+
 namespace mixbo {
 
 namespace {

@@ -70,7 +70,7 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
   const auto& c = r.config;
   {
     h5::Handle f = h5::create_file(tmp);
-    const hid_t root = f.id();
+    const h5::hid_t root = f.id();
     h5::write_attr(root, "schema", std::int64_t{1});
     h5::write_attr(root, "epsilon", r.options.epsilon);
     h5::write_attr(root, "objective", c.objective.text);

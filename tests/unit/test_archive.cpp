@@ -2,6 +2,7 @@
 // by h5dump and h5py, and crash-safe: a writer killed with SIGKILL at any instant leaves a
 // complete archive of the last (or the in-flight) generation, never a torn one.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -76,8 +76,13 @@ TEST(Layering, MpiOnlyInParHdf5OnlyInIo) {
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
-      if (std::regex_search(line, mpi)) EXPECT_EQ(module, "par") << file.string();
-      if (std::regex_search(line, hdf5)) EXPECT_EQ(module, "io") << file.string();
+      if (std::regex_search(line, mpi)) {
+        EXPECT_EQ(module, "par") << file.string();
+      }
+      if (std::regex_search(line, hdf5)) {
+        EXPECT_EQ(file.parent_path().filename().string() + "/" + module, "io/io")
+            << file.string() << ": <hdf5.h> belongs in src/io/ only (HDF5 is private to io)";
+      }
     }
   }
 }

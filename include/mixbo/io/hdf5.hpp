@@ -2,14 +2,19 @@
 // Thin RAII over the HDF5 C API, shared by the result file and the campaign archive. Every
 // failure throws mixbo::Error naming the file and object; HDF5's own error stack printing is
 // silenced (call silence_hdf5_errors() once; the constructors of File do it).
-#include <hdf5.h>
-
+//
+// The header does not include <hdf5.h>: HDF5 is a private dependency of the io module
+// (CMake: PRIVATE), and code outside io/ sees handles as plain integers. hid_t and herr_t below
+// are HDF5's own types (hdf5.cpp checks that they are identical).
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace mixbo::h5 {
+
+using hid_t = std::int64_t;  // HDF5 >= 1.10's hid_t
+using herr_t = int;          // HDF5's herr_t
 
 void silence_hdf5_errors();
 
