@@ -131,6 +131,48 @@ class Product final : public Composite {
  public:
   using Composite::Composite;
   std::string expression() const override { return joined(" * ", true); }
+
+  // The fit's path: every factor's Gram (lower triangle) is kept from the value pass, so the
+  // gradient pass weighs W by the other factors without evaluating any factor again.
+  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
+    auto s = std::make_unique<State>();
+    for (const auto& c : children_) {
+      s->children.push_back(c->make_state(X));
+      s->grams.emplace_back(X.rows(), X.rows());
+    }
+    s->scratch.resize(X.rows(), X.rows());
+    return s;
+  }
+  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
+    auto& s = static_cast<State&>(state);
+    const size_t m = children_.size();
+    for (size_t i = 0; i < m; ++i) children_[i]->gram_lower(sub(p, i), *s.children[i], s.grams[i]);
+    const Eigen::Index n = K.rows();
+    for (Eigen::Index j = 0; j < n; ++j) {  // column by column: each stays in L1 cache
+      auto k = K.col(j).tail(n - j).array();
+      k = s.grams[0].col(j).tail(n - j).array();
+      for (size_t i = 1; i < m; ++i) k *= s.grams[i].col(j).tail(n - j).array();
+    }
+  }
+  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
+                                Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<State&>(state);
+    const size_t m = children_.size();
+    const Eigen::Index n = W.rows();
+    for (size_t i = 0; i < m; ++i) {
+      // W o (the other factors): into scratch, except for the last factor, which may consume W.
+      Eigen::MatrixXd& Wi = i + 1 < m ? s.scratch : W;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        auto w = Wi.col(j).tail(n - j).array();
+        if (&Wi != &W) w = W.col(j).tail(n - j).array();
+        for (size_t o = 0; o < m; ++o)
+          if (o != i) w *= s.grams[o].col(j).tail(n - j).array();
+      }
+      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], Wi,
+                                             g.segment(offsets_[i], counts_[i]));
+    }
+  }
+
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
     Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
     for (size_t i = 1; i < children_.size(); ++i)
@@ -197,6 +239,13 @@ class Product final : public Composite {
     }
     return G;
   }
+
+ private:
+  struct State final : KernelState {
+    std::vector<std::unique_ptr<KernelState>> children;
+    std::vector<Eigen::MatrixXd> grams;  // lower triangles, at the last gram_lower's p
+    Eigen::MatrixXd scratch;
+  };
 };
 
 std::string Composite::joined(const char* op, bool parenthesise_sums) const {

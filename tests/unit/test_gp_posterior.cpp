@@ -149,6 +149,38 @@ TEST(GpLikelihood, GradientMatchesCentralDifferences) {
   }
 }
 
+// A fit reuses one workspace across evaluations: values and gradients at several theta on a
+// ladder (repeated scales and steps) must match fresh evaluations and central differences.
+TEST(GpLikelihood, ReusedWorkspaceMatchesFreshEvaluationsAndDifferences) {
+  const GpModel m = model(kDefault);
+  Eigen::MatrixXd X = features(40, 6);
+  for (int i = 0; i < 40; ++i) {
+    X(i, kK) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
+    X(i, kK + 1) = std::log(1000.0 * (1 + i % 7));
+  }
+  const Eigen::VectorXd ys = Standardizer::fit(outputs(X, 6)).apply(outputs(X, 6));
+  LikelihoodWorkspace ws(m, X);
+  for (int rep = 0; rep < 3; ++rep) {
+    const Eigen::VectorXd th = perturbed(m, 10 + static_cast<std::uint64_t>(rep));
+    Eigen::VectorXd g, g_fresh;
+    const double v = log_marginal_likelihood(m, X, ys, th, &g, &ws);
+    EXPECT_EQ(v, log_marginal_likelihood(m, X, ys, th, &g_fresh));
+    EXPECT_EQ(g, g_fresh);
+    const double h = 1e-5;
+    for (Eigen::Index j = 0; j < th.size(); ++j) {
+      Eigen::VectorXd tp = th, tm = th;
+      tp[j] += h;
+      tm[j] -= h;
+      const double fd = (log_marginal_likelihood(m, X, ys, tp, nullptr, &ws) -
+                         log_marginal_likelihood(m, X, ys, tm, nullptr, &ws)) /
+                        (2 * h);
+      EXPECT_LT(rel(g[j], fd), 1e-5) << "theta " << j << " analytic " << g[j] << " fd " << fd;
+    }
+  }
+  const Eigen::MatrixXd other = X;
+  EXPECT_THROW(log_marginal_likelihood(m, other, ys, m.initial(), nullptr, &ws), Error);
+}
+
 TEST(GpPosterior, InputGradientsMatchCentralDifferences) {
   for (bool linear : {false, true}) {
     const GpModel m = model("matern52(mixture) * downsampling(scale) * expdecay(steps)", linear);
