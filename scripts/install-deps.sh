@@ -9,7 +9,7 @@ packages=(
   libboost-program-options-dev libnlopt-cxx-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   slurmctld slurmd slurm-client munge
-  python3 python3-h5py python3-numpy python3-matplotlib
+  python3 python3-h5py python3-numpy python3-matplotlib python3-sklearn
 )
 missing=()
 for p in "${packages[@]}"; do
