@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <vector>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
@@ -179,6 +180,33 @@ TEST(GpLikelihood, ReusedWorkspaceMatchesFreshEvaluationsAndDifferences) {
   }
   const Eigen::MatrixXd other = X;
   EXPECT_THROW(log_marginal_likelihood(m, other, ys, m.initial(), nullptr, &ws), Error);
+}
+
+// The same LML and gradient whatever instruction set the build targets (MIXBO_ARCH): the
+// reference values below were computed by a MIXBO_ARCH=none (SSE2) build; AVX2/FMA and
+// AVX-512 builds change the rounding of Eigen's kernels only, far below these tolerances.
+TEST(GpLikelihood, MatchesStoredReferenceOfABaselineIsaBuild) {
+  const GpModel m = model(kDefault);
+  Eigen::MatrixXd X = features(60, 8);
+  for (int i = 0; i < 60; ++i) {
+    X(i, kK) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
+    X(i, kK + 1) = std::log(500.0 * (1 + i % 9));
+  }
+  const Eigen::VectorXd ys = Standardizer::fit(outputs(X, 8)).apply(outputs(X, 8));
+  const Eigen::VectorXd th = perturbed(m, 9);
+  Eigen::VectorXd g;
+  const double lml = log_marginal_likelihood(m, X, ys, th, &g);
+  const double kLml = -12.79667230213289;
+  const std::vector<double> kGrad = {
+      -8.6544331901516767, 5.1749928261590004,    4.9063134543992213, 14.419131669061768,
+      -1.6539145122166823, -0.057392923717093702, 5.7271982396697725, 4.0940716677573423,
+      1.5733296805753711,  -6.1819539192836288};
+  EXPECT_LT(rel(lml, kLml, 1.0), 1e-9);
+  ASSERT_EQ(static_cast<size_t>(g.size()), kGrad.size());
+  for (Eigen::Index j = 0; j < g.size(); ++j)
+    EXPECT_LT(std::abs(g[j] - kGrad[static_cast<size_t>(j)]),
+              1e-7 * std::max(1.0, std::abs(kGrad[static_cast<size_t>(j)])))
+        << "theta " << j;
 }
 
 TEST(GpPosterior, InputGradientsMatchCentralDifferences) {
