@@ -12,6 +12,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/kernels.hpp"
+#include "streamed_gradient.hpp"
 
 namespace mixbo {
 namespace {
@@ -140,7 +141,10 @@ class Product final : public Composite {
       s->children.push_back(c->make_state(X));
       s->grams.emplace_back(X.rows(), X.rows());
     }
-    s->scratch.resize(X.rows(), X.rows());
+    if (streamed_.size() == children_.size())
+      s->column.resize(X.rows());
+    else
+      s->scratch.resize(X.rows(), X.rows());
     return s;
   }
   void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
@@ -159,6 +163,21 @@ class Product final : public Composite {
     auto& s = static_cast<State&>(state);
     const size_t m = children_.size();
     const Eigen::Index n = W.rows();
+    if (streamed_.size() == m) {
+      // Column by column: each factor's weights W o (the others) for this column only.
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const Eigen::Index len = n - j;
+        for (size_t i = 0; i < m; ++i) {
+          auto w = s.column.head(len);
+          w = W.col(j).tail(len).array();
+          for (size_t o = 0; o < m; ++o)
+            if (o != i) w *= s.grams[o].col(j).tail(len).array();
+          streamed_[i]->add_param_gradient_column(sub(p, i), *s.children[i], j, w,
+                                                  g.segment(offsets_[i], counts_[i]));
+        }
+      }
+      return;
+    }
     for (size_t i = 0; i < m; ++i) {
       // W o (the other factors): into scratch, except for the last factor, which may consume W.
       Eigen::MatrixXd& Wi = i + 1 < m ? s.scratch : W;
@@ -244,8 +263,19 @@ class Product final : public Composite {
   struct State final : KernelState {
     std::vector<std::unique_ptr<KernelState>> children;
     std::vector<Eigen::MatrixXd> grams;  // lower triangles, at the last gram_lower's p
-    Eigen::MatrixXd scratch;
+    Eigen::MatrixXd scratch;             // one factor's weights (not streamed)
+    Eigen::ArrayXd column;               // one factor's weights, one column (streamed)
   };
+  // The factors' StreamedGradient sides, when every factor has one (else empty).
+  std::vector<const StreamedGradient*> streamed_ = streamed_factors(children_);
+
+  static std::vector<const StreamedGradient*> streamed_factors(const std::vector<KernelPtr>& f) {
+    std::vector<const StreamedGradient*> out;
+    for (const auto& c : f)
+      if (const auto* sg = dynamic_cast<const StreamedGradient*>(c.get())) out.push_back(sg);
+    if (out.size() != f.size()) out.clear();
+    return out;
+  }
 };
 
 std::string Composite::joined(const char* op, bool parenthesise_sums) const {

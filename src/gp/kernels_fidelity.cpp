@@ -8,6 +8,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/kernels.hpp"
+#include "streamed_gradient.hpp"
 #include "unique_values.hpp"
 
 namespace mixbo {
@@ -23,7 +24,7 @@ ParamSpec spec(std::string name, double init, double lo, double hi, Prior prior)
   return s;
 }
 
-class ExpDecay final : public Kernel {
+class ExpDecay final : public Kernel, public StreamedGradient {
  public:
   ExpDecay(std::string group, const KernelContext& ctx) : group_(std::move(group)), ctx_(ctx) {
     if (group_ != "steps")
@@ -84,7 +85,17 @@ class ExpDecay final : public Kernel {
     for (Eigen::Index j = 0; j < m; ++j) s.S.col(j) = t + t[j] + b;
     s.logq = std::log(b) - s.S.log();
     s.P = (a * s.logq).exp();
+    s.dalpha = (a * s.P * s.logq).matrix();
+    s.dbeta = (a * s.P * (s.S - b) / s.S).matrix();
     s.unique.gather_lower((w + s.P).matrix(), K);
+  }
+  void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& wc,
+                                 Eigen::Ref<Eigen::VectorXd> g) const override {
+    const auto& s = static_cast<const State&>(state);
+    g[0] += s.unique.contract_column(s.dalpha, j, wc);
+    g[1] += s.unique.contract_column(s.dbeta, j, wc);
+    g[2] += (2 * wc.sum() - wc[0]) * std::exp(p[2]);
   }
   void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
                                 Eigen::Ref<Eigen::VectorXd> g) const override {
@@ -121,6 +132,7 @@ class ExpDecay final : public Kernel {
     explicit State(const Eigen::VectorXd& t) : unique(t) {}
     UniqueValues unique;
     Eigen::ArrayXXd S, logq, P;
+    Eigen::MatrixXd dalpha, dbeta;  // dk / dlog alpha, dk / dlog beta over the same table
   };
 
   Eigen::VectorXd times(const Eigen::MatrixXd& X) const {

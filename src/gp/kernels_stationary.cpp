@@ -11,6 +11,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
 #include "mixbo/gp/kernels.hpp"
+#include "streamed_gradient.hpp"
 #include "unique_values.hpp"
 
 namespace mixbo {
@@ -39,7 +40,7 @@ GroupDefaults lengthscale_defaults(const std::string& group) {
   return {2.0, 0.05, 100.0};
 }
 
-class Stationary final : public Kernel {
+class Stationary final : public Kernel, public StreamedGradient {
  public:
   Stationary(Shape shape, std::string group, const KernelContext& ctx)
       : shape_(shape), group_(std::move(group)), ctx_(ctx), cols_(resolve_columns(group_, ctx)) {}
@@ -164,6 +165,26 @@ class Stationary final : public Kernel {
     for (int d = 0; d < cols_.size; ++d) {
       const auto x = s.Xc1.col(d);
       const double sum = x.array().square().matrix().dot(rs) - x.dot(Y.col(d));
+      g[d] += 2 * sum * std::exp(-2 * p[d]);
+    }
+  }
+
+  void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& w,
+                                 Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<StationaryState&>(state);
+    if (s.unique) {
+      g[0] += s.unique->contract_column(s.dK, j, w);
+      return;
+    }
+    // Off-diagonal pairs only (the diagonal has dx = 0), each standing for two.
+    const Eigen::Index len = w.size() - 1;
+    if (len == 0) return;
+    auto m = s.buf.head(len);
+    m = w.tail(len) * s.G.col(j).segment(j + 1, len).array();
+    for (int d = 0; d < cols_.size; ++d) {
+      const auto x = s.Xc1.col(d);
+      const double sum = ((x.segment(j + 1, len).array() - x[j]).square() * m).sum();
       g[d] += 2 * sum * std::exp(-2 * p[d]);
     }
   }

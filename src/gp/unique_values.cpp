@@ -44,4 +44,13 @@ Eigen::MatrixXd UniqueValues::aggregate_lower(const Eigen::MatrixXd& W) const {
   return A;
 }
 
+double UniqueValues::contract_column(const Eigen::MatrixXd& T, Eigen::Index j,
+                                     const Eigen::Ref<const Eigen::ArrayXd>& w) const {
+  const int* idx = index_.data() + j;
+  const double* t = T.col(idx[0]).data();
+  double off = 0;
+  for (Eigen::Index i = 1; i < w.size(); ++i) off += w[i] * t[idx[i]];
+  return w[0] * t[idx[0]] + 2 * off;
+}
+
 }  // namespace mixbo

@@ -14,6 +14,11 @@ class UniqueValues {
 
   const Eigen::VectorXd& values() const { return values_; }  // sorted, distinct
   Eigen::Index size() const { return values_.size(); }
+  int index(Eigen::Index row) const { return index_[static_cast<size_t>(row)]; }
+  // sum_i c_i w[i] T(index(j + i), index(j)), c_0 = 1, c_i = 2 otherwise: column j's share of
+  // sum_ab W_ab T(index(a), index(b)) for a symmetric W and T (StreamedGradient).
+  double contract_column(const Eigen::MatrixXd& T, Eigen::Index j,
+                         const Eigen::Ref<const Eigen::ArrayXd>& w) const;
 
   // Lower triangle of K: K(a, b) = T(index(a), index(b)), T symmetric (size() x size()).
   void gather_lower(const Eigen::MatrixXd& T, Eigen::MatrixXd& K) const;
