@@ -51,6 +51,8 @@ const char* kExpressions[] = {
     "expdecay(steps)",
     "downsampling(scale)",
     "matern52(mixture) * rbf(scale) * expdecay(steps)",
+    // A product whose factors do not all stream their gradient (downsampling does not).
+    "matern52(mixture) * downsampling(scale) * expdecay(steps)",
     "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",
     "rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale) * expdecay(steps)",
     "rbf(mixture) + rbf(scale) + (rbf(steps) + matern52(all))",
