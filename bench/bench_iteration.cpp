@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_data.hpp"
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
@@ -38,14 +39,9 @@
 #include "mixbo/space/sampling.hpp"
 
 using namespace mixbo;
+using namespace mixbo::bench;
 
 namespace {
-
-const std::vector<std::string> kDomains = {"Wikipedia", "StackExchange", "Github", "ArXiv",
-                                           "Book",      "CommonCrawl",   "C4"};
-const double kScales[] = {2e7, 6e7, 1.5e8, 3e8, 1e9};
-constexpr double kTargetParams = 1e9;
-constexpr double kMaxSteps = 19500;
 
 struct Options {
   std::vector<int> ns = {500, 1000, 2000};
@@ -54,51 +50,6 @@ struct Options {
   int fit_starts = 16, refinements = 64, raw_samples = 512, fit_evals = 400, refine_evals = 200,
       reps = 1;
 };
-
-struct Data {
-  GpModel model;
-  Eigen::MatrixXd X;
-  Eigen::VectorXd y;
-};
-
-Data make_data(int n) {
-  KernelContext ctx;
-  ctx.k = static_cast<int>(kDomains.size());
-  ctx.target_log_params = std::log(kTargetParams);
-  Data d{GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx), {}, {}};
-  Rng rng = make_rng(2024, 0);
-  const BimixSimulator sim(kDomains);
-  const int k = ctx.k;
-  d.X.resize(n, k + 2);
-  d.X.leftCols(k) = sample_dirichlet(BoundedSimplex(kDomains), 1.0, n, rng);
-  d.y.resize(n);
-  std::uniform_int_distribution<int> sc(0, 4), st(1, 195);
-  std::normal_distribution<double> noise(0, 0.01);
-  const auto metrics = sim.metrics();
-  const auto m = std::find(metrics.begin(), metrics.end(), "StackExchange_CE") - metrics.begin();
-  for (int i = 0; i < n; ++i) {
-    const double params = kScales[sc(rng)];
-    const std::int64_t step = 100LL * st(rng);
-    d.X(i, k) = std::log(params);
-    d.X(i, k + 1) = std::log(static_cast<double>(step));
-    d.y[i] = sim.evaluate(d.X.row(i).head(k).transpose(), params, step)[m] + noise(rng);
-  }
-  return d;
-}
-
-// LogEI at the target pair; incumbent = best posterior mean over the observed mixtures.
-AcqSpec target_logei(const GaussianProcess& gp, const Data& d) {
-  AcqSpec spec;
-  spec.kind = AcqKind::kLogEi;
-  AcqPair p;
-  p.scale = 4;
-  p.steps = static_cast<std::int64_t>(kMaxSteps);
-  p.log_params = std::log(kTargetParams);
-  p.log_steps = std::log(kMaxSteps);
-  spec.pairs.push_back(p);
-  set_pair_incumbents(gp, d.X.leftCols(static_cast<Eigen::Index>(kDomains.size())), spec);
-  return spec;
-}
 
 std::vector<Eigen::VectorXd> refine_starts(int count) {
   Rng rng = make_rng(2024, 1);

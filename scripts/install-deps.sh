@@ -10,7 +10,7 @@ packages=(
   libboost-program-options-dev libnlopt-cxx-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   slurmctld slurmd slurm-client munge
-  python3 python3-h5py python3-numpy python3-matplotlib
+  python3 python3-h5py python3-numpy python3-matplotlib python3-sklearn
 )
 # scripts/fuzz.sh only: clang and its libFuzzer/sanitizer runtimes.
 if [ "${MIXBO_FUZZ_DEPS:-0}" = 1 ]; then packages+=(clang-14 libclang-rt-14-dev); fi

@@ -108,20 +108,15 @@ Acquisition::Acquisition(std::shared_ptr<const GaussianProcess> gp, AcqSpec spec
   if (spec_.pairs.empty()) throw Error("acquisition: no (scale, steps) pair to evaluate");
   const auto& model = gp_->model();
   kparams_ = model.kernel_params(gp_->theta());
-  s2_ = model.signal_variance(gp_->theta());
-  sc_ = gp_->standardizer().scale;
-  mu0_ = gp_->standardizer().mean;
-  alpha_ = gp_->solve(gp_->standardizer().apply(gp_->y()) - model.mean(gp_->theta(), gp_->X()));
-  Kinv_ = gp_->solve(Eigen::MatrixXd::Identity(gp_->n(), gp_->n()));
+  const double sc = gp_->standardizer().scale;
+  amp_ = model.signal_variance(gp_->theta()) * sc * sc;
   if (spec_.kind == AcqKind::kTargetEiPerCost) {
     if (spec_.targets.rows() == 0 || spec_.targets.cols() != gp_->dim())
       throw Error("target-ei-per-cost: needs target points with " + std::to_string(gp_->dim()) +
                   " feature columns");
-    const auto& m = gp_->model();
-    const Eigen::VectorXd p = m.kernel_params(gp_->theta());
-    const double s2 = m.signal_variance(gp_->theta());
-    G_ = gp_->solve(s2 * m.kernel().cross(p, gp_->X(), spec_.targets));
-    a_ = -gp_->predict(spec_.targets).mean;
+    const Eigen::MatrixXd KT = model.kernel().cross(kparams_, gp_->X(), spec_.targets);
+    G_ = gp_->solve(model.signal_variance(gp_->theta()) * KT);
+    a_ = -gp_->predict(spec_.targets, KT).mean;
   }
 }
 
@@ -191,33 +186,32 @@ double Acquisition::value(int pair, const Eigen::VectorXd& w, Eigen::VectorXd* g
     throw Error("acquisition: mixture has " + std::to_string(w.size()) + " entries, expected " +
                 std::to_string(k()));
   const Eigen::VectorXd x = features(pair, w);
+  const Eigen::MatrixXd xr = x.transpose();
   const bool kg = spec_.kind == AcqKind::kTargetEiPerCost;
+  const Kernel& kern = gp_->model().kernel();
+  // k(X, x) and its input gradient are evaluated once, for the posterior and for cov(f(T), f(x)).
+  const Eigen::VectorXd kx = kern.cross(kparams_, gp_->X(), xr).col(0);
   Eigen::VectorXd cov_t;
-  Eigen::MatrixXd dcov;  // d x J
-  const auto& m = gp_->model();
-  const Eigen::VectorXd p = m.kernel_params(gp_->theta());
-  const double amp =
-      m.signal_variance(gp_->theta()) * gp_->standardizer().scale * gp_->standardizer().scale;
-  if (kg) {
-    const Eigen::MatrixXd xr = x.transpose();
-    cov_t = amp * (m.kernel().cross(p, xr, spec_.targets).row(0).transpose() -
-                   G_.transpose() * m.kernel().cross(p, gp_->X(), xr).col(0));
-    if (grad)
-      dcov = amp * (m.kernel().input_gradient(p, x, spec_.targets) -
-                    m.kernel().input_gradient(p, x, gp_->X()) * G_);
-  }
+  if (kg)
+    cov_t =
+        amp_ * (kern.cross(kparams_, xr, spec_.targets).row(0).transpose() - G_.transpose() * kx);
   if (!grad) {
-    const Posterior post = gp_->predict(x.transpose());
+    const Posterior post = gp_->predict(xr, kx);
     return from_moments(pair, post.mean[0], post.variance[0], cov_t, nullptr, nullptr, nullptr);
   }
-  const PointGradient pg = gp_->predict_with_gradient(x);
+  const Eigen::MatrixXd dkx = kern.input_gradient(kparams_, x, gp_->X());  // d x n
+  const PointGradient pg = gp_->predict_with_gradient(x, kx, dkx);
   double dmu = 0, dvar = 0;
   Eigen::VectorXd dcov_t;
   const double v = from_moments(pair, pg.mean, pg.variance, cov_t, &dmu, &dvar, &dcov_t);
   Eigen::VectorXd g = dmu * pg.dmean;
   // The posterior variance is clipped at 0; below the floor its gradient is meaningless.
   if (pg.variance > 0) g += dvar * pg.dvariance;
-  if (kg) g += dcov * dcov_t;
+  if (kg) {
+    const Eigen::MatrixXd dcov =
+        amp_ * (kern.input_gradient(kparams_, x, spec_.targets) - dkx * G_);  // d x J
+    g += dcov * dcov_t;
+  }
   *grad = g.head(k());
   return v;
 }
@@ -231,32 +225,25 @@ Eigen::VectorXd Acquisition::values(int pair, const Eigen::MatrixXd& W) const {
   X.leftCols(k()) = W;
   X.col(k()).setConstant(pr.log_params);
   X.col(k() + 1).setConstant(pr.log_steps);
-  const auto& model = gp_->model();
-  const auto& kern = model.kernel();
+  const auto& kern = gp_->model().kernel();
   const bool kg = spec_.kind == AcqKind::kTargetEiPerCost;
-  const double amp = s2_ * sc_ * sc_;
   Eigen::VectorXd out(W.rows());
   const Eigen::VectorXd none;
-  // Blocks keep the n x block temporaries small (no fresh pages for every call).
+  // Blocks keep the n x block temporaries small (no fresh pages for every call). One kernel
+  // evaluation per block serves the posterior (one triangular solve, O(n^2) per candidate)
+  // and the target covariances.
   constexpr Eigen::Index kBlock = 64;
   for (Eigen::Index b0 = 0; b0 < X.rows(); b0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, X.rows() - b0);
     const Eigen::MatrixXd Xs = X.middleRows(b0, m);
     const Eigen::MatrixXd Kx = kern.cross(kparams_, gp_->X(), Xs);  // n x m, unit scale
-    const Eigen::VectorXd mean =
-        ((model.mean(gp_->theta(), Xs) + s2_ * Kx.transpose() * alpha_).array() * sc_ + mu0_)
-            .matrix();
-    const Eigen::MatrixXd KiKx = Kinv_ * Kx;
-    const Eigen::VectorXd red = Kx.cwiseProduct(KiKx).colwise().sum().transpose();
-    const Eigen::VectorXd var =
-        ((s2_ * kern.diagonal(kparams_, Xs).array() - s2_ * s2_ * red.array()).max(0.0) * sc_ * sc_)
-            .matrix();
+    const Posterior post = gp_->predict(Xs, Kx);
     Eigen::MatrixXd C;
-    if (kg) C = amp * (kern.cross(kparams_, Xs, spec_.targets) - Kx.transpose() * G_);
+    if (kg) C = amp_ * (kern.cross(kparams_, Xs, spec_.targets) - Kx.transpose() * G_);
     for (Eigen::Index i = 0; i < m; ++i)
-      out[b0 + i] =
-          from_moments(pair, mean[i], var[i], kg ? Eigen::VectorXd(C.row(i).transpose()) : none,
-                       nullptr, nullptr, nullptr);
+      out[b0 + i] = from_moments(pair, post.mean[i], post.variance[i],
+                                 kg ? Eigen::VectorXd(C.row(i).transpose()) : none, nullptr,
+                                 nullptr, nullptr);
   }
   return out;
 }

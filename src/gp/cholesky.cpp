@@ -60,12 +60,12 @@ void trtri_lower(Block A) {
   auto A11 = A.topLeftCorner(n1, n1);
   auto A21 = A.bottomLeftCorner(n2, n1);
   auto A22 = A.bottomRightCorner(n2, n2);
-  // inv [L11 0; L21 L22] = [L11^-1 0; -L22^-1 L21 L11^-1  L22^-1]
-  A22.triangularView<Eigen::Lower>().solveInPlace(A21);
+  // inv [L11 0; L21 L22] = [L11^-1 0; -L22^-1 L21 L11^-1  L22^-1]: both diagonal blocks first,
+  // then two triangular-times-general products (Eigen's trmm runs faster than its trsm).
   trtri_lower(A11);
-  Eigen::MatrixXd T = -(A21 * A11.triangularView<Eigen::Lower>());
-  A21 = T;
   trtri_lower(A22);
+  const Eigen::MatrixXd T = A21 * A11.triangularView<Eigen::Lower>();
+  A21.noalias() = -(A22.triangularView<Eigen::Lower>() * T);
 }
 
 // Lower triangle of A <- lower triangle of M^T M, M the lower-triangular matrix stored there.

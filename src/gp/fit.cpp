@@ -45,9 +45,10 @@ std::unique_ptr<MultiStartProblem> GpFitProblem::deserialize(ByteReader& in) {
   return std::make_unique<GpFitProblem>(std::move(model), std::move(X), std::move(ys), o);
 }
 
-double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
+double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
+                               LikelihoodWorkspace* workspace) const {
   try {
-    const double lp = log_posterior(model_, X_, ys_, theta, grad);
+    const double lp = log_posterior(model_, X_, ys_, theta, grad, workspace);
     if (grad) *grad = -*grad;
     if (!std::isfinite(lp) || (grad && !grad->allFinite())) throw NumericalError("non-finite");
     return -lp;
@@ -69,7 +70,9 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
     Eigen::VectorXd best_x;
     double best = std::numeric_limits<double>::infinity();
     int evals = 0;
-  } st{this, model_.clamp(start), std::numeric_limits<double>::infinity(), 0};
+    LikelihoodWorkspace workspace;  // this start's buffers: no n x n allocation per evaluation
+  } st{this, model_.clamp(start), std::numeric_limits<double>::infinity(), 0,
+       LikelihoodWorkspace(model_, X_)};
 
   nlopt::opt opt(nlopt::LD_LBFGS, static_cast<unsigned>(np));
   opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + np));
@@ -82,7 +85,7 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
         auto& s = *static_cast<State*>(data);
         const Eigen::Map<const Eigen::VectorXd> xm(x, n);
         Eigen::VectorXd th = xm, gv;
-        const double v = s.self->objective(th, g ? &gv : nullptr);
+        const double v = s.self->objective(th, g ? &gv : nullptr, &s.workspace);
         if (g) Eigen::Map<Eigen::VectorXd>(g, n) = gv;
         ++s.evals;
         if (v < s.best) {
@@ -105,7 +108,7 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
   } catch (const std::runtime_error&) {
     r.status = static_cast<int>(nlopt::FAILURE);  // NLopt's generic failure: keep the best seen
   }
-  if (st.evals == 0) st.best = objective(st.best_x, nullptr);
+  if (st.evals == 0) st.best = objective(st.best_x, nullptr, &st.workspace);
   r.x = st.best_x;
   r.value = st.best;
   r.iterations = st.evals;

@@ -71,10 +71,17 @@ Posterior GaussianProcess::predict(const Eigen::MatrixXd& Xs) const {
   if (Xs.cols() != dim())
     throw Error("GP predict: points have " + std::to_string(Xs.cols()) + " columns, expected " +
                 std::to_string(dim()));
+  return predict(Xs, model_.kernel().cross(model_.kernel_params(theta_), X_, Xs));
+}
+
+Posterior GaussianProcess::predict(const Eigen::MatrixXd& Xs, const Eigen::MatrixXd& Kx) const {
+  if (Xs.cols() != dim() || Kx.rows() != n() || Kx.cols() != Xs.rows())
+    throw Error("GP predict: cross-covariance is " + std::to_string(Kx.rows()) + " x " +
+                std::to_string(Kx.cols()) + ", expected " + std::to_string(n()) + " x " +
+                std::to_string(Xs.rows()));
   const Eigen::VectorXd p = model_.kernel_params(theta_);
   const double s2 = model_.signal_variance(theta_);
-  Eigen::MatrixXd V = model_.kernel().cross(p, X_, Xs);  // n x m
-  V *= s2;
+  Eigen::MatrixXd V = Kx * s2;  // n x m
   Posterior out;
   out.mean = model_.mean(theta_, Xs) + V.transpose() * alpha_;
   L_.triangularView<Eigen::Lower>().solveInPlace(V);
@@ -92,13 +99,24 @@ PointGradient GaussianProcess::predict_with_gradient(const Eigen::VectorXd& x) c
   if (x.size() != dim())
     throw Error("GP gradient: point has " + std::to_string(x.size()) + " features, expected " +
                 std::to_string(dim()));
+  const Eigen::VectorXd p = model_.kernel_params(theta_);
+  return predict_with_gradient(x, model_.kernel().cross(p, X_, x.transpose()).col(0),
+                               model_.kernel().input_gradient(p, x, X_));
+}
+
+PointGradient GaussianProcess::predict_with_gradient(const Eigen::VectorXd& x,
+                                                     const Eigen::VectorXd& kx,
+                                                     const Eigen::MatrixXd& dkx) const {
+  if (x.size() != dim() || kx.size() != n() || dkx.rows() != dim() || dkx.cols() != n())
+    throw Error("GP gradient: cross-covariance sizes do not match " + std::to_string(n()) +
+                " observations of " + std::to_string(dim()) + " features");
   const Kernel& kern = model_.kernel();
   const Eigen::VectorXd p = model_.kernel_params(theta_);
   const double s2 = model_.signal_variance(theta_);
   const Eigen::MatrixXd xr = x.transpose();
-  const Eigen::VectorXd ks = s2 * kern.cross(p, X_, xr).col(0);    // n
-  const Eigen::MatrixXd dks = s2 * kern.input_gradient(p, x, X_);  // d x n
-  Eigen::VectorXd v = ks;                                          // -> K^-1 k*
+  const Eigen::VectorXd ks = s2 * kx;    // n
+  const Eigen::MatrixXd dks = s2 * dkx;  // d x n
+  Eigen::VectorXd v = ks;                // -> K^-1 k*
   const auto L = L_.triangularView<Eigen::Lower>();
   L.solveInPlace(v);
   const double reduction = v.squaredNorm();

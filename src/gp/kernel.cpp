@@ -1,6 +1,7 @@
 #include "mixbo/gp/kernel.hpp"
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/gp/cholesky.hpp"
 
 namespace mixbo {
 
@@ -19,6 +20,28 @@ Eigen::VectorXd Kernel::default_params() const {
   Eigen::VectorXd p(static_cast<Eigen::Index>(specs.size()));
   for (size_t i = 0; i < specs.size(); ++i) p[static_cast<Eigen::Index>(i)] = specs[i].init;
   return p;
+}
+
+namespace {
+struct InputsState final : KernelState {
+  Eigen::MatrixXd X;
+};
+}  // namespace
+
+std::unique_ptr<KernelState> Kernel::make_state(const Eigen::MatrixXd& X) const {
+  auto s = std::make_unique<InputsState>();
+  s->X = X;
+  return s;
+}
+
+void Kernel::gram_lower(const ParamsRef& p, KernelState& s, Eigen::MatrixXd& K) const {
+  K = gram(p, static_cast<InputsState&>(s).X);
+}
+
+void Kernel::add_param_gradient_lower(const ParamsRef& p, KernelState& s, Eigen::MatrixXd& W,
+                                      Eigen::Ref<Eigen::VectorXd> g) const {
+  mirror_lower_to_upper(W);
+  add_param_gradient(p, static_cast<InputsState&>(s).X, W, g);
 }
 
 }  // namespace mixbo

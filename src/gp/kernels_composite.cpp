@@ -12,6 +12,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/kernels.hpp"
+#include "streamed_gradient.hpp"
 
 namespace mixbo {
 namespace {
@@ -131,6 +132,66 @@ class Product final : public Composite {
  public:
   using Composite::Composite;
   std::string expression() const override { return joined(" * ", true); }
+
+  // The fit's path: every factor's Gram (lower triangle) is kept from the value pass, so the
+  // gradient pass weighs W by the other factors without evaluating any factor again.
+  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
+    auto s = std::make_unique<State>();
+    for (const auto& c : children_) {
+      s->children.push_back(c->make_state(X));
+      s->grams.emplace_back(X.rows(), X.rows());
+    }
+    if (streamed_.size() == children_.size())
+      s->column.resize(X.rows());
+    else
+      s->scratch.resize(X.rows(), X.rows());
+    return s;
+  }
+  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
+    auto& s = static_cast<State&>(state);
+    const size_t m = children_.size();
+    for (size_t i = 0; i < m; ++i) children_[i]->gram_lower(sub(p, i), *s.children[i], s.grams[i]);
+    const Eigen::Index n = K.rows();
+    for (Eigen::Index j = 0; j < n; ++j) {  // column by column: each stays in L1 cache
+      auto k = K.col(j).tail(n - j).array();
+      k = s.grams[0].col(j).tail(n - j).array();
+      for (size_t i = 1; i < m; ++i) k *= s.grams[i].col(j).tail(n - j).array();
+    }
+  }
+  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
+                                Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<State&>(state);
+    const size_t m = children_.size();
+    const Eigen::Index n = W.rows();
+    if (streamed_.size() == m) {
+      // Column by column: each factor's weights W o (the others) for this column only.
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const Eigen::Index len = n - j;
+        for (size_t i = 0; i < m; ++i) {
+          auto w = s.column.head(len);
+          w = W.col(j).tail(len).array();
+          for (size_t o = 0; o < m; ++o)
+            if (o != i) w *= s.grams[o].col(j).tail(len).array();
+          streamed_[i]->add_param_gradient_column(sub(p, i), *s.children[i], j, w,
+                                                  g.segment(offsets_[i], counts_[i]));
+        }
+      }
+      return;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      // W o (the other factors): into scratch, except for the last factor, which may consume W.
+      Eigen::MatrixXd& Wi = i + 1 < m ? s.scratch : W;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        auto w = Wi.col(j).tail(n - j).array();
+        if (&Wi != &W) w = W.col(j).tail(n - j).array();
+        for (size_t o = 0; o < m; ++o)
+          if (o != i) w *= s.grams[o].col(j).tail(n - j).array();
+      }
+      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], Wi,
+                                             g.segment(offsets_[i], counts_[i]));
+    }
+  }
+
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
     Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
     for (size_t i = 1; i < children_.size(); ++i)
@@ -196,6 +257,24 @@ class Product final : public Composite {
       G += others * children_[i]->diagonal_gradient(sub(p, i), x);
     }
     return G;
+  }
+
+ private:
+  struct State final : KernelState {
+    std::vector<std::unique_ptr<KernelState>> children;
+    std::vector<Eigen::MatrixXd> grams;  // lower triangles, at the last gram_lower's p
+    Eigen::MatrixXd scratch;             // one factor's weights (not streamed)
+    Eigen::ArrayXd column;               // one factor's weights, one column (streamed)
+  };
+  // The factors' StreamedGradient sides, when every factor has one (else empty).
+  std::vector<const StreamedGradient*> streamed_ = streamed_factors(children_);
+
+  static std::vector<const StreamedGradient*> streamed_factors(const std::vector<KernelPtr>& f) {
+    std::vector<const StreamedGradient*> out;
+    for (const auto& c : f)
+      if (const auto* sg = dynamic_cast<const StreamedGradient*>(c.get())) out.push_back(sg);
+    if (out.size() != f.size()) out.clear();
+    return out;
   }
 };
 

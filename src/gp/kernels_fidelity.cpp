@@ -1,11 +1,15 @@
 // The two one-column fidelity kernels: exponential decay on training steps and downsampling on
 // model scale. Both work on a transformed coordinate (t = steps / unit, u = decades below the
 // target) computed from the log feature, so input gradients carry the chain-rule factor.
+// On the fit's path (gram_lower / add_param_gradient_lower) expdecay is evaluated on the
+// distinct step values only (unique_values.hpp) and keeps its log/pow tables for the gradient.
 #include <cmath>
 #include <numbers>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/kernels.hpp"
+#include "streamed_gradient.hpp"
+#include "unique_values.hpp"
 
 namespace mixbo {
 namespace {
@@ -20,7 +24,7 @@ ParamSpec spec(std::string name, double init, double lo, double hi, Prior prior)
   return s;
 }
 
-class ExpDecay final : public Kernel {
+class ExpDecay final : public Kernel, public StreamedGradient {
  public:
   ExpDecay(std::string group, const KernelContext& ctx) : group_(std::move(group)), ctx_(ctx) {
     if (group_ != "steps")
@@ -69,6 +73,40 @@ class ExpDecay final : public Kernel {
     g[2] += Wa.sum() * w;
   }
 
+  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
+    return std::make_unique<State>(times(X));
+  }
+  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
+    auto& s = static_cast<State&>(state);
+    const double a = std::exp(p[0]), b = std::exp(p[1]), w = std::exp(p[2]);
+    const Eigen::ArrayXd& t = s.unique.values().array();
+    const Eigen::Index m = t.size();
+    s.S.resize(m, m);
+    for (Eigen::Index j = 0; j < m; ++j) s.S.col(j) = t + t[j] + b;
+    s.logq = std::log(b) - s.S.log();
+    s.P = (a * s.logq).exp();
+    s.dalpha = (a * s.P * s.logq).matrix();
+    s.dbeta = (a * s.P * (s.S - b) / s.S).matrix();
+    s.unique.gather_lower((w + s.P).matrix(), K);
+  }
+  void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& wc,
+                                 Eigen::Ref<Eigen::VectorXd> g) const override {
+    const auto& s = static_cast<const State&>(state);
+    g[0] += s.unique.contract_column(s.dalpha, j, wc);
+    g[1] += s.unique.contract_column(s.dbeta, j, wc);
+    g[2] += (2 * wc.sum() - wc[0]) * std::exp(p[2]);
+  }
+  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
+                                Eigen::Ref<Eigen::VectorXd> g) const override {
+    const auto& s = static_cast<const State&>(state);
+    const double a = std::exp(p[0]), b = std::exp(p[1]), w = std::exp(p[2]);
+    const Eigen::ArrayXXd A = s.unique.aggregate_lower(W).array();
+    g[0] += (A * s.P * s.logq).sum() * a;
+    g[1] += (A * s.P * (s.S - b) / s.S).sum() * a;
+    g[2] += A.sum() * w;
+  }
+
   Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
                                  const Eigen::MatrixXd& X2) const override {
     const double a = std::exp(p[0]), b = std::exp(p[1]);
@@ -89,6 +127,14 @@ class ExpDecay final : public Kernel {
   }
 
  private:
+  // Tables over the distinct times t_p: S = t_p + t_q + beta, logq = log(beta / S), P = e^(a logq).
+  struct State final : KernelState {
+    explicit State(const Eigen::VectorXd& t) : unique(t) {}
+    UniqueValues unique;
+    Eigen::ArrayXXd S, logq, P;
+    Eigen::MatrixXd dalpha, dbeta;  // dk / dlog alpha, dk / dlog beta over the same table
+  };
+
   Eigen::VectorXd times(const Eigen::MatrixXd& X) const {
     return (X.col(col_).array().exp() / ctx_.step_unit).matrix();
   }

@@ -1,14 +1,30 @@
 // ARD RBF and Matern-5/2 on a column group. Both are written as k(r) with a shared helper
 // G(r) such that dk/dlog l_d = G (dx_d / l_d)^2 and dk/dx_d = -G dx_d / l_d^2, which lets the
 // lengthscale gradient contract with a weight matrix in O(n^2 d) through one matrix product.
+//
+// The fit's path (gram_lower / add_param_gradient_lower) keeps G(r) from the value pass, so the
+// gradient computes no exp/sqrt; it works on lower triangles only. A one-column group (scale,
+// steps) is evaluated on its distinct values and gathered (unique_values.hpp).
 #include <cmath>
+#include <optional>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
 #include "mixbo/gp/kernels.hpp"
+#include "streamed_gradient.hpp"
+#include "unique_values.hpp"
 
 namespace mixbo {
 namespace {
+
+struct StationaryState final : KernelState {
+  Eigen::MatrixXd Xc1;  // centred group columns, then a column of ones (for row sums)
+  Eigen::MatrixXd G;    // lower triangle: G(r) at the last gram_lower's p
+  Eigen::ArrayXd buf;   // one column of s = sqrt(5 r^2)
+  // One-column groups: the distinct values, and tables over them at the last p.
+  std::optional<UniqueValues> unique;
+  Eigen::MatrixXd dK;  // dk / dlog l = G(r) r^2
+};
 
 enum class Shape { kRbf, kMatern52 };
 
@@ -24,7 +40,7 @@ GroupDefaults lengthscale_defaults(const std::string& group) {
   return {2.0, 0.05, 100.0};
 }
 
-class Stationary final : public Kernel {
+class Stationary final : public Kernel, public StreamedGradient {
  public:
   Stationary(Shape shape, std::string group, const KernelContext& ctx)
       : shape_(shape), group_(std::move(group)), ctx_(ctx), cols_(resolve_columns(group_, ctx)) {}
@@ -76,6 +92,100 @@ class Stationary final : public Kernel {
       const double l2 = std::exp(2 * p[d]);
       const double s = Xc.col(d).array().square().matrix().dot(rs) - Xc.col(d).dot(MX.col(d));
       g[d] += 2 * s / l2;
+    }
+  }
+
+  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
+    auto s = std::make_unique<StationaryState>();
+    if (cols_.size == 1) {
+      s->unique.emplace(X.col(cols_.begin));
+      return s;
+    }
+    const Eigen::Index n = X.rows();
+    s->Xc1.resize(n, cols_.size + 1);
+    s->Xc1.leftCols(cols_.size) = X.middleCols(cols_.begin, cols_.size).rowwise() - center(X);
+    s->Xc1.col(cols_.size).setOnes();
+    s->G.resize(n, n);
+    s->buf.resize(n);
+    return s;
+  }
+
+  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
+    auto& s = static_cast<StationaryState&>(state);
+    if (s.unique) {
+      const Eigen::ArrayXd v = s.unique->values().array() * std::exp(-p[0]);
+      const Eigen::Index m = v.size();
+      Eigen::MatrixXd r2(m, m);
+      for (Eigen::Index j = 0; j < m; ++j) r2.col(j) = (v - v[j]).square().matrix();
+      const Eigen::MatrixXd T = k_of_r2(r2);
+      s.dK = (g_of_r2(r2).array() * r2.array()).matrix();
+      s.unique->gather_lower(T, K);
+      return;
+    }
+    const Eigen::Index n = s.Xc1.rows();
+    const Eigen::MatrixXd Z =
+        (s.Xc1.leftCols(cols_.size).array().rowwise() * (-p.array()).exp().transpose()).matrix();
+    const Eigen::VectorXd z2 = Z.rowwise().squaredNorm();
+    K.triangularView<Eigen::Lower>().setZero();
+    K.selfadjointView<Eigen::Lower>().rankUpdate(Z, -2.0);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const Eigen::Index len = n - j;
+      auto k = K.col(j).tail(len).array();
+      auto g = s.G.col(j).tail(len).array();
+      // r^2 = |z_a|^2 + |z_b|^2 - 2 z_a.z_b, exactly 0 on the diagonal.
+      k = (k + z2.tail(len).array() + z2[j]).max(0.0);
+      k[0] = 0.0;
+      if (shape_ == Shape::kRbf) {
+        k = (-0.5 * k).exp();
+        g = k;
+      } else {
+        auto sq = s.buf.head(len);
+        sq = (5.0 * k).sqrt();
+        g = (-sq).exp();  // e^{-s}, then both functions from it
+        k = (1.0 + sq + sq.square() / 3.0) * g;
+        g *= (5.0 / 3.0) * (1.0 + sq);
+      }
+    }
+  }
+
+  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
+                                Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<StationaryState&>(state);
+    if (s.unique) {
+      g[0] += (s.unique->aggregate_lower(W).array() * s.dK.array()).sum();
+      return;
+    }
+    // M = W o G(r) in place; with Y = M [Xc 1] (M symmetric, from its lower triangle):
+    // sum_ab M_ab (x_ad - x_bd)^2 = 2 (sum_a x_ad^2 rowsum_a - x_d' M x_d).
+    const Eigen::Index n = W.rows();
+    for (Eigen::Index j = 0; j < n; ++j)
+      W.col(j).tail(n - j).array() *= s.G.col(j).tail(n - j).array();
+    const Eigen::MatrixXd Y = W.selfadjointView<Eigen::Lower>() * s.Xc1;
+    const auto rs = Y.col(cols_.size);
+    for (int d = 0; d < cols_.size; ++d) {
+      const auto x = s.Xc1.col(d);
+      const double sum = x.array().square().matrix().dot(rs) - x.dot(Y.col(d));
+      g[d] += 2 * sum * std::exp(-2 * p[d]);
+    }
+  }
+
+  void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& w,
+                                 Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<StationaryState&>(state);
+    if (s.unique) {
+      g[0] += s.unique->contract_column(s.dK, j, w);
+      return;
+    }
+    // Off-diagonal pairs only (the diagonal has dx = 0), each standing for two.
+    const Eigen::Index len = w.size() - 1;
+    if (len == 0) return;
+    auto m = s.buf.head(len);
+    m = w.tail(len) * s.G.col(j).segment(j + 1, len).array();
+    for (int d = 0; d < cols_.size; ++d) {
+      const auto x = s.Xc1.col(d);
+      const double sum = ((x.segment(j + 1, len).array() - x[j]).square() * m).sum();
+      g[d] += 2 * sum * std::exp(-2 * p[d]);
     }
   }
 

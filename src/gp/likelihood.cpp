@@ -1,19 +1,31 @@
 #include "mixbo/gp/likelihood.hpp"
 
+#include <Eigen/Cholesky>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
 
 namespace mixbo {
 
+LikelihoodWorkspace::LikelihoodWorkspace(const GpModel& model, const Eigen::MatrixXd& X)
+    : kernel_(&model.kernel()),
+      X_(&X),
+      state_(model.kernel().make_state(X)),
+      K_(X.rows(), X.rows()) {}
+
 double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
                                const Eigen::VectorXd& ys, const Eigen::VectorXd& theta,
-                               Eigen::VectorXd* grad) {
+                               Eigen::VectorXd* grad, LikelihoodWorkspace* workspace) {
   if (theta.size() != model.num_params())
     throw Error("GP hyperparameter vector has " + std::to_string(theta.size()) +
                 " entries, the model needs " + std::to_string(model.num_params()));
+  std::optional<LikelihoodWorkspace> local;
+  if (!workspace) workspace = &local.emplace(model, X);
+  if (workspace->kernel_ != &model.kernel() || workspace->X_ != &X)
+    throw Error("GP likelihood: the workspace was made for another model or input set");
   const Eigen::Index n = X.rows();
   const Kernel& kern = model.kernel();
   const Eigen::VectorXd p = model.kernel_params(theta);
@@ -21,10 +33,23 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
   const double noise = model.noise_variance(theta);
 
   const Eigen::VectorXd r = ys - model.mean(theta, X);
-  Eigen::MatrixXd K = kern.gram(p, X);
-  K *= s2;
+  Eigen::MatrixXd& K = workspace->K_;
+  kern.gram_lower(p, *workspace->state_, K);
+  for (Eigen::Index j = 0; j < n; ++j) K.col(j).tail(n - j) *= s2;
   K.diagonal().array() += noise;
-  const double jitter = cholesky_in_place(K, "GP marginal likelihood");
+  // Factorise the lower triangle in place. On failure (or a non-finite factor: NaN passes LLT's
+  // pivot test) rebuild the full matrix and let cholesky_in_place escalate the jitter or throw.
+  double jitter = 0;
+  {
+    Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>, Eigen::Lower> llt(K);
+    if (llt.info() != Eigen::Success || !K.diagonal().allFinite()) {
+      kern.gram_lower(p, *workspace->state_, K);
+      for (Eigen::Index j = 0; j < n; ++j) K.col(j).tail(n - j) *= s2;
+      K.diagonal().array() += noise;
+      mirror_lower_to_upper(K);
+      jitter = cholesky_in_place(K, "GP marginal likelihood");
+    }
+  }
   const auto L = K.triangularView<Eigen::Lower>();
 
   Eigen::VectorXd alpha = r;
@@ -40,11 +65,6 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
   const double a2 = alpha.squaredNorm();
   const double total_noise = noise + jitter;
 
-  // W = alpha alpha' - K^-1, formed in place over K^-1 (all n^2 entries, symmetric).
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = j; i < n; ++i) K(i, j) = alpha[i] * alpha[j] - K(i, j);
-  mirror_lower_to_upper(K);
-
   // d/dlog s2: 0.5 tr(W s2 Kk) with s2 Kk = Kfull - (noise + jitter) I and Kfull alpha = r.
   (*grad)[model.signal_index()] =
       0.5 * (r.dot(alpha) - total_noise * a2 - static_cast<double>(n) + total_noise * tr_kinv);
@@ -55,15 +75,19 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
     grad->segment(model.mean_index() + 1, model.dim()) = X.transpose() * alpha;
 
   if (model.num_kernel_params() > 0) {
-    K *= 0.5 * s2;
-    kern.add_param_gradient(p, X, K, grad->head(model.num_kernel_params()));
+    // 0.5 s2 W = 0.5 s2 (alpha alpha' - K^-1), over K^-1's lower triangle in place.
+    const double h = 0.5 * s2;
+    for (Eigen::Index j = 0; j < n; ++j)
+      K.col(j).tail(n - j) = h * (alpha.tail(n - j) * alpha[j] - K.col(j).tail(n - j));
+    kern.add_param_gradient_lower(p, *workspace->state_, K, grad->head(model.num_kernel_params()));
   }
   return lml;
 }
 
 double log_posterior(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& ys,
-                     const Eigen::VectorXd& theta, Eigen::VectorXd* grad) {
-  const double lml = log_marginal_likelihood(model, X, ys, theta, grad);
+                     const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
+                     LikelihoodWorkspace* workspace) {
+  const double lml = log_marginal_likelihood(model, X, ys, theta, grad, workspace);
   return lml + model.log_prior(theta, grad);
 }
 

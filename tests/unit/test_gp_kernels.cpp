@@ -51,6 +51,8 @@ const char* kExpressions[] = {
     "expdecay(steps)",
     "downsampling(scale)",
     "matern52(mixture) * rbf(scale) * expdecay(steps)",
+    // A product whose factors do not all stream their gradient (downsampling does not).
+    "matern52(mixture) * downsampling(scale) * expdecay(steps)",
     "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",
     "rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale) * expdecay(steps)",
     "rbf(mixture) + rbf(scale) + (rbf(steps) + matern52(all))",
@@ -131,6 +133,47 @@ TEST_P(KernelGradients, GramCrossAndDiagonalAgree) {
   const KernelPtr again = parse_kernel(kern->expression(), context(k));
   EXPECT_EQ(again->expression(), kern->expression());
   EXPECT_LT((again->gram(p, X) - G).cwiseAbs().maxCoeff(), 0.0 + 1e-15);
+}
+
+// The fit's path (make_state / gram_lower / add_param_gradient_lower) against gram and the
+// finite-difference-checked add_param_gradient, on a state reused across parameter vectors and
+// on inputs whose scale and steps columns repeat (a ladder and a step grid, the distinct-value
+// tables) as well as on inputs where every value is distinct.
+TEST_P(KernelGradients, StatePathMatchesGramAndGradient) {
+  const int k = 3, n = 23;
+  const KernelContext ctx = context(k);
+  const KernelPtr kern = parse_kernel(GetParam(), ctx);
+  for (bool ladder : {true, false}) {
+    Eigen::MatrixXd X = features(n, k, 21);
+    if (ladder)
+      for (int i = 0; i < n; ++i) {
+        X(i, k) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
+        X(i, k + 1) = std::log(500.0 * (1 + i % 5));
+      }
+    const auto state = kern->make_state(X);
+    Rng rng = make_rng(7, 1);
+    std::normal_distribution<double> nd(0, 0.3);
+    for (int rep = 0; rep < 3; ++rep) {
+      Eigen::VectorXd p = kern->default_params();
+      for (auto& v : p) v += nd(rng);
+      const Eigen::MatrixXd G = kern->gram(p, X);
+      Eigen::MatrixXd K = Eigen::MatrixXd::Constant(n, n, std::nan(""));
+      kern->gram_lower(p, *state, K);
+      for (int j = 0; j < n; ++j)
+        for (int i = j; i < n; ++i)
+          ASSERT_LT(std::abs(K(i, j) - G(i, j)), 1e-12) << GetParam() << " at " << i << "," << j;
+      Eigen::MatrixXd W = Eigen::MatrixXd::NullaryExpr(n, n, [&] { return nd(rng); });
+      W = (W + W.transpose()).eval();
+      Eigen::VectorXd g = Eigen::VectorXd::Zero(p.size()), g_state = g;
+      kern->add_param_gradient(p, X, W, g);
+      Eigen::MatrixXd W_lower = W;
+      W_lower.triangularView<Eigen::StrictlyUpper>().setConstant(std::nan(""));
+      kern->add_param_gradient_lower(p, *state, W_lower, g_state);
+      for (Eigen::Index j = 0; j < p.size(); ++j)
+        EXPECT_LT(rel_err(g_state[j], g[j]), 1e-10)
+            << GetParam() << (ladder ? " ladder" : "") << " param " << j;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKernels, KernelGradients, ::testing::ValuesIn(kExpressions));

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <vector>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
@@ -147,6 +148,65 @@ TEST(GpLikelihood, GradientMatchesCentralDifferences) {
       }
     }
   }
+}
+
+// A fit reuses one workspace across evaluations: values and gradients at several theta on a
+// ladder (repeated scales and steps) must match fresh evaluations and central differences.
+TEST(GpLikelihood, ReusedWorkspaceMatchesFreshEvaluationsAndDifferences) {
+  const GpModel m = model(kDefault);
+  Eigen::MatrixXd X = features(40, 6);
+  for (int i = 0; i < 40; ++i) {
+    X(i, kK) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
+    X(i, kK + 1) = std::log(1000.0 * (1 + i % 7));
+  }
+  const Eigen::VectorXd ys = Standardizer::fit(outputs(X, 6)).apply(outputs(X, 6));
+  LikelihoodWorkspace ws(m, X);
+  for (int rep = 0; rep < 3; ++rep) {
+    const Eigen::VectorXd th = perturbed(m, 10 + static_cast<std::uint64_t>(rep));
+    Eigen::VectorXd g, g_fresh;
+    const double v = log_marginal_likelihood(m, X, ys, th, &g, &ws);
+    EXPECT_EQ(v, log_marginal_likelihood(m, X, ys, th, &g_fresh));
+    EXPECT_EQ(g, g_fresh);
+    const double h = 1e-5;
+    for (Eigen::Index j = 0; j < th.size(); ++j) {
+      Eigen::VectorXd tp = th, tm = th;
+      tp[j] += h;
+      tm[j] -= h;
+      const double fd = (log_marginal_likelihood(m, X, ys, tp, nullptr, &ws) -
+                         log_marginal_likelihood(m, X, ys, tm, nullptr, &ws)) /
+                        (2 * h);
+      EXPECT_LT(rel(g[j], fd), 1e-5) << "theta " << j << " analytic " << g[j] << " fd " << fd;
+    }
+  }
+  const Eigen::MatrixXd other = X;
+  EXPECT_THROW(log_marginal_likelihood(m, other, ys, m.initial(), nullptr, &ws), Error);
+}
+
+// The same LML and gradient whatever instruction set the build targets (MIXBO_ARCH): the
+// reference values below were computed by a MIXBO_ARCH=none (SSE2) build; AVX2/FMA and
+// AVX-512 builds change the rounding of Eigen's kernels only, far below these tolerances.
+TEST(GpLikelihood, MatchesStoredReferenceOfABaselineIsaBuild) {
+  const GpModel m = model(kDefault);
+  Eigen::MatrixXd X = features(60, 8);
+  for (int i = 0; i < 60; ++i) {
+    X(i, kK) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
+    X(i, kK + 1) = std::log(500.0 * (1 + i % 9));
+  }
+  const Eigen::VectorXd ys = Standardizer::fit(outputs(X, 8)).apply(outputs(X, 8));
+  const Eigen::VectorXd th = perturbed(m, 9);
+  Eigen::VectorXd g;
+  const double lml = log_marginal_likelihood(m, X, ys, th, &g);
+  const double kLml = -12.79667230213289;
+  const std::vector<double> kGrad = {
+      -8.6544331901516767, 5.1749928261590004,    4.9063134543992213, 14.419131669061768,
+      -1.6539145122166823, -0.057392923717093702, 5.7271982396697725, 4.0940716677573423,
+      1.5733296805753711,  -6.1819539192836288};
+  EXPECT_LT(rel(lml, kLml, 1.0), 1e-9);
+  ASSERT_EQ(static_cast<size_t>(g.size()), kGrad.size());
+  for (Eigen::Index j = 0; j < g.size(); ++j)
+    EXPECT_LT(std::abs(g[j] - kGrad[static_cast<size_t>(j)]),
+              1e-7 * std::max(1.0, std::abs(kGrad[static_cast<size_t>(j)])))
+        << "theta " << j;
 }
 
 TEST(GpPosterior, InputGradientsMatchCentralDifferences) {

@@ -101,12 +101,11 @@ class Acquisition {
   // target-ei-per-cost: G = (s2 K + noise)^-1 s2 k(X, T) and a = -mu(T).
   Eigen::MatrixXd G_;
   Eigen::VectorXd a_;
-  // Batched values (values()): the posterior from one kernel evaluation per candidate block,
-  // shared with the target covariances, instead of GaussianProcess::predict's own.
+  // The kernel evaluations against X are made here once per point (or candidate block) and
+  // shared by the posterior (GaussianProcess::predict from them) and the target covariances.
+  // No K^-1 is formed: the posterior variance is one triangular solve per point.
   Eigen::VectorXd kparams_;
-  double s2_ = 1, sc_ = 1, mu0_ = 0;
-  Eigen::VectorXd alpha_;  // (s2 K + noise)^-1 (ys - m(X)), standardised
-  Eigen::MatrixXd Kinv_;   // (s2 K + noise)^-1
+  double amp_ = 1;  // s2 * scale^2: unit-scale kernel -> raw units^2
 };
 
 }  // namespace mixbo

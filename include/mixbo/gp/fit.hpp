@@ -13,6 +13,7 @@
 
 #include "mixbo/gp/gaussian_process.hpp"
 #include "mixbo/gp/gp_model.hpp"
+#include "mixbo/gp/likelihood.hpp"
 #include "mixbo/par/multistart.hpp"
 #include "mixbo/par/team.hpp"
 #include "mixbo/space/sampling.hpp"
@@ -58,7 +59,9 @@ class GpFitProblem final : public MultiStartProblem {
   StartResult solve(const Eigen::VectorXd& start) const override;
 
   // -log posterior and its gradient (what solve() minimises); +huge if the factorisation fails.
-  double objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const;
+  // `workspace`, if given, must be made for this problem's model and inputs (solve() makes one).
+  double objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
+                   LikelihoodWorkspace* workspace = nullptr) const;
 
  private:
   GpModel model_;

@@ -48,8 +48,15 @@ class GaussianProcess {
 
   // Batch posterior at the rows of Xs.
   Posterior predict(const Eigen::MatrixXd& Xs) const;
+  // The same from Kx = kernel().cross(p, X(), Xs) (unit scale, n x m), for callers that need
+  // that cross-covariance themselves (the acquisitions): it is evaluated once.
+  Posterior predict(const Eigen::MatrixXd& Xs, const Eigen::MatrixXd& Kx) const;
   // Mean, variance and their input gradients at one point.
   PointGradient predict_with_gradient(const Eigen::VectorXd& x) const;
+  // The same from kx = kernel().cross(p, X(), x') (n) and dkx = kernel().input_gradient(p, x,
+  // X()) (dim x n), both unit scale.
+  PointGradient predict_with_gradient(const Eigen::VectorXd& x, const Eigen::VectorXd& kx,
+                                      const Eigen::MatrixXd& dkx) const;
   // Posterior covariance cov(f(A_i), f(B_j)), |A| x |B|, raw units^2.
   Eigen::MatrixXd covariance(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) const;
   // Prior covariance of the raw outputs (s2 * scale^2 * k(A, B)): what the data has not changed.

@@ -59,6 +59,17 @@ struct ParamSpec {
 
 using ParamsRef = Eigen::Ref<const Eigen::VectorXd>;
 
+// What a kernel keeps between evaluations on one fixed input set X (a hyperparameter fit
+// evaluates the same X at many theta): the X-only part (centred columns, the distinct values of
+// a one-column group) is computed once by make_state, and gram_lower leaves in it what the
+// gradient pass at the same p needs (G(r) matrices, exp/log tables), so that pass recomputes
+// no transcendental and allocates no n x n matrix. A state belongs to one kernel and one X;
+// it is not shared between threads.
+class KernelState {
+ public:
+  virtual ~KernelState() = default;
+};
+
 class Kernel {
  public:
   virtual ~Kernel() = default;
@@ -81,6 +92,19 @@ class Kernel {
   virtual void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X,
                                   const Eigen::MatrixXd& W,
                                   Eigen::Ref<Eigen::VectorXd> g) const = 0;
+
+  // The evaluation path of the marginal likelihood, on the state of one input set X:
+  // - make_state(X): the state (it copies what it needs from X);
+  // - gram_lower(p, s, K): the lower triangle, diagonal included, of K(X, X) into K (n x n,
+  //   sized by the caller); the strictly upper triangle is unspecified on return;
+  // - add_param_gradient_lower(p, s, W, g): after gram_lower with the same p and state,
+  //   g[j] += sum_{a,b} W_ab dK_ab / dp_j for the symmetric W whose LOWER triangle is given
+  //   (the upper one is not read). W is scratch: it may be overwritten.
+  // The defaults call gram / add_param_gradient; kernels override them to reuse work.
+  virtual std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const;
+  virtual void gram_lower(const ParamsRef& p, KernelState& s, Eigen::MatrixXd& K) const;
+  virtual void add_param_gradient_lower(const ParamsRef& p, KernelState& s, Eigen::MatrixXd& W,
+                                        Eigen::Ref<Eigen::VectorXd> g) const;
 
   // Column b = d k(x, X2_b) / dx (dim x n2), x being the first argument.
   virtual Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
