@@ -117,3 +117,24 @@ TEST(ProgressLine, NamesTheScaleOfTheValue) {
   EXPECT_GT(lines, 0) << r.output;
   EXPECT_GT(below, 0) << r.output;
 }
+
+// The plot scripts take a campaign folder as `mixbo status` does, and a bad argument ends in
+// one line, not an h5py traceback, whichever python3 comes first on PATH (one without h5py
+// re-runs the script with /usr/bin/python3).
+TEST(PlotScripts, TakeAFolderAndFailInOneLine) {
+  if (test::run_command("/usr/bin/python3 -c 'import h5py, matplotlib'").exit_code != 0)
+    GTEST_SKIP() << "/usr/bin/python3 lacks h5py/matplotlib: plots not checked";
+  const auto c = test::make_e2e_campaign("plot", "[strategy]\ntype = random\n", 2);
+  ASSERT_EQ(test::mixbo("", "run --quiet " + c.config.string()).exit_code, 0);
+  const std::string script = std::string(MIXBO_SOURCE_DIR) + "/scripts/plot_campaign.py";
+  const auto png = c.dir / "plot.png";
+  const auto ok = test::run_command("python3 " + script + " " + c.workdir().string() + " -o " +
+                                    png.string());
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_TRUE(fs::exists(png));
+  const auto bad = test::run_command("python3 " + script + " " + (c.dir / "nope").string());
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_EQ(bad.output.find("Traceback"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("plot_campaign: error:"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("does not exist"), std::string::npos) << bad.output;
+}
