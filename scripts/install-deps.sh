@@ -11,6 +11,11 @@ packages=(
   slurmctld slurmd slurm-client munge
   python3 python3-h5py python3-numpy python3-matplotlib
 )
+# The real training example (examples/tiny-lm) needs PyTorch (~170 packages, ~1 GB) and the
+# packages whose files are its text domains: opt in with MIXBO_WITH_TORCH=1 (its prepare.sh does).
+if [ "${MIXBO_WITH_TORCH:-0}" = 1 ]; then
+  packages+=(python3-torch python3-doc manpages manpages-dev groff-base libc6-dev linux-libc-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
