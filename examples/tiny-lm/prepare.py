@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Builds the tiny-lm data: byte-level token shards of four text domains taken from what Debian
 packages install on this machine, split per domain into train and validation.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Scores a tiny-lm campaign's answer: trains the recommended mixture of CAMPAIGN.h5 (its
 /recommendation) at the campaign's target scale and full steps once per seed with train.py, and
 prints the campaign objective at the last step for each seed, their mean and standard deviation.

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """tiny-lm: one mixbo proxy-training run of a small byte-level decoder-only transformer.
 
 Reads the run from mixbo's job environment (README "Result files"): $MIXBO_DOMAINS and
