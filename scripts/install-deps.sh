@@ -14,6 +14,11 @@ packages=(
 )
 # scripts/fuzz.sh only: clang and its libFuzzer/sanitizer runtimes.
 if [ "${MIXBO_FUZZ_DEPS:-0}" = 1 ]; then packages+=(clang-14 libclang-rt-14-dev); fi
+# The real training example (examples/tiny-lm) needs PyTorch (~170 packages, ~1 GB) and the
+# packages whose files are its text domains: opt in with MIXBO_WITH_TORCH=1 (its prepare.sh does).
+if [ "${MIXBO_WITH_TORCH:-0}" = 1 ]; then
+  packages+=(python3-torch python3-doc manpages manpages-dev groff-base libc6-dev linux-libc-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -441,6 +441,7 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
 
   CampaignConfig c;
   c.file = file;
+  c.config_dir = std::filesystem::absolute(base).lexically_normal();
   c.text = text;
   c.name = r.required("campaign.name");
   static const std::regex name_re("^[A-Za-z0-9][A-Za-z0-9_.-]*$");

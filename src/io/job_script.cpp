@@ -163,6 +163,7 @@ std::string render_job_script(const CampaignConfig& c, const TrialParams& p,
   for (const auto& [k, v] : params_environment(p, params_file))
     exports << "export " << k << "=" << shell_quote(v) << "\n";
   exports << "export MIXBO_CAMPAIGN=" << shell_quote(p.campaign) << "\n";
+  exports << "export MIXBO_CONFIG_DIR=" << shell_quote(c.config_dir.string()) << "\n";
   exports << "export MIXBO_ATTEMPT=" << p.attempt;
   const std::map<std::string, std::string> words = {
       {"trial_id", p.trial_id},
@@ -175,6 +176,7 @@ std::string render_job_script(const CampaignConfig& c, const TrialParams& p,
       {"scale", p.scale},
       {"steps", std::to_string(p.steps)},
       {"workdir", c.workdir.string()},
+      {"config_dir", c.config_dir.string()},
       {"proxy", proxy_program().string()},
       {"command", c.job.command},
   };

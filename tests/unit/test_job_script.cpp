@@ -151,6 +151,34 @@ TEST(ParseSlurmTime, AllFormats) {
   EXPECT_THROW(parse_slurm_time("1h"), Error);
 }
 
+// A campaign file can name a script beside it: the job gets the file's folder, absolute, even
+// when the file was given by a relative path and the job runs in its trial folder.
+TEST(RenderJobScript, JobKnowsTheCampaignFolder) {
+  const auto dir = fs::temp_directory_path() / ("mixbo-js-cd-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub dir" / "trial");
+  std::ofstream(dir / "sub dir" / "c.ini") << "[campaign]\nname = q\nbudget = 1\n[space]\n"
+                                              "domains = a, b\n[objective]\nmetric = loss\n";
+  const auto cwd = fs::current_path();
+  fs::current_path(dir);
+  const auto c =
+      load_config(fs::path("sub dir") / "c.ini",
+                  {"--job.template=" + std::string(MIXBO_SOURCE_DIR) + "/jobs/train.sbatch.in",
+                   "--job.command=printf %s \"$MIXBO_CONFIG_DIR\""});
+  fs::current_path(cwd);
+  EXPECT_EQ(c.config_dir, dir / "sub dir");
+  TrialParams p;
+  p.trial_id = "t0001";
+  p.campaign = "q";
+  p.domains = {"a", "b"};
+  p.mixture = {0.5, 0.5};
+  p.scale = "1B";
+  p.trial_dir = dir / "sub dir" / "trial";
+  p.result = p.trial_dir / "result.h5";
+  p.metrics = {"loss"};
+  EXPECT_EQ(run_bash(render_job_script(c, p, p.trial_dir / "params.ini", "mixbo-q-t0001")),
+            (dir / "sub dir").string());
+}
+
 TEST(RenderJobScript, NastyNamesAndPathsStayData) {
   const fs::path tpl = fs::path(MIXBO_SOURCE_DIR) / "jobs" / "train.sbatch.in";
   const auto c = config_with(

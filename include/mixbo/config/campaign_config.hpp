@@ -70,7 +70,10 @@ struct StrategyConfig {
 
 struct CampaignConfig {
   std::filesystem::path file;  // where it was read from ("" for flags only)
-  std::string text;            // the file's text plus the flags given, stored in the archive
+  // The file's folder, absolute (the current folder for flags only): jobs get it as
+  // $MIXBO_CONFIG_DIR, so a campaign file can name a training script that sits beside it.
+  std::filesystem::path config_dir;
+  std::string text;  // the file's text plus the flags given, stored in the archive
   std::string name;
   std::filesystem::path workdir;
   std::uint64_t seed = 0;

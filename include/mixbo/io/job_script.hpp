@@ -37,7 +37,8 @@ std::filesystem::path proxy_program();
 
 // The job script of a trial from the campaign's template (config.job.template_path).
 // Placeholders: trial_id, trial_dir, params_file, result_file, job_name, campaign, attempt,
-// scale, steps, workdir, proxy, command (job.command, run by the template with `bash -c`).
+// scale, steps, workdir, config_dir (the campaign file's folder), proxy, command (job.command,
+// run by the template with `bash -c`).
 std::string render_job_script(const CampaignConfig& c, const TrialParams& p,
                               const std::filesystem::path& params_file,
                               const std::string& job_name);
