@@ -129,8 +129,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
               "family", po::value<int>(),
               "run the suite on N members of the law family instead (simulator.type = "
               "law-family, seeds 0..N-1, 3 to 10 domains; default 3 seeds each) and report "
-              "each member and a summary over them")(
-              "quiet,q", "print only the table");
+              "each member and a summary over them")("quiet,q", "print only the table");
         },
         /*needs_config=*/false);
     if (cl.help()) return 0;

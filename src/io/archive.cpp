@@ -1,5 +1,6 @@
 #include "mixbo/io/archive.hpp"
 
+#include <hdf5.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
-
-#include <hdf5.h>
 
 namespace mixbo {
 
@@ -486,13 +485,17 @@ Archive load_archive(const std::filesystem::path& path) {
       const size_t n = iteration.size();
       // What each value refers to (archives before schema 1.1 lack it: left unknown).
       const bool labelled = h5::exists(g.id(), "rec_scale");
-      const auto rscale = labelled ? h5::read_strings(g.id(), "rec_scale") : std::vector<std::string>(n);
-      const auto rsteps = labelled ? h5::read_ints(g.id(), "rec_steps") : std::vector<std::int64_t>(n);
-      const auto rtarget = labelled ? h5::read_ints(g.id(), "rec_at_target") : std::vector<std::int64_t>(n);
-      const auto rinterval = labelled ? h5::read_ints(g.id(), "rec_interval") : std::vector<std::int64_t>(n);
-      for (size_t len : {time.size(), ps.size(), np.size(), valid.size(), mean.size(), lo.size(),
-                         hi.size(), w.size(), rscale.size(), rsteps.size(),
-                         rtarget.size(), rinterval.size()})
+      const auto rscale =
+          labelled ? h5::read_strings(g.id(), "rec_scale") : std::vector<std::string>(n);
+      const auto rsteps =
+          labelled ? h5::read_ints(g.id(), "rec_steps") : std::vector<std::int64_t>(n);
+      const auto rtarget =
+          labelled ? h5::read_ints(g.id(), "rec_at_target") : std::vector<std::int64_t>(n);
+      const auto rinterval =
+          labelled ? h5::read_ints(g.id(), "rec_interval") : std::vector<std::int64_t>(n);
+      for (size_t len :
+           {time.size(), ps.size(), np.size(), valid.size(), mean.size(), lo.size(), hi.size(),
+            w.size(), rscale.size(), rsteps.size(), rtarget.size(), rinterval.size()})
         if (len != n) throw Error("/iterations columns have different lengths");
       a.iterations.resize(n);
       h5::Handle d = h5::open_group(g.id(), "diagnostics");

@@ -1,16 +1,14 @@
 #include "mixbo/io/hdf5.hpp"
 
-#include <hdf5.h>
-
-#include <type_traits>
-
 #include <fcntl.h>
+#include <hdf5.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <type_traits>
 
 #include "mixbo/core/error.hpp"
 
@@ -18,7 +16,6 @@ namespace mixbo::h5 {
 
 static_assert(std::is_same_v<::hid_t, mixbo::h5::hid_t>, "hdf5.hpp's hid_t is not HDF5's");
 static_assert(std::is_same_v<::herr_t, mixbo::h5::herr_t>, "hdf5.hpp's herr_t is not HDF5's");
-
 
 void silence_hdf5_errors() {
   static std::once_flag once;

@@ -1,12 +1,11 @@
 #include "mixbo/io/result_file.hpp"
 
+#include <hdf5.h>
 #include <unistd.h>
 
 #include <cmath>
 
 #include "mixbo/io/hdf5.hpp"
-
-#include <hdf5.h>
 
 namespace mixbo {
 

@@ -18,8 +18,7 @@ std::string estimate_text(const IterationRecord& rec, const std::string& target_
   if (rec.rec_scale.empty()) {  // an archive written before values were labelled
     o << rec.rec_mean << " (scale not recorded)";
   } else if (!rec.rec_at_target) {
-    o << "no estimate at " << target_scale << " yet (" << where(rec) << " " << rec.rec_mean
-      << ")";
+    o << "no estimate at " << target_scale << " yet (" << where(rec) << " " << rec.rec_mean << ")";
   } else {
     o << where(rec) << " " << rec.rec_mean;
     if (rec.rec_interval)

@@ -128,10 +128,9 @@ void Loop::check_failure_streak() {
                                     [](auto& a, auto& b) { return a.second < b.second; });
   save();
   throw Error(std::to_string(failures_.size()) +
-                        " jobs in a row failed (executor.stop_after_failures = " +
-                        std::to_string(limit) + "); most frequent reason (" +
-                        std::to_string(top->second) + " of them): " + top->first +
-                        "\nfix the cause, then run `mixbo run` again to resume the campaign");
+              " jobs in a row failed (executor.stop_after_failures = " + std::to_string(limit) +
+              "); most frequent reason (" + std::to_string(top->second) + " of them): " +
+              top->first + "\nfix the cause, then run `mixbo run` again to resume the campaign");
 }
 
 // Submits every `proposed` trial (new ones and retries), adopting a job that a crashed driver

@@ -84,8 +84,8 @@ Eigen::VectorXd LawFamilySimulator::evaluate(const Eigen::VectorXd& w, double pa
   if (w.size() != m_.w_star.size())
     throw Error("law-family: mixture has " + std::to_string(w.size()) + " shares for " +
                 std::to_string(m_.w_star.size()) + " domains");
-  const double n = params / kRefParams, s = static_cast<double>(std::max<std::int64_t>(step, 1)) /
-                                                kRefSteps;
+  const double n = params / kRefParams,
+               s = static_cast<double>(std::max<std::int64_t>(step, 1)) / kRefSteps;
   const double decades = std::abs(std::log10(params / target_params_));
   const double away = (1 - m_.tau) * decades;
   const Eigen::VectorXd opt = away > 0 ? project(m_.w_star + away * m_.drift) : m_.w_star;

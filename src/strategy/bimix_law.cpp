@@ -194,9 +194,8 @@ std::vector<Point> BimixLawStrategy::propose(const History& history,
       return out;
     }
     // The stage's minimiser at the target, unless that answer has been trained there already.
-    if (std::none_of(done.begin(), done.end(), [&](const Eigen::VectorXd& w) {
-          return same_mixture(w, p.w, kSameAnswer);
-        })) {
+    if (std::none_of(done.begin(), done.end(),
+                     [&](const Eigen::VectorXd& w) { return same_mixture(w, p.w, kSameAnswer); })) {
       out.push_back({p.w, target, full});
       return out;
     }

@@ -24,9 +24,9 @@
 #include <limits>
 #include <sstream>
 
-#include "mixbo/suite/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
+#include "mixbo/suite/bench.hpp"
 
 namespace fs = std::filesystem;
 

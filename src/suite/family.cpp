@@ -25,13 +25,7 @@ std::string list(int k, const std::string& prefix, const std::string& value = ""
   return s;
 }
 
-std::string num(double v, int precision = 3) {
-  if (std::isnan(v)) return "-";
-  if (std::isinf(v)) return "never";
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(precision) << v;
-  return o.str();
-}
+std::string num(double v, int precision = 3) { return table_number(v, precision); }
 
 std::vector<StrategySummary> rows_of(const BenchResult& r) {
   std::vector<BenchCurve> curves;
@@ -56,10 +50,11 @@ CampaignConfig family_member(const fs::path& file, const std::vector<std::string
       replaced = replaced || flag.rfind(std::string(key) + "=", 0) == 0;
     if (!replaced) f.push_back(flag);
   }
-  for (const std::string& s : std::vector<std::string>{"--space.domains=" + list(k, "d"), "--space.lower=" + list(k, "", "0"),
-                        "--space.upper=" + list(k, "", "1"), "--simulator.type=law-family",
-                        "--simulator.seed=" + std::to_string(m), "--objective.metric=loss",
-                        "--objective.direction=minimize"})
+  for (const std::string& s : std::vector<std::string>{
+           "--space.domains=" + list(k, "d"), "--space.lower=" + list(k, "", "0"),
+           "--space.upper=" + list(k, "", "1"), "--simulator.type=law-family",
+           "--simulator.seed=" + std::to_string(m), "--objective.metric=loss",
+           "--objective.direction=minimize"})
     f.push_back(s);
   CampaignConfig c = load_config(file, f);
   c.budget = budget;
@@ -96,7 +91,7 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
   o << "\nsummary over members (medians over members of each member's median over seeds)\n";
   o << std::left << std::setw(12) << "strategy" << std::right << std::setw(12) << "cost to eps"
     << std::setw(10) << "reached";
-  for (double c : report_costs()) o << std::setw(9) << ("@" + num(c, c < 1 ? 1 : 0));
+  for (double c : report_costs()) o << std::setw(9) << (std::string("@") += num(c, c < 1 ? 1 : 0));
   o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1"
     << "\n";
   for (const auto& s : order) {

@@ -180,14 +180,16 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
   return rows;
 }
 
-namespace {
-std::string num(double v, int precision = 3) {
+std::string table_number(double v, int precision) {
   if (std::isnan(v)) return "-";
   if (std::isinf(v)) return "never";
   std::ostringstream o;
   o << std::fixed << std::setprecision(precision) << v;
   return o.str();
 }
+
+namespace {
+std::string num(double v, int precision = 3) { return table_number(v, precision); }
 }  // namespace
 
 std::string format_summary(const std::vector<StrategySummary>& rows, const std::string& reference,
@@ -220,7 +222,7 @@ std::string format_quality(const std::vector<StrategySummary>& rows, const std::
     << reference << " (baseline's cost to its own final quality / " << reference
     << "'s cost to that quality); 95% interval coverage; share of the spend per scale\n";
   o << std::left << std::setw(12) << "strategy" << std::right;
-  for (double c : report_costs()) o << std::setw(9) << ("@" + num(c, c < 1 ? 1 : 0));
+  for (double c : report_costs()) o << std::setw(9) << (std::string("@") += num(c, c < 1 ? 1 : 0));
   o << std::setw(9) << "to 1%" << std::setw(10) << "speedup" << std::setw(10) << "coverage"
     << "  spend by scale\n";
   for (const auto& r : rows) {
@@ -231,7 +233,8 @@ std::string format_quality(const std::vector<StrategySummary>& rows, const std::
       << (std::isnan(r.speedup) ? std::string("-") : num(r.speedup, 2) + "x") << std::setw(10)
       << (r.coverage_rounds ? num(r.coverage * 100, 0) + "%" : std::string("-")) << "  ";
     for (size_t i = 0; i < r.scale_share.size() && i < scales.size(); ++i)
-      if (r.scale_share[i] >= 0.005) o << scales[i] << " " << num(r.scale_share[i] * 100, 0) << "% ";
+      if (r.scale_share[i] >= 0.005)
+        o << scales[i] << " " << num(r.scale_share[i] * 100, 0) << "% ";
     o << "\n";
   }
   return o.str();

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "mixbo/suite/bench.hpp"
 #include "mixbo/io/hdf5.hpp"
+#include "mixbo/suite/bench.hpp"
 #include "run_command.hpp"
 
 using namespace mixbo;

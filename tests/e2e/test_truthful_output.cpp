@@ -46,8 +46,7 @@ TEST(FailureStop, StopsAfterFailuresInARowWithTheReasonThenResumes) {
     EXPECT_LE(spent, 8.0);
   }
   // The cause fixed (no fault): the same command resumes and finishes within the budget.
-  const auto again =
-      test::mixbo("", "run --quiet " + c.config.string() + " --campaign.budget=3");
+  const auto again = test::mixbo("", "run --quiet " + c.config.string() + " --campaign.budget=3");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   const Archive a = load_archive(c.archive());
   EXPECT_GE(count_state(a, TrialState::Done), 1);
@@ -58,8 +57,8 @@ TEST(FailureStop, StopsAfterFailuresInARowWithTheReasonThenResumes) {
 // be turned off.
 TEST(FailureStop, TheStopCannotBeTurnedOff) {
   const auto c = test::make_e2e_campaign("fail-zero", "[strategy]\ntype = random\n", 3);
-  const auto r = test::mixbo("", "validate " + c.config.string() +
-                                      " --executor.stop_after_failures=0");
+  const auto r =
+      test::mixbo("", "validate " + c.config.string() + " --executor.stop_after_failures=0");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("executor.stop_after_failures"), std::string::npos) << r.output;
 }
@@ -73,7 +72,8 @@ TEST(Synchronous, SameSeedSameCampaignOnTheLocalExecutor) {
         "sync" + std::to_string(rep),
         "[strategy]\ntype = mfms-bo\nn_init = 4\nfit_starts = 2\nraw_samples = 128\n"
         "refine_starts = 2\n\n[job]\ntemplate = " +
-            std::string(MIXBO_SOURCE_DIR) + "/jobs/train.sbatch.in\ncommand = sleep 0.$((RANDOM % 4)); exec " +
+            std::string(MIXBO_SOURCE_DIR) +
+            "/jobs/train.sbatch.in\ncommand = sleep 0.$((RANDOM % 4)); exec " +
             test::proxy_binary() + " \"$MIXBO_PARAMS\"\n",
         0.25, 3);
     const auto r = test::mixbo("", "run --quiet " + c.config.string() +
@@ -128,8 +128,8 @@ TEST(PlotScripts, TakeAFolderAndFailInOneLine) {
   ASSERT_EQ(test::mixbo("", "run --quiet " + c.config.string()).exit_code, 0);
   const std::string script = std::string(MIXBO_SOURCE_DIR) + "/scripts/plot_campaign.py";
   const auto png = c.dir / "plot.png";
-  const auto ok = test::run_command("python3 " + script + " " + c.workdir().string() + " -o " +
-                                    png.string());
+  const auto ok =
+      test::run_command("python3 " + script + " " + c.workdir().string() + " -o " + png.string());
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_TRUE(fs::exists(png));
   const auto bad = test::run_command("python3 " + script + " " + (c.dir / "nope").string());

@@ -10,12 +10,12 @@
 #include <limits>
 #include <sstream>
 
-#include "mixbo/suite/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/simulated_executor.hpp"
 #include "mixbo/io/archive.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/team.hpp"
+#include "mixbo/suite/bench.hpp"
 
 namespace mixbo::test {
 

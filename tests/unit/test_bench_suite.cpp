@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "bench_test_support.hpp"
-#include "mixbo/suite/bench.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/par/team.hpp"
+#include "mixbo/suite/bench.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;

@@ -45,8 +45,8 @@ TEST_P(HardBudget, NoStrategySpendsMoreThanTheBudget) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, HardBudget,
-                         ::testing::ValuesIn(default_bench_strategies()), [](const auto& info) {
+INSTANTIATE_TEST_SUITE_P(Strategies, HardBudget, ::testing::ValuesIn(default_bench_strategies()),
+                         [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
@@ -135,7 +135,8 @@ TEST(EstimateLabels, BaselinesBelowTheTargetAreLabelledWithTheirScale) {
     if (!it.rec_valid) continue;
     const int s = sp.scales().index_of(it.rec_scale);
     ASSERT_GE(s, 0) << "scale '" << it.rec_scale << "'";
-    EXPECT_EQ(it.rec_at_target, s == sp.scales().target() && it.rec_steps == sp.steps().max_steps());
+    EXPECT_EQ(it.rec_at_target,
+              s == sp.scales().target() && it.rec_steps == sp.steps().max_steps());
     EXPECT_FALSE(it.rec_interval) << "hyperband has no uncertainty estimate";
     below += !it.rec_at_target;
   }

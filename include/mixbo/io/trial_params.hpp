@@ -28,7 +28,7 @@ struct TrialParams {
   // Simulator settings (read by mixbo-proxy only).
   std::string simulator = "bimix";
   std::filesystem::path simulator_file;
-  std::uint64_t simulator_seed = 0;   // law-family member
+  std::uint64_t simulator_seed = 0;    // law-family member
   double simulator_target_params = 0;  // law-family: the campaign's target size
   double noise = 0;
   double sleep_per_cost = 0;

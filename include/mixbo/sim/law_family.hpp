@@ -29,11 +29,11 @@ namespace mixbo {
 
 struct LawFamilyMember {
   double E = 0, A = 0, a = 0, B = 0, b = 0, g = 0, c = 0, d = 0;
-  double tau = 1;           // transfer across scales (1: perfect)
-  bool on_face = false;     // w*_t on a face of the simplex
-  Eigen::VectorXd w_star;   // optimum at the target scale, full steps
-  Eigen::VectorXd drift;    // v: direction the optimum moves away from the target (sum 0)
-  Eigen::MatrixXd H, H2;    // curvature at the target and its change per decade of scale
+  double tau = 1;          // transfer across scales (1: perfect)
+  bool on_face = false;    // w*_t on a face of the simplex
+  Eigen::VectorXd w_star;  // optimum at the target scale, full steps
+  Eigen::VectorXd drift;   // v: direction the optimum moves away from the target (sum 0)
+  Eigen::MatrixXd H, H2;   // curvature at the target and its change per decade of scale
 };
 
 class LawFamilySimulator : public Simulator {

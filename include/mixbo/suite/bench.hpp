@@ -14,13 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "mixbo/suite/metrics.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/par/bytes.hpp"
 #include "mixbo/par/team.hpp"
 #include "mixbo/sim/dense_optimum.hpp"
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy.hpp"
+#include "mixbo/suite/metrics.hpp"
 
 namespace mixbo {
 

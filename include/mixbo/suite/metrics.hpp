@@ -12,19 +12,19 @@ namespace mixbo {
 struct BenchCurve {
   std::string strategy;
   std::uint64_t seed = 0;
-  std::vector<double> cost;   // cumulative cost of the runs behind each recommendation
-  std::vector<double> value;  // true objective of the recommendation (NaN: none yet)
+  std::vector<double> cost;    // cumulative cost of the runs behind each recommendation
+  std::vector<double> value;   // true objective of the recommendation (NaN: none yet)
   std::vector<double> regret;  // relative regret of each value (NaN: none yet)
   // The recommendation's 95% interval when it has one at the target (NaN otherwise), oriented
   // like value: the calibration check is lo <= value <= hi.
   std::vector<double> lo, hi;
-  Eigen::MatrixXd w;          // recommended mixtures, one row per point (NaN: none yet)
+  Eigen::MatrixXd w;               // recommended mixtures, one row per point (NaN: none yet)
   std::vector<double> scale_cost;  // cost spent per scale of the ladder (failed trials: none)
-  double cost_to_1pct = 0;    // cost_to_target at 1% (+inf: never)
-  double spent = 0;           // everything the campaign spent
-  double cost_to_target = 0;  // +inf when the target was never reached
-  double cost_to_stay = 0;    // from here on every recommendation is within eps (+inf: never)
-  double final_regret = 0;    // relative regret of the last recommendation
+  double cost_to_1pct = 0;         // cost_to_target at 1% (+inf: never)
+  double spent = 0;                // everything the campaign spent
+  double cost_to_target = 0;       // +inf when the target was never reached
+  double cost_to_stay = 0;         // from here on every recommendation is within eps (+inf: never)
+  double final_regret = 0;         // relative regret of the last recommendation
   int trials = 0, failed = 0;
   double wall_seconds = 0;
 };
@@ -65,20 +65,21 @@ double regret_at(const BenchCurve& c, double cost);
 // needs to reach its own final quality divided by the cost the reference needs to reach that
 // same quality, both read off the median-over-seeds regret curves. 0 when the reference never
 // reaches it; NaN when the baseline has no final quality (no recommendation in most seeds).
-double paper_speedup(const std::vector<BenchCurve>& reference, const std::vector<BenchCurve>& baseline);
+double paper_speedup(const std::vector<BenchCurve>& reference,
+                     const std::vector<BenchCurve>& baseline);
 
 struct StrategySummary {
   std::string strategy;
-  std::vector<double> regret_at;  // median regret at report_costs() (+inf: most seeds had none)
-  Quartiles cost_1pct;            // cost to within 1% over seeds
-  double speedup = 0;             // paper_speedup of the reference over this strategy (NaN: self)
-  double coverage = 0;            // share of recommendations whose 95% interval held the truth
-  int coverage_rounds = 0;        // recommendations with an interval (0: coverage is NaN)
+  std::vector<double> regret_at;    // median regret at report_costs() (+inf: most seeds had none)
+  Quartiles cost_1pct;              // cost to within 1% over seeds
+  double speedup = 0;               // paper_speedup of the reference over this strategy (NaN: self)
+  double coverage = 0;              // share of recommendations whose 95% interval held the truth
+  int coverage_rounds = 0;          // recommendations with an interval (0: coverage is NaN)
   std::vector<double> scale_share;  // mean share of the spend per scale
-  Quartiles cost;             // cost to target over seeds
-  Quartiles stay;             // cost to stay within eps over seeds
-  Quartiles regret;           // final relative regret over seeds
-  double ratio_to_reference;  // median cost / the reference strategy's median (NaN if none)
+  Quartiles cost;                   // cost to target over seeds
+  Quartiles stay;                   // cost to stay within eps over seeds
+  Quartiles regret;                 // final relative regret over seeds
+  double ratio_to_reference;        // median cost / the reference strategy's median (NaN if none)
   // When this strategy's median is "never", the ratio is a lower bound: median spent / the
   // reference's median.
   bool ratio_is_lower_bound = false;
@@ -90,6 +91,9 @@ struct StrategySummary {
 // strategy named `reference` (usually mfms-bo).
 std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
                                        const std::string& reference);
+
+// A number as the bench tables print it: fixed precision, "never" for +inf, "-" for NaN.
+std::string table_number(double v, int precision = 3);
 
 // The printed table (median and IQR of cost-to-target, reached/seeds, ratio, final regret).
 std::string format_summary(const std::vector<StrategySummary>& rows, const std::string& reference,
