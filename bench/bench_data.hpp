@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,14 @@ inline AcqSpec target_logei(const GaussianProcess& gp, const Data& d) {
   spec.pairs.push_back(p);
   set_pair_incumbents(gp, d.X.leftCols(static_cast<Eigen::Index>(kDomains.size())), spec);
   return spec;
+}
+
+// "500,1000,2000" -> {500, 1000, 2000} (the benchmarks' --n lists).
+inline std::vector<int> parse_list(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoi(item));
+  return out;
 }
 
 }  // namespace mixbo::bench
