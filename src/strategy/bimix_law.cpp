@@ -7,21 +7,20 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/run_lookup.hpp"
-#include "mixbo/strategy/surrogate_minimize.hpp"
 
 namespace mixbo {
 namespace {
 
 constexpr std::uint64_t kDesignStream = 0x42694d6978000001ULL;  // "BiMix"
-constexpr std::uint64_t kFitStream = 0x42694d6978000002ULL;
-constexpr int kDesignLength = 4096;  // design points available (far more than any budget uses)
-constexpr int kCheckpointsPerRun = 24;
+constexpr int kDesignLength = 4096;   // design points available (far more than any budget uses)
 constexpr double kSameAnswer = 0.01;  // minimisers closer than this (max |dw|) are one answer
 
 }  // namespace
 
 BimixLawStrategy::BimixLawStrategy(const CampaignConfig& config, Team& team)
-    : config_(config), team_(&team) {
+    : config_(config),
+      team_(&team),
+      fitter_(config.space, config.seed, std::max(4, config.strategy.fit_starts / 2)) {
   const auto& sp = config_.space;
   scale_ =
       config_.strategy.bimix_scale.empty() ? 0 : sp.scales().index_of(config_.strategy.bimix_scale);
@@ -50,57 +49,7 @@ Eigen::VectorXd BimixLawStrategy::entropy_mixture() const {
 }
 
 std::optional<BimixFit> BimixLawStrategy::fit(const History& history, int scale) {
-  const auto& sp = config_.space;
-  const std::int64_t min_step = std::max<std::int64_t>(1, sp.steps().max_steps() / 20);
-  // Observations at the fit scale, grouped by trial, thinned evenly in log steps.
-  std::map<std::string, std::vector<const Observation*>> by_trial;
-  for (const auto& o : history.observations)
-    if (o.point.scale == scale && o.point.steps >= min_step && std::isfinite(o.value))
-      by_trial[o.trial].push_back(&o);
-  std::vector<const Observation*> kept;
-  for (auto& [trial, obs] : by_trial) {
-    std::stable_sort(obs.begin(), obs.end(),
-                     [](auto* a, auto* b) { return a->point.steps < b->point.steps; });
-    const double lo = std::log(static_cast<double>(obs.front()->point.steps));
-    const double hi = std::log(static_cast<double>(obs.back()->point.steps));
-    size_t next = 0;
-    for (int g = 0; g < kCheckpointsPerRun && next < obs.size(); ++g) {
-      const double thr = lo + (hi - lo) * g / (kCheckpointsPerRun - 1);
-      while (next < obs.size() &&
-             std::log(static_cast<double>(obs[next]->point.steps)) < thr - 1e-12)
-        ++next;
-      if (next < obs.size()) kept.push_back(obs[next++]);
-    }
-  }
-  const int k = sp.k();
-  if (static_cast<int>(kept.size()) < 4 * k + 1 || by_trial.size() < 2) return std::nullopt;
-  BimixData d;
-  d.W.resize(static_cast<Eigen::Index>(kept.size()), k);
-  d.steps.resize(d.W.rows());
-  d.y.resize(d.W.rows());
-  for (size_t i = 0; i < kept.size(); ++i) {
-    const auto r = static_cast<Eigen::Index>(i);
-    d.W.row(r) = kept[i]->point.w.transpose();
-    d.steps[r] = static_cast<double>(kept[i]->point.steps);
-    d.y[r] = kept[i]->value;
-  }
-  // propose() and recommend() of one round see the same data: fit once.
-  if (const auto c = cache_.find(scale);
-      c != cache_.end() && c->second.first.y.size() == d.y.size() && c->second.first.W == d.W &&
-      c->second.first.steps == d.steps && c->second.first.y == d.y)
-    return c->second.second;
-  Rng rng = make_rng(config_.seed, kFitStream + kept.size());
-  BimixFit f = fit_bimix_law(d, static_cast<double>(sp.steps().max_steps()), *team_, rng,
-                             std::max(4, config_.strategy.fit_starts / 2));
-  diag_.values["bimix.fit_rmse"] = f.rmse;
-  diag_.values["bimix.fit_observations"] = static_cast<double>(kept.size());
-  for (int i = 0; i < k; ++i) {
-    const std::string n = sp.simplex().names()[static_cast<size_t>(i)];
-    diag_.values["bimix.alpha." + n] = f.law.alpha[i];
-    diag_.values["bimix.beta." + n] = f.law.beta[i];
-  }
-  cache_.insert_or_assign(scale, std::make_pair(std::move(d), f));
-  return f;
+  return fitter_.fit(history, scale, *team_, &diag_);
 }
 
 BimixLawStrategy::Plan BimixLawStrategy::plan(const History& history, int scale) {
@@ -108,11 +57,7 @@ BimixLawStrategy::Plan BimixLawStrategy::plan(const History& history, int scale)
   p.scale = scale;
   p.fit = fit(history, scale);
   if (!p.fit) return p;
-  const BimixLaw law = p.fit->law;
-  const double full = static_cast<double>(config_.space.steps().max_steps());
-  const auto m = minimize_surrogate(
-      [&](const Eigen::VectorXd& w, Eigen::VectorXd* g) { return law.predict(w, full, g); },
-      config_.space.simplex(), config_.seed ^ kFitStream);
+  const auto m = fitter_.minimum(p.fit->law);
   p.w = m.w;
   p.predicted = m.value;
   return p;

@@ -26,7 +26,8 @@ std::uint64_t derive(std::uint64_t seed, std::uint64_t iteration, std::uint64_t 
 }
 
 // Purposes of the derived seeds (any distinct constants).
-constexpr std::uint64_t kDesign = 1, kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5;
+constexpr std::uint64_t kDesignStream = 0x4d464d53000001ULL;  // the design's Sobol scrambling
+constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -155,24 +156,14 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
 
 std::vector<Point> GpBoStrategy::initial_design(const History& history, int count) const {
   const auto& sp = config_.space;
-  Rng rng =
-      make_rng(derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kDesign), 0);
-  const Eigen::MatrixXd W = sample_dirichlet(sp.simplex(), 1.0, count, rng);
-  std::vector<int> scales;
-  std::vector<std::int64_t> budgets;
-  if (fidelity_ == Fidelity::kMulti) {
-    for (int s = 0; s < sp.scales().target(); ++s) scales.push_back(s);
-    for (auto b : sp.steps().budgets())
-      if (b < sp.steps().max_steps()) budgets.push_back(b);
-  }
-  if (scales.empty()) scales.push_back(sp.scales().target());
-  if (budgets.empty()) budgets.push_back(sp.steps().max_steps());
+  // Continue the sequence after every run proposed so far, so a failed design run is replaced
+  // by a new mixture rather than repeated.
+  const int done = static_cast<int>(history.runs.size());
+  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, config_.seed ^ kDesignStream);
+  const int scale = fidelity_ == Fidelity::kMulti ? 0 : sp.scales().target();
   std::vector<Point> out;
-  for (int i = 0; i < count; ++i) {
-    std::uniform_int_distribution<size_t> ds(0, scales.size() - 1), db(0, budgets.size() - 1);
-    const int scale = scales[ds(rng)];
-    out.push_back({W.row(i).transpose(), scale, budgets[db(rng)]});
-  }
+  for (int i = 0; i < count; ++i)
+    out.push_back({W.row(done + i).transpose(), scale, sp.steps().max_steps()});
   return out;
 }
 

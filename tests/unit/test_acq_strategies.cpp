@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
 #include "mixbo/strategy/random_search.hpp"
 #include "reverse_team.hpp"
@@ -103,7 +104,7 @@ History seeded_history(const CampaignConfig& c, int runs) {
 
 }  // namespace
 
-TEST(AcqStrategies, InitialDesignIsCheapRandomAndReproducible) {
+TEST(AcqStrategies, InitialDesignIsSpaceFillingFullLengthAtTheSmallestScale) {
   const auto c = config("mfms-bo", 3);
   SerialTeam team;
   GpBoStrategy a(c, team, GpBoStrategy::Fidelity::kMulti),
@@ -111,13 +112,34 @@ TEST(AcqStrategies, InitialDesignIsCheapRandomAndReproducible) {
   const auto pa = a.propose(History{}, {}, 4), pb = b.propose(History{}, {}, 4);
   ASSERT_EQ(pa.size(), 4u);
   expect_valid_batch(c.space, pa, {});
+  Eigen::MatrixXd W(4, 3);
   for (size_t i = 0; i < pa.size(); ++i) {
-    EXPECT_LT(pa[i].scale, c.space.scales().target());
-    EXPECT_LT(pa[i].steps, c.space.steps().max_steps());
+    EXPECT_EQ(pa[i].scale, 0);
+    EXPECT_EQ(pa[i].steps, c.space.steps().max_steps());
     EXPECT_TRUE(pa[i].w == pb[i].w);
+    W.row(static_cast<Eigen::Index>(i)) = pa[i].w.transpose();
   }
+  // Space-filling: no two design mixtures close together (Dirichlet draws often are).
+  EXPECT_GT(min_pairwise_distance(W), 0.1);
   GpBoStrategy sf(c, team, GpBoStrategy::Fidelity::kSingle);
   for (const auto& p : sf.propose(History{}, {}, 3)) EXPECT_TRUE(c.space.is_target(p));
+}
+
+TEST(AcqStrategies, AFailedDesignRunIsReplacedByANewMixture) {
+  const auto c = config("mfms-bo", 3);
+  SerialTeam team;
+  GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+  History h;
+  const auto first = st.propose(h, {}, 2);
+  ASSERT_EQ(first.size(), 2u);
+  add_run(c.space, first[0], h);
+  h.runs.push_back(first[1]);  // proposed, failed: no observations
+  h.spent += c.space.cost(first[1]);
+  ++h.iteration;
+  const auto next = st.propose(h, {}, 2);
+  ASSERT_EQ(next.size(), 2u);
+  for (const auto& p : next)
+    for (const auto& f : first) EXPECT_GT((p.w - f.w).cwiseAbs().maxCoeff(), 1e-6);
 }
 
 TEST(AcqStrategies, BatchesAreDistinctFeasibleReproducibleAndTeamIndependent) {

@@ -33,7 +33,7 @@
 #include <optional>
 #include <utility>
 
-#include "mixbo/strategy/bimix_law_fit.hpp"
+#include "mixbo/strategy/bimix_scale_fit.hpp"
 #include "mixbo/strategy/strategy.hpp"
 
 namespace mixbo {
@@ -82,7 +82,7 @@ class BimixLawStrategy : public Strategy {
   int scale_ = 0;
   int n_design_ = 0;
   Eigen::MatrixXd design_;  // a fixed-length prefix of the design sequence
-  std::map<int, std::pair<BimixData, BimixFit>> cache_;  // per fit scale: the last fit, its data
+  BimixScaleFitter fitter_;
   Diagnostics diag_;
 };
 

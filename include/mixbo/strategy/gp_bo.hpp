@@ -7,9 +7,13 @@
 //   sf-bo    the same GP machinery restricted to the target scale and full steps: it trains
 //            on the final checkpoints of target runs only and proposes only target runs.
 //
-// Rounds: the first strategy.n_init runs are an initial design (mfms-bo: Dirichlet(1)
-// mixtures at random scales below the target and random step budgets below max_steps, as the
-// paper's random mixtures at cheap scales with short runs; sf-bo: random target runs), cut
+// Rounds: the first strategy.n_init runs are an initial design: scrambled-Sobol mixtures
+// (space-filling, continued past failed runs) trained to full steps at the SMALLEST scale
+// (mfms-bo) or at the target (sf-bo). A full-length run at the smallest scale costs about 1% of
+// a target run on the paper's ladder and reports its whole learning curve, so the design buys
+// the mixture effect at every step for little; a first version drew Dirichlet(1) mixtures at
+// random scales and step budgets below the target, and needed 4x the cost to come within 0.5%
+// on the law family, 6x on the paper simulator (README, Benchmark). The design is cut
 // short once the runs so far cost a third of the budget (kDesignShare), so that a small
 // budget still leaves the model most of it. Every proposal fits the budget left. Later
 // rounds update the GP (see below) and choose q points one after the other:
