@@ -15,6 +15,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/bimix_law.hpp"
+#include "mixbo/strategy/bimix_scale_fit.hpp"
 #include "mixbo/strategy/hyperband.hpp"
 #include "mixbo/strategy/mixture_regression.hpp"
 #include "mixbo/strategy/random_search.hpp"
@@ -507,4 +508,60 @@ TEST(RunIndex, AgreesWithTheLinearLookups) {
   }
   EXPECT_FALSE(index.final_value({b, 0, 2000}).has_value());  // the failed run
   EXPECT_DOUBLE_EQ(*index.final_value({a, 0, 1000}), 1.1);    // first recorded at that step
+}
+
+namespace {
+// Counts the fits (Team::run calls) a BimixScaleFitter makes.
+class CountingTeam : public SerialTeam {
+ public:
+  int runs = 0;
+  std::vector<StartResult> run(const MultiStartProblem& problem,
+                               const std::vector<Eigen::VectorXd>& starts) override {
+    ++runs;
+    return SerialTeam::run(problem, starts);
+  }
+};
+
+// Full-length runs of `w` at `scale` following `law` (checkpoints every 500 of 8000 steps).
+void add_law_runs(const BimixLaw& law, const Eigen::MatrixXd& W, int scale, double offset,
+                  History& h) {
+  for (Eigen::Index i = 0; i < W.rows(); ++i) {
+    const std::string trial = "s" + std::to_string(scale) + "r" + std::to_string(i);
+    h.runs.push_back({W.row(i).transpose(), scale, 8000});
+    for (std::int64_t s = 500; s <= 8000; s += 500)
+      h.observations.push_back({{W.row(i).transpose(), scale, s},
+                                law.predict(W.row(i).transpose(), static_cast<double>(s)) + offset,
+                                trial});
+  }
+}
+}  // namespace
+
+// The fitter sees one scale only, needs two runs there, fits once per distinct data set, and
+// its minimiser is the law's (the bimix-law baseline and mfms-bo share it).
+TEST(BimixScaleFit, FitsOneScaleOnceAndFindsTheLawMinimiser) {
+  const CampaignConfig c = config("bimix-law", 3.0, 2);
+  const BimixLaw truth = known_law();
+  BimixScaleFitter fitter(c.space, 11, 4);
+  CountingTeam team;
+  History h;
+  add_law_runs(truth, sample_sobol(c.space.simplex(), 1, 5), 0, 0.0, h);
+  EXPECT_FALSE(fitter.fit(h, 0, team).has_value()) << "one run is too little";
+  EXPECT_EQ(team.runs, 0);
+  h = History{};
+  add_law_runs(truth, sample_sobol(c.space.simplex(), 10, 5), 0, 0.0, h);
+  // Another scale with a shifted law: must not enter the fit at scale 0.
+  add_law_runs(truth, sample_sobol(c.space.simplex(), 10, 9), 3, 5.0, h);
+  Diagnostics diag;
+  const auto f = fitter.fit(h, 0, team, &diag);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(team.runs, 1);
+  EXPECT_LT(f->rmse, 1e-3);
+  EXPECT_NEAR(f->law.E, truth.E, 1e-2);
+  // 10 runs x 16 checkpoints, all from max_steps / 20 on and fewer than kCheckpointsPerRun.
+  EXPECT_EQ(diag.values.at("bimix.fit_observations"), 160.0);
+  ASSERT_TRUE(fitter.fit(h, 0, team).has_value());
+  EXPECT_EQ(team.runs, 1) << "the same data must not be fitted twice";
+  const auto m = fitter.minimum(f->law);
+  const auto t = fitter.minimum(truth);
+  EXPECT_LT((m.w - t.w).cwiseAbs().maxCoeff(), 0.02);
 }
