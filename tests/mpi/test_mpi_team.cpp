@@ -18,6 +18,7 @@
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mpi_gtest_main.hpp"
+#include "throwing_problem.hpp"
 
 using namespace mixbo;
 
@@ -278,6 +279,48 @@ TEST_P(MpiTeamTest, ProblemThatCannotBeRebuiltIsReported) {
   });
 }
 
+// The failure policy of every Team (team.hpp): the same outcome as SerialTeam at any rank count.
+TEST_P(MpiTeamTest, SameFailurePolicyAsSerialTeam) {
+  using mixbo::test::ThrowingProblem;
+  MpiTeamOptions opt;
+  opt.root_computes = GetParam();
+  MpiTeam team(MPI_COMM_WORLD, opt);
+  run_team(team, [&](Team& t) {
+    [&] {
+      const auto starts = index_starts(12);
+      // A NumericalError fails its start only, and the results are SerialTeam's.
+      SerialTeam serial;
+      const auto a = serial.run(ThrowingProblem(5, -1), starts);
+      const auto b = t.run(ThrowingProblem(5, -1), starts);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].value, b[i].value) << i;
+        EXPECT_EQ(a[i].error, b[i].error) << i;
+      }
+      EXPECT_EQ(b[5].error, "singular at task 5");
+      // Any other exception ends the run with the same words (the rank may differ).
+      std::string serial_message, team_message;
+      try {
+        serial.run(ThrowingProblem(5, 7), starts);
+      } catch (const Error& e) {
+        serial_message = e.what();
+      }
+      try {
+        t.run(ThrowingProblem(5, 7), starts);
+      } catch (const Error& e) {
+        team_message = e.what();
+      }
+      EXPECT_EQ(serial_message,
+                "multi-start problem 'test-throwing': task 7 failed on rank 0: bug at task 7");
+      const std::string head = "multi-start problem 'test-throwing': task 7 failed on rank ";
+      EXPECT_EQ(team_message.rfind(head, 0), 0u) << team_message;
+      EXPECT_NE(team_message.find(": bug at task 7"), std::string::npos) << team_message;
+      EXPECT_EQ(t.run(ThrowingProblem(-1, -1), starts).size(), 12u);  // the team stays usable
+    }();
+    return 0;
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(RootComputes, MpiTeamTest, ::testing::Bool());
 
 double cpu_seconds() {
@@ -331,6 +374,7 @@ int main(int argc, char** argv) {
     return fault_child();
   }
   // As MIXBO_MPI_GTEST_MAIN (mpi_gtest_main.hpp), plus the rank globals.
+  mixbo::test::ThrowingProblem::register_kind();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   ::testing::InitGoogleTest(&argc, argv);

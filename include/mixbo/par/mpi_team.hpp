@@ -9,13 +9,12 @@
 // count. By default rank 0 also computes starts itself on a second thread while its main thread
 // serves the queue (MpiTeamOptions::root_computes).
 //
-// Failure: a NumericalError thrown by solve() is one start's expected failure and is recorded
-// in its StartResult exactly as SerialTeam records it (value +inf, error = the message), so
-// results stay identical. Any other exception (from solve() or from rebuilding the problem) on
-// any rank is fatal for the run: rank 0 stops handing out starts, waits for the starts in
-// progress, and run() throws an Error "multi-start problem 'KIND': task T failed on rank R:
-// WHAT". The team stays usable; run_team_program prints nothing itself but shuts every rank
-// down (mpiexec then exits non-zero) when the driver lets the Error escape.
+// Failure: the policy every Team shares (team.hpp), so results and errors are the same at any
+// rank count. Any exception but a NumericalError, from solve() or from rebuilding the problem,
+// on any rank, is fatal for the run: rank 0 stops handing out starts, waits for the starts in
+// progress, and run() throws the Error start_failure() words. The team stays usable;
+// run_team_program prints nothing itself but shuts every rank down (mpiexec then exits non-zero)
+// when the driver lets the Error escape.
 //
 // Idle cost: waits use MPI_Iprobe and sleeps, never a blocking receive (Open MPI's busy-polls).
 // Workers wait for the next run with MPI_Iprobe and sleeps growing to kIdleSleepMaxMs, so ranks
@@ -61,8 +60,6 @@ class MpiTeam : public Team {
   void shutdown(int exit_code);
 
  private:
-  std::vector<StartResult> run_local(const MultiStartProblem& problem,
-                                     const std::vector<Eigen::VectorXd>& starts);
   void serve_one_run(long long payload_size);
 
   MPI_Comm comm_ = MPI_COMM_NULL;
