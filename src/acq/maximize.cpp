@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <nlopt.hpp>
 #include <numeric>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/space/sampling.hpp"
 
 namespace mixbo {
@@ -100,26 +100,20 @@ StartResult AcqRefineProblem::solve(const Eigen::VectorXd& start) const {
   Evaluation e;
   e.acq = &acq_;
   e.pair = pair;
-  nlopt::opt opt(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+  GuardedNlopt guarded(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+  nlopt::opt& opt = guarded.opt();
   opt.set_lower_bounds(std::vector<double>(simplex_.lower().data(), simplex_.lower().data() + k));
   opt.set_upper_bounds(std::vector<double>(simplex_.upper().data(), simplex_.upper().data() + k));
-  opt.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-  opt.set_min_objective(objective, &e);
+  guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
+  guarded.set_min_objective(objective, &e);
   opt.set_maxeval(max_evaluations_);
   opt.set_xtol_rel(1e-10);
   opt.set_ftol_rel(1e-12);
   std::vector<double> x(w0.data(), w0.data() + k);
   double fval = 0;
   StartResult r;
-  try {
-    r.status = static_cast<int>(opt.optimize(x, fval));
-  } catch (const nlopt::roundoff_limited&) {
-    r.status = static_cast<int>(nlopt::ROUNDOFF_LIMITED);
-  } catch (const nlopt::forced_stop&) {
-    r.status = static_cast<int>(nlopt::FORCED_STOP);
-  } catch (const std::runtime_error&) {
-    r.status = static_cast<int>(nlopt::FAILURE);  // SLSQP gives up on a singular step
-  }
+  // A failure status: e.g. SLSQP gave up on a singular step; the candidates below still count.
+  r.status = static_cast<int>(guarded.optimize(x, fval));
   // Candidates: the start, where SLSQP stopped and the best point it evaluated, each projected
   // exactly onto the bounded simplex and re-evaluated there; the best one wins (ties: earlier).
   std::vector<Eigen::VectorXd> cands{w0,
