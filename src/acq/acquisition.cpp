@@ -6,6 +6,7 @@
 #include "mixbo/acq/knowledge_gradient.hpp"
 #include "mixbo/acq/normal.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/failure_values.hpp"
 
 namespace mixbo {
 
@@ -13,7 +14,6 @@ namespace {
 // Latent variances below this (raw units^2, relative to the output scale) are treated as this:
 // sigma = 0 would make z infinite.
 constexpr double kVarianceFloor = 1e-24;
-constexpr double kNoValue = -1e300;  // log 0, kept finite for the local optimiser
 constexpr double kUcbBeta = 2.0;
 
 struct NamedKind {
@@ -175,7 +175,7 @@ double Acquisition::from_moments(int pair, double mu, double var, const Eigen::V
           *dvar = -0.5 * kg.dlog_db.dot(b) / s2;
         }
       }
-      return none ? kNoValue : kg.log_value - spec_.alpha * pr.log_cost;
+      return none ? kNoAcquisitionValue : kg.log_value - spec_.alpha * pr.log_cost;
     }
   }
   throw Error("acquisition: unknown kind");

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/failure_values.hpp"
 #include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/space/sampling.hpp"
 
@@ -40,7 +41,7 @@ double objective(const std::vector<double>& w, std::vector<double>& grad, void* 
   Eigen::VectorXd g;
   double v = e->acq->value(e->pair, x, grad.empty() ? nullptr : &g);
   if (!std::isfinite(v)) {
-    v = -1e300;
+    v = kNoAcquisitionValue;
     g.setZero(std::ssize(w));
   }
   if (!grad.empty())
@@ -157,7 +158,7 @@ std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianPro
   auto evaluate = [&](int p, Eigen::Index rows) {
     const Eigen::VectorXd v = acq.values(p, W.topRows(rows));
     for (Eigen::Index i = 0; i < rows; ++i)
-      raw.push_back({p, static_cast<int>(i), std::isfinite(v[i]) ? v[i] : -1e300});
+      raw.push_back({p, static_cast<int>(i), std::isfinite(v[i]) ? v[i] : kNoAcquisitionValue});
   };
   std::vector<int> full(static_cast<size_t>(P));
   std::iota(full.begin(), full.end(), 0);
@@ -165,7 +166,7 @@ std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianPro
   if (P > options.screen_pairs && screen < W.rows()) {
     // Screening: every pair on the design's first `screen` points (a Sobol prefix is itself
     // space-filling); only the screen_pairs best pairs get the full design.
-    std::vector<double> best(static_cast<size_t>(P), -1e300);
+    std::vector<double> best(static_cast<size_t>(P), kNoAcquisitionValue);
     for (int p = 0; p < P; ++p) {
       const Eigen::VectorXd v = acq.values(p, W.topRows(screen));
       for (Eigen::Index i = 0; i < screen; ++i)

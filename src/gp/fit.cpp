@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/failure_values.hpp"
 #include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/gp/likelihood.hpp"
 
@@ -13,10 +14,6 @@ namespace {
 // Linked with fit_gp, so every program that can fit a GP can also rebuild the problem on
 // another rank.
 const ProblemRegistration kRegistration("gp-fit", &GpFitProblem::deserialize);
-
-// Objective value returned where the covariance cannot be factorised: large enough that the
-// line search backs off, finite so L-BFGS's arithmetic stays defined.
-constexpr double kFailedValue = 1e100;
 
 }  // namespace
 
@@ -54,7 +51,7 @@ double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* gr
     return -lp;
   } catch (const NumericalError&) {
     if (grad) grad->setZero(theta.size());
-    return kFailedValue;
+    return kFailedObjective;
   }
 }
 
@@ -105,7 +102,7 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
   r.x = st.best_x;
   r.value = st.best;
   r.iterations = st.evals;
-  if (!(r.value < kFailedValue)) {
+  if (!(r.value < kFailedObjective)) {
     r.value = std::numeric_limits<double>::infinity();
     r.error = "the covariance could not be factorised anywhere this start visited";
   }

@@ -31,7 +31,7 @@
 //                       cov(f(t_j), f(x)) comes from the GP posterior covariance, with the
 //                       O(n^2 J) part solved once per GP so that a value costs O(n^2 + n J).
 //                       When KG is exactly 0 (no line of the envelope ever overtakes) the value
-//                       is -1e300 with a zero gradient.
+//                       is kNoAcquisitionValue (core/failure_values.hpp) with a zero gradient.
 //   posterior-mean      -mu (internal: the recommendation's minimiser of the target mean).
 #include <Eigen/Core>
 #include <cstdint>
