@@ -14,8 +14,6 @@ namespace mixbo {
 
 namespace {
 
-const ProblemRegistration kRegistration("acq-refine", &AcqRefineProblem::deserialize);
-
 BoundedSimplex anonymous_simplex(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper) {
   std::vector<std::string> names;
   for (Eigen::Index i = 0; i < lower.size(); ++i) {

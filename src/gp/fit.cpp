@@ -9,13 +9,6 @@
 #include "mixbo/gp/likelihood.hpp"
 
 namespace mixbo {
-namespace {
-
-// Linked with fit_gp, so every program that can fit a GP can also rebuild the problem on
-// another rank.
-const ProblemRegistration kRegistration("gp-fit", &GpFitProblem::deserialize);
-
-}  // namespace
 
 GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options)
     : model_(std::move(model)), X_(std::move(X)), ys_(std::move(ys)), options_(options) {}

@@ -31,10 +31,23 @@ std::unique_ptr<MultiStartProblem> make_problem(const std::string& kind, ByteRea
   {
     std::lock_guard lock(registry_mutex());
     auto it = registry().find(kind);
-    if (it == registry().end()) throw Error("unknown multi-start problem kind '" + kind + "'");
+    if (it == registry().end()) {
+      std::string known;
+      for (const auto& [k, _] : registry()) known += (known.empty() ? "" : ", ") + k;
+      throw Error("unknown multi-start problem kind '" + kind +
+                  "' (registered: " + (known.empty() ? "none" : known) +
+                  "; a program that runs MPI workers calls register_builtin_problems() first)");
+    }
     f = it->second;
   }
   return f(in);
+}
+
+std::vector<std::string> registered_problem_kinds() {
+  std::lock_guard lock(registry_mutex());
+  std::vector<std::string> out;
+  for (const auto& [k, _] : registry()) out.push_back(k);
+  return out;
 }
 
 size_t best_start(const std::vector<StartResult>& results) {

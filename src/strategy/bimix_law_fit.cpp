@@ -11,8 +11,6 @@
 namespace mixbo {
 namespace {
 
-const ProblemRegistration kRegistration("bimix-law-fit", BimixLawFitProblem::deserialize);
-
 // Shares below this are treated as this (a run's share of a domain cannot be 0 under the law).
 constexpr double kMinShare = 1e-9;
 

@@ -17,6 +17,7 @@
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 #include "mpi_gtest_main.hpp"
 #include "throwing_problem.hpp"
 
@@ -70,7 +71,6 @@ class FaultyProblem final : public MultiStartProblem {
  private:
   long long throw_from_, root_extra_us_, numerical_mod_;
 };
-const ProblemRegistration kFaulty("test-faulty", &FaultyProblem::deserialize);
 
 // A kind whose rebuild on another rank fails.
 class UnbuildableProblem final : public MultiStartProblem {
@@ -84,10 +84,17 @@ class UnbuildableProblem final : public MultiStartProblem {
     return r;
   }
 };
-const ProblemRegistration kUnbuildable("test-unbuildable",
-                                       [](ByteReader&) -> std::unique_ptr<MultiStartProblem> {
-                                         throw Error("no decoder here");
-                                       });
+
+// This program's kinds and mixbo's own (gp-fit runs on the workers), registered explicitly on
+// every rank before MPI work starts, as mixbo's main does.
+void register_problems() {
+  register_builtin_problems();
+  register_problem("test-faulty", &FaultyProblem::deserialize);
+  register_problem("test-unbuildable", [](ByteReader&) -> std::unique_ptr<MultiStartProblem> {
+    throw Error("no decoder here");
+  });
+  mixbo::test::ThrowingProblem::register_kind();
+}
 
 std::vector<Eigen::VectorXd> index_starts(int n) {
   std::vector<Eigen::VectorXd> s;
@@ -367,6 +374,7 @@ int fault_child() {
 }
 
 int main(int argc, char** argv) {
+  register_problems();
   if (argc > 1 && std::string(argv[1]) == "--fault-child") {
     // Rank and size from the launcher's environment: MPI is not up yet.
     if (const char* r = std::getenv("OMPI_COMM_WORLD_RANK")) g_rank = std::atoi(r);
@@ -374,7 +382,6 @@ int main(int argc, char** argv) {
     return fault_child();
   }
   // As MIXBO_MPI_GTEST_MAIN (mpi_gtest_main.hpp), plus the rank globals.
-  mixbo::test::ThrowingProblem::register_kind();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   ::testing::InitGoogleTest(&argc, argv);

@@ -11,6 +11,7 @@
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/likelihood.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 
 using namespace mixbo;
 
@@ -37,6 +38,7 @@ class ReversingTeam : public Team {
     ByteWriter w;
     problem.serialize(w);
     ByteReader r(w.bytes());
+    register_builtin_problems();
     const auto copy = make_problem(problem.kind(), r);
     std::vector<StartResult> out(starts.size());
     for (size_t i = starts.size(); i-- > 0;) out[i] = solve_start(*copy, starts[i]);
