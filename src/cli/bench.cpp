@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/par/allocator.hpp"
@@ -140,6 +141,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     if (file.empty()) flags = demo_flags();
     flags.insert(flags.end(), cl.overrides().begin(), cl.overrides().end());
     CampaignConfig config = load_config(file, flags);
+    check_component_names(config);
 
     const auto& vm = cl.vm();
     const bool quick = vm.count("quick") > 0;

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
-#include "mixbo/exec/make_executor.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
@@ -65,7 +65,7 @@ int run(const Args& args) {
     Campaign campaign(config);
     auto strategy = make_strategy(config, team);
     std::unique_ptr<Executor> executor;
-    if (!o.dry_run) executor = make_executor(config);
+    if (!o.dry_run) executor = make_configured_executor(config);
     const auto r = run_loop(campaign, executor.get(), *strategy, o);
     return r.finished || o.dry_run ? 0 : 1;
   });
@@ -212,7 +212,7 @@ int cancel(const Args& args) {
   DriverLock lock(config.workdir);
   Campaign campaign(config);
   if (!campaign.exists_on_disk()) throw Error(campaign.archive_path().string() + " does not exist");
-  auto executor = make_executor(config);
+  auto executor = make_configured_executor(config);
   const int n = cancel_all(campaign, *executor);
   std::cout << "cancelled " << n << " trial(s) of " << config.name << "\n";
   return 0;

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "components.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/trial_params.hpp"
@@ -17,10 +18,8 @@ namespace mixbo::cli {
 
 namespace {
 
-std::string where(const CampaignConfig& c) { return c.file.empty() ? "flags" : c.file.string(); }
-
 [[noreturn]] void refuse(const CampaignConfig& c, const std::string& key, const std::string& what) {
-  throw ConfigError(where(c) + ": key '" + key + "' " + what);
+  throw ConfigError(config_source(c) + ": key '" + key + "' " + what);
 }
 
 void check_workdir(const CampaignConfig& c) {
@@ -138,6 +137,7 @@ void check_job_script(const CampaignConfig& c) {
 
 std::vector<std::string> preflight(const CampaignConfig& c) {
   std::vector<std::string> notes;
+  check_component_names(c);  // what load_config keeps as names, as it used to, first
   check_workdir(c);
   try {
     SerialTeam team;
@@ -154,8 +154,8 @@ std::vector<std::string> preflight(const CampaignConfig& c) {
     }
   } catch (const ConfigError& e) {
     const std::string msg = e.what();
-    if (msg.rfind(where(c), 0) == 0) throw;
-    throw ConfigError(where(c) + ": " + msg);
+    if (msg.rfind(config_source(c), 0) == 0) throw;
+    throw ConfigError(config_source(c) + ": " + msg);
   }
   return notes;
 }

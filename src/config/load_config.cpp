@@ -12,7 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include "mixbo/acq/acquisition.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/config/ini.hpp"
 #include "mixbo/core/error.hpp"
@@ -57,8 +56,7 @@ const std::vector<Key>& keys() {
       {"objective.metric", nullptr,
        "metric to optimise, or a weighted sum: 0.5*web_CE + 0.5*code_CE"},
       {"objective.direction", "minimize", "minimize | maximize"},
-      {"executor.type", "local",
-       "local (fork/exec the job scripts) | slurm (sbatch) | simulated (in-process)"},
+      {"executor.type", "local", "how runs are executed"},
       {"executor.max_concurrent", "2", "runs in flight at once (free slots)"},
       {"executor.max_attempts", "2", "submissions per trial before it stays failed"},
       {"executor.poll_seconds", "1", "seconds between polls of running jobs"},
@@ -79,15 +77,14 @@ const std::vector<Key>& keys() {
       {"slurm.extra", "",
        "extra #SBATCH directives separated by ';', e.g. --constraint=a100; --mem=64G"},
       {"slurm.array", "false", "submit a round of several runs as one job array"},
-      {"simulator.type", "bimix",
-       "objective of mixbo-proxy / the simulated executor: bimix | mlp | law-family"},
+      {"simulator.type", "bimix", "objective of mixbo-proxy / the simulated executor"},
       {"simulator.seed", "0", "law-family: the member of the family (sim/law_family.hpp)"},
       {"simulator.file", "", "weights file of the mlp simulator (JSON)"},
       {"simulator.noise", "0", "std-dev of Gaussian noise added to simulated losses"},
       {"simulator.sleep_per_cost", "0", "seconds a simulated run sleeps per unit of cost"},
-      {"strategy.type", "mfms-bo", "mfms-bo | random | sf-bo | hyperband | bimix-law | regmix"},
+      {"strategy.type", "mfms-bo", "the method that proposes runs"},
       {"strategy.acquisition", "target-ei-per-cost",
-       "acquisition of the BO strategies (see README)"},
+       "acquisition of the BO strategies (mfms-bo, sf-bo; see README)"},
       {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)",
        "GP kernel expression"},
       {"strategy.n_init", "10", "runs of the initial design"},
@@ -459,7 +456,10 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
   c.space = SearchSpace(read_simplex(r), read_scales(r), read_steps(r));
   c.objective = read_objective(r);
 
-  c.executor.type = r.choice("executor.type", {"local", "slurm", "simulated"});
+  // The component names (executor.type, simulator.type, strategy.type, strategy.acquisition)
+  // are kept as names: the modules that own the components check them (their registries), and
+  // the composition root does so right after loading (cli/components.hpp).
+  c.executor.type = r.str("executor.type");
   c.executor.max_concurrent = r.small_integer("executor.max_concurrent", 1, 100'000);
   c.executor.max_attempts = r.small_integer("executor.max_attempts", 1, 1000);
   c.executor.synchronous = r.boolean("executor.synchronous");
@@ -503,7 +503,7 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
     }
   c.slurm.use_array = r.boolean("slurm.array");
 
-  c.simulator.type = r.choice("simulator.type", {"bimix", "mlp", "law-family"});
+  c.simulator.type = r.str("simulator.type");
   c.simulator.seed = static_cast<std::uint64_t>(
       r.integer("simulator.seed", 0, std::numeric_limits<long long>::max()));
   c.simulator.target_params = c.space.scales().target_scale().params;
@@ -516,16 +516,8 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
   if (c.simulator.sleep_per_cost < 0) r.fail("simulator.sleep_per_cost", "must be non-negative");
 
   auto& s = c.strategy;
-  s.type =
-      r.choice("strategy.type", {"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"});
+  s.type = r.str("strategy.type");
   s.acquisition = r.str("strategy.acquisition");
-  if (const auto names = acquisition_names();
-      std::find(names.begin(), names.end(), s.acquisition) == names.end()) {
-    std::string known;
-    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    r.fail("strategy.acquisition",
-           "names unknown acquisition '" + s.acquisition + "' (known: " + known + ")");
-  }
   s.kernel = r.str("strategy.kernel");
   s.n_init = r.small_integer("strategy.n_init", 0, 100'000);
   s.batch = r.small_integer("strategy.batch", 0, 100'000);
@@ -546,7 +538,11 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
   return c;
 }
 
-std::string config_reference() {
+std::string config_source(const CampaignConfig& c) {
+  return c.file.empty() ? "flags" : c.file.string();
+}
+
+std::string config_reference(const std::map<std::string, std::string>& choices) {
   std::ostringstream out;
   std::string section;
   for (const auto& k : keys()) {
@@ -558,6 +554,11 @@ std::string config_reference() {
     if (k.fallback && *k.fallback) out << " [" << k.fallback << "]";
     if (!k.fallback && !k.derived) out << " (required)";
     out << "\n";
+    if (const auto it = choices.find(name); it != choices.end()) {
+      std::istringstream lines(it->second);
+      for (std::string line; std::getline(lines, line);)
+        out << std::string(20, ' ') << line << "\n";
+    }
   }
   return out.str();
 }

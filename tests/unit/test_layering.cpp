@@ -22,11 +22,11 @@ const std::map<std::string, std::set<std::string>>& allowed() {
       {"par", {"core"}},
       {"gp", {"core", "space", "par"}},
       {"acq", {"core", "space", "par", "gp"}},
-      {"config", {"core", "space", "acq"}},  // acq: debt 1 in docs/architecture.md
+      {"config", {"core", "space"}},
       {"strategy", {"core", "space", "par", "gp", "acq", "config"}},
       {"io", {"core", "space", "config"}},
-      {"sim", {"core", "space", "config", "io"}},  // io: debt 2
-      {"exec", {"core", "config", "io", "sim"}},   // sim: debt 3
+      {"sim", {"core", "space", "config", "io"}},  // io: debt 1 in docs/architecture.md
+      {"exec", {"core", "config", "io"}},
       {"loop", {"core", "config", "io", "exec", "strategy"}},
       {"suite", {"core", "space", "par", "config", "io", "sim", "strategy", "loop"}},
       {"proxy", {"core", "io", "sim"}},
