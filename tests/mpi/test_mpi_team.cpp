@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/par/mpi_team.hpp"
@@ -22,6 +23,7 @@
 #include "throwing_problem.hpp"
 
 using namespace mixbo;
+using mixbo::test::ladder_features;
 
 namespace {
 
@@ -102,22 +104,6 @@ std::vector<Eigen::VectorXd> index_starts(int n) {
   return s;
 }
 
-// k = 7 mixture weights + log scale + log steps, as a campaign's features.
-Eigen::MatrixXd features(int n, int k, std::uint64_t seed) {
-  std::vector<std::string> names;
-  for (int i = 0; i < k; ++i) names.push_back(std::string(1, static_cast<char>('a' + i)));
-  Rng rng = make_rng(seed, 0);
-  Eigen::MatrixXd X(n, k + 2);
-  X.leftCols(k) = sample_dirichlet(BoundedSimplex(names), 1.0, n, rng);
-  std::uniform_int_distribution<int> sc(0, 3), st(1, 8);
-  const double scales[] = {2e7, 6e7, 1.5e8, 1e9};
-  for (int i = 0; i < n; ++i) {
-    X(i, k) = std::log(scales[sc(rng)]);
-    X(i, k + 1) = std::log(1000.0 * st(rng));
-  }
-  return X;
-}
-
 bool same_bits(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return a.size() == b.size() &&
          std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<size_t>(a.size())) == 0;
@@ -158,7 +144,7 @@ TEST_P(MpiTeamTest, GpFitIsBitIdenticalToSerial) {
       ctx.target_log_params = std::log(1e9);
       const GpModel m =
           GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx);
-      const Eigen::MatrixXd X = features(n, k, 11);
+      const Eigen::MatrixXd X = ladder_features(n, k, 11);
       Eigen::VectorXd y(n);
       for (int i = 0; i < n; ++i)
         y[i] = std::sin(4 * X(i, 0)) - X(i, 2) * X(i, 3) + 0.05 * X(i, k) +
