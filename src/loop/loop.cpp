@@ -167,7 +167,7 @@ bool Loop::submit_proposed() {
   }
   if (batch.empty()) return changed;
   std::vector<std::string> ids;
-  if (batch.size() > 1 && cfg_.executor.type == "slurm" && cfg_.slurm.use_array) {
+  if (batch.size() > 1 && ex_->submits_as_one()) {
     ids = ex_->submit_many(batch);
   } else {
     for (size_t i = 0; i < batch.size(); ++i) {
