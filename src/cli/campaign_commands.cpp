@@ -14,7 +14,7 @@
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/loop.hpp"
-#include "mixbo/par/mpi_team.hpp"
+#include "mixbo/par/team_program.hpp"
 #include "mixbo/strategy/objective.hpp"
 #include "options.hpp"
 #include "preflight.hpp"

@@ -70,6 +70,20 @@ TEST(Layering, EveryIncludeIsAnAllowedEdge) {
   EXPECT_GT(checked, 100);
 }
 
+// <mpi.h> also must not arrive through a par header: mpi_team.hpp (MPI_Comm in its interface)
+// is for par/ itself; programs start a team through team_program.hpp.
+TEST(Layering, MpiTeamHeaderOnlyInPar) {
+  const std::regex inc(R"re(^\s*#\s*include\s*"mixbo/par/mpi_team\.hpp")re");
+  for (const auto& [module, file] : files()) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+      if (std::regex_search(line, inc)) {
+        EXPECT_EQ(module, "par") << file.string() << ": include mixbo/par/team_program.hpp";
+      }
+  }
+}
+
 TEST(Layering, MpiOnlyInParHdf5OnlyInIo) {
   const std::regex mpi(R"(^\s*#\s*include\s*<mpi\.h>)"), hdf5(R"(^\s*#\s*include\s*<hdf5\.h>)");
   for (const auto& [module, file] : files()) {

@@ -23,19 +23,17 @@
 //
 // Without MPI (the program was not started by an MPI launcher, see run_team_program) the team
 // has one rank and runs every start in-process with the same failure semantics.
+//
+// Only par/ (and MPI test and benchmark programs) include this header: it brings <mpi.h>.
+// Programs start a team through team_program.hpp.
 #include <mpi.h>
 
 #include <functional>
 
 #include "mixbo/par/team.hpp"
+#include "mixbo/par/team_program.hpp"
 
 namespace mixbo {
-
-struct MpiTeamOptions {
-  // Rank 0 computes starts on a second thread while its main thread serves the others. Off:
-  // rank 0 only serves (with one rank it still computes everything itself).
-  bool root_computes = true;
-};
 
 class MpiTeam : public Team {
  public:
@@ -73,17 +71,5 @@ class MpiTeam : public Team {
 // the exception is rethrown after they left serve(), with exit code 2 for ConfigError, else 1);
 // other ranks serve until then. Returns this rank's exit code.
 int run_team(MpiTeam& team, const std::function<int(Team&)>& driver);
-
-// The entry point of a program usable with or without mpiexec: when started by an MPI launcher
-// (Open MPI, MPICH/PMI or PMIx environment) it initialises MPI (MPI_THREAD_FUNNELED), runs
-// run_team over MPI_COMM_WORLD and finalises MPI; otherwise it runs driver with a one-rank
-// MpiTeam and never touches MPI. Only rank 0 runs driver, so only rank 0 reads files or prints.
-// Returns rank 0's exit code on rank 0 and 0 on the others (mpiexec exits with rank 0's code;
-// a failing worker would make it kill rank 0 before rank 0 printed why).
-// First calls keep_large_allocations() (par/allocator.hpp): GP fits run ~3x faster.
-int run_team_program(const std::function<int(Team&)>& driver, MpiTeamOptions options = {});
-
-// True when this process was started by an MPI launcher (mpiexec, srun with PMI/PMIx).
-bool launched_by_mpi();
 
 }  // namespace mixbo
