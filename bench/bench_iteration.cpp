@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <nlopt.hpp>
 #include <random>
 #include <sstream>
 #include <string>
