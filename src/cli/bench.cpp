@@ -139,8 +139,7 @@ BenchPlan plan_bench(const CommandLine& cl) {
   std::vector<std::string> flags;
   if (file.empty()) flags = demo_flags();
   flags.insert(flags.end(), cl.overrides().begin(), cl.overrides().end());
-  CampaignConfig config = load_config(file, flags);
-  check_component_names(config);
+  CampaignConfig config = load_checked_config(file, flags);
 
   const auto& vm = cl.vm();
   const bool quick = vm.count("quick") > 0;

@@ -43,7 +43,7 @@ int run(const Args& args) {
               "campaign.h5 is gone (refused otherwise)");
         });
     if (cl.help()) return 0;
-    const auto config = load_config(cl.config_file(), cl.overrides());
+    const auto config = load_checked_config(cl.config_file(), cl.overrides());
     for (const auto& note : preflight(config)) std::cerr << "mixbo run: " << note << "\n";
     LoopOptions o;
     o.quiet = cl.vm().count("quiet") > 0;
@@ -78,7 +78,7 @@ fs::path archive_of(const std::string& arg, const std::vector<std::string>& over
   fs::path p(arg);
   if (fs::is_directory(p)) return p / "campaign.h5";
   if (p.extension() == ".h5") return p;
-  return load_config(p, overrides).workdir / "campaign.h5";
+  return load_checked_config(p, overrides).workdir / "campaign.h5";
 }
 
 std::string fixed(double v, int prec) {
@@ -224,7 +224,7 @@ int cancel(const Args& args) {
                  "drives the campaign, it is asked to do so and stops.",
                  args);
   if (cl.help()) return 0;
-  const auto config = load_config(cl.config_file(), cl.overrides());
+  const auto config = load_checked_config(cl.config_file(), cl.overrides());
   if (DriverLock::held(config.workdir)) {
     write_text_atomic(config.workdir / "cancel.request", "cancel\n");
     std::cout << "asked the running 'mixbo run' of " << config.name << " to cancel its jobs\n";
@@ -246,7 +246,7 @@ int import_runs(const Args& args) {
                  "nothing from the budget.",
                  args, {}, /*needs_config=*/true, /*more_arguments=*/true);
   if (cl.help()) return 0;
-  const auto config = load_config(cl.config_file(), cl.overrides());
+  const auto config = load_checked_config(cl.config_file(), cl.overrides());
   if (cl.positionals().empty()) throw ConfigError("mixbo import: give one or more run folders");
   DriverLock lock(config.workdir);
   Campaign campaign(config);

@@ -15,6 +15,13 @@ void check_component_names(const CampaignConfig& config) {
   check_strategy_names(config);
 }
 
+CampaignConfig load_checked_config(const std::filesystem::path& file,
+                                   const std::vector<std::string>& flags) {
+  CampaignConfig c = load_config(file, flags);
+  check_component_names(c);
+  return c;
+}
+
 std::unique_ptr<Executor> make_configured_executor(const CampaignConfig& config) {
   return make_executor(config, simulated_trial_runner());
 }

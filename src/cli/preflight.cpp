@@ -4,7 +4,6 @@
 
 #include <sstream>
 
-#include "components.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/trial_params.hpp"
@@ -137,7 +136,6 @@ void check_job_script(const CampaignConfig& c) {
 
 std::vector<std::string> preflight(const CampaignConfig& c) {
   std::vector<std::string> notes;
-  check_component_names(c);  // what load_config keeps as names, as it used to, first
   check_workdir(c);
   try {
     SerialTeam team;

@@ -85,6 +85,19 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
   }
 }
 
+// Every command that reads a campaign file refuses an unknown component name before it touches
+// anything (config keeps the names as strings; cli checks them on loading).
+TEST(CliValidate, EveryCommandRefusesAnUnknownComponentName) {
+  for (const std::string command : {"validate", "run", "status", "cancel", "import"}) {
+    const auto r = run_command(mixbo_binary() + " " + command +
+                               " " MIXBO_SOURCE_DIR "/examples/demo.ini --strategy.type=grid" +
+                               (command == "import" ? " /nonexistent/run" : ""));
+    EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.output;
+    EXPECT_NE(r.output.find("key 'strategy.type' is 'grid'"), std::string::npos) << command << "\n"
+                                                                                 << r.output;
+  }
+}
+
 // The paper simulator's weights: validate says where they come from when they are missing.
 TEST(CliValidate, PaperSimulatorWeights) {
   const auto r =
