@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <nlopt.hpp>
 #include <random>
 #include <sstream>
 #include <string>
@@ -37,6 +36,7 @@
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/sim/bimix_simulator.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 
 using namespace mixbo;
 using namespace mixbo::bench;
@@ -197,6 +197,7 @@ Options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  register_builtin_problems();  // the workers rebuild gp-fit and acq-refine
   try {
     const Options o = parse(argc, argv);
     if (o.mode == "ceiling") {

@@ -6,6 +6,7 @@
 #include "mixbo/acq/knowledge_gradient.hpp"
 #include "mixbo/acq/normal.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/failure_values.hpp"
 
 namespace mixbo {
 
@@ -13,37 +14,33 @@ namespace {
 // Latent variances below this (raw units^2, relative to the output scale) are treated as this:
 // sigma = 0 would make z infinite.
 constexpr double kVarianceFloor = 1e-24;
-constexpr double kNoValue = -1e300;  // log 0, kept finite for the local optimiser
 constexpr double kUcbBeta = 2.0;
-
-struct NamedKind {
-  const char* name;
-  AcqKind kind;
-};
-constexpr NamedKind kNames[] = {{"logei", AcqKind::kLogEi},
-                                {"ucb", AcqKind::kUcb},
-                                {"ei-per-cost", AcqKind::kEiPerCost},
-                                {"target-ei-per-cost", AcqKind::kTargetEiPerCost}};
 }  // namespace
 
-std::vector<std::string> acquisition_names() {
-  std::vector<std::string> out;
-  for (const auto& n : kNames) out.push_back(n.name);
-  return out;
+const Registry<AcqKind>& acquisition_registry() {
+  static const Registry<AcqKind> r = [] {
+    Registry<AcqKind> reg("acquisition");
+    reg.add("logei", "log EI at the target only", AcqKind::kLogEi);
+    reg.add("ucb", "2 sigma - mu at the target only", AcqKind::kUcb);
+    reg.add("ei-per-cost", "the paper's rule: log EI - alpha_t log cost, over every pair",
+            AcqKind::kEiPerCost);
+    reg.add("target-ei-per-cost",
+            "what a run teaches about the target (knowledge gradient) per unit cost, all pairs",
+            AcqKind::kTargetEiPerCost);
+    return reg;
+  }();
+  return r;
 }
 
 AcqKind parse_acquisition(const std::string& name) {
-  for (const auto& n : kNames)
-    if (name == n.name) return n.kind;
-  std::string known;
-  for (const auto& n : kNames) known += std::string(known.empty() ? "" : ", ") + n.name;
-  throw ConfigError("strategy.acquisition: unknown acquisition '" + name + "' (known: " + known +
-                    ")");
+  if (const auto* e = acquisition_registry().find(name)) return e->make;
+  throw ConfigError("strategy.acquisition: unknown acquisition '" + name +
+                    "' (known: " + acquisition_registry().names_text() + ")");
 }
 
 std::string acquisition_name(AcqKind kind) {
-  for (const auto& n : kNames)
-    if (n.kind == kind) return n.name;
+  for (const auto& e : acquisition_registry().entries())
+    if (e.make == kind) return e.name;
   return "posterior-mean";
 }
 
@@ -175,7 +172,7 @@ double Acquisition::from_moments(int pair, double mu, double var, const Eigen::V
           *dvar = -0.5 * kg.dlog_db.dot(b) / s2;
         }
       }
-      return none ? kNoValue : kg.log_value - spec_.alpha * pr.log_cost;
+      return none ? kNoAcquisitionValue : kg.log_value - spec_.alpha * pr.log_cost;
     }
   }
   throw Error("acquisition: unknown kind");

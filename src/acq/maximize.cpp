@@ -3,17 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <nlopt.hpp>
 #include <numeric>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/failure_values.hpp"
+#include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/space/sampling.hpp"
 
 namespace mixbo {
 
 namespace {
-
-const ProblemRegistration kRegistration("acq-refine", &AcqRefineProblem::deserialize);
 
 BoundedSimplex anonymous_simplex(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper) {
   std::vector<std::string> names;
@@ -40,7 +39,7 @@ double objective(const std::vector<double>& w, std::vector<double>& grad, void* 
   Eigen::VectorXd g;
   double v = e->acq->value(e->pair, x, grad.empty() ? nullptr : &g);
   if (!std::isfinite(v)) {
-    v = -1e300;
+    v = kNoAcquisitionValue;
     g.setZero(std::ssize(w));
   }
   if (!grad.empty())
@@ -100,26 +99,20 @@ StartResult AcqRefineProblem::solve(const Eigen::VectorXd& start) const {
   Evaluation e;
   e.acq = &acq_;
   e.pair = pair;
-  nlopt::opt opt(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+  GuardedNlopt guarded(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+  nlopt::opt& opt = guarded.opt();
   opt.set_lower_bounds(std::vector<double>(simplex_.lower().data(), simplex_.lower().data() + k));
   opt.set_upper_bounds(std::vector<double>(simplex_.upper().data(), simplex_.upper().data() + k));
-  opt.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-  opt.set_min_objective(objective, &e);
+  guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
+  guarded.set_min_objective(objective, &e);
   opt.set_maxeval(max_evaluations_);
   opt.set_xtol_rel(1e-10);
   opt.set_ftol_rel(1e-12);
   std::vector<double> x(w0.data(), w0.data() + k);
   double fval = 0;
   StartResult r;
-  try {
-    r.status = static_cast<int>(opt.optimize(x, fval));
-  } catch (const nlopt::roundoff_limited&) {
-    r.status = static_cast<int>(nlopt::ROUNDOFF_LIMITED);
-  } catch (const nlopt::forced_stop&) {
-    r.status = static_cast<int>(nlopt::FORCED_STOP);
-  } catch (const std::runtime_error&) {
-    r.status = static_cast<int>(nlopt::FAILURE);  // SLSQP gives up on a singular step
-  }
+  // A failure status: e.g. SLSQP gave up on a singular step; the candidates below still count.
+  r.status = static_cast<int>(guarded.optimize(x, fval));
   // Candidates: the start, where SLSQP stopped and the best point it evaluated, each projected
   // exactly onto the bounded simplex and re-evaluated there; the best one wins (ties: earlier).
   std::vector<Eigen::VectorXd> cands{w0,
@@ -163,7 +156,7 @@ std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianPro
   auto evaluate = [&](int p, Eigen::Index rows) {
     const Eigen::VectorXd v = acq.values(p, W.topRows(rows));
     for (Eigen::Index i = 0; i < rows; ++i)
-      raw.push_back({p, static_cast<int>(i), std::isfinite(v[i]) ? v[i] : -1e300});
+      raw.push_back({p, static_cast<int>(i), std::isfinite(v[i]) ? v[i] : kNoAcquisitionValue});
   };
   std::vector<int> full(static_cast<size_t>(P));
   std::iota(full.begin(), full.end(), 0);
@@ -171,7 +164,7 @@ std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianPro
   if (P > options.screen_pairs && screen < W.rows()) {
     // Screening: every pair on the design's first `screen` points (a Sobol prefix is itself
     // space-filling); only the screen_pairs best pairs get the full design.
-    std::vector<double> best(static_cast<size_t>(P), -1e300);
+    std::vector<double> best(static_cast<size_t>(P), kNoAcquisitionValue);
     for (int p = 0; p < P; ++p) {
       const Eigen::VectorXd v = acq.values(p, W.topRows(screen));
       for (Eigen::Index i = 0; i < screen; ++i)

@@ -5,12 +5,14 @@
 #include <boost/algorithm/string.hpp>
 #include <boost/program_options.hpp>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 #include <sstream>
 
 #include "commands.hpp"
+#include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/par/allocator.hpp"
@@ -97,148 +99,168 @@ std::vector<BenchCampaign> gather_campaigns(const MpiSession& mpi,
   return out;
 }
 
-int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& gather) {
-  {
-    CommandLine cl(
-        "bench",
-        "Run campaigns of several strategies x seeds on a simulated objective (in-process, no\n"
-        "jobs) and compare the cost each needs until its recommended mixture comes within eps of\n"
-        "the best achievable target loss (found once by a dense search of the simulator).\n"
-        "CONFIG is a campaign file with a [simulator] section (e.g. examples/paper-sim.ini);\n"
-        "without it, the demo campaign (built-in bimix law) is used. Every strategy gets the\n"
-        "same budget, seeds and objective. Writes OUT/bench.h5 (every curve), OUT/summary.csv,\n"
-        "OUT/runs.csv; plot with scripts/plot_bench.py OUT/bench.h5.",
-        args,
-        [](po::options_description& d) {
-          d.add_options()("strategies", po::value<std::vector<std::string>>()->multitoken(),
-                          "strategies to compare, comma or space separated (default: mfms-bo "
-                          "random sf-bo hyperband bimix-law regmix; ones this build lacks are "
-                          "reported as skipped)")(
-              "seeds", po::value<int>(), "campaigns per strategy (default 10; --quick: 1)")(
-              "budget", po::value<double>(),
-              "cost budget of every campaign (default: campaign.budget; --quick: one target run)")(
-              "epsilon", po::value<double>()->default_value(0.005),
-              "relative distance to the best achievable loss that counts as reached")(
-              "reference", po::value<std::string>()->default_value("mfms-bo"),
-              "strategy the others' median cost is divided by")(
-              "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
-              "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
-              "sweep", po::value<int>(),
-              "points of the dense optimum's Sobol sweep (default 32768)")(
-              "quick", "CI mode: 1 seed, a budget of one target run, a smaller dense sweep")(
-              "family", po::value<int>(),
-              "run the suite on N members of the law family instead (simulator.type = "
-              "law-family, seeds 0..N-1, 3 to 10 domains; default 3 seeds each) and report "
-              "each member and a summary over them")("quiet,q", "print only the table");
-        },
-        /*needs_config=*/false);
-    if (cl.help()) return 0;
-    if (cl.positionals().size() > 1)
-      throw ConfigError("mixbo bench: one CONFIG at most, got '" + cl.positionals()[1] + "'");
-    const fs::path file = cl.positionals().empty() ? fs::path() : fs::path(cl.positionals()[0]);
-    std::vector<std::string> flags;
-    if (file.empty()) flags = demo_flags();
-    flags.insert(flags.end(), cl.overrides().begin(), cl.overrides().end());
-    CampaignConfig config = load_config(file, flags);
+void add_bench_options(po::options_description& d) {
+  d.add_options()("strategies", po::value<std::vector<std::string>>()->multitoken(),
+                  "strategies to compare, comma or space separated (default: mfms-bo "
+                  "random sf-bo hyperband bimix-law regmix; ones this build lacks are "
+                  "reported as skipped)")("seeds", po::value<int>(),
+                                          "campaigns per strategy (default 10; --quick: 1)")(
+      "budget", po::value<double>(),
+      "cost budget of every campaign (default: campaign.budget; --quick: one target run)")(
+      "epsilon", po::value<double>()->default_value(0.005),
+      "relative distance to the best achievable loss that counts as reached")(
+      "reference", po::value<std::string>()->default_value("mfms-bo"),
+      "strategy the others' median cost is divided by")(
+      "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
+      "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
+      "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
+      "quick", "CI mode: 1 seed, a budget of one target run, a smaller dense sweep")(
+      "family", po::value<int>(),
+      "run the suite on N members of the law family instead (simulator.type = "
+      "law-family, seeds 0..N-1, 3 to 10 domains; default 3 seeds each) and report "
+      "each member and a summary over them")("quiet,q", "print only the table");
+}
 
-    const auto& vm = cl.vm();
-    const bool quick = vm.count("quick") > 0;
-    BenchOptions o;
-    if (vm.count("strategies"))
-      o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
-    if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
-    const int family = vm.count("family") ? vm["family"].as<int>() : 0;
-    if (vm.count("family") && family < 1) throw ConfigError("--family must be positive");
-    o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family ? 3 : 10;
-    o.epsilon = vm["epsilon"].as<double>();
-    o.reference = vm["reference"].as<std::string>();
-    if (vm.count("budget"))
-      config.budget = vm["budget"].as<double>();
-    else if (quick)  // one full target run: every strategy can make at least one target run
-      config.budget = config.space.target_run_cost();
-    if (quick) {
-      o.sweep_points = 4096;
-      o.sweep_starts = 4;
-    }
-    if (vm.count("sweep")) o.sweep_points = vm["sweep"].as<int>();
-    if (o.sweep_points < 1) throw ConfigError("--sweep must be positive");
-    const fs::path out =
-        vm.count("out") ? fs::path(vm["out"].as<std::string>()) : fs::path("bench-" + config.name);
-    if (vm.count("keep-archives")) o.archives = out / "campaigns";
-    const bool quiet = vm.count("quiet") > 0;
+// What one `mixbo bench` invocation runs: the campaign, the suite's options, where it writes.
+struct BenchPlan {
+  fs::path file;                   // CONFIG ("" = the demo campaign)
+  std::vector<std::string> flags;  // the demo's flags (without CONFIG), then the overrides
+  CampaignConfig config;
+  BenchOptions options;
+  int family = 0;  // > 0: the law-family members 0..family-1 instead of `config`
+  fs::path out;
+  bool quiet = false;
+};
 
-    BenchProgress progress;
-    if (!quiet && rank == 0) {
-      std::cout << "mixbo bench: " << o.strategies.size() << " strategies x " << o.seeds
-                << " seeds, budget " << config.budget << ", eps " << o.epsilon * 100 << "%"
-                << (ranks > 1 ? ", " + std::to_string(ranks) + " ranks (progress of rank 0 only)"
-                              : std::string())
-                << "; finding the best achievable objective ..." << std::endl;
-      progress = [](int done, int total, const BenchCampaign& b) {
-        const auto& c = b.curve;
-        std::cout << "[" << done << "/" << total << "] " << c.strategy << " seed " << c.seed << ": "
-                  << (std::isfinite(c.cost_to_target)
-                          ? "reached at cost " + fmt(c.cost_to_target, 3)
-                          : std::string("not reached"))
-                  << (std::isfinite(c.cost_to_stay) ? ", stays from " + fmt(c.cost_to_stay, 3)
-                                                    : std::string(", does not stay"))
-                  << ", final regret " << fmt(c.final_regret * 100, 3) << "%, " << c.trials
-                  << " runs, cost " << fmt(c.spent, 3) << ", " << fmt(c.wall_seconds, 1) << " s"
-                  << std::endl;
-      };
-    }
-    o.rank = rank;
-    o.ranks = ranks;
-    // One suite on one objective; rank 0 gets the merged result, the others nothing.
-    auto run_suite = [&](const CampaignConfig& cfg) -> std::optional<BenchResult> {
-      std::optional<BenchResult> result;
-      std::string error;
-      try {
-        result = run_bench(cfg, o, team, progress);
-      } catch (const std::exception& e) {
-        if (ranks == 1) throw;
-        error = e.what();
-      }
-      if (ranks > 1) {
-        auto others = gather(result ? result->campaigns : std::vector<BenchCampaign>{}, error);
-        if (rank != 0) {
-          if (!error.empty()) throw Error(error);
-          return std::nullopt;
-        }
-        merge_campaigns(*result, std::move(others));
-      }
-      return result;
-    };
-    if (family > 0) {
-      std::vector<FamilyMember> members;
-      for (int m = 0; m < family; ++m) {
-        const CampaignConfig cfg = family_member(file, flags, config.budget, m);
-        if (!quiet && rank == 0)
-          std::cout << "\nlaw-family member " << m << ": " << cfg.space.k() << " domains\n";
-        auto r = run_suite(cfg);
-        if (!r) continue;
-        const fs::path dir = out / ("member_" + std::to_string(m));
-        write_bench_h5(dir / "bench.h5", *r);
-        write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r);
-        members.push_back({m, cfg, std::move(*r)});
-      }
-      if (rank != 0) return 0;
-      std::cout << (quiet ? "" : "\n") << format_family_report(members, o.reference);
-      write_family_csv(out / "family.csv", members, o.reference);
-      std::cout << "wrote " << (out / "family.csv").string() << " and " << family
-                << " member folders under " << out.string() << "\n";
-      return 0;
-    }
-    const auto result = run_suite(config);
-    if (!result) return 0;
-    const BenchResult& r = *result;
-    write_bench_h5(out / "bench.h5", r);
-    write_bench_csv(out / "summary.csv", out / "runs.csv", r);
-    std::cout << (quiet ? "" : "\n") << format_bench_report(r);
-    std::cout << "wrote " << (out / "bench.h5").string() << ", " << (out / "summary.csv").string()
-              << ", " << (out / "runs.csv").string() << "\n";
-    return 0;
+BenchPlan plan_bench(const CommandLine& cl) {
+  if (cl.positionals().size() > 1)
+    throw ConfigError("mixbo bench: one CONFIG at most, got '" + cl.positionals()[1] + "'");
+  const fs::path file = cl.positionals().empty() ? fs::path() : fs::path(cl.positionals()[0]);
+  std::vector<std::string> flags;
+  if (file.empty()) flags = demo_flags();
+  flags.insert(flags.end(), cl.overrides().begin(), cl.overrides().end());
+  CampaignConfig config = load_checked_config(file, flags);
+
+  const auto& vm = cl.vm();
+  const bool quick = vm.count("quick") > 0;
+  BenchOptions o;
+  if (vm.count("strategies"))
+    o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
+  if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
+  const int family = vm.count("family") ? vm["family"].as<int>() : 0;
+  if (vm.count("family") && family < 1) throw ConfigError("--family must be positive");
+  o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family ? 3 : 10;
+  o.epsilon = vm["epsilon"].as<double>();
+  o.reference = vm["reference"].as<std::string>();
+  if (vm.count("budget"))
+    config.budget = vm["budget"].as<double>();
+  else if (quick)  // one full target run: every strategy can make at least one target run
+    config.budget = config.space.target_run_cost();
+  if (quick) {
+    o.sweep_points = 4096;
+    o.sweep_starts = 4;
   }
+  if (vm.count("sweep")) o.sweep_points = vm["sweep"].as<int>();
+  if (o.sweep_points < 1) throw ConfigError("--sweep must be positive");
+  const fs::path out =
+      vm.count("out") ? fs::path(vm["out"].as<std::string>()) : fs::path("bench-" + config.name);
+  if (vm.count("keep-archives")) o.archives = out / "campaigns";
+  const bool quiet = vm.count("quiet") > 0;
+  return BenchPlan{file, flags, std::move(config), o, family, out, quiet};
+}
+
+// One line per finished campaign (rank 0's).
+void print_campaign_done(int done, int total, const BenchCampaign& b) {
+  const auto& c = b.curve;
+  std::cout << "[" << done << "/" << total << "] " << c.strategy << " seed " << c.seed << ": "
+            << (std::isfinite(c.cost_to_target) ? "reached at cost " + fmt(c.cost_to_target, 3)
+                                                : std::string("not reached"))
+            << (std::isfinite(c.cost_to_stay) ? ", stays from " + fmt(c.cost_to_stay, 3)
+                                              : std::string(", does not stay"))
+            << ", final regret " << fmt(c.final_regret * 100, 3) << "%, " << c.trials
+            << " runs, cost " << fmt(c.spent, 3) << ", " << fmt(c.wall_seconds, 1) << " s"
+            << std::endl;
+}
+
+// Runs the suite on every law-family member, writes each member's files and the family table.
+int run_family(const BenchPlan& p, int rank,
+               const std::function<std::optional<BenchResult>(const CampaignConfig&)>& run_suite) {
+  std::vector<FamilyMember> members;
+  for (int m = 0; m < p.family; ++m) {
+    const CampaignConfig cfg = family_member(p.file, p.flags, p.config.budget, m);
+    if (!p.quiet && rank == 0)
+      std::cout << "\nlaw-family member " << m << ": " << cfg.space.k() << " domains\n";
+    auto r = run_suite(cfg);
+    if (!r) continue;
+    const fs::path dir = p.out / ("member_" + std::to_string(m));
+    write_bench_h5(dir / "bench.h5", *r);
+    write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r);
+    members.push_back({m, cfg, std::move(*r)});
+  }
+  if (rank != 0) return 0;
+  std::cout << (p.quiet ? "" : "\n") << format_family_report(members, p.options.reference);
+  write_family_csv(p.out / "family.csv", members, p.options.reference);
+  std::cout << "wrote " << (p.out / "family.csv").string() << " and " << p.family
+            << " member folders under " << p.out.string() << "\n";
+  return 0;
+}
+
+int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& gather) {
+  CommandLine cl(
+      "bench",
+      "Run campaigns of several strategies x seeds on a simulated objective (in-process, no\n"
+      "jobs) and compare the cost each needs until its recommended mixture comes within eps of\n"
+      "the best achievable target loss (found once by a dense search of the simulator).\n"
+      "CONFIG is a campaign file with a [simulator] section (e.g. examples/paper-sim.ini);\n"
+      "without it, the demo campaign (built-in bimix law) is used. Every strategy gets the\n"
+      "same budget, seeds and objective. Writes OUT/bench.h5 (every curve), OUT/summary.csv,\n"
+      "OUT/runs.csv; plot with scripts/plot_bench.py OUT/bench.h5.",
+      args, add_bench_options, /*needs_config=*/false);
+  if (cl.help()) return 0;
+  BenchPlan p = plan_bench(cl);
+  BenchOptions& o = p.options;
+  const CampaignConfig& config = p.config;
+  BenchProgress progress;
+  if (!p.quiet && rank == 0) {
+    std::cout << "mixbo bench: " << o.strategies.size() << " strategies x " << o.seeds
+              << " seeds, budget " << config.budget << ", eps " << o.epsilon * 100 << "%"
+              << (ranks > 1 ? ", " + std::to_string(ranks) + " ranks (progress of rank 0 only)"
+                            : std::string())
+              << "; finding the best achievable objective ..." << std::endl;
+    progress = print_campaign_done;
+  }
+  o.rank = rank;
+  o.ranks = ranks;
+  // One suite on one objective; rank 0 gets the merged result, the others nothing.
+  auto run_suite = [&](const CampaignConfig& cfg) -> std::optional<BenchResult> {
+    std::optional<BenchResult> result;
+    std::string error;
+    try {
+      result = run_bench(cfg, o, team, progress);
+    } catch (const std::exception& e) {
+      if (ranks == 1) throw;
+      error = e.what();
+    }
+    if (ranks > 1) {
+      auto others = gather(result ? result->campaigns : std::vector<BenchCampaign>{}, error);
+      if (rank != 0) {
+        if (!error.empty()) throw Error(error);
+        return std::nullopt;
+      }
+      merge_campaigns(*result, std::move(others));
+    }
+    return result;
+  };
+  if (p.family > 0) return run_family(p, rank, run_suite);
+  const auto result = run_suite(config);
+  if (!result) return 0;
+  const BenchResult& r = *result;
+  write_bench_h5(p.out / "bench.h5", r);
+  write_bench_csv(p.out / "summary.csv", p.out / "runs.csv", r);
+  std::cout << (p.quiet ? "" : "\n") << format_bench_report(r);
+  std::cout << "wrote " << (p.out / "bench.h5").string() << ", " << (p.out / "summary.csv").string()
+            << ", " << (p.out / "runs.csv").string() << "\n";
+  return 0;
 }
 
 }  // namespace

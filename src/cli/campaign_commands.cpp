@@ -6,15 +6,15 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
-#include "mixbo/exec/make_executor.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/loop.hpp"
-#include "mixbo/par/mpi_team.hpp"
+#include "mixbo/par/team_program.hpp"
 #include "mixbo/strategy/objective.hpp"
 #include "options.hpp"
 #include "preflight.hpp"
@@ -43,7 +43,7 @@ int run(const Args& args) {
               "campaign.h5 is gone (refused otherwise)");
         });
     if (cl.help()) return 0;
-    const auto config = load_config(cl.config_file(), cl.overrides());
+    const auto config = load_checked_config(cl.config_file(), cl.overrides());
     for (const auto& note : preflight(config)) std::cerr << "mixbo run: " << note << "\n";
     LoopOptions o;
     o.quiet = cl.vm().count("quiet") > 0;
@@ -65,7 +65,7 @@ int run(const Args& args) {
     Campaign campaign(config);
     auto strategy = make_strategy(config, team);
     std::unique_ptr<Executor> executor;
-    if (!o.dry_run) executor = make_executor(config);
+    if (!o.dry_run) executor = make_configured_executor(config);
     const auto r = run_loop(campaign, executor.get(), *strategy, o);
     return r.finished || o.dry_run ? 0 : 1;
   });
@@ -78,7 +78,7 @@ fs::path archive_of(const std::string& arg, const std::vector<std::string>& over
   fs::path p(arg);
   if (fs::is_directory(p)) return p / "campaign.h5";
   if (p.extension() == ".h5") return p;
-  return load_config(p, overrides).workdir / "campaign.h5";
+  return load_checked_config(p, overrides).workdir / "campaign.h5";
 }
 
 std::string fixed(double v, int prec) {
@@ -98,64 +98,63 @@ std::string state_label(const TrialRecord& t) {
 
 }  // namespace
 
-int status(const Args& args) {
-  CommandLine cl(
-      "status",
-      "Show a campaign's trials (id, mixture, scale, steps, state, job id, cost,\n"
-      "result) and its current recommendation. Takes the campaign file or folder.",
-      args, [](po::options_description& d) { d.add_options()("json", "print JSON"); }, true);
-  if (cl.help()) return 0;
-  const auto path = archive_of(cl.config_file().string(), cl.overrides());
-  if (!fs::exists(path))
-    throw ConfigError(path.string() + " does not exist: the campaign has not run yet");
-  const Archive a = load_archive(path);
-  const auto domains = archive_domains(path);
-  const ArchiveLadder ladder = archive_ladder(path);
-  const auto& scales = ladder.names;
-  // Last observation of each trial = its result.
+namespace {
+
+// Last observation (step, value) of each trial, by trial row: its result so far.
+using LastResults = std::vector<std::optional<std::pair<std::int64_t, double>>>;
+LastResults last_results(const Archive& a) {
   std::vector<std::optional<std::pair<std::int64_t, double>>> last(a.trials.size());
   const auto& o = a.observations;
   for (size_t i = 0; i < o.size(); ++i) {
     auto& l = last.at(static_cast<size_t>(o.trial[i]));
     if (!l || o.step[i] > l->first) l = std::make_pair(o.step[i], o.value[i]);
   }
-  auto mixture = [&](const Eigen::VectorXd& w) {
-    std::string s;
-    for (Eigen::Index j = 0; j < w.size(); ++j) {
-      if (j) s += ' ';
-      s += fixed(w[j], 3);
-    }
-    return s;
-  };
-  if (cl.vm().count("json")) {
-    nlohmann::json j;
-    j["campaign"] = a.campaign;
-    j["domains"] = domains;
-    j["trials"] = nlohmann::json::array();
-    for (size_t i = 0; i < a.trials.size(); ++i) {
-      const auto& t = a.trials[i];
-      nlohmann::json r = {
-          {"id", t.id},
-          {"mixture", std::vector<double>(t.point.w.data(), t.point.w.data() + t.point.w.size())},
-          {"scale", scales.at(static_cast<size_t>(t.point.scale))},
-          {"steps", t.point.steps},
-          {"state", state_name(t.state)},
-          {"attempt", t.attempt},
-          {"job_id", t.job_id},
-          {"cost", t.cost},
-          {"reason", t.reason}};
-      if (last[i]) r["result"] = {{"step", last[i]->first}, {"value", last[i]->second}};
-      j["trials"].push_back(r);
-    }
-    const auto& rec = a.recommendation;
-    j["recommendation"] = estimate_json(rec);
-    if (rec.rec_valid) {
-      j["recommendation"]["mixture"] =
-          std::vector<double>(rec.rec_w.data(), rec.rec_w.data() + rec.rec_w.size());
-    }
-    std::cout << j.dump(2) << "\n";
-    return 0;
+  return last;
+}
+
+std::string mixture_text(const Eigen::VectorXd& w) {
+  std::string s;
+  for (Eigen::Index j = 0; j < w.size(); ++j) {
+    if (j) s += ' ';
+    s += fixed(w[j], 3);
   }
+  return s;
+}
+
+void print_status_json(const Archive& a, const std::vector<std::string>& domains,
+                       const std::vector<std::string>& scales, const LastResults& last) {
+  nlohmann::json j;
+  j["campaign"] = a.campaign;
+  j["domains"] = domains;
+  j["trials"] = nlohmann::json::array();
+  for (size_t i = 0; i < a.trials.size(); ++i) {
+    const auto& t = a.trials[i];
+    nlohmann::json r = {
+        {"id", t.id},
+        {"mixture", std::vector<double>(t.point.w.data(), t.point.w.data() + t.point.w.size())},
+        {"scale", scales.at(static_cast<size_t>(t.point.scale))},
+        {"steps", t.point.steps},
+        {"state", state_name(t.state)},
+        {"attempt", t.attempt},
+        {"job_id", t.job_id},
+        {"cost", t.cost},
+        {"reason", t.reason}};
+    if (last[i]) r["result"] = {{"step", last[i]->first}, {"value", last[i]->second}};
+    j["trials"].push_back(r);
+  }
+  const auto& rec = a.recommendation;
+  j["recommendation"] = estimate_json(rec);
+  if (rec.rec_valid) {
+    j["recommendation"]["mixture"] =
+        std::vector<double>(rec.rec_w.data(), rec.rec_w.data() + rec.rec_w.size());
+  }
+  std::cout << j.dump(2) << "\n";
+}
+
+void print_status_table(const Archive& a, const fs::path& path,
+                        const std::vector<std::string>& domains, const ArchiveLadder& ladder,
+                        const LastResults& last) {
+  const auto& scales = ladder.names;
   std::cout << "campaign " << a.campaign << " (" << path.string() << "), strategy " << a.strategy
             << "\nmixture columns: ";
   for (size_t i = 0; i < domains.size(); ++i) std::cout << (i ? ", " : "") << domains[i];
@@ -174,7 +173,7 @@ int status(const Args& args) {
       result += t.reason;
     }
     std::cout << std::left << std::setw(7) << t.id
-              << std::setw(6 * static_cast<int>(domains.size()) + 2) << mixture(t.point.w)
+              << std::setw(6 * static_cast<int>(domains.size()) + 2) << mixture_text(t.point.w)
               << std::setw(7) << scales.at(static_cast<size_t>(t.point.scale)) << std::setw(8)
               << t.point.steps << std::setw(11) << state_label(t) << std::setw(34)
               << (t.job_id.empty() ? "-" : t.job_id) << std::setw(8) << fixed(t.cost, 4) << result
@@ -194,6 +193,28 @@ int status(const Args& args) {
   } else {
     std::cout << "no recommendation yet\n";
   }
+}
+
+}  // namespace
+
+int status(const Args& args) {
+  CommandLine cl(
+      "status",
+      "Show a campaign's trials (id, mixture, scale, steps, state, job id, cost,\n"
+      "result) and its current recommendation. Takes the campaign file or folder.",
+      args, [](po::options_description& d) { d.add_options()("json", "print JSON"); }, true);
+  if (cl.help()) return 0;
+  const auto path = archive_of(cl.config_file().string(), cl.overrides());
+  if (!fs::exists(path))
+    throw ConfigError(path.string() + " does not exist: the campaign has not run yet");
+  const Archive a = load_archive(path);
+  const auto domains = archive_domains(path);
+  const ArchiveLadder ladder = archive_ladder(path);
+  const LastResults last = last_results(a);
+  if (cl.vm().count("json"))
+    print_status_json(a, domains, ladder.names, last);
+  else
+    print_status_table(a, path, domains, ladder, last);
   return 0;
 }
 
@@ -203,7 +224,7 @@ int cancel(const Args& args) {
                  "drives the campaign, it is asked to do so and stops.",
                  args);
   if (cl.help()) return 0;
-  const auto config = load_config(cl.config_file(), cl.overrides());
+  const auto config = load_checked_config(cl.config_file(), cl.overrides());
   if (DriverLock::held(config.workdir)) {
     write_text_atomic(config.workdir / "cancel.request", "cancel\n");
     std::cout << "asked the running 'mixbo run' of " << config.name << " to cancel its jobs\n";
@@ -212,7 +233,7 @@ int cancel(const Args& args) {
   DriverLock lock(config.workdir);
   Campaign campaign(config);
   if (!campaign.exists_on_disk()) throw Error(campaign.archive_path().string() + " does not exist");
-  auto executor = make_executor(config);
+  auto executor = make_configured_executor(config);
   const int n = cancel_all(campaign, *executor);
   std::cout << "cancelled " << n << " trial(s) of " << config.name << "\n";
   return 0;
@@ -225,7 +246,7 @@ int import_runs(const Args& args) {
                  "nothing from the budget.",
                  args, {}, /*needs_config=*/true, /*more_arguments=*/true);
   if (cl.help()) return 0;
-  const auto config = load_config(cl.config_file(), cl.overrides());
+  const auto config = load_checked_config(cl.config_file(), cl.overrides());
   if (cl.positionals().empty()) throw ConfigError("mixbo import: give one or more run folders");
   DriverLock lock(config.workdir);
   Campaign campaign(config);

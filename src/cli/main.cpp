@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 
 namespace {
 
@@ -38,6 +39,9 @@ void usage(std::ostream& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The one place mixbo registers its multi-start kinds: `mixbo run` under mpiexec rebuilds
+  // them on the worker ranks.
+  mixbo::register_builtin_problems();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     usage(std::cout);

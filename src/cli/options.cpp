@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 
@@ -50,7 +51,7 @@ CommandLine::CommandLine(std::string command, std::string summary,
     if (needs_config)
       std::cout << "Campaign keys (in the INI file as [section] key = value, or as flags "
                    "--section.key=value that override the file):\n"
-                << config_reference();
+                << config_reference(component_choices());
     return;
   }
   if (vm_.count("positional")) positionals_ = vm_["positional"].as<std::vector<std::string>>();

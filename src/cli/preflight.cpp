@@ -17,10 +17,8 @@ namespace mixbo::cli {
 
 namespace {
 
-std::string where(const CampaignConfig& c) { return c.file.empty() ? "flags" : c.file.string(); }
-
 [[noreturn]] void refuse(const CampaignConfig& c, const std::string& key, const std::string& what) {
-  throw ConfigError(where(c) + ": key '" + key + "' " + what);
+  throw ConfigError(config_source(c) + ": key '" + key + "' " + what);
 }
 
 void check_workdir(const CampaignConfig& c) {
@@ -154,8 +152,8 @@ std::vector<std::string> preflight(const CampaignConfig& c) {
     }
   } catch (const ConfigError& e) {
     const std::string msg = e.what();
-    if (msg.rfind(where(c), 0) == 0) throw;
-    throw ConfigError(where(c) + ": " + msg);
+    if (msg.rfind(config_source(c), 0) == 0) throw;
+    throw ConfigError(config_source(c) + ": " + msg);
   }
   return notes;
 }

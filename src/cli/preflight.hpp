@@ -1,7 +1,8 @@
 #pragma once
 // What `mixbo validate` checks beyond the campaign file's syntax, and `mixbo run` before it
 // touches the workdir: everything a run builds (strategy and GP kernel, simulator, a rendered job
-// script) and every file it needs, so that a campaign that validates does not fail at run time.
+// script) and every file it needs (the component names were checked on loading, components.hpp), so
+// that a campaign that validates does not fail at run time.
 #include <string>
 #include <vector>
 

@@ -12,7 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include "mixbo/acq/acquisition.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/config/ini.hpp"
 #include "mixbo/core/error.hpp"
@@ -57,8 +56,7 @@ const std::vector<Key>& keys() {
       {"objective.metric", nullptr,
        "metric to optimise, or a weighted sum: 0.5*web_CE + 0.5*code_CE"},
       {"objective.direction", "minimize", "minimize | maximize"},
-      {"executor.type", "local",
-       "local (fork/exec the job scripts) | slurm (sbatch) | simulated (in-process)"},
+      {"executor.type", "local", "how runs are executed"},
       {"executor.max_concurrent", "2", "runs in flight at once (free slots)"},
       {"executor.max_attempts", "2", "submissions per trial before it stays failed"},
       {"executor.poll_seconds", "1", "seconds between polls of running jobs"},
@@ -79,15 +77,14 @@ const std::vector<Key>& keys() {
       {"slurm.extra", "",
        "extra #SBATCH directives separated by ';', e.g. --constraint=a100; --mem=64G"},
       {"slurm.array", "false", "submit a round of several runs as one job array"},
-      {"simulator.type", "bimix",
-       "objective of mixbo-proxy / the simulated executor: bimix | mlp | law-family"},
+      {"simulator.type", "bimix", "objective of mixbo-proxy / the simulated executor"},
       {"simulator.seed", "0", "law-family: the member of the family (sim/law_family.hpp)"},
       {"simulator.file", "", "weights file of the mlp simulator (JSON)"},
       {"simulator.noise", "0", "std-dev of Gaussian noise added to simulated losses"},
       {"simulator.sleep_per_cost", "0", "seconds a simulated run sleeps per unit of cost"},
-      {"strategy.type", "mfms-bo", "mfms-bo | random | sf-bo | hyperband | bimix-law | regmix"},
+      {"strategy.type", "mfms-bo", "the method that proposes runs"},
       {"strategy.acquisition", "target-ei-per-cost",
-       "acquisition of the BO strategies (see README)"},
+       "acquisition of the BO strategies (mfms-bo, sf-bo; see README)"},
       {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)",
        "GP kernel expression"},
       {"strategy.n_init", "10", "runs of the initial design"},
@@ -379,28 +376,11 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return path.is_absolute() ? path : (base / path).lexically_normal();
 }
 
-}  // namespace
-
-CampaignConfig load_config(const std::filesystem::path& file,
-                           const std::vector<std::string>& flags) {
-  if (file.empty()) return load_config_text("", file, flags);
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    throw ConfigError(file.string() + ": is a folder, not a campaign file");
-  std::ifstream in(file);
-  if (!in) throw ConfigError(file.string() + ": cannot open the campaign file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw ConfigError(file.string() + ": cannot read the campaign file");
-  return load_config_text(ss.str(), file, flags);
-}
-
-CampaignConfig load_config_text(const std::string& file_text, const std::filesystem::path& file,
-                                const std::vector<std::string>& flags) {
-  const std::string where = file.empty() ? "flags" : file.string();
+// The flags' values by key (they take precedence over the file); each flag is appended to
+// `text` as a comment line, so the archive records it.
+std::map<std::string, std::string> read_flags(const std::vector<std::string>& flags,
+                                              std::string& text) {
   std::map<std::string, std::string> given;
-  std::string text;
-  // Flags first: they override the file.
   try {
     po::options_description desc;
     for (const auto& k : keys()) desc.add_options()(k.name, po::value<std::string>(), k.help);
@@ -422,19 +402,149 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
       if (ch < 0x20 && ch != '\t')
         throw ConfigError("flags: key '" + key + "' has a control character (newline?) in '" +
                           printable(value) + "'");
+  return given;
+}
+
+// The file's keys, added to `given` where no flag gave the key already.
+void add_file_keys(const std::string& file_text, const std::string& where,
+                   std::map<std::string, std::string>& given) {
+  std::set<std::string> seen;
+  for (const auto& e : parse_ini(file_text, where)) {
+    const bool known =
+        std::any_of(keys().begin(), keys().end(), [&](const Key& k) { return e.key == k.name; });
+    if (!known)
+      throw ConfigError(where + ": line " + std::to_string(e.line) + ": unknown key '" +
+                        printable(e.key) + "'" + suggestion(e.key));
+    if (!seen.insert(e.key).second)
+      throw ConfigError(where + ": key '" + e.key + "' is given twice");
+    given.emplace(e.key, e.value);  // a flag given for the key wins
+  }
+}
+
+// The component names (executor.type, simulator.type, strategy.type, strategy.acquisition)
+// are kept as names: the modules that own the components check them (their registries), and
+// the composition root does so right after loading (cli/components.hpp).
+ExecutorConfig read_executor(const Reader& r) {
+  ExecutorConfig e;
+  e.type = r.str("executor.type");
+  e.max_concurrent = r.small_integer("executor.max_concurrent", 1, 100'000);
+  e.max_attempts = r.small_integer("executor.max_attempts", 1, 1000);
+  e.synchronous = r.boolean("executor.synchronous");
+  // Failed trials cost nothing, so this stop is what ends a campaign whose jobs all fail.
+  e.stop_after_failures = r.small_integer("executor.stop_after_failures", 1, 1'000'000);
+  e.poll_seconds = r.number("executor.poll_seconds");
+  if (!(e.poll_seconds > 0) || e.poll_seconds > 86400)
+    r.fail("executor.poll_seconds", "must be in (0, 86400] seconds");
+  return e;
+}
+
+JobConfig read_job(const Reader& r, const std::filesystem::path& base) {
+  JobConfig j;
+  j.template_path = r.given("job.template") ? resolve(base, r.str("job.template"))
+                                            : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" /
+                                                  "mixbo-proxy.sbatch.in";
+  j.command = r.str("job.command");
+  return j;
+}
+
+SlurmConfig read_slurm(const Reader& r, const SearchSpace& space) {
+  SlurmConfig sl;
+  sl.partition = r.str("slurm.partition");
+  sl.account = r.str("slurm.account");
+  sl.qos = r.str("slurm.qos");
+  sl.gres = r.str("slurm.gres");
+  sl.nodes = r.small_integer("slurm.nodes", 1, 1'000'000);
+  sl.cpus_per_task = r.small_integer("slurm.cpus_per_task", 1, 1'000'000);
+  // Days up to 4 digits: Slurm's own limit is far below, and no count overflows.
+  static const std::regex time_re(R"(^(\d{1,4}-)?\d{1,2}(:\d{2}){0,2}$)");
+  for (const auto& item : split(r.str("slurm.time"), ',')) {
+    const auto eq = item.find('=');
+    const std::string t = trim(eq == std::string::npos ? item : item.substr(eq + 1));
+    if (!std::regex_match(t, time_re)) r.fail("slurm.time", "has malformed time limit '" + t + "'");
+    if (eq == std::string::npos) {
+      sl.default_time_limit = t;
+      continue;
+    }
+    const std::string scale = trim(item.substr(0, eq));
+    if (space.scales().index_of(scale) < 0)
+      r.fail("slurm.time", "names unknown scale '" + scale + "'");
+    sl.time_limit[scale] = t;
+  }
+  for (const auto& d : split(r.str("slurm.extra"), ';'))
+    if (!d.empty()) {
+      if (d.find('\n') != std::string::npos || d.rfind("--", 0) != 0)
+        r.fail("slurm.extra", "directive '" + d + "' must start with -- and be one line");
+      sl.extra.push_back(d);
+    }
+  sl.use_array = r.boolean("slurm.array");
+  return sl;
+}
+
+SimulatorConfig read_simulator(const Reader& r, const std::filesystem::path& base,
+                               const SearchSpace& space) {
+  SimulatorConfig sim;
+  sim.type = r.str("simulator.type");
+  sim.seed = static_cast<std::uint64_t>(
+      r.integer("simulator.seed", 0, std::numeric_limits<long long>::max()));
+  sim.target_params = space.scales().target_scale().params;
+  sim.file = resolve(base, r.str("simulator.file"));
+  if (sim.type == "mlp" && sim.file.empty())
+    r.fail("simulator.file", "is required when simulator.type = mlp");
+  sim.noise = r.number("simulator.noise");
+  if (sim.noise < 0) r.fail("simulator.noise", "must be non-negative");
+  sim.sleep_per_cost = r.number("simulator.sleep_per_cost");
+  if (sim.sleep_per_cost < 0) r.fail("simulator.sleep_per_cost", "must be non-negative");
+  return sim;
+}
+
+StrategyConfig read_strategy(const Reader& r, const SearchSpace& space) {
+  StrategyConfig s;
+  s.type = r.str("strategy.type");
+  s.acquisition = r.str("strategy.acquisition");
+  s.kernel = r.str("strategy.kernel");
+  s.n_init = r.small_integer("strategy.n_init", 0, 100'000);
+  s.batch = r.small_integer("strategy.batch", 0, 100'000);
+  s.fit_starts = r.small_integer("strategy.fit_starts", 1, 100'000);
+  s.raw_samples = r.small_integer("strategy.raw_samples", 1, 10'000'000);
+  s.refine_starts = r.small_integer("strategy.refine_starts", 1, 100'000);
+  s.output = r.choice("strategy.output", {"auto", "log", "raw"});
+  s.hyperband_eta = r.small_integer("strategy.hyperband_eta", 2, 1000);
+  s.bimix_scale = r.str("strategy.bimix_scale");
+  if (!s.bimix_scale.empty() && space.scales().index_of(s.bimix_scale) < 0)
+    r.fail("strategy.bimix_scale", "names unknown scale '" + s.bimix_scale + "'");
+  if (r.given("strategy.bimix_entropy")) {
+    s.bimix_entropy = r.numbers("strategy.bimix_entropy");
+    if (static_cast<int>(s.bimix_entropy.size()) != space.k())
+      r.fail("strategy.bimix_entropy", "needs one value per domain");
+  }
+  s.regmix_runs = r.small_integer("strategy.regmix_runs", 1, 100'000);
+  return s;
+}
+
+}  // namespace
+
+CampaignConfig load_config(const std::filesystem::path& file,
+                           const std::vector<std::string>& flags) {
+  if (file.empty()) return load_config_text("", file, flags);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw ConfigError(file.string() + ": is a folder, not a campaign file");
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file.string() + ": cannot open the campaign file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw ConfigError(file.string() + ": cannot read the campaign file");
+  return load_config_text(ss.str(), file, flags);
+}
+
+CampaignConfig load_config_text(const std::string& file_text, const std::filesystem::path& file,
+                                const std::vector<std::string>& flags) {
+  const std::string where = file.empty() ? "flags" : file.string();
+  std::string text;
+  auto given = read_flags(flags, text);
   if (!file.empty()) {
     text = file_text + text;
-    std::set<std::string> seen;
-    for (const auto& e : parse_ini(file_text, where)) {
-      const bool known =
-          std::any_of(keys().begin(), keys().end(), [&](const Key& k) { return e.key == k.name; });
-      if (!known)
-        throw ConfigError(where + ": line " + std::to_string(e.line) + ": unknown key '" +
-                          printable(e.key) + "'" + suggestion(e.key));
-      if (!seen.insert(e.key).second)
-        throw ConfigError(where + ": key '" + e.key + "' is given twice");
-      given.emplace(e.key, e.value);  // a flag given for the key wins
-    }
+    add_file_keys(file_text, where, given);
   }
   const Reader r(std::move(given), where);
   const auto base = file.empty() ? std::filesystem::current_path() : file.parent_path();
@@ -459,94 +569,19 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
   c.space = SearchSpace(read_simplex(r), read_scales(r), read_steps(r));
   c.objective = read_objective(r);
 
-  c.executor.type = r.choice("executor.type", {"local", "slurm", "simulated"});
-  c.executor.max_concurrent = r.small_integer("executor.max_concurrent", 1, 100'000);
-  c.executor.max_attempts = r.small_integer("executor.max_attempts", 1, 1000);
-  c.executor.synchronous = r.boolean("executor.synchronous");
-  // Failed trials cost nothing, so this stop is what ends a campaign whose jobs all fail.
-  c.executor.stop_after_failures = r.small_integer("executor.stop_after_failures", 1, 1'000'000);
-  c.executor.poll_seconds = r.number("executor.poll_seconds");
-  if (!(c.executor.poll_seconds > 0) || c.executor.poll_seconds > 86400)
-    r.fail("executor.poll_seconds", "must be in (0, 86400] seconds");
-
-  c.job.template_path = r.given("job.template") ? resolve(base, r.str("job.template"))
-                                                : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" /
-                                                      "mixbo-proxy.sbatch.in";
-  c.job.command = r.str("job.command");
-
-  c.slurm.partition = r.str("slurm.partition");
-  c.slurm.account = r.str("slurm.account");
-  c.slurm.qos = r.str("slurm.qos");
-  c.slurm.gres = r.str("slurm.gres");
-  c.slurm.nodes = r.small_integer("slurm.nodes", 1, 1'000'000);
-  c.slurm.cpus_per_task = r.small_integer("slurm.cpus_per_task", 1, 1'000'000);
-  // Days up to 4 digits: Slurm's own limit is far below, and no count overflows.
-  static const std::regex time_re(R"(^(\d{1,4}-)?\d{1,2}(:\d{2}){0,2}$)");
-  for (const auto& item : split(r.str("slurm.time"), ',')) {
-    const auto eq = item.find('=');
-    const std::string t = trim(eq == std::string::npos ? item : item.substr(eq + 1));
-    if (!std::regex_match(t, time_re)) r.fail("slurm.time", "has malformed time limit '" + t + "'");
-    if (eq == std::string::npos) {
-      c.slurm.default_time_limit = t;
-      continue;
-    }
-    const std::string scale = trim(item.substr(0, eq));
-    if (c.space.scales().index_of(scale) < 0)
-      r.fail("slurm.time", "names unknown scale '" + scale + "'");
-    c.slurm.time_limit[scale] = t;
-  }
-  for (const auto& d : split(r.str("slurm.extra"), ';'))
-    if (!d.empty()) {
-      if (d.find('\n') != std::string::npos || d.rfind("--", 0) != 0)
-        r.fail("slurm.extra", "directive '" + d + "' must start with -- and be one line");
-      c.slurm.extra.push_back(d);
-    }
-  c.slurm.use_array = r.boolean("slurm.array");
-
-  c.simulator.type = r.choice("simulator.type", {"bimix", "mlp", "law-family"});
-  c.simulator.seed = static_cast<std::uint64_t>(
-      r.integer("simulator.seed", 0, std::numeric_limits<long long>::max()));
-  c.simulator.target_params = c.space.scales().target_scale().params;
-  c.simulator.file = resolve(base, r.str("simulator.file"));
-  if (c.simulator.type == "mlp" && c.simulator.file.empty())
-    r.fail("simulator.file", "is required when simulator.type = mlp");
-  c.simulator.noise = r.number("simulator.noise");
-  if (c.simulator.noise < 0) r.fail("simulator.noise", "must be non-negative");
-  c.simulator.sleep_per_cost = r.number("simulator.sleep_per_cost");
-  if (c.simulator.sleep_per_cost < 0) r.fail("simulator.sleep_per_cost", "must be non-negative");
-
-  auto& s = c.strategy;
-  s.type =
-      r.choice("strategy.type", {"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"});
-  s.acquisition = r.str("strategy.acquisition");
-  if (const auto names = acquisition_names();
-      std::find(names.begin(), names.end(), s.acquisition) == names.end()) {
-    std::string known;
-    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    r.fail("strategy.acquisition",
-           "names unknown acquisition '" + s.acquisition + "' (known: " + known + ")");
-  }
-  s.kernel = r.str("strategy.kernel");
-  s.n_init = r.small_integer("strategy.n_init", 0, 100'000);
-  s.batch = r.small_integer("strategy.batch", 0, 100'000);
-  s.fit_starts = r.small_integer("strategy.fit_starts", 1, 100'000);
-  s.raw_samples = r.small_integer("strategy.raw_samples", 1, 10'000'000);
-  s.refine_starts = r.small_integer("strategy.refine_starts", 1, 100'000);
-  s.output = r.choice("strategy.output", {"auto", "log", "raw"});
-  s.hyperband_eta = r.small_integer("strategy.hyperband_eta", 2, 1000);
-  s.bimix_scale = r.str("strategy.bimix_scale");
-  if (!s.bimix_scale.empty() && c.space.scales().index_of(s.bimix_scale) < 0)
-    r.fail("strategy.bimix_scale", "names unknown scale '" + s.bimix_scale + "'");
-  if (r.given("strategy.bimix_entropy")) {
-    s.bimix_entropy = r.numbers("strategy.bimix_entropy");
-    if (static_cast<int>(s.bimix_entropy.size()) != c.space.k())
-      r.fail("strategy.bimix_entropy", "needs one value per domain");
-  }
-  s.regmix_runs = r.small_integer("strategy.regmix_runs", 1, 100'000);
+  c.executor = read_executor(r);
+  c.job = read_job(r, base);
+  c.slurm = read_slurm(r, c.space);
+  c.simulator = read_simulator(r, base, c.space);
+  c.strategy = read_strategy(r, c.space);
   return c;
 }
 
-std::string config_reference() {
+std::string config_source(const CampaignConfig& c) {
+  return c.file.empty() ? "flags" : c.file.string();
+}
+
+std::string config_reference(const std::map<std::string, std::string>& choices) {
   std::ostringstream out;
   std::string section;
   for (const auto& k : keys()) {
@@ -558,6 +593,11 @@ std::string config_reference() {
     if (k.fallback && *k.fallback) out << " [" << k.fallback << "]";
     if (!k.fallback && !k.derived) out << " (required)";
     out << "\n";
+    if (const auto it = choices.find(name); it != choices.end()) {
+      std::istringstream lines(it->second);
+      for (std::string line; std::getline(lines, line);)
+        out << std::string(20, ' ') << line << "\n";
+    }
   }
   return out.str();
 }

@@ -82,8 +82,10 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   }
 }
 
-[[noreturn]] void supervise(const SupervisorPaths& p, char* const* envp, int lock_fd,
-                            double time_limit, double grace) {
+// The supervisor's own process: its own session, no terminal signals, and none of the
+// driver's files open: a reader of the driver's output must see EOF when the driver ends, not
+// when the last job does.
+void detach_from_driver(int lock_fd) {
   ::setsid();
   struct sigaction sa {};
   sa.sa_handler = on_terminate;
@@ -95,8 +97,6 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  // Let go of the driver's terminal, pipes and files: a reader of the driver's output must see
-  // EOF when the driver ends, not when the last job does.
   const int null_fd = ::open("/dev/null", O_RDWR);
   if (null_fd >= 0) {
     ::dup2(null_fd, 0);
@@ -105,7 +105,92 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   }
   for (int fd = 3; fd < 1024; ++fd)
     if (fd != lock_fd) ::close(fd);
+}
 
+// The job itself (in the forked child): its own process group, in the trial folder, output to
+// the job's files, `bash SCRIPT`.
+[[noreturn]] void exec_job(const SupervisorPaths& p, char* const* envp, int lock_fd) {
+  ::setpgid(0, 0);
+  ::signal(SIGTERM, SIG_DFL);
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGHUP, SIG_DFL);
+  ::close(lock_fd);
+  if (::chdir(p.trial_dir.c_str()) != 0) ::_exit(126);
+  const int out = ::open(p.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int err = ::open(p.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (out >= 0) ::dup2(out, 1);
+  if (err >= 0) ::dup2(err, 2);
+  if (out > 2) ::close(out);
+  if (err > 2) ::close(err);
+  char arg0[] = "bash";
+  char* argv[] = {arg0, const_cast<char*>(p.script.c_str()), nullptr};
+  ::execve("/bin/bash", argv, envp);
+  ::_exit(127);
+}
+
+struct JobEnd {
+  int status = 0;  // waitpid's
+  bool cancelled = false, timed_out = false;
+};
+
+// Waits for the job; on a cancel (SIGTERM to the supervisor) or past the time limit sends its
+// group SIGTERM, then SIGKILL `grace` seconds later, as Slurm does.
+JobEnd wait_for_job(pid_t child, double time_limit, double grace) {
+  const double start = monotonic_now();
+  const double deadline = time_limit > 0 ? start + time_limit : HUGE_VAL;
+  double kill_at = HUGE_VAL;
+  JobEnd e;
+  for (;;) {
+    const pid_t r = ::waitpid(child, &e.status, WNOHANG);
+    if (r == child) break;
+    if (r < 0 && errno != EINTR) {
+      e.status = 0xff00;  // "exit 255": should not happen, the child is ours
+      break;
+    }
+    const double now = monotonic_now();
+    if (g_terminate && !e.cancelled && !e.timed_out) {
+      e.cancelled = true;
+      ::kill(-child, SIGTERM);
+      kill_at = now + grace;
+    }
+    if (!e.cancelled && !e.timed_out && now >= deadline) {
+      e.timed_out = true;
+      ::kill(-child, SIGTERM);
+      kill_at = now + grace;
+    }
+    if (now >= kill_at) {
+      ::kill(-child, SIGKILL);
+      kill_at = HUGE_VAL;
+    }
+    timespec ts{0, 20 * 1000 * 1000};
+    ::nanosleep(&ts, nullptr);
+  }
+  return e;
+}
+
+// "CODE SIGNAL WHY\n" into the job's exit file, durably.
+void write_exit_file(const SupervisorPaths& p, const JobEnd& e) {
+  const int code = WIFEXITED(e.status) ? WEXITSTATUS(e.status) : -1;
+  const int sig = WIFSIGNALED(e.status) ? WTERMSIG(e.status) : 0;
+  char buf[128];
+  size_t n = 0;
+  put_int(buf, &n, code);
+  buf[n++] = ' ';
+  put_int(buf, &n, sig);
+  buf[n++] = ' ';
+  put_str(buf, &n,
+          e.timed_out   ? "TIMEOUT"
+          : e.cancelled ? "CANCELLED"
+          : sig         ? "signal"
+          : code        ? "exit"
+                        : "ok");
+  buf[n++] = '\n';
+  write_durable(p.exit_tmp.c_str(), p.exit.c_str(), p.dir.c_str(), buf, n);
+}
+
+[[noreturn]] void supervise(const SupervisorPaths& p, char* const* envp, int lock_fd,
+                            double time_limit, double grace) {
+  detach_from_driver(lock_fd);
   char buf[128];
   size_t n = 0;
   // A pid file before the job exists: should this supervisor die between its fork and the
@@ -117,24 +202,7 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   write_durable(p.pid_tmp.c_str(), p.pid.c_str(), p.dir.c_str(), buf, n, false);
 
   const pid_t child = ::fork();
-  if (child == 0) {
-    ::setpgid(0, 0);
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGHUP, SIG_DFL);
-    ::close(lock_fd);
-    if (::chdir(p.trial_dir.c_str()) != 0) ::_exit(126);
-    const int out = ::open(p.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(p.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out >= 0) ::dup2(out, 1);
-    if (err >= 0) ::dup2(err, 2);
-    if (out > 2) ::close(out);
-    if (err > 2) ::close(err);
-    char arg0[] = "bash";
-    char* argv[] = {arg0, const_cast<char*>(p.script.c_str()), nullptr};
-    ::execve("/bin/bash", argv, envp);
-    ::_exit(127);
-  }
+  if (child == 0) exec_job(p, envp, lock_fd);
   n = 0;
   if (child < 0) {
     put_str(buf, &n, "127 0 fork-failed\n");
@@ -148,52 +216,9 @@ void write_durable(const char* tmp, const char* final_path, const char* dir, con
   buf[n++] = '\n';
   write_durable(p.pid_tmp.c_str(), p.pid.c_str(), p.dir.c_str(), buf, n);
 
-  const double start = monotonic_now();
-  const double deadline = time_limit > 0 ? start + time_limit : HUGE_VAL;
-  double kill_at = HUGE_VAL;
-  bool cancelled = false, timed_out = false;
-  int status = 0;
-  for (;;) {
-    const pid_t r = ::waitpid(child, &status, WNOHANG);
-    if (r == child) break;
-    if (r < 0 && errno != EINTR) {
-      status = 0xff00;  // "exit 255": should not happen, the child is ours
-      break;
-    }
-    const double now = monotonic_now();
-    if (g_terminate && !cancelled && !timed_out) {
-      cancelled = true;
-      ::kill(-child, SIGTERM);
-      kill_at = now + grace;
-    }
-    if (!cancelled && !timed_out && now >= deadline) {
-      timed_out = true;
-      ::kill(-child, SIGTERM);
-      kill_at = now + grace;
-    }
-    if (now >= kill_at) {
-      ::kill(-child, SIGKILL);
-      kill_at = HUGE_VAL;
-    }
-    timespec ts{0, 20 * 1000 * 1000};
-    ::nanosleep(&ts, nullptr);
-  }
+  const JobEnd end = wait_for_job(child, time_limit, grace);
   ::kill(-child, SIGKILL);  // what the job left behind in its group, as Slurm does at job end
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  n = 0;
-  put_int(buf, &n, code);
-  buf[n++] = ' ';
-  put_int(buf, &n, sig);
-  buf[n++] = ' ';
-  put_str(buf, &n,
-          timed_out   ? "TIMEOUT"
-          : cancelled ? "CANCELLED"
-          : sig       ? "signal"
-          : code      ? "exit"
-                      : "ok");
-  buf[n++] = '\n';
-  write_durable(p.exit_tmp.c_str(), p.exit.c_str(), p.dir.c_str(), buf, n);
+  write_exit_file(p, end);
   ::_exit(0);
 }
 

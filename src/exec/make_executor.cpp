@@ -2,23 +2,43 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/local_executor.hpp"
-#include "mixbo/exec/simulated_executor.hpp"
 #include "mixbo/exec/slurm_executor.hpp"
 
 namespace mixbo {
 
-std::unique_ptr<Executor> make_executor(const CampaignConfig& config) {
-  const auto& type = config.executor.type;
-  if (type == "local")
-    return std::make_unique<LocalExecutor>(config.workdir / "local",
-                                           config.executor.max_concurrent);
-  if (type == "slurm") {
-    SlurmOptions o;
-    o.use_array = config.slurm.use_array;
-    return std::make_unique<SlurmExecutor>(config.workdir / "slurm", o);
-  }
-  if (type == "simulated") return std::make_unique<SimulatedExecutor>();
-  throw ConfigError("executor.type '" + type + "' is not available in this build yet");
+const Registry<ExecutorFactory>& executor_registry() {
+  // One line per executor; the order is the order errors and --help list them in.
+  static const Registry<ExecutorFactory> r = [] {
+    Registry<ExecutorFactory> reg("executor");
+    reg.add("local", "fork/exec the job scripts on this machine",
+            [](const CampaignConfig& c, const TrialRunner&) -> std::unique_ptr<Executor> {
+              return std::make_unique<LocalExecutor>(c.workdir / "local",
+                                                     c.executor.max_concurrent);
+            });
+    reg.add("slurm", "submit the job scripts with sbatch",
+            [](const CampaignConfig& c, const TrialRunner&) -> std::unique_ptr<Executor> {
+              SlurmOptions o;
+              o.use_array = c.slurm.use_array;
+              return std::make_unique<SlurmExecutor>(c.workdir / "slurm", o);
+            });
+    reg.add("simulated", "evaluate the [simulator] in-process, no job scripts",
+            [](const CampaignConfig&, const TrialRunner& run) -> std::unique_ptr<Executor> {
+              if (!run) throw Error("executor.type = simulated needs a trial runner");
+              return std::make_unique<SimulatedExecutor>(run);
+            });
+    return reg;
+  }();
+  return r;
+}
+
+void check_executor_name(const CampaignConfig& config) {
+  executor_registry().get(config.executor.type, config_source(config), "executor.type");
+}
+
+std::unique_ptr<Executor> make_executor(const CampaignConfig& config,
+                                        const TrialRunner& run_trial) {
+  check_executor_name(config);
+  return executor_registry().find(config.executor.type)->make(config, run_trial);
 }
 
 }  // namespace mixbo

@@ -1,30 +1,18 @@
 #include "mixbo/exec/simulated_executor.hpp"
 
 #include "mixbo/core/error.hpp"
-#include "mixbo/io/result_file.hpp"
-#include "mixbo/io/trial_params.hpp"
-#include "mixbo/sim/simulate_run.hpp"
 
 namespace mixbo {
 
-SimulatedExecutor::~SimulatedExecutor() = default;
-
-const Simulator& SimulatedExecutor::simulator_for(const SimulatorConfig& c,
-                                                  const std::vector<std::string>& domains) {
-  std::string key = c.type + "\n" + c.file.string();
-  for (const auto& d : domains) key += "\n" + d;
-  auto& slot = simulators_[key];
-  if (!slot) slot = make_simulator(c, domains);
-  return *slot;
+SimulatedExecutor::SimulatedExecutor(TrialRunner run_trial) : run_trial_(std::move(run_trial)) {
+  if (!run_trial_) throw Error("SimulatedExecutor needs a trial runner");
 }
 
 std::string SimulatedExecutor::submit(const JobRequest& job) {
   const std::string id = "sim-" + std::to_string(next_id_++);
   JobStatus st;
   try {
-    const TrialParams p = read_params(job.trial_dir / "params.ini");
-    const auto result = p.result.empty() ? job.trial_dir / "result.h5" : p.result;
-    write_result(result, simulate_trial(simulator_for(simulator_config(p), p.domains), p));
+    run_trial_(job.trial_dir);
     st.phase = JobPhase::Completed;
   } catch (const std::exception& e) {
     // A run that cannot be simulated fails like a job would, with the reason in its status.
@@ -36,7 +24,6 @@ std::string SimulatedExecutor::submit(const JobRequest& job) {
   by_name_[job.job_name] = id;
   return id;
 }
-
 std::map<std::string, JobStatus> SimulatedExecutor::poll(const std::vector<std::string>& ids) {
   std::map<std::string, JobStatus> out;
   for (const auto& id : ids) {

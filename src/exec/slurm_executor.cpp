@@ -300,6 +300,30 @@ CommandOutcome classify_scancel(const ProcessResult& r) {
   return slurm_transient_failure(r) ? CommandOutcome::Transient : CommandOutcome::Permanent;
 }
 
+// The states of the wanted jobs not in `out` yet, from sacct's "JobID|State|ExitCode" lines.
+void add_sacct_states(const std::string& text, const std::set<std::string>& wanted,
+                      std::map<std::string, JobStatus>& out) {
+  for (const auto& line : lines_of(text)) {
+    const auto f = split(line, '|');
+    if (f.size() < 3 || !wanted.count(f[0]) || out.count(f[0])) continue;
+    if (auto st = known_status(f[0], f[1], f[2], "")) out[f[0]] = *st;
+  }
+}
+
+// The fields of job `id` among `scontrol -o show job` records: its own record, or (for an array
+// task still pending inside its array's record, "ArrayTaskId=2-5") the array's.
+std::optional<std::map<std::string, std::string>> scontrol_record(
+    const std::vector<std::string>& records, const std::string& id) {
+  std::optional<std::map<std::string, std::string>> match;
+  const auto base = id.substr(0, id.find('_'));
+  for (const auto& rec : records) {
+    auto f = scontrol_fields(rec);
+    if (scontrol_id(f) == id || f["JobId"] == id) return f;
+    if (!match && f["ArrayJobId"] == base && id.find('_') != std::string::npos) match = f;
+  }
+  return match;
+}
+
 }  // namespace
 
 std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::string>& ids) {
@@ -334,11 +358,7 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
     if (ao == CommandOutcome::Permanent && accounting_disabled(a)) {
       accounting_ = false;
     } else if (ao == CommandOutcome::Ok) {
-      for (const auto& line : lines_of(a.out)) {
-        const auto f = split(line, '|');
-        if (f.size() < 3 || !wanted.count(f[0]) || out.count(f[0])) continue;
-        if (auto st = known_status(f[0], f[1], f[2], "")) out[f[0]] = *st;
-      }
+      add_sacct_states(a.out, wanted, out);
     } else if (ao == CommandOutcome::Permanent) {
       throw Error("slurm: sacct: " + said(a));
     }
@@ -357,18 +377,7 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
       unknown.push_back(id);
       continue;
     }
-    const auto records = lines_of(c.out);
-    std::optional<std::map<std::string, std::string>> match;
-    const auto base = id.substr(0, id.find('_'));
-    for (const auto& rec : records) {
-      auto f = scontrol_fields(rec);
-      if (scontrol_id(f) == id || f["JobId"] == id) {
-        match = f;
-        break;
-      }
-      // A task still pending inside its array's record ("ArrayTaskId=2-5").
-      if (!match && f["ArrayJobId"] == base && id.find('_') != std::string::npos) match = f;
-    }
+    auto match = scontrol_record(lines_of(c.out), id);
     if (!match) {
       unknown.push_back(id);
       continue;
@@ -382,12 +391,7 @@ std::map<std::string, JobStatus> SlurmExecutor::poll(const std::vector<std::stri
     auto [j, jo] = run_retrying(
         {"sacct", "-c", "-n", "-P", "-j", join(unknown, ","), "--format=JobID,State,ExitCode"},
         opt_.poll_budget_seconds, classify_sacct);
-    if (jo == CommandOutcome::Ok)
-      for (const auto& line : lines_of(j.out)) {
-        const auto f = split(line, '|');
-        if (f.size() >= 3 && wanted.count(f[0]) && !out.count(f[0]))
-          if (auto st = known_status(f[0], f[1], f[2], "")) out[f[0]] = *st;
-      }
+    if (jo == CommandOutcome::Ok) add_sacct_states(j.out, wanted, out);
     if (jo == CommandOutcome::Transient) return out;
   }
   for (const auto& id : unknown)

@@ -47,30 +47,17 @@ void close_pair(int p[2]) {
     if (p[i] >= 0) ::close(p[i]);
 }
 
-}  // namespace
+using Clock = std::chrono::steady_clock;
+using Deadline = decltype(Clock::now() + std::chrono::duration<double>());
 
-ProcessResult run_process(const std::vector<std::string>& argv, double timeout_seconds) {
-  ProcessResult r;
-  if (argv.empty()) throw Error("run_process: empty command");
-  // Resolved here: posix_spawn takes a path (and reports a missing one less clearly).
-  const std::string program = find_program(argv[0]);
-  if (program.empty()) {
-    r.not_started = true;
-    r.error = argv[0] + ": not found or not executable";
-    return r;
-  }
+// Starts `program` with stdin from /dev/null, stdout and stderr into the pipes' write ends, in
+// its own process group, with sbatch's environment; returns posix_spawn's error (0: started).
+int spawn(const std::string& program, const std::vector<std::string>& argv, const int out[2],
+          const int err[2], pid_t& pid) {
   const JobEnvironment env;  // sbatch hands its environment on to the job
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-
-  int out[2] = {-1, -1}, err[2] = {-1, -1};
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-    const int e = errno;
-    close_pair(out);
-    close_pair(err);
-    throw Error("run_process: pipe failed for " + argv[0] + ": " + std::strerror(e));
-  }
   // posix_spawn, not fork: after MPI_Init a fork() copies (and may corrupt) the registered
   // memory of RDMA fabrics; glibc's posix_spawn uses vfork semantics and reports exec failures.
   posix_spawn_file_actions_t actions;
@@ -89,31 +76,25 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills the whole command
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
   const int spawn_error =
       ::posix_spawn(&pid, program.c_str(), &actions, &attr, args.data(), env.envp());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (spawn_error != 0) {
-    ::close(out[0]);
-    ::close(err[0]);
-    r.not_started = true;
-    r.error = argv[0] + ": cannot run " + program + ": " + std::strerror(spawn_error);
-    return r;
-  }
+  return spawn_error;
+}
 
-  using clock = std::chrono::steady_clock;
-  const auto deadline = clock::now() + std::chrono::duration<double>(timeout_seconds);
-  struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+// Reads both pipes to their end into r.out and r.err; past the deadline (timeout_seconds > 0)
+// kills the process group and sets r.timed_out.
+void drain(int out_fd, int err_fd, pid_t pid, double timeout_seconds, Deadline deadline,
+           ProcessResult& r) {
+  struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&r.out, &r.err};
   int open_fds = 2;
   char buf[4096];
   while (open_fds > 0) {
     int wait_ms = -1;
     if (timeout_seconds > 0) {
-      const auto left = std::chrono::duration<double>(deadline - clock::now()).count();
+      const auto left = std::chrono::duration<double>(deadline - Clock::now()).count();
       if (left <= 0) {
         r.timed_out = true;
         ::kill(-pid, SIGKILL);
@@ -140,14 +121,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   }
   for (auto& f : fds)
     if (f.fd >= 0) ::close(f.fd);
+}
 
+// Waits for the process (still under the deadline) and records how it ended.
+void reap(pid_t pid, double timeout_seconds, Deadline deadline, ProcessResult& r) {
   int st = 0;
   // Both pipes closed does not mean it exited (it may have closed them itself): keep the limit.
   for (;;) {
     const pid_t w = ::waitpid(pid, &st, r.timed_out || timeout_seconds <= 0 ? 0 : WNOHANG);
     if (w == pid || (w < 0 && errno != EINTR)) break;
     if (w == 0) {
-      if (clock::now() >= deadline) {
+      if (Clock::now() >= deadline) {
         r.timed_out = true;
         ::kill(-pid, SIGKILL);
       } else {
@@ -157,6 +141,41 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   }
   if (WIFEXITED(st)) r.exit_code = WEXITSTATUS(st);
   if (WIFSIGNALED(st)) r.signal = WTERMSIG(st);
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, double timeout_seconds) {
+  ProcessResult r;
+  if (argv.empty()) throw Error("run_process: empty command");
+  // Resolved here: posix_spawn takes a path (and reports a missing one less clearly).
+  const std::string program = find_program(argv[0]);
+  if (program.empty()) {
+    r.not_started = true;
+    r.error = argv[0] + ": not found or not executable";
+    return r;
+  }
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    const int e = errno;
+    close_pair(out);
+    close_pair(err);
+    throw Error("run_process: pipe failed for " + argv[0] + ": " + std::strerror(e));
+  }
+  pid_t pid = -1;
+  const int spawn_error = spawn(program, argv, out, err, pid);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (spawn_error != 0) {
+    ::close(out[0]);
+    ::close(err[0]);
+    r.not_started = true;
+    r.error = argv[0] + ": cannot run " + program + ": " + std::strerror(spawn_error);
+    return r;
+  }
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
+  drain(out[0], err[0], pid, timeout_seconds, deadline, r);
+  reap(pid, timeout_seconds, deadline, r);
   return r;
 }
 

@@ -2,23 +2,13 @@
 
 #include <cmath>
 #include <limits>
-#include <nlopt.hpp>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/failure_values.hpp"
+#include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/gp/likelihood.hpp"
 
 namespace mixbo {
-namespace {
-
-// Linked with fit_gp, so every program that can fit a GP can also rebuild the problem on
-// another rank.
-const ProblemRegistration kRegistration("gp-fit", &GpFitProblem::deserialize);
-
-// Objective value returned where the covariance cannot be factorised: large enough that the
-// line search backs off, finite so L-BFGS's arithmetic stays defined.
-constexpr double kFailedValue = 1e100;
-
-}  // namespace
 
 GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options)
     : model_(std::move(model)), X_(std::move(X)), ys_(std::move(ys)), options_(options) {}
@@ -54,7 +44,7 @@ double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* gr
     return -lp;
   } catch (const NumericalError&) {
     if (grad) grad->setZero(theta.size());
-    return kFailedValue;
+    return kFailedObjective;
   }
 }
 
@@ -74,13 +64,14 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
   } st{this, model_.clamp(start), std::numeric_limits<double>::infinity(), 0,
        LikelihoodWorkspace(model_, X_)};
 
-  nlopt::opt opt(nlopt::LD_LBFGS, static_cast<unsigned>(np));
+  GuardedNlopt guarded(nlopt::LD_LBFGS, static_cast<unsigned>(np));
+  nlopt::opt& opt = guarded.opt();
   opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + np));
   opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + np));
   opt.set_maxeval(options_.max_evaluations);
   opt.set_ftol_rel(options_.ftol_rel);
   opt.set_xtol_rel(options_.xtol_rel);
-  opt.set_min_objective(
+  guarded.set_min_objective(
       [](unsigned n, const double* x, double* g, void* data) -> double {
         auto& s = *static_cast<State*>(data);
         const Eigen::Map<const Eigen::VectorXd> xm(x, n);
@@ -99,20 +90,12 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
   std::vector<double> x(st.best_x.data(), st.best_x.data() + np);
   double f = 0;
   StartResult r;
-  try {
-    r.status = static_cast<int>(opt.optimize(x, f));
-  } catch (const nlopt::roundoff_limited&) {
-    r.status = static_cast<int>(nlopt::ROUNDOFF_LIMITED);
-  } catch (const nlopt::forced_stop&) {
-    r.status = static_cast<int>(nlopt::FORCED_STOP);
-  } catch (const std::runtime_error&) {
-    r.status = static_cast<int>(nlopt::FAILURE);  // NLopt's generic failure: keep the best seen
-  }
+  r.status = static_cast<int>(guarded.optimize(x, f));  // on failure: keep the best seen
   if (st.evals == 0) st.best = objective(st.best_x, nullptr, &st.workspace);
   r.x = st.best_x;
   r.value = st.best;
   r.iterations = st.evals;
-  if (!(r.value < kFailedValue)) {
+  if (!(r.value < kFailedObjective)) {
     r.value = std::numeric_limits<double>::infinity();
     r.error = "the covariance could not be factorised anywhere this start visited";
   }

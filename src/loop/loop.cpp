@@ -61,6 +61,7 @@ class Loop {
   bool submit_proposed();
   bool propose_round();
   void progress(bool force);
+  void report(int iteration);  // the final line (or JSON event) of a run
   bool cancel_requested() const { return fs::exists(cfg_.workdir / "cancel.request"); }
   void save() {
     if (!o_.dry_run) c_.save();
@@ -166,7 +167,7 @@ bool Loop::submit_proposed() {
   }
   if (batch.empty()) return changed;
   std::vector<std::string> ids;
-  if (batch.size() > 1 && cfg_.executor.type == "slurm" && cfg_.slurm.use_array) {
+  if (batch.size() > 1 && ex_->submits_as_one()) {
     ids = ex_->submit_many(batch);
   } else {
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -291,6 +292,11 @@ LoopResult Loop::run() {
   res_.trials = static_cast<int>(c_.archive().trials.size());
   res_.done = c_.count(TrialState::Done);
   res_.failed = c_.count(TrialState::Failed);
+  report(h.iteration);
+  return res_;
+}
+
+void Loop::report(int iteration) {
   if (o_.json) {
     nlohmann::json j;
     j["event"] = o_.dry_run       ? "dry-run"
@@ -302,7 +308,7 @@ LoopResult Loop::run() {
     j["trials"] = {{"total", res_.trials}, {"done", res_.done}, {"failed", res_.failed}};
     j["spent"] = res_.spent;
     j["budget"] = cfg_.budget;
-    j["recommendation"] = rec_json(cfg_, c_.labelled(res_.recommendation, h.iteration));
+    j["recommendation"] = rec_json(cfg_, c_.labelled(res_.recommendation, iteration));
     if (o_.dry_run) {
       j["scripts"] = nlohmann::json::array();
       for (const auto& p : res_.written) j["scripts"].push_back(p.string());
@@ -318,9 +324,8 @@ LoopResult Loop::run() {
          << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
          << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
          << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"
-         << describe_recommendation(cfg_, c_.labelled(res_.recommendation, h.iteration));
+         << describe_recommendation(cfg_, c_.labelled(res_.recommendation, iteration));
   }
-  return res_;
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -66,26 +65,6 @@ MPI_Status wait_for_message(MPI_Comm comm, int source, int tag, microseconds cap
     if (flag) return st;
     backoff.wait();
   }
-}
-
-// A NumericalError is one start's expected failure (as SerialTeam records it, so results stay
-// the same at any rank count); any other exception propagates and ends the run.
-StartResult solve_start(const MultiStartProblem& problem, const Eigen::VectorXd& start) {
-  try {
-    return problem.solve(start);
-  } catch (const NumericalError& e) {
-    StartResult r;
-    r.x = start;
-    r.value = std::numeric_limits<double>::infinity();
-    r.error = e.what();
-    return r;
-  }
-}
-
-std::string task_failure(const std::string& kind, long long task, int rank,
-                         const std::string& what) {
-  return "multi-start problem '" + kind + "': task " + std::to_string(task) + " failed on rank " +
-         std::to_string(rank) + ": " + what;
 }
 
 void put_result(ByteWriter& w, const StartResult& r) {
@@ -201,25 +180,11 @@ MpiTeam::~MpiTeam() {
   MPI_Comm_free(&comm_);
 }
 
-std::vector<StartResult> MpiTeam::run_local(const MultiStartProblem& problem,
-                                            const std::vector<Eigen::VectorXd>& starts) {
-  std::vector<StartResult> out;
-  out.reserve(starts.size());
-  for (size_t i = 0; i < starts.size(); ++i) {
-    try {
-      out.push_back(solve_start(problem, starts[i]));
-    } catch (const std::exception& e) {
-      throw Error(task_failure(problem.kind(), static_cast<long long>(i), 0, e.what()));
-    }
-  }
-  return out;
-}
-
 std::vector<StartResult> MpiTeam::run(const MultiStartProblem& problem,
                                       const std::vector<Eigen::VectorXd>& starts) {
   if (rank_ != 0) throw Error("MpiTeam::run called on rank " + std::to_string(rank_));
   if (shut_down_) throw Error("MpiTeam::run called after shutdown");
-  if (size_ == 1 || starts.empty()) return run_local(problem, starts);
+  if (size_ == 1 || starts.empty()) return SerialTeam().run(problem, starts);
 
   const std::vector<unsigned char> payload = encode_run(problem, starts);
   if (payload.size() > static_cast<size_t>(INT_MAX))
@@ -240,9 +205,9 @@ std::vector<StartResult> MpiTeam::run(const MultiStartProblem& problem,
         try {
           state.store(static_cast<size_t>(i), solve_start(problem, starts[static_cast<size_t>(i)]));
         } catch (const std::exception& e) {
-          state.fail(task_failure(kind, i, 0, e.what()));
+          state.fail(start_failure(kind, i, 0, e.what()));
         } catch (...) {
-          state.fail(task_failure(kind, i, 0, "unknown exception"));
+          state.fail(start_failure(kind, i, 0, "unknown exception"));
         }
       }
     });
@@ -328,7 +293,7 @@ void MpiTeam::serve_one_run(long long payload_size) {
       report = ByteWriter();
       report.put<std::int32_t>(static_cast<std::int32_t>(Report::kError));
       report.put<std::int64_t>(task);
-      report.put(task_failure(run.kind, task, rank_, e.what()));
+      report.put(start_failure(run.kind, task, rank_, e.what()));
     }
   }
 }

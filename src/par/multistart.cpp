@@ -31,10 +31,23 @@ std::unique_ptr<MultiStartProblem> make_problem(const std::string& kind, ByteRea
   {
     std::lock_guard lock(registry_mutex());
     auto it = registry().find(kind);
-    if (it == registry().end()) throw Error("unknown multi-start problem kind '" + kind + "'");
+    if (it == registry().end()) {
+      std::string known;
+      for (const auto& [k, _] : registry()) known += (known.empty() ? "" : ", ") + k;
+      throw Error("unknown multi-start problem kind '" + kind +
+                  "' (registered: " + (known.empty() ? "none" : known) +
+                  "; a program that runs MPI workers calls register_builtin_problems() first)");
+    }
     f = it->second;
   }
   return f(in);
+}
+
+std::vector<std::string> registered_problem_kinds() {
+  std::lock_guard lock(registry_mutex());
+  std::vector<std::string> out;
+  for (const auto& [k, _] : registry()) out.push_back(k);
+  return out;
 }
 
 size_t best_start(const std::vector<StartResult>& results) {
@@ -51,10 +64,10 @@ size_t best_start(const std::vector<StartResult>& results) {
   return best;
 }
 
-StartResult solve_guarded(const MultiStartProblem& problem, const Eigen::VectorXd& start) {
+StartResult solve_start(const MultiStartProblem& problem, const Eigen::VectorXd& start) {
   try {
     return problem.solve(start);
-  } catch (const std::exception& e) {
+  } catch (const NumericalError& e) {
     StartResult r;
     r.x = start;
     r.value = std::numeric_limits<double>::infinity();
@@ -63,11 +76,25 @@ StartResult solve_guarded(const MultiStartProblem& problem, const Eigen::VectorX
   }
 }
 
+std::string start_failure(const std::string& kind, long long task, int rank,
+                          const std::string& what) {
+  return "multi-start problem '" + kind + "': task " + std::to_string(task) + " failed on rank " +
+         std::to_string(rank) + ": " + what;
+}
+
 std::vector<StartResult> SerialTeam::run(const MultiStartProblem& problem,
                                          const std::vector<Eigen::VectorXd>& starts) {
   std::vector<StartResult> out;
   out.reserve(starts.size());
-  for (const auto& s : starts) out.push_back(solve_guarded(problem, s));
+  for (size_t i = 0; i < starts.size(); ++i) {
+    try {
+      out.push_back(solve_start(problem, starts[i]));
+    } catch (const std::exception& e) {
+      throw Error(start_failure(problem.kind(), static_cast<long long>(i), 0, e.what()));
+    } catch (...) {
+      throw Error(start_failure(problem.kind(), static_cast<long long>(i), 0, "unknown exception"));
+    }
+  }
   return out;
 }
 

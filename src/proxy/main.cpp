@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -79,6 +80,43 @@ void sleep_seconds(double s) {
   if (s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(s));
 }
 
+// The fault to inject into this attempt ("" = none), from the flags or $MIXBO_PROXY_FAULT,
+// _ATTEMPTS, _TRIALS; nullopt (after saying why) for an unknown mode.
+std::optional<std::string> injected_fault(const po::variables_map& vm,
+                                          const mixbo::TrialParams& p) {
+  std::string fault =
+      vm.count("fault") ? vm["fault"].as<std::string>() : env_or("MIXBO_PROXY_FAULT", "");
+  const int fault_attempts = vm.count("fault-attempts")
+                                 ? vm["fault-attempts"].as<int>()
+                                 : std::stoi(env_or("MIXBO_PROXY_FAULT_ATTEMPTS", "2147483647"));
+  const std::string fault_trials = vm.count("fault-trials")
+                                       ? vm["fault-trials"].as<std::string>()
+                                       : env_or("MIXBO_PROXY_FAULT_TRIALS", "");
+  static const std::vector<std::string> modes = {"",         "fail", "partial",  "hang",
+                                                 "truncate", "nan",  "wrong-id", "missing-metric"};
+  if (std::find(modes.begin(), modes.end(), fault) == modes.end()) {
+    std::cerr << "mixbo-proxy: unknown fault mode '" << fault << "'; see --help\n";
+    return std::nullopt;
+  }
+  if (p.attempt > fault_attempts || !listed(fault_trials, p.trial_id)) fault.clear();
+  return fault;
+}
+
+// Training takes time: sleeps `total_sleep` seconds in slices and leaves a partial curve after
+// each, as a real run that writes its evaluations as it goes.
+void write_while_training(const fs::path& result, const mixbo::ResultCurve& curve,
+                          double total_sleep) {
+  const size_t n = curve.steps.size();
+  if (total_sleep > 0) {
+    const size_t slices = std::min<size_t>(n, 10);
+    for (size_t s = 1; s < slices; ++s) {
+      sleep_seconds(total_sleep / static_cast<double>(slices));
+      mixbo::write_result(result, head(curve, n * s / slices));
+    }
+    sleep_seconds(total_sleep / static_cast<double>(slices));
+  }
+}
+
 int run(int argc, char** argv) {
   po::options_description desc;
   desc.add_options()("help,h", "")("params", po::value<std::string>(), "")(
@@ -116,21 +154,9 @@ int run(int argc, char** argv) {
   fs::path result = vm.count("result") ? fs::path(vm["result"].as<std::string>()) : p.result;
   if (result.empty()) result = p.trial_dir / "result.h5";
 
-  std::string fault =
-      vm.count("fault") ? vm["fault"].as<std::string>() : env_or("MIXBO_PROXY_FAULT", "");
-  const int fault_attempts = vm.count("fault-attempts")
-                                 ? vm["fault-attempts"].as<int>()
-                                 : std::stoi(env_or("MIXBO_PROXY_FAULT_ATTEMPTS", "2147483647"));
-  const std::string fault_trials = vm.count("fault-trials")
-                                       ? vm["fault-trials"].as<std::string>()
-                                       : env_or("MIXBO_PROXY_FAULT_TRIALS", "");
-  static const std::vector<std::string> modes = {"",         "fail", "partial",  "hang",
-                                                 "truncate", "nan",  "wrong-id", "missing-metric"};
-  if (std::find(modes.begin(), modes.end(), fault) == modes.end()) {
-    std::cerr << "mixbo-proxy: unknown fault mode '" << fault << "'; see --help\n";
-    return 2;
-  }
-  if (p.attempt > fault_attempts || !listed(fault_trials, p.trial_id)) fault.clear();
+  const auto injected = injected_fault(vm, p);
+  if (!injected) return 2;
+  const std::string fault = *injected;
 
   std::cerr << "mixbo-proxy: trial " << p.trial_id << " attempt " << p.attempt << ": " << p.scale
             << " for " << p.steps << " steps on the " << p.simulator << " simulator"
@@ -150,18 +176,8 @@ int run(int argc, char** argv) {
     std::cerr << "mixbo-proxy: " << e.what() << "\n";
     return 1;
   }
-  // Training takes time: sleep in slices and leave a partial curve after each, as a real run
-  // that writes its evaluations as it goes.
-  const double total_sleep = p.sleep_per_cost * p.cost;
   const size_t n = curve.steps.size();
-  if (total_sleep > 0) {
-    const size_t slices = std::min<size_t>(n, 10);
-    for (size_t s = 1; s < slices; ++s) {
-      sleep_seconds(total_sleep / static_cast<double>(slices));
-      mixbo::write_result(result, head(curve, n * s / slices));
-    }
-    sleep_seconds(total_sleep / static_cast<double>(slices));
-  }
+  write_while_training(result, curve, p.sleep_per_cost * p.cost);
   if (fault == "partial") {
     mixbo::write_result(result, head(curve, std::max<size_t>(1, n / 2)));
     std::cerr << "mixbo-proxy: injected failure after a partial curve\n";

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <limits>
-#include <nlopt.hpp>
 #include <numeric>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/space/sampling.hpp"
 
 namespace mixbo {
@@ -89,11 +89,12 @@ DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveConfig& objectiv
   start_points.push_back(simplex.center());
   Ctx ctx{&f, &simplex, params, steps};
   for (const auto& s : start_points) {
-    nlopt::opt opt(nlopt::LN_COBYLA, static_cast<unsigned>(k));
+    GuardedNlopt guarded(nlopt::LN_COBYLA, static_cast<unsigned>(k));
+    nlopt::opt& opt = guarded.opt();
     opt.set_lower_bounds(std::vector<double>(simplex.lower().data(), simplex.lower().data() + k));
     opt.set_upper_bounds(std::vector<double>(simplex.upper().data(), simplex.upper().data() + k));
-    opt.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-    opt.set_min_objective(objective, &ctx);
+    guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
+    guarded.set_min_objective(objective, &ctx);
     opt.set_xtol_abs(1e-9);
     opt.set_ftol_abs(1e-12);
     opt.set_maxeval(4000);
@@ -101,10 +102,11 @@ DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveConfig& objectiv
     std::vector<double> x(s.data(), s.data() + k);
     double v = 0;
     try {
-      opt.optimize(x, v);
-    } catch (const nlopt::roundoff_limited&) {
-    } catch (const std::runtime_error&) {
-      continue;  // a start NLopt gives up on cannot beat the sweep point it started from
+      const nlopt::result status = guarded.optimize(x, v);
+      // A start NLopt gives up on cannot beat the sweep point it started from.
+      if (status == nlopt::FAILURE || status == nlopt::FORCED_STOP) continue;
+    } catch (const NumericalError&) {
+      continue;  // this start failed
     }
     const Eigen::VectorXd w =
         simplex.project(Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(k)));

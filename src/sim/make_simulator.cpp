@@ -8,19 +8,44 @@
 
 namespace mixbo {
 
+const Registry<SimulatorFactory>& simulator_registry() {
+  // One line per simulator; the order is the order errors and --help list them in.
+  static const Registry<SimulatorFactory> r = [] {
+    Registry<SimulatorFactory> reg("simulator");
+    reg.add("bimix", "the BiMix law with built-in constants (sim/bimix_simulator.hpp)",
+            [](const SimulatorConfig&,
+               const std::vector<std::string>& domains) -> std::unique_ptr<Simulator> {
+              return std::make_unique<BimixSimulator>(domains);
+            });
+    reg.add("mlp", "the paper authors' MLP loss simulator; simulator.file holds its weights",
+            [](const SimulatorConfig& c,
+               const std::vector<std::string>& domains) -> std::unique_ptr<Simulator> {
+              if (c.file.empty())
+                throw ConfigError("simulator.file: the mlp simulator needs a weights file");
+              return std::make_unique<MlpCampaignSimulator>(c.file, domains);
+            });
+    reg.add("law-family", "member simulator.seed of a family of random laws (sim/law_family.hpp)",
+            [](const SimulatorConfig& c,
+               const std::vector<std::string>& domains) -> std::unique_ptr<Simulator> {
+              return std::make_unique<LawFamilySimulator>(c.seed, static_cast<int>(domains.size()),
+                                                          c.target_params);
+            });
+    return reg;
+  }();
+  return r;
+}
+
+void check_simulator_name(const CampaignConfig& config) {
+  simulator_registry().get(config.simulator.type, config_source(config), "simulator.type");
+}
+
 std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config,
                                           const std::vector<std::string>& domains) {
-  if (config.type == "bimix") return std::make_unique<BimixSimulator>(domains);
-  if (config.type == "law-family")
-    return std::make_unique<LawFamilySimulator>(config.seed, static_cast<int>(domains.size()),
-                                                config.target_params);
-  if (config.type == "mlp") {
-    if (config.file.empty())
-      throw ConfigError("simulator.file: the mlp simulator needs a weights file");
-    return std::make_unique<MlpCampaignSimulator>(config.file, domains);
-  }
-  throw ConfigError("simulator.type: unknown simulator '" + config.type +
-                    "' (bimix | mlp | law-family)");
+  const auto* e = simulator_registry().find(config.type);
+  if (!e)
+    throw ConfigError("simulator.type: unknown simulator '" + config.type + "' (" +
+                      simulator_registry().names_text(" | ") + ")");
+  return e->make(config, domains);
 }
 
 std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const SearchSpace& space) {

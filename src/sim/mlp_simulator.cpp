@@ -93,13 +93,47 @@ Eigen::VectorXd to_vector(const std::vector<double>& v) {
   return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
+// The weight and bias tensors of each layer, by layer index, in increasing index: layers.0,
+// layers.3, ... (PyTorch Sequential numbering).
+std::map<int, std::pair<const json*, const json*>> layer_tensors(const Loader& ld, const json& j) {
+  const auto& wj = ld.member(j, "weights", "");
+  if (!wj.is_object()) ld.fail("'weights' must be an object");
+  std::map<int, std::pair<const json*, const json*>> by_index;
+  for (const auto& [key, value] : wj.items()) {
+    const auto dot = key.rfind('.');
+    if (key.rfind("layers.", 0) != 0 || dot == std::string::npos || dot <= 7)
+      ld.fail("unexpected weights entry '" + key + "'");
+    int idx = -1;
+    try {
+      size_t used = 0;
+      idx = std::stoi(key.substr(7, dot - 7), &used);
+      if (used != dot - 7) idx = -1;
+    } catch (const std::exception&) {
+    }
+    const std::string kind = key.substr(dot + 1);
+    if (idx < 0 || (kind != "weight" && kind != "bias"))
+      ld.fail("unexpected weights entry '" + key + "'");
+    (kind == "weight" ? by_index[idx].first : by_index[idx].second) = &value;
+  }
+  return by_index;
+}
+
+// The metric names the network outputs: at least one, none twice.
+std::vector<std::string> output_names(const Loader& ld, const json& j) {
+  auto out = ld.strings(ld.member(j, "outputs", ""), "outputs");
+  if (out.empty()) ld.fail("'outputs' is empty");
+  if (std::set<std::string>(out.begin(), out.end()).size() != out.size())
+    ld.fail("'outputs' repeats a name");
+  return out;
+}
+
 }  // namespace
 
 MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
   const Loader ld(file);
   const json j = ld.read();
   const auto inputs = ld.strings(ld.member(j, "inputs_full_9", ""), "inputs_full_9");
-  outputs_ = ld.strings(ld.member(j, "outputs", ""), "outputs");
+  outputs_ = output_names(ld, j);
   n_inputs_ = static_cast<Eigen::Index>(inputs.size());
   const auto& mask_j = ld.member(j, "feature_mask", "");
   if (!mask_j.is_array() || mask_j.size() != inputs.size())
@@ -133,9 +167,6 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
   if (domains_.empty()) ld.fail("no proportion inputs ('p_<domain>') in inputs_full_9");
   if (size_index_ < 0 || step_index_ < 0)
     ld.fail("inputs_full_9 must contain 'model_size_M' and 'training_step'");
-  if (outputs_.empty()) ld.fail("'outputs' is empty");
-  if (std::set<std::string>(outputs_.begin(), outputs_.end()).size() != outputs_.size())
-    ld.fail("'outputs' repeats a name");
 
   const auto& ns = ld.member(j, "normalization_stats", "");
   const long ni = static_cast<long>(n_inputs_), no = static_cast<long>(outputs_.size());
@@ -152,26 +183,7 @@ MlpSimulator::MlpSimulator(const std::filesystem::path& file) {
       ld.fail("X_std of input '" + inputs[static_cast<size_t>(i)] + "' is not positive");
   if (!(y_std_.array() > 0).all()) ld.fail("y_std must be positive");
 
-  // Layers in increasing index: layers.0, layers.3, ... (PyTorch Sequential numbering).
-  const auto& wj = ld.member(j, "weights", "");
-  if (!wj.is_object()) ld.fail("'weights' must be an object");
-  std::map<int, std::pair<const json*, const json*>> by_index;
-  for (const auto& [key, value] : wj.items()) {
-    const auto dot = key.rfind('.');
-    if (key.rfind("layers.", 0) != 0 || dot == std::string::npos || dot <= 7)
-      ld.fail("unexpected weights entry '" + key + "'");
-    int idx = -1;
-    try {
-      size_t used = 0;
-      idx = std::stoi(key.substr(7, dot - 7), &used);
-      if (used != dot - 7) idx = -1;
-    } catch (const std::exception&) {
-    }
-    const std::string kind = key.substr(dot + 1);
-    if (idx < 0 || (kind != "weight" && kind != "bias"))
-      ld.fail("unexpected weights entry '" + key + "'");
-    (kind == "weight" ? by_index[idx].first : by_index[idx].second) = &value;
-  }
+  const auto by_index = layer_tensors(ld, j);
   if (by_index.empty()) ld.fail("'weights' holds no layers");
   long in = static_cast<long>(kept_.size());
   for (const auto& [idx, wb] : by_index) {

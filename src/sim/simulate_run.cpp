@@ -1,6 +1,8 @@
 #include "mixbo/sim/simulate_run.hpp"
 
 #include <cmath>
+#include <map>
+#include <memory>
 #include <random>
 
 #include "mixbo/core/error.hpp"
@@ -63,6 +65,20 @@ ResultCurve simulate_trial(const Simulator& sim, const TrialParams& p) {
   c.trial_id = p.trial_id;
   c.status = "ok";
   return c;
+}
+
+std::function<void(const std::filesystem::path&)> simulated_trial_runner() {
+  using Cache = std::map<std::string, std::unique_ptr<Simulator>>;
+  auto cache = std::make_shared<Cache>();
+  return [cache](const std::filesystem::path& trial_dir) {
+    const TrialParams p = read_params(trial_dir / "params.ini");
+    const SimulatorConfig c = simulator_config(p);
+    std::string key = c.type + "\n" + c.file.string();
+    for (const auto& d : p.domains) key += "\n" + d;
+    auto& slot = (*cache)[key];
+    if (!slot) slot = make_simulator(c, p.domains);
+    write_result(p.result.empty() ? trial_dir / "result.h5" : p.result, simulate_trial(*slot, p));
+  };
 }
 
 }  // namespace mixbo

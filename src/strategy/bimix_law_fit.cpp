@@ -2,16 +2,14 @@
 
 #include <cmath>
 #include <limits>
-#include <nlopt.hpp>
 #include <random>
 #include <string>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/guarded_nlopt.hpp"
 
 namespace mixbo {
 namespace {
-
-const ProblemRegistration kRegistration("bimix-law-fit", BimixLawFitProblem::deserialize);
 
 // Shares below this are treated as this (a run's share of a domain cannot be 0 under the law).
 constexpr double kMinShare = 1e-9;
@@ -134,13 +132,14 @@ StartResult BimixLawFitProblem::solve(const Eigen::VectorXd& start) const {
     double best;
     int evals;
   } st{this, start.cwiseMax(lo).cwiseMin(hi), std::numeric_limits<double>::infinity(), 0};
-  nlopt::opt opt(nlopt::LD_LBFGS, np);
+  GuardedNlopt guarded(nlopt::LD_LBFGS, np);
+  nlopt::opt& opt = guarded.opt();
   opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + lo.size()));
   opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + hi.size()));
   opt.set_maxeval(max_evaluations_);
   opt.set_ftol_rel(1e-15);
   opt.set_xtol_rel(1e-12);
-  opt.set_min_objective(
+  guarded.set_min_objective(
       [](unsigned n, const double* x, double* g, void* data) -> double {
         auto& s = *static_cast<State*>(data);
         const Eigen::VectorXd th = Eigen::Map<const Eigen::VectorXd>(x, n);
@@ -158,13 +157,7 @@ StartResult BimixLawFitProblem::solve(const Eigen::VectorXd& start) const {
   std::vector<double> x(st.best_x.data(), st.best_x.data() + np);
   double fx = 0;
   StartResult r;
-  try {
-    r.status = static_cast<int>(opt.optimize(x, fx));
-  } catch (const nlopt::roundoff_limited&) {
-    r.status = static_cast<int>(nlopt::ROUNDOFF_LIMITED);
-  } catch (const std::runtime_error&) {
-    r.status = static_cast<int>(nlopt::FAILURE);  // keep the best point seen
-  }
+  r.status = static_cast<int>(guarded.optimize(x, fx));  // on failure: keep the best point seen
   if (st.evals == 0) st.best = objective(st.best_x, nullptr);
   r.x = st.best_x;
   r.value = std::isfinite(st.best) ? st.best : std::numeric_limits<double>::infinity();

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <nlopt.hpp>
 #include <numeric>
 #include <vector>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/guarded_nlopt.hpp"
 #include "mixbo/space/sampling.hpp"
 
 namespace mixbo {
@@ -65,11 +65,12 @@ SurrogateMinimum minimize_surrogate(const SurrogateFunction& f, const BoundedSim
   if (k == 1) return best;
   for (int s = 0; s < std::min<int>(starts, static_cast<int>(order.size())); ++s) {
     Ctx c{&f, {}, std::numeric_limits<double>::infinity()};
-    nlopt::opt opt(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+    GuardedNlopt guarded(nlopt::LD_SLSQP, static_cast<unsigned>(k));
+    nlopt::opt& opt = guarded.opt();
     opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + k));
     opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + k));
-    opt.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-    opt.set_min_objective(objective, &c);
+    guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
+    guarded.set_min_objective(objective, &c);
     opt.set_maxeval(300);
     opt.set_xtol_rel(1e-10);
     opt.set_ftol_rel(1e-12);
@@ -77,9 +78,10 @@ SurrogateMinimum minimize_surrogate(const SurrogateFunction& f, const BoundedSim
     std::vector<double> x(w0.data(), w0.data() + k);
     double fx = 0;
     try {
-      opt.optimize(x, fx);
-    } catch (const std::exception&) {
       // NLopt's roundoff / generic failures: keep the best feasible point it visited.
+      guarded.optimize(x, fx);
+    } catch (const NumericalError&) {
+      continue;  // this start failed
     }
     if (c.best_w.size() == 0) continue;
     const Eigen::VectorXd w = box.project(c.best_w);

@@ -62,131 +62,146 @@ std::string csv_text(const std::string& s) {
   return q + "\"";
 }
 
+// Root attributes and lists: what was compared, on what, with which budget.
+void write_bench_attrs(h5::hid_t root, const BenchResult& r) {
+  const auto& c = r.config;
+  h5::write_attr(root, "schema", std::int64_t{1});
+  h5::write_attr(root, "epsilon", r.options.epsilon);
+  h5::write_attr(root, "objective", c.objective.text);
+  h5::write_attr(root, "target_scale", c.space.scales().target_scale().name);
+  h5::write_attr(root, "max_steps", static_cast<std::int64_t>(c.space.steps().max_steps()));
+  h5::write_attr(root, "simulator",
+                 c.simulator.type + (c.simulator.file.empty()
+                                         ? std::string()
+                                         : " (" + c.simulator.file.filename().string() + ")"));
+  h5::write_attr(root, "hit_probability", r.hit_probability);
+  h5::write_attr(root, "budget", c.budget);
+  h5::write_attr(root, "seeds", static_cast<std::int64_t>(r.options.seeds));
+  h5::write_attr(root, "reference", r.options.reference);
+  h5::write_attr(root, "best_value", r.optimum.value);
+  h5::write_attr(root, "wall_seconds", r.wall_seconds);
+  h5::write_strings(root, "config", {c.text});
+  h5::write_strings(root, "domains", c.space.simplex().names());
+  h5::write_strings(root, "strategies", r.strategies);
+  std::vector<std::string> skipped;
+  for (const auto& s : r.skipped) skipped.push_back(s.strategy + ": " + s.reason);
+  h5::write_strings(root, "skipped", skipped);
+}
+
+// /optimum: the dense search's best mixture and value.
+void write_optimum(h5::hid_t root, const BenchResult& r) {
+  h5::Handle opt = h5::create_group(root, "optimum");
+  h5::write_doubles(
+      opt.id(), "w",
+      std::vector<double>(r.optimum.w.data(), r.optimum.w.data() + r.optimum.w.size()));
+  h5::write_attr(opt.id(), "value", r.optimum.value);
+  h5::write_attr(opt.id(), "sweep_value", r.optimum.sweep_value);
+  h5::write_attr(opt.id(), "evaluations", static_cast<std::int64_t>(r.optimum.evaluations));
+}
+
+// /curves/<strategy>/seed_NNNN: one campaign's curve.
+void write_curve(h5::hid_t strategy_group, const BenchCampaign& b, const BenchResult& r) {
+  const auto& cv = b.curve;
+  char name[32];
+  std::snprintf(name, sizeof name, "seed_%04llu", static_cast<unsigned long long>(cv.seed));
+  h5::Handle run = h5::create_group(strategy_group, name);
+  h5::write_doubles(run.id(), "cost", cv.cost);
+  h5::write_doubles(run.id(), "value", cv.value);
+  std::vector<double> regret;
+  for (double v : cv.value) regret.push_back(relative_regret(v, r.optimum.value));
+  h5::write_doubles(run.id(), "regret", regret);
+  // Row-major for HDF5.
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = cv.w;
+  h5::write_matrix(run.id(), "w", w.data(), static_cast<size_t>(w.rows()),
+                   static_cast<size_t>(w.cols()));
+  h5::write_doubles(run.id(), "round_seconds", b.round_seconds);
+  h5::write_doubles(run.id(), "lo", cv.lo);
+  h5::write_doubles(run.id(), "hi", cv.hi);
+  h5::write_doubles(run.id(), "scale_cost", cv.scale_cost);
+  h5::write_attr(run.id(), "cost_to_1pct", cv.cost_to_1pct);
+  h5::write_attr(run.id(), "seed", static_cast<std::int64_t>(cv.seed));
+  h5::write_attr(run.id(), "cost_to_target", cv.cost_to_target);
+  h5::write_attr(run.id(), "cost_to_stay", cv.cost_to_stay);
+  h5::write_attr(run.id(), "spent", cv.spent);
+  h5::write_attr(run.id(), "trials", static_cast<std::int64_t>(cv.trials));
+  h5::write_attr(run.id(), "failed", static_cast<std::int64_t>(cv.failed));
+  h5::write_attr(run.id(), "final_regret", cv.final_regret);
+  h5::write_attr(run.id(), "wall_seconds", cv.wall_seconds);
+}
+
+// /summary: one row per strategy (the tables of format_bench_report).
+void write_summary(h5::hid_t root, const BenchResult& r) {
+  const auto rows = summarise(curves_of(r), r.options.reference);
+  h5::Handle sum = h5::create_group(root, "summary");
+  std::vector<std::string> names;
+  std::vector<double> med, q1, q3, ratio, regret, wall, stay_med;
+  std::vector<std::int64_t> reached, seeds, lower, stayed;
+  for (const auto& row : rows) {
+    names.push_back(row.strategy);
+    med.push_back(row.cost.median);
+    q1.push_back(row.cost.q1);
+    q3.push_back(row.cost.q3);
+    reached.push_back(row.cost.finite);
+    seeds.push_back(row.cost.n);
+    ratio.push_back(row.ratio_to_reference);
+    lower.push_back(row.ratio_is_lower_bound ? 1 : 0);
+    regret.push_back(row.regret.median);
+    wall.push_back(row.mean_wall_seconds);
+    stay_med.push_back(row.stay.median);
+    stayed.push_back(row.stay.finite);
+  }
+  h5::write_strings(sum.id(), "strategy", names);
+  h5::write_doubles(sum.id(), "median", med);
+  h5::write_doubles(sum.id(), "q1", q1);
+  h5::write_doubles(sum.id(), "q3", q3);
+  h5::write_ints(sum.id(), "reached", reached);
+  h5::write_ints(sum.id(), "seeds", seeds);
+  h5::write_doubles(sum.id(), "ratio_to_reference", ratio);
+  h5::write_ints(sum.id(), "ratio_is_lower_bound", lower);
+  h5::write_doubles(sum.id(), "final_regret_median", regret);
+  h5::write_doubles(sum.id(), "mean_wall_seconds", wall);
+  h5::write_doubles(sum.id(), "stay_median", stay_med);
+  h5::write_ints(sum.id(), "stayed", stayed);
+  // The quality table: regret at fixed costs [strategy x cost], cost to 1%, the paper's
+  // speedup of the reference, interval coverage, spend share [strategy x scale].
+  h5::write_doubles(sum.id(), "report_costs", report_costs());
+  std::vector<double> at, c1, speedup, coverage, share;
+  std::vector<std::int64_t> cov_rounds;
+  const auto n_scales = static_cast<size_t>(r.config.space.scales().size());
+  for (const auto& row : rows) {
+    at.insert(at.end(), row.regret_at.begin(), row.regret_at.end());
+    c1.push_back(row.cost_1pct.median);
+    speedup.push_back(row.speedup);
+    coverage.push_back(row.coverage);
+    cov_rounds.push_back(row.coverage_rounds);
+    for (size_t i = 0; i < n_scales; ++i)
+      share.push_back(i < row.scale_share.size() ? row.scale_share[i] : 0.0);
+  }
+  h5::write_matrix(sum.id(), "regret_at", at.data(), rows.size(), report_costs().size());
+  h5::write_doubles(sum.id(), "median_cost_to_1pct", c1);
+  h5::write_doubles(sum.id(), "paper_speedup", speedup);
+  h5::write_doubles(sum.id(), "interval_coverage", coverage);
+  h5::write_ints(sum.id(), "interval_rounds", cov_rounds);
+  h5::write_matrix(sum.id(), "spend_share", share.data(), rows.size(), n_scales);
+}
+
 }  // namespace
 
 void write_bench_h5(const fs::path& file, const BenchResult& r) {
   if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
   const auto tmp = temporary_next_to(file);
-  const auto& c = r.config;
   {
     h5::Handle f = h5::create_file(tmp);
     const h5::hid_t root = f.id();
-    h5::write_attr(root, "schema", std::int64_t{1});
-    h5::write_attr(root, "epsilon", r.options.epsilon);
-    h5::write_attr(root, "objective", c.objective.text);
-    h5::write_attr(root, "target_scale", c.space.scales().target_scale().name);
-    h5::write_attr(root, "max_steps", static_cast<std::int64_t>(c.space.steps().max_steps()));
-    h5::write_attr(root, "simulator",
-                   c.simulator.type + (c.simulator.file.empty()
-                                           ? std::string()
-                                           : " (" + c.simulator.file.filename().string() + ")"));
-    h5::write_attr(root, "hit_probability", r.hit_probability);
-    h5::write_attr(root, "budget", c.budget);
-    h5::write_attr(root, "seeds", static_cast<std::int64_t>(r.options.seeds));
-    h5::write_attr(root, "reference", r.options.reference);
-    h5::write_attr(root, "best_value", r.optimum.value);
-    h5::write_attr(root, "wall_seconds", r.wall_seconds);
-    h5::write_strings(root, "config", {c.text});
-    h5::write_strings(root, "domains", c.space.simplex().names());
-    h5::write_strings(root, "strategies", r.strategies);
-    std::vector<std::string> skipped;
-    for (const auto& s : r.skipped) skipped.push_back(s.strategy + ": " + s.reason);
-    h5::write_strings(root, "skipped", skipped);
-
-    h5::Handle opt = h5::create_group(root, "optimum");
-    h5::write_doubles(
-        opt.id(), "w",
-        std::vector<double>(r.optimum.w.data(), r.optimum.w.data() + r.optimum.w.size()));
-    h5::write_attr(opt.id(), "value", r.optimum.value);
-    h5::write_attr(opt.id(), "sweep_value", r.optimum.sweep_value);
-    h5::write_attr(opt.id(), "evaluations", static_cast<std::int64_t>(r.optimum.evaluations));
-
+    write_bench_attrs(root, r);
+    write_optimum(root, r);
     h5::Handle curves = h5::create_group(root, "curves");
     for (const auto& s : r.strategies) {
       h5::Handle g = h5::create_group(curves.id(), s);
-      for (const auto& b : r.campaigns) {
-        if (b.curve.strategy != s) continue;
-        const auto& cv = b.curve;
-        char name[32];
-        std::snprintf(name, sizeof name, "seed_%04llu", static_cast<unsigned long long>(cv.seed));
-        h5::Handle run = h5::create_group(g.id(), name);
-        h5::write_doubles(run.id(), "cost", cv.cost);
-        h5::write_doubles(run.id(), "value", cv.value);
-        std::vector<double> regret;
-        for (double v : cv.value) regret.push_back(relative_regret(v, r.optimum.value));
-        h5::write_doubles(run.id(), "regret", regret);
-        // Row-major for HDF5.
-        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = cv.w;
-        h5::write_matrix(run.id(), "w", w.data(), static_cast<size_t>(w.rows()),
-                         static_cast<size_t>(w.cols()));
-        h5::write_doubles(run.id(), "round_seconds", b.round_seconds);
-        h5::write_doubles(run.id(), "lo", cv.lo);
-        h5::write_doubles(run.id(), "hi", cv.hi);
-        h5::write_doubles(run.id(), "scale_cost", cv.scale_cost);
-        h5::write_attr(run.id(), "cost_to_1pct", cv.cost_to_1pct);
-        h5::write_attr(run.id(), "seed", static_cast<std::int64_t>(cv.seed));
-        h5::write_attr(run.id(), "cost_to_target", cv.cost_to_target);
-        h5::write_attr(run.id(), "cost_to_stay", cv.cost_to_stay);
-        h5::write_attr(run.id(), "spent", cv.spent);
-        h5::write_attr(run.id(), "trials", static_cast<std::int64_t>(cv.trials));
-        h5::write_attr(run.id(), "failed", static_cast<std::int64_t>(cv.failed));
-        h5::write_attr(run.id(), "final_regret", cv.final_regret);
-        h5::write_attr(run.id(), "wall_seconds", cv.wall_seconds);
-      }
+      for (const auto& b : r.campaigns)
+        if (b.curve.strategy == s) write_curve(g.id(), b, r);
     }
-
-    const auto rows = summarise(curves_of(r), r.options.reference);
-    h5::Handle sum = h5::create_group(root, "summary");
-    std::vector<std::string> names;
-    std::vector<double> med, q1, q3, ratio, regret, wall, stay_med;
-    std::vector<std::int64_t> reached, seeds, lower, stayed;
-    for (const auto& row : rows) {
-      names.push_back(row.strategy);
-      med.push_back(row.cost.median);
-      q1.push_back(row.cost.q1);
-      q3.push_back(row.cost.q3);
-      reached.push_back(row.cost.finite);
-      seeds.push_back(row.cost.n);
-      ratio.push_back(row.ratio_to_reference);
-      lower.push_back(row.ratio_is_lower_bound ? 1 : 0);
-      regret.push_back(row.regret.median);
-      wall.push_back(row.mean_wall_seconds);
-      stay_med.push_back(row.stay.median);
-      stayed.push_back(row.stay.finite);
-    }
-    h5::write_strings(sum.id(), "strategy", names);
-    h5::write_doubles(sum.id(), "median", med);
-    h5::write_doubles(sum.id(), "q1", q1);
-    h5::write_doubles(sum.id(), "q3", q3);
-    h5::write_ints(sum.id(), "reached", reached);
-    h5::write_ints(sum.id(), "seeds", seeds);
-    h5::write_doubles(sum.id(), "ratio_to_reference", ratio);
-    h5::write_ints(sum.id(), "ratio_is_lower_bound", lower);
-    h5::write_doubles(sum.id(), "final_regret_median", regret);
-    h5::write_doubles(sum.id(), "mean_wall_seconds", wall);
-    h5::write_doubles(sum.id(), "stay_median", stay_med);
-    h5::write_ints(sum.id(), "stayed", stayed);
-    // The quality table: regret at fixed costs [strategy x cost], cost to 1%, the paper's
-    // speedup of the reference, interval coverage, spend share [strategy x scale].
-    h5::write_doubles(sum.id(), "report_costs", report_costs());
-    std::vector<double> at, c1, speedup, coverage, share;
-    std::vector<std::int64_t> cov_rounds;
-    const auto n_scales = static_cast<size_t>(r.config.space.scales().size());
-    for (const auto& row : rows) {
-      at.insert(at.end(), row.regret_at.begin(), row.regret_at.end());
-      c1.push_back(row.cost_1pct.median);
-      speedup.push_back(row.speedup);
-      coverage.push_back(row.coverage);
-      cov_rounds.push_back(row.coverage_rounds);
-      for (size_t i = 0; i < n_scales; ++i)
-        share.push_back(i < row.scale_share.size() ? row.scale_share[i] : 0.0);
-    }
-    h5::write_matrix(sum.id(), "regret_at", at.data(), rows.size(), report_costs().size());
-    h5::write_doubles(sum.id(), "median_cost_to_1pct", c1);
-    h5::write_doubles(sum.id(), "paper_speedup", speedup);
-    h5::write_doubles(sum.id(), "interval_coverage", coverage);
-    h5::write_ints(sum.id(), "interval_rounds", cov_rounds);
-    h5::write_matrix(sum.id(), "spend_share", share.data(), rows.size(), n_scales);
+    write_summary(root, r);
   }
   fs::rename(tmp, file);
 }

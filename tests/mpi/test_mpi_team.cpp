@@ -13,13 +13,17 @@
 #include <random>
 #include <thread>
 
+#include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 #include "mpi_gtest_main.hpp"
+#include "throwing_problem.hpp"
 
 using namespace mixbo;
+using mixbo::test::ladder_features;
 
 namespace {
 
@@ -69,7 +73,6 @@ class FaultyProblem final : public MultiStartProblem {
  private:
   long long throw_from_, root_extra_us_, numerical_mod_;
 };
-const ProblemRegistration kFaulty("test-faulty", &FaultyProblem::deserialize);
 
 // A kind whose rebuild on another rank fails.
 class UnbuildableProblem final : public MultiStartProblem {
@@ -83,31 +86,22 @@ class UnbuildableProblem final : public MultiStartProblem {
     return r;
   }
 };
-const ProblemRegistration kUnbuildable("test-unbuildable",
-                                       [](ByteReader&) -> std::unique_ptr<MultiStartProblem> {
-                                         throw Error("no decoder here");
-                                       });
+
+// This program's kinds and mixbo's own (gp-fit runs on the workers), registered explicitly on
+// every rank before MPI work starts, as mixbo's main does.
+void register_problems() {
+  register_builtin_problems();
+  register_problem("test-faulty", &FaultyProblem::deserialize);
+  register_problem("test-unbuildable", [](ByteReader&) -> std::unique_ptr<MultiStartProblem> {
+    throw Error("no decoder here");
+  });
+  mixbo::test::ThrowingProblem::register_kind();
+}
 
 std::vector<Eigen::VectorXd> index_starts(int n) {
   std::vector<Eigen::VectorXd> s;
   for (int i = 0; i < n; ++i) s.push_back(Eigen::Vector2d(i, 0.5 * i));
   return s;
-}
-
-// k = 7 mixture weights + log scale + log steps, as a campaign's features.
-Eigen::MatrixXd features(int n, int k, std::uint64_t seed) {
-  std::vector<std::string> names;
-  for (int i = 0; i < k; ++i) names.push_back(std::string(1, static_cast<char>('a' + i)));
-  Rng rng = make_rng(seed, 0);
-  Eigen::MatrixXd X(n, k + 2);
-  X.leftCols(k) = sample_dirichlet(BoundedSimplex(names), 1.0, n, rng);
-  std::uniform_int_distribution<int> sc(0, 3), st(1, 8);
-  const double scales[] = {2e7, 6e7, 1.5e8, 1e9};
-  for (int i = 0; i < n; ++i) {
-    X(i, k) = std::log(scales[sc(rng)]);
-    X(i, k + 1) = std::log(1000.0 * st(rng));
-  }
-  return X;
 }
 
 bool same_bits(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
@@ -150,7 +144,7 @@ TEST_P(MpiTeamTest, GpFitIsBitIdenticalToSerial) {
       ctx.target_log_params = std::log(1e9);
       const GpModel m =
           GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx);
-      const Eigen::MatrixXd X = features(n, k, 11);
+      const Eigen::MatrixXd X = ladder_features(n, k, 11);
       Eigen::VectorXd y(n);
       for (int i = 0; i < n; ++i)
         y[i] = std::sin(4 * X(i, 0)) - X(i, 2) * X(i, 3) + 0.05 * X(i, k) +
@@ -278,6 +272,48 @@ TEST_P(MpiTeamTest, ProblemThatCannotBeRebuiltIsReported) {
   });
 }
 
+// The failure policy of every Team (team.hpp): the same outcome as SerialTeam at any rank count.
+TEST_P(MpiTeamTest, SameFailurePolicyAsSerialTeam) {
+  using mixbo::test::ThrowingProblem;
+  MpiTeamOptions opt;
+  opt.root_computes = GetParam();
+  MpiTeam team(MPI_COMM_WORLD, opt);
+  run_team(team, [&](Team& t) {
+    [&] {
+      const auto starts = index_starts(12);
+      // A NumericalError fails its start only, and the results are SerialTeam's.
+      SerialTeam serial;
+      const auto a = serial.run(ThrowingProblem(5, -1), starts);
+      const auto b = t.run(ThrowingProblem(5, -1), starts);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].value, b[i].value) << i;
+        EXPECT_EQ(a[i].error, b[i].error) << i;
+      }
+      EXPECT_EQ(b[5].error, "singular at task 5");
+      // Any other exception ends the run with the same words (the rank may differ).
+      std::string serial_message, team_message;
+      try {
+        serial.run(ThrowingProblem(5, 7), starts);
+      } catch (const Error& e) {
+        serial_message = e.what();
+      }
+      try {
+        t.run(ThrowingProblem(5, 7), starts);
+      } catch (const Error& e) {
+        team_message = e.what();
+      }
+      EXPECT_EQ(serial_message,
+                "multi-start problem 'test-throwing': task 7 failed on rank 0: bug at task 7");
+      const std::string head = "multi-start problem 'test-throwing': task 7 failed on rank ";
+      EXPECT_EQ(team_message.rfind(head, 0), 0u) << team_message;
+      EXPECT_NE(team_message.find(": bug at task 7"), std::string::npos) << team_message;
+      EXPECT_EQ(t.run(ThrowingProblem(-1, -1), starts).size(), 12u);  // the team stays usable
+    }();
+    return 0;
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(RootComputes, MpiTeamTest, ::testing::Bool());
 
 double cpu_seconds() {
@@ -324,6 +360,7 @@ int fault_child() {
 }
 
 int main(int argc, char** argv) {
+  register_problems();
   if (argc > 1 && std::string(argv[1]) == "--fault-child") {
     // Rank and size from the launcher's environment: MPI is not up yet.
     if (const char* r = std::getenv("OMPI_COMM_WORLD_RANK")) g_rank = std::atoi(r);

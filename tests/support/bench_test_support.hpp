@@ -15,6 +15,7 @@
 #include "mixbo/io/archive.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/team.hpp"
+#include "mixbo/sim/simulate_run.hpp"
 #include "mixbo/suite/bench.hpp"
 
 namespace mixbo::test {
@@ -65,7 +66,7 @@ inline void expect_bench_replays_loop(const std::string& strategy_name, double b
   {
     Campaign campaign(cfg);
     auto strategy = make_strategy(cfg, team);
-    SimulatedExecutor executor;
+    SimulatedExecutor executor(simulated_trial_runner());
     std::ostringstream sink;
     LoopOptions o;
     o.quiet = true;

@@ -12,7 +12,7 @@ class ReverseTeam : public Team {
   std::vector<StartResult> run(const MultiStartProblem& problem,
                                const std::vector<Eigen::VectorXd>& starts) override {
     std::vector<StartResult> out(starts.size());
-    for (size_t i = starts.size(); i-- > 0;) out[i] = solve_guarded(problem, starts[i]);
+    for (size_t i = starts.size(); i-- > 0;) out[i] = solve_start(problem, starts[i]);
     return out;
   }
 };

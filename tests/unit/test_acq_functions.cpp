@@ -289,13 +289,15 @@ TEST(AcqFunctions, TargetKgMatchesMonteCarloLookahead) {
 }
 
 TEST(AcqFunctions, NamesParseAndUnknownNameListsThem) {
-  for (const auto& n : acquisition_names()) EXPECT_EQ(acquisition_name(parse_acquisition(n)), n);
+  for (const auto& n : acquisition_registry().names())
+    EXPECT_EQ(acquisition_name(parse_acquisition(n)), n);
   try {
     parse_acquisition("pi");
     FAIL() << "no error";
   } catch (const ConfigError& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("'pi'"), std::string::npos) << m;
-    for (const auto& n : acquisition_names()) EXPECT_NE(m.find(n), std::string::npos) << m;
+    for (const auto& n : acquisition_registry().names())
+      EXPECT_NE(m.find(n), std::string::npos) << m;
   }
 }

@@ -10,6 +10,7 @@
 
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 #include "reverse_team.hpp"
 
 using namespace mixbo;
@@ -128,6 +129,7 @@ TEST(AcqMaximizeTeams, SameResultForSerialAndReversedTeamAndAfterSerialisation) 
   ByteWriter out;
   problem.serialize(out);
   ByteReader in(out.bytes());
+  register_builtin_problems();
   const auto copy = make_problem("acq-refine", in);
   Eigen::VectorXd start(k + 1);
   start << 0, s.center();

@@ -2,6 +2,10 @@
 
 #include <fstream>
 
+#include "mixbo/acq/acquisition.hpp"
+#include "mixbo/exec/make_executor.hpp"
+#include "mixbo/sim/simulator.hpp"
+#include "mixbo/strategy/strategy_registry.hpp"
 #include "run_command.hpp"
 
 using mixbo::test::mixbo_binary;
@@ -32,9 +36,17 @@ TEST(CliValidate, BadInputExitsTwoWithTheKey) {
 
 TEST(CliValidate, HelpTeachesTheKeys) {
   const auto r = run_command(mixbo_binary() + " validate --help");
+  const auto strategy_names = mixbo::strategy_registry().names();
+  const auto executor_names = mixbo::executor_registry().names();
+  const auto simulator_names = mixbo::simulator_registry().names();
+  const auto acquisitions = mixbo::acquisition_registry().names();
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("[strategy]"), std::string::npos);
   EXPECT_NE(r.output.find("--section.key=value"), std::string::npos);
+  // The allowed values of the component keys come from the registries, with their help.
+  for (const auto* names : {&strategy_names, &executor_names, &simulator_names, &acquisitions})
+    for (const auto& n : *names)
+      EXPECT_NE(r.output.find(std::string(20, ' ') + n + ": "), std::string::npos) << n;
 }
 
 // Issue 15, defect 7 and issue 17: validate builds what run builds (strategy and kernel,
@@ -48,6 +60,17 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
   };
   for (const auto& c : std::vector<Case>{
            {"--strategy.kernel='matern52(mixture) * frob(scale)'", "key 'strategy.kernel'"},
+           // Component names: config keeps them as strings, the registries check them.
+           {"--executor.type=kubernetes",
+            "key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated"},
+           {"--simulator.type=gpt",
+            "key 'simulator.type' is 'gpt'; allowed: bimix, mlp, law-family"},
+           {"--strategy.type=grid",
+            "key 'strategy.type' is 'grid'; allowed: mfms-bo, random, "
+            "sf-bo, hyperband, bimix-law, regmix"},
+           {"--strategy.acquisition=pi",
+            "key 'strategy.acquisition' names unknown acquisition 'pi' (known: logei, ucb, "
+            "ei-per-cost, target-ei-per-cost)"},
            {"--job.template=/nonexistent/job.sbatch.in", "key 'job.template'"},
            {"--simulator.type=mlp --simulator.file=/nonexistent/w.json", "not part of mixbo"},
            {"--job.template=" MIXBO_SOURCE_DIR
@@ -59,6 +82,19 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
     const auto r = run_command(demo + c.flags);
     EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.output;
     EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.flags << "\n" << r.output;
+  }
+}
+
+// Every command that reads a campaign file refuses an unknown component name before it touches
+// anything (config keeps the names as strings; cli checks them on loading).
+TEST(CliValidate, EveryCommandRefusesAnUnknownComponentName) {
+  for (const std::string command : {"validate", "run", "status", "cancel", "import"}) {
+    const auto r = run_command(mixbo_binary() + " " + command +
+                               " " MIXBO_SOURCE_DIR "/examples/demo.ini --strategy.type=grid" +
+                               (command == "import" ? " /nonexistent/run" : ""));
+    EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.output;
+    EXPECT_NE(r.output.find("key 'strategy.type' is 'grid'"), std::string::npos) << command << "\n"
+                                                                                 << r.output;
   }
 }
 

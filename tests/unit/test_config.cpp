@@ -138,8 +138,6 @@ INSTANTIATE_TEST_SUITE_P(
                 "key 'campaign.budget' has malformed number '5x'"},
         BadCase{"malformed_integer", std::string(kGood) + "[steps]\ninterval = 1.5\n",
                 "key 'steps.interval' must be an integer"},
-        BadCase{"bad_executor", std::string(kGood) + "[executor]\ntype = kubernetes\n",
-                "key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated"},
         BadCase{"budget_not_multiple", std::string(kGood) + "[steps]\nbudgets = 250\n",
                 "key 'steps.budgets'"},
         BadCase{"duplicate_key", replace(kGood, "budget = 5", "budget = 5\nbudget = 6"),

@@ -7,27 +7,17 @@
 #include <cmath>
 #include <random>
 
+#include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/likelihood.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/builtin_problems.hpp"
 
 using namespace mixbo;
+using namespace mixbo::test;
 
 namespace {
-
-KernelContext context(int k) {
-  KernelContext c;
-  c.k = k;
-  c.target_log_params = std::log(1e9);
-  return c;
-}
-
-BoundedSimplex simplex(int k) {
-  std::vector<std::string> names;
-  for (int i = 0; i < k; ++i) names.push_back(std::string(1, static_cast<char>('a' + i)));
-  return BoundedSimplex(names);
-}
 
 // Rebuilds the problem from its bytes (as an MPI rank would) and solves starts in reverse order.
 class ReversingTeam : public Team {
@@ -37,31 +27,19 @@ class ReversingTeam : public Team {
     ByteWriter w;
     problem.serialize(w);
     ByteReader r(w.bytes());
+    register_builtin_problems();
     const auto copy = make_problem(problem.kind(), r);
     std::vector<StartResult> out(starts.size());
-    for (size_t i = starts.size(); i-- > 0;) out[i] = solve_guarded(*copy, starts[i]);
+    for (size_t i = starts.size(); i-- > 0;) out[i] = solve_start(*copy, starts[i]);
     return out;
   }
 };
 
-Eigen::MatrixXd mixed_features(int n, int k, std::uint64_t seed) {
-  Rng rng = make_rng(seed, 0);
-  Eigen::MatrixXd X(n, k + 2);
-  X.leftCols(k) = sample_dirichlet(simplex(k), 1.0, n, rng);
-  std::uniform_int_distribution<int> sc(0, 3), st(1, 8);
-  const double scales[] = {2e7, 6e7, 1.5e8, 1e9};
-  for (int i = 0; i < n; ++i) {
-    X(i, k) = std::log(scales[sc(rng)]);
-    X(i, k + 1) = std::log(1000.0 * st(rng));
-  }
-  return X;
-}
-
 TEST(GpFit, IdenticalWhateverTeamRunsTheStarts) {
   const int k = 3;
   const GpModel m =
-      GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", context(k));
-  const Eigen::MatrixXd X = mixed_features(40, k, 1);
+      GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", gp_context(k));
+  const Eigen::MatrixXd X = ladder_features(40, k, 1);
   Eigen::VectorXd y(40);
   for (int i = 0; i < 40; ++i)
     y[i] = std::sin(5 * X(i, 0)) + 0.3 * X(i, k) / 20 + 1.0 / std::exp(X(i, k + 1) - 7);

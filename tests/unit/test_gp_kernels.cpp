@@ -7,38 +7,16 @@
 #include <cmath>
 #include <random>
 
+#include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/kernel_parser.hpp"
 #include "mixbo/gp/kernels.hpp"
 #include "mixbo/space/sampling.hpp"
 
 using namespace mixbo;
+using namespace mixbo::test;
 
 namespace {
-
-KernelContext context(int k) {
-  KernelContext c;
-  c.k = k;
-  c.target_log_params = std::log(1e9);
-  return c;
-}
-
-// Feature rows: Dirichlet mixtures, scales strictly below the 1e9 target, steps 100..20000.
-Eigen::MatrixXd features(int n, int k, std::uint64_t seed) {
-  Rng rng = make_rng(seed, 0);
-  std::vector<std::string> names;
-  for (int i = 0; i < k; ++i) names.push_back(std::string(1, static_cast<char>('a' + i)));
-  BoundedSimplex s(names);
-  Eigen::MatrixXd X(n, k + 2);
-  X.leftCols(k) = sample_dirichlet(s, 1.0, n, rng);
-  std::uniform_real_distribution<double> lp(std::log(2e7), std::log(7e8));
-  std::uniform_real_distribution<double> ls(std::log(100.0), std::log(20000.0));
-  for (int i = 0; i < n; ++i) {
-    X(i, k) = lp(rng);
-    X(i, k + 1) = ls(rng);
-  }
-  return X;
-}
 
 double rel_err(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-4); }
 
@@ -62,9 +40,9 @@ class KernelGradients : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(KernelGradients, HyperparameterGradientMatchesCentralDifferences) {
   const int k = 3, n = 9;
-  const KernelContext ctx = context(k);
+  const KernelContext ctx = gp_context(k);
   const KernelPtr kern = parse_kernel(GetParam(), ctx);
-  const Eigen::MatrixXd X = features(n, k, 11);
+  const Eigen::MatrixXd X = continuous_features(n, k, 11);
   Rng rng = make_rng(5, 1);
   std::normal_distribution<double> nd(0, 0.3);
   Eigen::VectorXd p = kern->default_params();
@@ -89,10 +67,10 @@ TEST_P(KernelGradients, HyperparameterGradientMatchesCentralDifferences) {
 
 TEST_P(KernelGradients, InputGradientsMatchCentralDifferences) {
   const int k = 3;
-  const KernelContext ctx = context(k);
+  const KernelContext ctx = gp_context(k);
   const KernelPtr kern = parse_kernel(GetParam(), ctx);
-  const Eigen::MatrixXd X2 = features(6, k, 12);
-  const Eigen::VectorXd x = features(1, k, 13).row(0).transpose();
+  const Eigen::MatrixXd X2 = continuous_features(6, k, 12);
+  const Eigen::VectorXd x = continuous_features(1, k, 13).row(0).transpose();
   Rng rng = make_rng(6, 1);
   std::normal_distribution<double> nd(0, 0.3);
   Eigen::VectorXd p = kern->default_params();
@@ -118,8 +96,8 @@ TEST_P(KernelGradients, InputGradientsMatchCentralDifferences) {
 
 TEST_P(KernelGradients, GramCrossAndDiagonalAgree) {
   const int k = 3;
-  const KernelPtr kern = parse_kernel(GetParam(), context(k));
-  const Eigen::MatrixXd X = features(7, k, 14);
+  const KernelPtr kern = parse_kernel(GetParam(), gp_context(k));
+  const Eigen::MatrixXd X = continuous_features(7, k, 14);
   const Eigen::VectorXd p = kern->default_params();
   const Eigen::MatrixXd G = kern->gram(p, X);
   EXPECT_EQ((G - G.transpose()).cwiseAbs().maxCoeff(), 0.0);
@@ -130,7 +108,7 @@ TEST_P(KernelGradients, GramCrossAndDiagonalAgree) {
   EXPECT_GT(es.eigenvalues().minCoeff(), -1e-10);
   EXPECT_EQ(kern->num_params(), static_cast<int>(kern->param_specs().size()));
   // The canonical expression parses back to the same kernel.
-  const KernelPtr again = parse_kernel(kern->expression(), context(k));
+  const KernelPtr again = parse_kernel(kern->expression(), gp_context(k));
   EXPECT_EQ(again->expression(), kern->expression());
   EXPECT_LT((again->gram(p, X) - G).cwiseAbs().maxCoeff(), 0.0 + 1e-15);
 }
@@ -141,10 +119,10 @@ TEST_P(KernelGradients, GramCrossAndDiagonalAgree) {
 // tables) as well as on inputs where every value is distinct.
 TEST_P(KernelGradients, StatePathMatchesGramAndGradient) {
   const int k = 3, n = 23;
-  const KernelContext ctx = context(k);
+  const KernelContext ctx = gp_context(k);
   const KernelPtr kern = parse_kernel(GetParam(), ctx);
   for (bool ladder : {true, false}) {
-    Eigen::MatrixXd X = features(n, k, 21);
+    Eigen::MatrixXd X = continuous_features(n, k, 21);
     if (ladder)
       for (int i = 0; i < n; ++i) {
         X(i, k) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
@@ -179,7 +157,7 @@ TEST_P(KernelGradients, StatePathMatchesGramAndGradient) {
 INSTANTIATE_TEST_SUITE_P(AllKernels, KernelGradients, ::testing::ValuesIn(kExpressions));
 
 TEST(KernelValues, ClosedForms) {
-  const KernelContext ctx = context(2);
+  const KernelContext ctx = gp_context(2);
   Eigen::MatrixXd X(2, 4);
   X << 0.2, 0.8, std::log(1e8), std::log(1000.0),  //
       0.5, 0.5, std::log(1e9), std::log(4000.0);
@@ -206,14 +184,14 @@ TEST(KernelValues, ClosedForms) {
 }
 
 TEST(KernelSum, WeighsItsLaterTermsAndNamesRepeatedLeavesApart) {
-  const KernelContext ctx = context(2);
+  const KernelContext ctx = gp_context(2);
   const KernelPtr k = parse_kernel("rbf(scale) + rbf(scale) * rbf(steps)", ctx);
   const auto specs = k->param_specs();
   ASSERT_EQ(specs.size(), 4u);  // rbf(scale), rbf(scale)#2, rbf(steps), the second term's weight
   EXPECT_EQ(specs[0].name, "rbf(scale).lengthscale[0]");
   EXPECT_EQ(specs[1].name, "rbf(scale).lengthscale[0]#2");
   EXPECT_EQ(specs[3].name, "sum.log_weight[1]");
-  const Eigen::MatrixXd X = features(4, 2, 21);
+  const Eigen::MatrixXd X = continuous_features(4, 2, 21);
   Eigen::VectorXd p(4);
   p << std::log(0.7), std::log(1.3), std::log(0.4), std::log(0.25);
   const auto a = parse_kernel("rbf(scale)", ctx)->gram(p.segment(0, 1), X);
@@ -222,7 +200,8 @@ TEST(KernelSum, WeighsItsLaterTermsAndNamesRepeatedLeavesApart) {
 }
 
 TEST(KernelParser, BuildsTheConfigDefaultWithParamsInOrder) {
-  const KernelPtr k = parse_kernel("matern52(mixture) * rbf(scale) * expdecay(steps)", context(7));
+  const KernelPtr k =
+      parse_kernel("matern52(mixture) * rbf(scale) * expdecay(steps)", gp_context(7));
   EXPECT_EQ(k->expression(), "matern52(mixture) * rbf(scale) * expdecay(steps)");
   EXPECT_EQ(k->num_params(), 7 + 1 + 3);
   const auto specs = k->param_specs();
@@ -231,16 +210,17 @@ TEST(KernelParser, BuildsTheConfigDefaultWithParamsInOrder) {
 }
 
 TEST(KernelParser, PrecedenceAndParentheses) {
-  EXPECT_EQ(parse_kernel("rbf(mixture)+rbf(scale)*rbf(steps)", context(2))->expression(),
+  EXPECT_EQ(parse_kernel("rbf(mixture)+rbf(scale)*rbf(steps)", gp_context(2))->expression(),
             "rbf(mixture) + rbf(scale) * rbf(steps)");
-  EXPECT_EQ(parse_kernel(" ( rbf(mixture) + rbf(scale) ) * rbf(steps) ", context(2))->expression(),
-            "(rbf(mixture) + rbf(scale)) * rbf(steps)");
+  EXPECT_EQ(
+      parse_kernel(" ( rbf(mixture) + rbf(scale) ) * rbf(steps) ", gp_context(2))->expression(),
+      "(rbf(mixture) + rbf(scale)) * rbf(steps)");
 }
 
 TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
   const auto msg = [](const std::string& e) {
     try {
-      parse_kernel(e, context(3));
+      parse_kernel(e, gp_context(3));
     } catch (const ConfigError& err) {
       return std::string(err.what());
     }
@@ -264,7 +244,7 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
 TEST(KernelParser, RegistryAcceptsNewKernels) {
   register_kernel("smooth",
                   [](const std::string& g, const KernelContext& c) { return make_rbf(g, c); });
-  EXPECT_EQ(parse_kernel("smooth(scale)", context(2))->num_params(), 1);
+  EXPECT_EQ(parse_kernel("smooth(scale)", gp_context(2))->num_params(), 1);
   const auto names = registered_kernels();
   EXPECT_NE(std::find(names.begin(), names.end(), "matern52"), names.end());
 }

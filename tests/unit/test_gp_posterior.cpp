@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
 #include "mixbo/gp/gaussian_process.hpp"
@@ -16,31 +17,11 @@
 #include "mixbo/space/sampling.hpp"
 
 using namespace mixbo;
+using namespace mixbo::test;
 
 namespace {
 
 constexpr int kK = 3;
-
-KernelContext context() {
-  KernelContext c;
-  c.k = kK;
-  c.target_log_params = std::log(1e9);
-  return c;
-}
-
-Eigen::MatrixXd features(int n, std::uint64_t seed) {
-  Rng rng = make_rng(seed, 0);
-  BoundedSimplex s({"a", "b", "c"});
-  Eigen::MatrixXd X(n, kK + 2);
-  X.leftCols(kK) = sample_dirichlet(s, 1.0, n, rng);
-  std::uniform_real_distribution<double> lp(std::log(2e7), std::log(7e8));
-  std::uniform_real_distribution<double> ls(std::log(100.0), std::log(20000.0));
-  for (int i = 0; i < n; ++i) {
-    X(i, kK) = lp(rng);
-    X(i, kK + 1) = ls(rng);
-  }
-  return X;
-}
 
 Eigen::VectorXd outputs(const Eigen::MatrixXd& X, std::uint64_t seed) {
   Rng rng = make_rng(seed, 1);
@@ -55,7 +36,7 @@ Eigen::VectorXd outputs(const Eigen::MatrixXd& X, std::uint64_t seed) {
 GpModel model(const char* expr, bool linear = false) {
   GpOptions o;
   o.linear_mean = linear;
-  return GpModel::from_expression(expr, context(), o);
+  return GpModel::from_expression(expr, gp_context(kK), o);
 }
 
 Eigen::VectorXd perturbed(const GpModel& m, std::uint64_t seed) {
@@ -102,9 +83,9 @@ Dense dense_reference(const GpModel& m, const Eigen::MatrixXd& X, const Eigen::V
 TEST(GpLikelihood, EqualsDenseComputation) {
   for (bool linear : {false, true}) {
     const GpModel m = model(kDefault, linear);
-    const Eigen::MatrixXd X = features(25, 1);
+    const Eigen::MatrixXd X = continuous_features(25, kK, 1);
     const Eigen::VectorXd y = outputs(X, 1);
-    const Eigen::MatrixXd Xs = features(8, 2);
+    const Eigen::MatrixXd Xs = continuous_features(8, kK, 2);
     const Eigen::VectorXd th = perturbed(m, 3);
     const Dense d = dense_reference(m, X, y, th, Xs);
     const GaussianProcess gp(m, X, y, th);
@@ -126,7 +107,7 @@ TEST(GpLikelihood, GradientMatchesCentralDifferences) {
       GpModel m = model(e, linear);
       // Exercise the gamma prior's gradient too.
       m.specs()[m.noise_index()].prior = Prior::gamma(1.1, 20.0);
-      const Eigen::MatrixXd X = features(30, 4);
+      const Eigen::MatrixXd X = continuous_features(30, kK, 4);
       const Eigen::VectorXd ys = Standardizer::fit(outputs(X, 4)).apply(outputs(X, 4));
       const Eigen::VectorXd th = perturbed(m, 5);
       Eigen::VectorXd g, gp;
@@ -154,7 +135,7 @@ TEST(GpLikelihood, GradientMatchesCentralDifferences) {
 // ladder (repeated scales and steps) must match fresh evaluations and central differences.
 TEST(GpLikelihood, ReusedWorkspaceMatchesFreshEvaluationsAndDifferences) {
   const GpModel m = model(kDefault);
-  Eigen::MatrixXd X = features(40, 6);
+  Eigen::MatrixXd X = continuous_features(40, kK, 6);
   for (int i = 0; i < 40; ++i) {
     X(i, kK) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
     X(i, kK + 1) = std::log(1000.0 * (1 + i % 7));
@@ -187,7 +168,7 @@ TEST(GpLikelihood, ReusedWorkspaceMatchesFreshEvaluationsAndDifferences) {
 // AVX-512 builds change the rounding of Eigen's kernels only, far below these tolerances.
 TEST(GpLikelihood, MatchesStoredReferenceOfABaselineIsaBuild) {
   const GpModel m = model(kDefault);
-  Eigen::MatrixXd X = features(60, 8);
+  Eigen::MatrixXd X = continuous_features(60, kK, 8);
   for (int i = 0; i < 60; ++i) {
     X(i, kK) = std::log(std::vector<double>{2e7, 6e7, 3e8}[static_cast<size_t>(i % 3)]);
     X(i, kK + 1) = std::log(500.0 * (1 + i % 9));
@@ -212,9 +193,9 @@ TEST(GpLikelihood, MatchesStoredReferenceOfABaselineIsaBuild) {
 TEST(GpPosterior, InputGradientsMatchCentralDifferences) {
   for (bool linear : {false, true}) {
     const GpModel m = model("matern52(mixture) * downsampling(scale) * expdecay(steps)", linear);
-    const Eigen::MatrixXd X = features(20, 6);
+    const Eigen::MatrixXd X = continuous_features(20, kK, 6);
     const GaussianProcess gp(m, X, outputs(X, 6), perturbed(m, 7));
-    const Eigen::MatrixXd Xq = features(3, 8);
+    const Eigen::MatrixXd Xq = continuous_features(3, kK, 8);
     for (int q = 0; q < 3; ++q) {
       const Eigen::VectorXd x = Xq.row(q).transpose();
       const PointGradient g = gp.predict_with_gradient(x);
@@ -240,11 +221,11 @@ TEST(GpPosterior, InputGradientsMatchCentralDifferences) {
 
 TEST(GpPosterior, CovarianceMatchesDenseAndVariance) {
   const GpModel m = model(kDefault);
-  const Eigen::MatrixXd X = features(15, 9);
+  const Eigen::MatrixXd X = continuous_features(15, kK, 9);
   const Eigen::VectorXd y = outputs(X, 9);
   const Eigen::VectorXd th = perturbed(m, 10);
   const GaussianProcess gp(m, X, y, th);
-  const Eigen::MatrixXd A = features(4, 11), B = features(5, 12);
+  const Eigen::MatrixXd A = continuous_features(4, kK, 11), B = continuous_features(5, kK, 12);
   const Eigen::MatrixXd C = gp.covariance(A, B);
   const double sc2 = std::pow(gp.standardizer().scale, 2);
   const Eigen::VectorXd p = m.kernel_params(th);
@@ -265,11 +246,11 @@ TEST(GpPosterior, CovarianceMatchesDenseAndVariance) {
 
 TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {
   const GpModel m = model(kDefault, true);
-  const Eigen::MatrixXd X = features(30, 13);
+  const Eigen::MatrixXd X = continuous_features(30, kK, 13);
   const Eigen::VectorXd y = outputs(X, 13);
   const Eigen::VectorXd th = perturbed(m, 14);
   const GaussianProcess gp(m, X, y, th);
-  const Eigen::MatrixXd Xn = features(4, 15);
+  const Eigen::MatrixXd Xn = continuous_features(4, kK, 15);
   const Eigen::VectorXd yn = gp.predict(Xn).mean + Eigen::VectorXd::Constant(4, 0.1);
   const GaussianProcess f1 = gp.fantasize(Xn.topRows(1), yn.head(1));
   const GaussianProcess fan = f1.fantasize(Xn.bottomRows(3), yn.tail(3));  // chained
@@ -279,7 +260,7 @@ TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {
   ya << y, yn;
   const GaussianProcess ref(m, Xa, ya, th, gp.standardizer());
   EXPECT_EQ(fan.n(), 34);
-  const Eigen::MatrixXd Xs = features(10, 16);
+  const Eigen::MatrixXd Xs = continuous_features(10, kK, 16);
   const Posterior a = fan.predict(Xs), b = ref.predict(Xs);
   EXPECT_LT((a.mean - b.mean).cwiseAbs().maxCoeff(), 1e-9);
   EXPECT_LT((a.variance - b.variance).cwiseAbs().maxCoeff(), 1e-9);
@@ -291,15 +272,16 @@ TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {
 
 TEST(GpPosterior, SerializationRoundTripIsExact) {
   const GpModel m = model("matern52(mixture) * downsampling(scale) * expdecay(steps)", true);
-  const Eigen::MatrixXd X = features(12, 17);
-  const GaussianProcess gp = GaussianProcess(m, X, outputs(X, 17), perturbed(m, 18))
-                                 .fantasize(features(2, 19), Eigen::Vector2d(2.0, 2.5));
+  const Eigen::MatrixXd X = continuous_features(12, kK, 17);
+  const GaussianProcess gp =
+      GaussianProcess(m, X, outputs(X, 17), perturbed(m, 18))
+          .fantasize(continuous_features(2, kK, 19), Eigen::Vector2d(2.0, 2.5));
   ByteWriter w;
   gp.serialize(w);
   ByteReader r(w.bytes());
   const GaussianProcess back = GaussianProcess::deserialize(r);
   EXPECT_TRUE(r.done());
-  const Eigen::MatrixXd Xs = features(6, 20);
+  const Eigen::MatrixXd Xs = continuous_features(6, kK, 20);
   const Posterior a = gp.predict(Xs), b = back.predict(Xs);
   EXPECT_EQ(a.mean, b.mean);
   EXPECT_EQ(a.variance, b.variance);
@@ -309,7 +291,7 @@ TEST(GpPosterior, SerializationRoundTripIsExact) {
 
 TEST(GpDegenerate, SingleObservationDuplicatesAndConstantOutputs) {
   const GpModel m = model(kDefault);
-  const Eigen::MatrixXd X1 = features(1, 21);
+  const Eigen::MatrixXd X1 = continuous_features(1, kK, 21);
   const GaussianProcess one(m, X1, Eigen::VectorXd::Constant(1, 2.5), m.initial());
   const Posterior p1 = one.predict(X1);
   EXPECT_TRUE(std::isfinite(p1.mean[0]) && std::isfinite(p1.variance[0]));
@@ -318,13 +300,13 @@ TEST(GpDegenerate, SingleObservationDuplicatesAndConstantOutputs) {
   // Eight copies of one input with a tiny noise floor and constant outputs.
   GpOptions o;
   o.noise_floor = 1e-20;
-  const GpModel mt = GpModel::from_expression(kDefault, context(), o);
+  const GpModel mt = GpModel::from_expression(kDefault, gp_context(kK), o);
   Eigen::VectorXd th = mt.initial();
   th[mt.noise_index()] = std::log(1e-30);
   const Eigen::MatrixXd Xd = X1.replicate(8, 1);
   const GaussianProcess dup(mt, Xd, Eigen::VectorXd::Constant(8, 1.0), th);
   EXPECT_GT(dup.jitter(), 0.0);
-  const Posterior pd = dup.predict(features(3, 22));
+  const Posterior pd = dup.predict(continuous_features(3, kK, 22));
   EXPECT_TRUE(pd.mean.allFinite() && pd.variance.allFinite());
   EXPECT_NEAR(dup.predict(X1).mean[0], 1.0, 1e-6);
   EXPECT_EQ(dup.standardizer().scale, 1.0);
@@ -332,7 +314,7 @@ TEST(GpDegenerate, SingleObservationDuplicatesAndConstantOutputs) {
 
 TEST(GpDegenerate, NonFiniteOutputsNameTheObservation) {
   const GpModel m = model(kDefault);
-  const Eigen::MatrixXd X = features(6, 23);
+  const Eigen::MatrixXd X = continuous_features(6, kK, 23);
   Eigen::VectorXd y = outputs(X, 23);
   y[4] = std::numeric_limits<double>::quiet_NaN();
   try {

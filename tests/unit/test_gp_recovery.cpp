@@ -6,19 +6,14 @@
 #include <cmath>
 #include <random>
 
+#include "gp_fixture.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/space/sampling.hpp"
 
 using namespace mixbo;
+using namespace mixbo::test;
 
 namespace {
-
-KernelContext context(int k) {
-  KernelContext c;
-  c.k = k;
-  c.target_log_params = std::log(1e9);
-  return c;
-}
 
 // Feature rows [w_1, w_2, log params, log steps]: two mixture columns uniform on [0, 1]^2 (not
 // on the simplex, so the two lengthscales are separately identifiable), the model scale uniform
@@ -59,7 +54,7 @@ Eigen::VectorXd draw(const GpModel& m, const Eigen::VectorXd& theta, const Eigen
 // by far more than the sampling spread. (n = 300 costs ~1 s in release, ~10 s CPU under ASan.)
 TEST(GpRecovery, FitsKnownHyperparametersFromGpDraws) {
   const int k = 2, n = 300;
-  GpModel m = GpModel::from_expression("rbf(mixture) * rbf(scale)", context(k));
+  GpModel m = GpModel::from_expression("rbf(mixture) * rbf(scale)", gp_context(k));
   m.set_all_priors_flat();  // maximum likelihood: the prior must not be what recovers the truth
   ASSERT_EQ(m.num_kernel_params(), 3);
   Eigen::VectorXd truth = m.initial();
@@ -117,8 +112,8 @@ double rmse(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 TEST(GpRecovery, CheapShiftedRunsImproveTargetPredictions) {
   const int k = 3, n_cheap = 60, n_target = 5;
   const BoundedSimplex s({"a", "b", "c"});
-  const GpModel mf = GpModel::from_expression("matern52(mixture) * rbf(scale)", context(k));
-  const GpModel sf = GpModel::from_expression("matern52(mixture)", context(k));
+  const GpModel mf = GpModel::from_expression("matern52(mixture) * rbf(scale)", gp_context(k));
+  const GpModel sf = GpModel::from_expression("matern52(mixture)", gp_context(k));
   FitOptions o;
   o.starts = 2;
   SerialTeam team;

@@ -144,7 +144,7 @@ TEST(Proxy, FaultsCanBeLimitedToAttemptsAndTrials) {
 
 TEST(SimulatedExecutor, WritesWhatTheProxyWrites) {
   const auto p = params("executor");
-  SimulatedExecutor ex;
+  SimulatedExecutor ex(simulated_trial_runner());
   JobRequest job{p.trial_id, "mixbo-proxytest-t0002", p.trial_dir, p.trial_dir / "job.sbatch", 1};
   const auto id = ex.submit(job);
   const auto st = ex.poll({id, "sim-999"});
@@ -163,7 +163,7 @@ TEST(SimulatedExecutor, UnsimulatableTrialsFailWithTheReason) {
   p.simulator = "mlp";
   p.simulator_file = p.trial_dir / "absent.json";
   write_params(p.trial_dir / "params.ini", p);
-  SimulatedExecutor ex;
+  SimulatedExecutor ex(simulated_trial_runner());
   const auto id = ex.submit({p.trial_id, "j", p.trial_dir, p.trial_dir / "job.sbatch", 1});
   const auto st = ex.poll({id}).at(id);
   EXPECT_EQ(st.phase, JobPhase::Failed);

@@ -129,10 +129,7 @@ double median(std::vector<double> v) {
 }
 
 std::unique_ptr<Strategy> build(const CampaignConfig& c, Team& team) {
-  if (c.strategy.type == "hyperband") return std::make_unique<Hyperband>(c);
-  if (c.strategy.type == "bimix-law") return std::make_unique<BimixLawStrategy>(c, team);
-  if (c.strategy.type == "regmix") return std::make_unique<RegMix>(c);
-  return std::make_unique<RandomSearch>(c);
+  return make_strategy(c, team);
 }
 
 class BaselineCampaign : public ::testing::TestWithParam<std::string> {};

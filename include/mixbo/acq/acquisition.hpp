@@ -31,7 +31,7 @@
 //                       cov(f(t_j), f(x)) comes from the GP posterior covariance, with the
 //                       O(n^2 J) part solved once per GP so that a value costs O(n^2 + n J).
 //                       When KG is exactly 0 (no line of the envelope ever overtakes) the value
-//                       is -1e300 with a zero gradient.
+//                       is kNoAcquisitionValue (core/failure_values.hpp) with a zero gradient.
 //   posterior-mean      -mu (internal: the recommendation's minimiser of the target mean).
 #include <Eigen/Core>
 #include <cstdint>
@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "mixbo/core/registry.hpp"
 #include "mixbo/gp/gaussian_process.hpp"
 #include "mixbo/par/bytes.hpp"
 
@@ -46,9 +47,10 @@ namespace mixbo {
 
 enum class AcqKind { kLogEi, kUcb, kEiPerCost, kTargetEiPerCost, kPosteriorMean };
 
-// The names a config may give (strategy.acquisition), and their parser: an unknown name is a
-// ConfigError that lists the known ones.
-std::vector<std::string> acquisition_names();
+// The acquisitions a config may name (strategy.acquisition), by name (core/registry.hpp; an
+// entry's factory is its kind), and their parser: an unknown name is a ConfigError that lists
+// the known ones.
+const Registry<AcqKind>& acquisition_registry();
 AcqKind parse_acquisition(const std::string& name);
 std::string acquisition_name(AcqKind kind);
 // Whether the acquisition compares runs across (scale, steps) pairs (otherwise: target only).

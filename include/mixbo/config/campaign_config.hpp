@@ -97,8 +97,13 @@ CampaignConfig load_config(const std::filesystem::path& file,
 CampaignConfig load_config_text(const std::string& text, const std::filesystem::path& file,
                                 const std::vector<std::string>& flags = {});
 
-// The help text of every key: section, key, default, meaning (for --help).
-std::string config_reference();
+// Where a config came from, for messages: its file, or "flags" when it has none.
+std::string config_source(const CampaignConfig& c);
+
+// The help text of every key: section, key, default, meaning (for --help). `choices` lists,
+// under a key, the values it may take, one per line: the composition root passes the
+// registries' help_text() for the keys that name a component (config knows no algorithm).
+std::string config_reference(const std::map<std::string, std::string>& choices = {});
 
 // A human description of a valid campaign (what `mixbo validate` prints).
 std::string describe(const CampaignConfig& c);

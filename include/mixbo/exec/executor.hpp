@@ -33,6 +33,10 @@ class Executor {
   virtual std::string submit(const JobRequest& job) = 0;
   // Several jobs at once (Slurm: one job array); ids in request order. Default: one by one.
   virtual std::vector<std::string> submit_many(const std::vector<JobRequest>& jobs);
+  // True when submit_many sends several jobs as one unit (a Slurm job array): the loop then
+  // hands it a round's jobs together. False (default): the loop submits them one by one and
+  // records each id at once, so a crash in the middle of a round loses none.
+  virtual bool submits_as_one() const { return false; }
   // Status of each id; ids the executor no longer knows are Failed with reason "unknown job".
   virtual std::map<std::string, JobStatus> poll(const std::vector<std::string>& ids) = 0;
   virtual void cancel(const std::string& id) = 0;

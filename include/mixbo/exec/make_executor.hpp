@@ -1,13 +1,30 @@
 #pragma once
-// The executor a campaign's [executor] type names: local (LocalExecutor, job state under
-// <workdir>/local), slurm (SlurmExecutor, array wrappers under <workdir>/slurm), simulated.
+// The executors a campaign's executor.type may name, by name (core/registry.hpp): local
+// (LocalExecutor, job state under <workdir>/local), slurm (SlurmExecutor, array wrappers under
+// <workdir>/slurm), simulated (SimulatedExecutor). A new executor is its own file plus one add()
+// line in src/exec/make_executor.cpp.
+#include <functional>
 #include <memory>
 
 #include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/registry.hpp"
 #include "mixbo/exec/executor.hpp"
+#include "mixbo/exec/simulated_executor.hpp"
 
 namespace mixbo {
 
-std::unique_ptr<Executor> make_executor(const CampaignConfig& config);
+// `run_trial` is what an in-process executor runs per trial; the others ignore it.
+using ExecutorFactory =
+    std::function<std::unique_ptr<Executor>(const CampaignConfig&, const TrialRunner& run_trial)>;
+
+const Registry<ExecutorFactory>& executor_registry();
+
+// ConfigError naming the file and the key when executor.type names nothing registered.
+void check_executor_name(const CampaignConfig& config);
+
+// The executor config.executor.type names. `run_trial`: the simulated executor's TrialRunner
+// (the composition root passes sim's simulated_trial_runner()); required for "simulated" only.
+std::unique_ptr<Executor> make_executor(const CampaignConfig& config,
+                                        const TrialRunner& run_trial = {});
 
 }  // namespace mixbo

@@ -60,6 +60,7 @@ class SlurmExecutor : public Executor {
   std::string submit(const JobRequest& job) override;
   std::vector<std::string> submit_many(const std::vector<JobRequest>& jobs) override;
   std::map<std::string, JobStatus> poll(const std::vector<std::string>& ids) override;
+  bool submits_as_one() const override { return opt_.use_array; }
   void cancel(const std::string& id) override;
   std::optional<std::string> find_by_name(const std::string& job_name) override;
 

@@ -9,13 +9,12 @@
 // count. By default rank 0 also computes starts itself on a second thread while its main thread
 // serves the queue (MpiTeamOptions::root_computes).
 //
-// Failure: a NumericalError thrown by solve() is one start's expected failure and is recorded
-// in its StartResult exactly as SerialTeam records it (value +inf, error = the message), so
-// results stay identical. Any other exception (from solve() or from rebuilding the problem) on
-// any rank is fatal for the run: rank 0 stops handing out starts, waits for the starts in
-// progress, and run() throws an Error "multi-start problem 'KIND': task T failed on rank R:
-// WHAT". The team stays usable; run_team_program prints nothing itself but shuts every rank
-// down (mpiexec then exits non-zero) when the driver lets the Error escape.
+// Failure: the policy every Team shares (team.hpp), so results and errors are the same at any
+// rank count. Any exception but a NumericalError, from solve() or from rebuilding the problem,
+// on any rank, is fatal for the run: rank 0 stops handing out starts, waits for the starts in
+// progress, and run() throws the Error start_failure() words. The team stays usable;
+// run_team_program prints nothing itself but shuts every rank down (mpiexec then exits non-zero)
+// when the driver lets the Error escape.
 //
 // Idle cost: waits use MPI_Iprobe and sleeps, never a blocking receive (Open MPI's busy-polls).
 // Workers wait for the next run with MPI_Iprobe and sleeps growing to kIdleSleepMaxMs, so ranks
@@ -24,19 +23,17 @@
 //
 // Without MPI (the program was not started by an MPI launcher, see run_team_program) the team
 // has one rank and runs every start in-process with the same failure semantics.
+//
+// Only par/ (and MPI test and benchmark programs) include this header: it brings <mpi.h>.
+// Programs start a team through team_program.hpp.
 #include <mpi.h>
 
 #include <functional>
 
 #include "mixbo/par/team.hpp"
+#include "mixbo/par/team_program.hpp"
 
 namespace mixbo {
-
-struct MpiTeamOptions {
-  // Rank 0 computes starts on a second thread while its main thread serves the others. Off:
-  // rank 0 only serves (with one rank it still computes everything itself).
-  bool root_computes = true;
-};
 
 class MpiTeam : public Team {
  public:
@@ -61,8 +58,6 @@ class MpiTeam : public Team {
   void shutdown(int exit_code);
 
  private:
-  std::vector<StartResult> run_local(const MultiStartProblem& problem,
-                                     const std::vector<Eigen::VectorXd>& starts);
   void serve_one_run(long long payload_size);
 
   MPI_Comm comm_ = MPI_COMM_NULL;
@@ -76,17 +71,5 @@ class MpiTeam : public Team {
 // the exception is rethrown after they left serve(), with exit code 2 for ConfigError, else 1);
 // other ranks serve until then. Returns this rank's exit code.
 int run_team(MpiTeam& team, const std::function<int(Team&)>& driver);
-
-// The entry point of a program usable with or without mpiexec: when started by an MPI launcher
-// (Open MPI, MPICH/PMI or PMIx environment) it initialises MPI (MPI_THREAD_FUNNELED), runs
-// run_team over MPI_COMM_WORLD and finalises MPI; otherwise it runs driver with a one-rank
-// MpiTeam and never touches MPI. Only rank 0 runs driver, so only rank 0 reads files or prints.
-// Returns rank 0's exit code on rank 0 and 0 on the others (mpiexec exits with rank 0's code;
-// a failing worker would make it kill rank 0 before rank 0 printed why).
-// First calls keep_large_allocations() (par/allocator.hpp): GP fits run ~3x faster.
-int run_team_program(const std::function<int(Team&)>& driver, MpiTeamOptions options = {});
-
-// True when this process was started by an MPI launcher (mpiexec, srun with PMI/PMIx).
-bool launched_by_mpi();
 
 }  // namespace mixbo

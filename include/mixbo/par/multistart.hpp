@@ -3,8 +3,9 @@
 // hyperparameter fit and the acquisition refinement are both expressed this way, so one Team
 // runs either. Convention: solve() MINIMISES (negative log posterior, negative acquisition).
 //
-// A problem must be reconstructible on another rank from serialize(): each concrete kind
-// registers a factory under its kind() name (see register_problem) at static-init time.
+// A problem must be reconstructible on another rank from serialize(): each concrete kind has a
+// factory registered under its kind() name (register_problem), explicitly, before the first run
+// (mixbo's own kinds: register_builtin_problems, strategy/builtin_problems.hpp).
 #include <Eigen/Core>
 #include <functional>
 #include <memory>
@@ -33,18 +34,15 @@ class MultiStartProblem {
 };
 
 using ProblemFactory = std::function<std::unique_ptr<MultiStartProblem>(ByteReader&)>;
+// Registers (or replaces) the factory of `kind`.
 void register_problem(const std::string& kind, ProblemFactory factory);
+// Rebuilds a problem of `kind` from its bytes; Error when the kind is not registered.
 std::unique_ptr<MultiStartProblem> make_problem(const std::string& kind, ByteReader& in);
+// The registered kinds, sorted.
+std::vector<std::string> registered_problem_kinds();
 
 // Index of the best result: smallest value, ties broken by the lower task index, so the
 // reduction is the same whatever order results arrive in. Throws if every start failed.
 size_t best_start(const std::vector<StartResult>& results);
-
-// Registers a problem kind at static-initialisation time: place one in the .cpp of each kind.
-struct ProblemRegistration {
-  ProblemRegistration(const std::string& kind, ProblemFactory factory) {
-    register_problem(kind, std::move(factory));
-  }
-};
 
 }  // namespace mixbo

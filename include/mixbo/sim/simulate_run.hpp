@@ -4,6 +4,8 @@
 // the simulated executor (in-process) and `mixbo bench`, so all three see the same numbers.
 #include <Eigen/Core>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "mixbo/io/result_file.hpp"
@@ -28,5 +30,11 @@ SimulatorConfig simulator_config(const TrialParams& p);
 // seed), with trial_id set and status "ok". Throws Error when the params do not fit the
 // simulator (mixture length, non-positive sizes).
 ResultCurve simulate_trial(const Simulator& sim, const TrialParams& p);
+
+// The simulated executor's TrialRunner (exec/simulated_executor.hpp): simulates the trial in
+// `trial_dir` as mixbo-proxy would (its params.ini names the simulator; each simulator is loaded
+// once per kind, file and domains and kept by the returned function and its copies) and writes
+// the result file the params name (default: trial_dir/result.h5).
+std::function<void(const std::filesystem::path& trial_dir)> simulated_trial_runner();
 
 }  // namespace mixbo

@@ -4,11 +4,13 @@
 // executor and by `mixbo bench`.
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "mixbo/config/campaign_config.hpp"
+#include "mixbo/core/registry.hpp"
 
 namespace mixbo {
 
@@ -20,6 +22,15 @@ class Simulator {
   virtual Eigen::VectorXd evaluate(const Eigen::VectorXd& w, double params,
                                    std::int64_t step) const = 0;
 };
+
+// The simulators a campaign's simulator.type may name, by name (core/registry.hpp). A new
+// simulator is its own file plus one add() line in src/sim/make_simulator.cpp.
+using SimulatorFactory = std::function<std::unique_ptr<Simulator>(
+    const SimulatorConfig&, const std::vector<std::string>& domains)>;
+const Registry<SimulatorFactory>& simulator_registry();
+
+// ConfigError naming the file and the key when simulator.type names nothing registered.
+void check_simulator_name(const CampaignConfig& config);
 
 // The simulator a campaign's [simulator] section names, for the campaign's domains.
 // Throws ConfigError when it does not fit (e.g. the MLP file's domains differ).

@@ -57,7 +57,8 @@ class Strategy {
   virtual Diagnostics diagnostics() const { return {}; }
 };
 
-// Builds the strategy named by config.strategy.type; `team` runs its multi-starts.
+// Builds the strategy named by config.strategy.type (strategy_registry.hpp); `team` runs its
+// multi-starts. ConfigError naming the key when the type or the acquisition is unknown.
 std::unique_ptr<Strategy> make_strategy(const CampaignConfig& config, Team& team);
 
 }  // namespace mixbo
