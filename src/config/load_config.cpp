@@ -547,7 +547,9 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
     add_file_keys(file_text, where, given);
   }
   const Reader r(std::move(given), where);
-  const auto base = file.empty() ? std::filesystem::current_path() : file.parent_path();
+  // Absolute before taking the folder: a file named without one ("c.ini") has an empty parent.
+  const auto base = file.empty() ? std::filesystem::current_path()
+                                 : std::filesystem::absolute(file).parent_path();
 
   CampaignConfig c;
   c.file = file;

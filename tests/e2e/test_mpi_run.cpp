@@ -32,7 +32,7 @@ fs::path scratch(const std::string& name) {
 }
 
 std::string config_text(const fs::path& workdir, const std::string& strategy) {
-  return "[campaign]\nname = mpirun\nseed = 3\nbudget = 0.4\nworkdir = " + workdir.string() +
+  return "[campaign]\nname = mpirun\nseed = 3\nbudget = 0.08\nworkdir = " + workdir.string() +
          "\n[space]\ndomains = web, code, books, math\n[objective]\nmetric = web_CE\n"
          "[executor]\ntype = simulated\nmax_concurrent = 3\n[simulator]\ntype = bimix\n"
          "[strategy]\ntype = " +

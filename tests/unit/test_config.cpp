@@ -250,3 +250,15 @@ TEST(Config, ControlCharactersInFlagsAreRefused) {
     }
   }
 }
+
+// `mixbo run c.ini` from the file's own folder: the file has no parent path, and taking the
+// absolute path of that empty folder threw "cannot make absolute path" before the fix.
+TEST(Config, AFileNamedWithoutAFolderIsReadFromTheCurrentOne) {
+  const auto p = write_config(kGood);
+  const auto previous = fs::current_path();
+  fs::current_path(p.parent_path());
+  CampaignConfig c;
+  EXPECT_NO_THROW(c = load_config(p.filename()));
+  fs::current_path(previous);
+  EXPECT_EQ(c.config_dir, fs::absolute(p.parent_path()).lexically_normal());
+}
