@@ -534,7 +534,7 @@ void add_law_runs(const BimixLaw& law, const Eigen::MatrixXd& W, int scale, doub
 }  // namespace
 
 // The fitter sees one scale only, needs two runs there, fits once per distinct data set, and
-// its minimiser is the law's (the bimix-law baseline and mfms-bo share it).
+// its minimiser is the law's.
 TEST(BimixScaleFit, FitsOneScaleOnceAndFindsTheLawMinimiser) {
   const CampaignConfig c = config("bimix-law", 3.0, 2);
   const BimixLaw truth = known_law();

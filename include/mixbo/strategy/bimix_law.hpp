@@ -29,9 +29,7 @@
 // value; before the first has finished the law's minimiser with the law's prediction AT THE FIT
 // SCALE (labelled as such), with an interval of +-1.96 x the fit's RMSE (an in-sample error:
 // only a rough guide).
-#include <map>
 #include <optional>
-#include <utility>
 
 #include "mixbo/strategy/bimix_scale_fit.hpp"
 #include "mixbo/strategy/strategy.hpp"

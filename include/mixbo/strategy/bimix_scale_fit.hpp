@@ -4,8 +4,8 @@
 // scale, thinned to at most kCheckpointsPerRun per run evenly in log steps (the curve's shape
 // without letting its many late checkpoints outweigh the other runs). The fit is cached per
 // scale and redone only when that data changed, so one round's propose() and recommend() fit
-// once. Two users: the bimix-law baseline (one fit per stage scale) and mfms-bo (the law's
-// minimiser at the smallest scale is a candidate it verifies at the target).
+// once. The bimix-law baseline fits one per stage scale; the fit is its own class so that
+// another strategy can reuse the law without the baseline's staging.
 #include <cstdint>
 #include <map>
 #include <optional>
