@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
@@ -88,6 +89,19 @@ bool looks_like_script(const std::string& w) {
   return w.find('/') != std::string::npos;
 }
 
+// A word of job.command with $MIXBO_CONFIG_DIR (or ${MIXBO_CONFIG_DIR}) at its start replaced by
+// the folder jobs get in it; nullopt when it starts with any other variable, whose value only
+// the job's environment knows.
+std::optional<std::string> expand_config_dir(const CampaignConfig& c, const std::string& w) {
+  if (w.empty() || w[0] != '$') return w;
+  for (const std::string var : {"$MIXBO_CONFIG_DIR", "${MIXBO_CONFIG_DIR}"}) {
+    const bool ends_there = w.size() == var.size() || w[var.size()] == '/';
+    if (w.compare(0, var.size(), var) == 0 && ends_there)
+      return c.config_dir.string() + w.substr(var.size());
+  }
+  return std::nullopt;
+}
+
 // The program and, after an interpreter or launcher, the script it runs: an absolute path must
 // exist; a relative one is resolved in the trial folder, where jobs run.
 void check_command(const CampaignConfig& c, std::vector<std::string>& notes) {
@@ -95,7 +109,9 @@ void check_command(const CampaignConfig& c, std::vector<std::string>& notes) {
   for (size_t i = 0; i < w.size() && i < 4; ++i) {
     if (w[i].empty() || w[i][0] == '-' || w[i].find('=') != std::string::npos) continue;
     if (!looks_like_script(w[i])) continue;
-    const fs::path p(w[i]);
+    const auto expanded = expand_config_dir(c, w[i]);
+    if (!expanded) continue;
+    const fs::path p(*expanded);
     std::error_code ec;
     if (p.is_absolute()) {
       if (!fs::is_regular_file(p, ec))

@@ -109,3 +109,24 @@ TEST(CliValidate, PaperSimulatorWeights) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("namkoong-lab/data-recipes"), std::string::npos) << r.output;
 }
+
+// job.command may name its script through $MIXBO_CONFIG_DIR (the campaign file's folder, which
+// every job gets): validate checks that path as the job will see it, and does not call it
+// relative (it said "is a relative path ... give an absolute path" of an absolute one).
+TEST(CliValidate, AScriptBesideTheCampaignFileIsCheckedWhereTheJobWillFindIt) {
+  const std::string demo = mixbo_binary() + " validate " MIXBO_SOURCE_DIR
+                                            "/examples/demo.ini --job.template=" MIXBO_SOURCE_DIR
+                                            "/jobs/train.sbatch.in ";
+  for (const std::string var : {"$MIXBO_CONFIG_DIR", "${MIXBO_CONFIG_DIR}"}) {
+    // demo.ini's folder is examples/, which holds tiny-lm/train.py.
+    const auto ok =
+        run_command(demo + "--job.command='python3 \"" + var + "/tiny-lm/train.py\"'");
+    EXPECT_EQ(ok.exit_code, 0) << var << "\n" << ok.output;
+    EXPECT_EQ(ok.output.find("relative path"), std::string::npos) << var << "\n" << ok.output;
+    const auto missing = run_command(demo + "--job.command='python3 " + var + "/nothing.py'");
+    EXPECT_EQ(missing.exit_code, 2) << var << "\n" << missing.output;
+    EXPECT_NE(missing.output.find("/examples/nothing.py, which does not exist"), std::string::npos)
+        << var << "\n"
+        << missing.output;
+  }
+}
