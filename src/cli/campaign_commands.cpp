@@ -63,7 +63,7 @@ int run(const Args& args) {
       clean_stale_leftovers(config.workdir);
     }
     Campaign campaign(config);
-    auto strategy = make_strategy(config, team);
+    auto strategy = make_strategy(config.strategy_setup(), team);
     std::unique_ptr<Executor> executor;
     if (!o.dry_run) executor = make_configured_executor(config);
     const auto r = run_loop(campaign, executor.get(), *strategy, o);

@@ -10,9 +10,9 @@ namespace mixbo::cli {
 
 void check_component_names(const CampaignConfig& config) {
   // In the order of the campaign file's sections.
-  check_executor_name(config);
-  check_simulator_name(config);
-  check_strategy_names(config);
+  check_executor_name(config.executor_setup());
+  check_simulator_name(config.simulator, config_source(config));
+  check_strategy_names(config.strategy_setup());
 }
 
 CampaignConfig load_checked_config(const std::filesystem::path& file,
@@ -23,7 +23,7 @@ CampaignConfig load_checked_config(const std::filesystem::path& file,
 }
 
 std::unique_ptr<Executor> make_configured_executor(const CampaignConfig& config) {
-  return make_executor(config, simulated_trial_runner());
+  return make_executor(config.executor_setup(), simulated_trial_runner());
 }
 
 std::map<std::string, std::string> component_choices() {

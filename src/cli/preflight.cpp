@@ -145,7 +145,7 @@ void check_job_script(const CampaignConfig& c) {
   p.result = p.trial_dir / "result.h5";
   p.simulator = c.simulator.type;
   p.simulator_file = c.simulator.file;
-  render_job_script(c, p, p.trial_dir / "params.ini", "mixbo-" + c.name + "-t0001");
+  render_job_script(c.job_setup(), p, p.trial_dir / "params.ini", "mixbo-" + c.name + "-t0001");
 }
 
 }  // namespace
@@ -156,7 +156,7 @@ std::vector<std::string> preflight(const CampaignConfig& c) {
   try {
     SerialTeam team;
     try {
-      make_strategy(c, team);  // parses the kernel expression and every strategy setting
+      make_strategy(c.strategy_setup(), team);  // parses the kernel expression and every strategy setting
     } catch (const ConfigError& e) {
       if (std::string(e.what()).rfind("kernel expression", 0) != 0) throw;
       refuse(c, "strategy.kernel", std::string("is not a valid ") + e.what());

@@ -41,7 +41,7 @@ std::string describe(const CampaignConfig& c) {
   if (c.executor.type != "simulated") o << "job        " << c.job.template_path.string() << "\n";
   if (c.executor.type == "slurm") {
     o << "slurm      partition " << (c.slurm.partition.empty() ? "(default)" : c.slurm.partition)
-      << ", time " << c.slurm.default_time_limit << (c.slurm.use_array ? ", job arrays" : "")
+      << ", time " << c.slurm.default_time_limit << (c.executor.slurm_array ? ", job arrays" : "")
       << "\n";
   }
   o << "simulator  " << c.simulator.type

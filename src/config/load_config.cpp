@@ -203,6 +203,14 @@ class Reader {
   int small_integer(const std::string& key, int lo, int hi) const {
     return static_cast<int>(integer(key, lo, hi));
   }
+  // Any int: the options struct's validate() says which values make sense.
+  int any_int(const std::string& key) const {
+    const long long v = integer(key, std::numeric_limits<long long>::min(),
+                                std::numeric_limits<long long>::max());
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+      fail(key, "is out of range, got " + str(key));
+    return static_cast<int>(v);
+  }
   bool boolean(const std::string& key) const {
     std::string v = str(key);
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -349,8 +357,8 @@ StepGrid read_steps(const Reader& r) {
   }
 }
 
-ObjectiveConfig read_objective(const Reader& r) {
-  ObjectiveConfig o;
+ObjectiveOptions read_objective(const Reader& r) {
+  ObjectiveOptions o;
   o.text = r.required("objective.metric");
   static const std::regex term(
       R"(^\s*(?:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*$)");
@@ -359,12 +367,7 @@ ObjectiveConfig read_objective(const Reader& r) {
     std::smatch m;
     if (!std::regex_match(t, m, term))
       r.fail("objective.metric", "has malformed term '" + t + "' (expected name or weight*name)");
-    const double w = m[1].matched ? r.number("objective.metric", m[1]) : 1.0;
-    if (w == 0) r.fail("objective.metric", "has a zero weight in '" + t + "'");
-    for (const auto& [name, weight] : o.terms)
-      if (name == m[2])
-        r.fail("objective.metric", "names metric '" + name + "' twice (give it one weight)");
-    o.terms.emplace_back(m[2], w);
+    o.terms.emplace_back(m[2], m[1].matched ? r.number("objective.metric", m[1]) : 1.0);
   }
   o.minimize = r.choice("objective.direction", {"minimize", "maximize"}) == "minimize";
   return o;
@@ -424,22 +427,20 @@ void add_file_keys(const std::string& file_text, const std::string& where,
 // The component names (executor.type, simulator.type, strategy.type, strategy.acquisition)
 // are kept as names: the modules that own the components check them (their registries), and
 // the composition root does so right after loading (cli/components.hpp).
-ExecutorConfig read_executor(const Reader& r) {
-  ExecutorConfig e;
+ExecutorOptions read_executor(const Reader& r) {
+  ExecutorOptions e;
   e.type = r.str("executor.type");
-  e.max_concurrent = r.small_integer("executor.max_concurrent", 1, 100'000);
-  e.max_attempts = r.small_integer("executor.max_attempts", 1, 1000);
+  e.max_concurrent = r.any_int("executor.max_concurrent");
+  e.max_attempts = r.any_int("executor.max_attempts");
   e.synchronous = r.boolean("executor.synchronous");
-  // Failed trials cost nothing, so this stop is what ends a campaign whose jobs all fail.
-  e.stop_after_failures = r.small_integer("executor.stop_after_failures", 1, 1'000'000);
+  e.stop_after_failures = r.any_int("executor.stop_after_failures");
   e.poll_seconds = r.number("executor.poll_seconds");
-  if (!(e.poll_seconds > 0) || e.poll_seconds > 86400)
-    r.fail("executor.poll_seconds", "must be in (0, 86400] seconds");
+  e.slurm_array = r.boolean("slurm.array");
   return e;
 }
 
-JobConfig read_job(const Reader& r, const std::filesystem::path& base) {
-  JobConfig j;
+JobOptions read_job(const Reader& r, const std::filesystem::path& base) {
+  JobOptions j;
   j.template_path = r.given("job.template") ? resolve(base, r.str("job.template"))
                                             : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" /
                                                   "mixbo-proxy.sbatch.in";
@@ -447,78 +448,70 @@ JobConfig read_job(const Reader& r, const std::filesystem::path& base) {
   return j;
 }
 
-SlurmConfig read_slurm(const Reader& r, const SearchSpace& space) {
-  SlurmConfig sl;
+// slurm.time is "LIMIT" (every scale) and/or "SCALE=LIMIT" items; slurm.extra is ';'-separated.
+SbatchOptions read_slurm(const Reader& r) {
+  SbatchOptions sl;
   sl.partition = r.str("slurm.partition");
   sl.account = r.str("slurm.account");
   sl.qos = r.str("slurm.qos");
   sl.gres = r.str("slurm.gres");
-  sl.nodes = r.small_integer("slurm.nodes", 1, 1'000'000);
-  sl.cpus_per_task = r.small_integer("slurm.cpus_per_task", 1, 1'000'000);
-  // Days up to 4 digits: Slurm's own limit is far below, and no count overflows.
-  static const std::regex time_re(R"(^(\d{1,4}-)?\d{1,2}(:\d{2}){0,2}$)");
+  sl.nodes = r.any_int("slurm.nodes");
+  sl.cpus_per_task = r.any_int("slurm.cpus_per_task");
   for (const auto& item : split(r.str("slurm.time"), ',')) {
     const auto eq = item.find('=');
     const std::string t = trim(eq == std::string::npos ? item : item.substr(eq + 1));
-    if (!std::regex_match(t, time_re)) r.fail("slurm.time", "has malformed time limit '" + t + "'");
-    if (eq == std::string::npos) {
+    if (eq == std::string::npos)
       sl.default_time_limit = t;
-      continue;
-    }
-    const std::string scale = trim(item.substr(0, eq));
-    if (space.scales().index_of(scale) < 0)
-      r.fail("slurm.time", "names unknown scale '" + scale + "'");
-    sl.time_limit[scale] = t;
+    else
+      sl.time_limit[trim(item.substr(0, eq))] = t;
   }
   for (const auto& d : split(r.str("slurm.extra"), ';'))
-    if (!d.empty()) {
-      if (d.find('\n') != std::string::npos || d.rfind("--", 0) != 0)
-        r.fail("slurm.extra", "directive '" + d + "' must start with -- and be one line");
-      sl.extra.push_back(d);
-    }
-  sl.use_array = r.boolean("slurm.array");
+    if (!d.empty()) sl.extra.push_back(d);
   return sl;
 }
 
-SimulatorConfig read_simulator(const Reader& r, const std::filesystem::path& base,
-                               const SearchSpace& space) {
-  SimulatorConfig sim;
+SimulatorOptions read_simulator(const Reader& r, const std::filesystem::path& base,
+                                const SearchSpace& space) {
+  SimulatorOptions sim;
   sim.type = r.str("simulator.type");
   sim.seed = static_cast<std::uint64_t>(
       r.integer("simulator.seed", 0, std::numeric_limits<long long>::max()));
   sim.target_params = space.scales().target_scale().params;
   sim.file = resolve(base, r.str("simulator.file"));
-  if (sim.type == "mlp" && sim.file.empty())
-    r.fail("simulator.file", "is required when simulator.type = mlp");
   sim.noise = r.number("simulator.noise");
-  if (sim.noise < 0) r.fail("simulator.noise", "must be non-negative");
   sim.sleep_per_cost = r.number("simulator.sleep_per_cost");
-  if (sim.sleep_per_cost < 0) r.fail("simulator.sleep_per_cost", "must be non-negative");
   return sim;
 }
 
-StrategyConfig read_strategy(const Reader& r, const SearchSpace& space) {
-  StrategyConfig s;
+StrategyOptions read_strategy(const Reader& r) {
+  StrategyOptions s;
   s.type = r.str("strategy.type");
   s.acquisition = r.str("strategy.acquisition");
   s.kernel = r.str("strategy.kernel");
-  s.n_init = r.small_integer("strategy.n_init", 0, 100'000);
-  s.batch = r.small_integer("strategy.batch", 0, 100'000);
-  s.fit_starts = r.small_integer("strategy.fit_starts", 1, 100'000);
-  s.raw_samples = r.small_integer("strategy.raw_samples", 1, 10'000'000);
-  s.refine_starts = r.small_integer("strategy.refine_starts", 1, 100'000);
-  s.output = r.choice("strategy.output", {"auto", "log", "raw"});
-  s.hyperband_eta = r.small_integer("strategy.hyperband_eta", 2, 1000);
+  s.n_init = r.any_int("strategy.n_init");
+  s.batch = r.any_int("strategy.batch");
+  s.fit_starts = r.any_int("strategy.fit_starts");
+  s.raw_samples = r.any_int("strategy.raw_samples");
+  s.refine_starts = r.any_int("strategy.refine_starts");
+  s.output = r.str("strategy.output");
+  s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");
-  if (!s.bimix_scale.empty() && space.scales().index_of(s.bimix_scale) < 0)
-    r.fail("strategy.bimix_scale", "names unknown scale '" + s.bimix_scale + "'");
-  if (r.given("strategy.bimix_entropy")) {
-    s.bimix_entropy = r.numbers("strategy.bimix_entropy");
-    if (static_cast<int>(s.bimix_entropy.size()) != space.k())
-      r.fail("strategy.bimix_entropy", "needs one value per domain");
-  }
-  s.regmix_runs = r.small_integer("strategy.regmix_runs", 1, 100'000);
+  if (r.given("strategy.bimix_entropy")) s.bimix_entropy = r.numbers("strategy.bimix_entropy");
+  s.regmix_runs = r.any_int("strategy.regmix_runs");
   return s;
+}
+
+// Every section's own validate(), with the file put in front of its "key '...' ..." message.
+void validate_sections(const CampaignConfig& c, const std::string& where) {
+  try {
+    c.objective.validate();
+    c.executor.validate();
+    c.slurm.validate(c.space);
+    c.simulator.validate();
+    c.strategy.validate(c.space);
+  } catch (const ConfigError& e) {
+    throw ConfigError(where + ": " + e.what());
+  }
 }
 
 }  // namespace
@@ -573,11 +566,22 @@ CampaignConfig load_config_text(const std::string& file_text, const std::filesys
 
   c.executor = read_executor(r);
   c.job = read_job(r, base);
-  c.slurm = read_slurm(r, c.space);
+  c.slurm = read_slurm(r);
   c.simulator = read_simulator(r, base, c.space);
-  c.strategy = read_strategy(r, c.space);
+  c.strategy = read_strategy(r);
+  validate_sections(c, where);
   return c;
 }
+
+StrategySetup CampaignConfig::strategy_setup() const {
+  return StrategySetup{space, seed, budget, strategy, config_source(*this)};
+}
+
+ExecutorSetup CampaignConfig::executor_setup() const {
+  return ExecutorSetup{executor, workdir, config_source(*this)};
+}
+
+JobSetup CampaignConfig::job_setup() const { return JobSetup{job, slurm, workdir, config_dir}; }
 
 std::string config_source(const CampaignConfig& c) {
   return c.file.empty() ? "flags" : c.file.string();

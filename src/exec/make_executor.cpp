@@ -11,18 +11,18 @@ const Registry<ExecutorFactory>& executor_registry() {
   static const Registry<ExecutorFactory> r = [] {
     Registry<ExecutorFactory> reg("executor");
     reg.add("local", "fork/exec the job scripts on this machine",
-            [](const CampaignConfig& c, const TrialRunner&) -> std::unique_ptr<Executor> {
+            [](const ExecutorSetup& c, const TrialRunner&) -> std::unique_ptr<Executor> {
               return std::make_unique<LocalExecutor>(c.workdir / "local",
-                                                     c.executor.max_concurrent);
+                                                     c.options.max_concurrent);
             });
     reg.add("slurm", "submit the job scripts with sbatch",
-            [](const CampaignConfig& c, const TrialRunner&) -> std::unique_ptr<Executor> {
+            [](const ExecutorSetup& c, const TrialRunner&) -> std::unique_ptr<Executor> {
               SlurmOptions o;
-              o.use_array = c.slurm.use_array;
+              o.use_array = c.options.slurm_array;
               return std::make_unique<SlurmExecutor>(c.workdir / "slurm", o);
             });
     reg.add("simulated", "evaluate the [simulator] in-process, no job scripts",
-            [](const CampaignConfig&, const TrialRunner& run) -> std::unique_ptr<Executor> {
+            [](const ExecutorSetup&, const TrialRunner& run) -> std::unique_ptr<Executor> {
               if (!run) throw Error("executor.type = simulated needs a trial runner");
               return std::make_unique<SimulatedExecutor>(run);
             });
@@ -31,14 +31,14 @@ const Registry<ExecutorFactory>& executor_registry() {
   return r;
 }
 
-void check_executor_name(const CampaignConfig& config) {
-  executor_registry().get(config.executor.type, config_source(config), "executor.type");
+void check_executor_name(const ExecutorSetup& setup) {
+  executor_registry().get(setup.options.type, setup.source, "executor.type");
 }
 
-std::unique_ptr<Executor> make_executor(const CampaignConfig& config,
+std::unique_ptr<Executor> make_executor(const ExecutorSetup& setup,
                                         const TrialRunner& run_trial) {
-  check_executor_name(config);
-  return executor_registry().find(config.executor.type)->make(config, run_trial);
+  check_executor_name(setup);
+  return executor_registry().find(setup.options.type)->make(setup, run_trial);
 }
 
 }  // namespace mixbo

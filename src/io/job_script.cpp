@@ -77,7 +77,7 @@ std::string sbatch_quote(const std::string& s) {
   return out + "\"";
 }
 
-std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,
+std::string sbatch_header(const SbatchOptions& slurm, const std::string& job_name,
                           const std::string& scale, const std::filesystem::path& trial_dir) {
   // In --output/--error a '%' starts a Slurm filename pattern; '%%' is a literal one.
   auto path_value = [](const std::filesystem::path& p) {
@@ -92,17 +92,17 @@ std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,
   line("job-name", sbatch_quote(job_name));
   line("output", path_value(trial_dir / "stdout"));
   line("error", path_value(trial_dir / "stderr"));
-  const auto t = c.slurm.time_limit.find(scale);
+  const auto t = slurm.time_limit.find(scale);
   line("time",
-       sbatch_quote(t == c.slurm.time_limit.end() ? c.slurm.default_time_limit : t->second));
-  line("nodes", std::to_string(c.slurm.nodes));
-  line("cpus-per-task", std::to_string(c.slurm.cpus_per_task));
-  if (!c.slurm.partition.empty()) line("partition", sbatch_quote(c.slurm.partition));
-  if (!c.slurm.account.empty()) line("account", sbatch_quote(c.slurm.account));
-  if (!c.slurm.qos.empty()) line("qos", sbatch_quote(c.slurm.qos));
-  if (!c.slurm.gres.empty()) line("gres", sbatch_quote(c.slurm.gres));
+       sbatch_quote(t == slurm.time_limit.end() ? slurm.default_time_limit : t->second));
+  line("nodes", std::to_string(slurm.nodes));
+  line("cpus-per-task", std::to_string(slurm.cpus_per_task));
+  if (!slurm.partition.empty()) line("partition", sbatch_quote(slurm.partition));
+  if (!slurm.account.empty()) line("account", sbatch_quote(slurm.account));
+  if (!slurm.qos.empty()) line("qos", sbatch_quote(slurm.qos));
+  if (!slurm.gres.empty()) line("gres", sbatch_quote(slurm.gres));
   // Extra directives are the user's verbatim sbatch options (validated as one '--' line each).
-  for (const auto& e : c.slurm.extra) o << "#SBATCH " << e << "\n";
+  for (const auto& e : slurm.extra) o << "#SBATCH " << e << "\n";
   std::string s = o.str();
   if (!s.empty()) s.pop_back();
   return s;
@@ -151,7 +151,7 @@ std::filesystem::path proxy_program() {
   return "mixbo-proxy";
 }
 
-std::string render_job_script(const CampaignConfig& c, const TrialParams& p,
+std::string render_job_script(const JobSetup& c, const TrialParams& p,
                               const std::filesystem::path& params_file,
                               const std::string& job_name) {
   const auto& tpl = c.job.template_path;
@@ -181,7 +181,7 @@ std::string render_job_script(const CampaignConfig& c, const TrialParams& p,
       {"command", c.job.command},
   };
   const std::map<std::string, std::string> blocks = {
-      {"sbatch", sbatch_header(c, job_name, p.scale, p.trial_dir)},
+      {"sbatch", sbatch_header(c.sbatch, job_name, p.scale, p.trial_dir)},
       {"exports", exports.str()},
   };
   static const std::regex uses_command(R"(\{\{\s*command\s*\}\})");

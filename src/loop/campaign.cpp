@@ -78,7 +78,7 @@ std::string trial_id_of(std::int64_t row) {
   return buf;
 }
 
-double displayed_objective(const ObjectiveConfig& o, double v) { return o.minimize ? v : -v; }
+double displayed_objective(const ObjectiveOptions& o, double v) { return o.minimize ? v : -v; }
 
 Campaign::Campaign(CampaignConfig config)
     : config_(std::move(config)), metrics_(objective_metrics(config_.objective)) {
@@ -312,7 +312,7 @@ JobRequest Campaign::write_trial(std::int64_t trial) const {
   r.trial_dir = dir;
   r.script = dir / "job.sbatch";
   r.attempt = p.attempt;
-  write_text_atomic(r.script, render_job_script(config_, p, params_file, r.job_name));
+  write_text_atomic(r.script, render_job_script(config_.job_setup(), p, params_file, r.job_name));
   fs::permissions(r.script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                   fs::perm_options::add);
   return r;

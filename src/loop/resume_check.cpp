@@ -39,7 +39,7 @@ bool same(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-std::string objective_normal_form(const ObjectiveConfig& o) {
+std::string objective_normal_form(const ObjectiveOptions& o) {
   auto terms = o.terms;
   std::sort(terms.begin(), terms.end());
   std::string s;

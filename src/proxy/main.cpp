@@ -146,7 +146,7 @@ int run(int argc, char** argv) {
   std::unique_ptr<mixbo::Simulator> sim;
   try {
     p = mixbo::read_params(params_file);
-    sim = mixbo::make_simulator(mixbo::simulator_config(p), p.domains);
+    sim = mixbo::make_simulator(mixbo::simulator_options(p), p.domains);
   } catch (const std::exception& e) {
     std::cerr << "mixbo-proxy: " << e.what() << "\n";
     return 2;

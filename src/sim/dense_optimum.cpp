@@ -10,7 +10,7 @@
 
 namespace mixbo {
 
-SimulatedObjective::SimulatedObjective(const Simulator& sim, const ObjectiveConfig& objective)
+SimulatedObjective::SimulatedObjective(const Simulator& sim, const ObjectiveOptions& objective)
     : sim_(&sim) {
   const auto names = sim.metrics();
   for (const auto& [metric, weight] : objective.terms) {
@@ -58,7 +58,7 @@ double sum_constraint(const std::vector<double>& x, std::vector<double>&, void*)
 
 }  // namespace
 
-DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveConfig& objective_config,
+DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveOptions& objective_config,
                            const SearchSpace& space, int sweep_points, int starts,
                            std::uint64_t seed) {
   const SimulatedObjective f(sim, objective_config);

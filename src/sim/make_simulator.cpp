@@ -13,19 +13,19 @@ const Registry<SimulatorFactory>& simulator_registry() {
   static const Registry<SimulatorFactory> r = [] {
     Registry<SimulatorFactory> reg("simulator");
     reg.add("bimix", "the BiMix law with built-in constants (sim/bimix_simulator.hpp)",
-            [](const SimulatorConfig&,
+            [](const SimulatorOptions&,
                const std::vector<std::string>& domains) -> std::unique_ptr<Simulator> {
               return std::make_unique<BimixSimulator>(domains);
             });
     reg.add("mlp", "the paper authors' MLP loss simulator; simulator.file holds its weights",
-            [](const SimulatorConfig& c,
+            [](const SimulatorOptions& c,
                const std::vector<std::string>& domains) -> std::unique_ptr<Simulator> {
               if (c.file.empty())
                 throw ConfigError("simulator.file: the mlp simulator needs a weights file");
               return std::make_unique<MlpCampaignSimulator>(c.file, domains);
             });
     reg.add("law-family", "member simulator.seed of a family of random laws (sim/law_family.hpp)",
-            [](const SimulatorConfig& c,
+            [](const SimulatorOptions& c,
                const std::vector<std::string>& domains) -> std::unique_ptr<Simulator> {
               return std::make_unique<LawFamilySimulator>(c.seed, static_cast<int>(domains.size()),
                                                           c.target_params);
@@ -35,11 +35,11 @@ const Registry<SimulatorFactory>& simulator_registry() {
   return r;
 }
 
-void check_simulator_name(const CampaignConfig& config) {
-  simulator_registry().get(config.simulator.type, config_source(config), "simulator.type");
+void check_simulator_name(const SimulatorOptions& options, const std::string& source) {
+  simulator_registry().get(options.type, source, "simulator.type");
 }
 
-std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config,
+std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config,
                                           const std::vector<std::string>& domains) {
   const auto* e = simulator_registry().find(config.type);
   if (!e)
@@ -48,7 +48,7 @@ std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config,
   return e->make(config, domains);
 }
 
-std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const SearchSpace& space) {
+std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config, const SearchSpace& space) {
   auto sim = make_simulator(config, space.simplex().names());
   if (const auto* m = dynamic_cast<const MlpCampaignSimulator*>(sim.get())) {
     // A ReLU network extrapolates linearly and without warning: refuse scales and steps far

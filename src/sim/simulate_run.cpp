@@ -42,8 +42,8 @@ ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, doubl
   return c;
 }
 
-SimulatorConfig simulator_config(const TrialParams& p) {
-  SimulatorConfig s;
+SimulatorOptions simulator_options(const TrialParams& p) {
+  SimulatorOptions s;
   s.type = p.simulator;
   s.file = p.simulator_file;
   s.seed = p.simulator_seed;
@@ -72,7 +72,7 @@ std::function<void(const std::filesystem::path&)> simulated_trial_runner() {
   auto cache = std::make_shared<Cache>();
   return [cache](const std::filesystem::path& trial_dir) {
     const TrialParams p = read_params(trial_dir / "params.ini");
-    const SimulatorConfig c = simulator_config(p);
+    const SimulatorOptions c = simulator_options(p);
     std::string key = c.type + "\n" + c.file.string();
     for (const auto& d : p.domains) key += "\n" + d;
     auto& slot = (*cache)[key];

@@ -17,22 +17,22 @@ constexpr double kSameAnswer = 0.01;  // minimisers closer than this (max |dw|) 
 
 }  // namespace
 
-BimixLawStrategy::BimixLawStrategy(const CampaignConfig& config, Team& team)
-    : config_(config),
+BimixLawStrategy::BimixLawStrategy(const StrategySetup& setup, Team& team)
+    : setup_(setup),
       team_(&team),
-      fitter_(config.space, config.seed, std::max(4, config.strategy.fit_starts / 2)) {
-  const auto& sp = config_.space;
+      fitter_(setup.space, setup.seed, std::max(4, setup.options.fit_starts / 2)) {
+  const auto& sp = setup_.space;
   scale_ =
-      config_.strategy.bimix_scale.empty() ? 0 : sp.scales().index_of(config_.strategy.bimix_scale);
+      setup_.options.bimix_scale.empty() ? 0 : sp.scales().index_of(setup_.options.bimix_scale);
   if (scale_ < 0)
-    throw ConfigError("strategy.bimix_scale names unknown scale '" + config_.strategy.bimix_scale +
+    throw ConfigError("strategy.bimix_scale names unknown scale '" + setup_.options.bimix_scale +
                       "'");
-  n_design_ = std::max(config_.strategy.n_init, 3 * sp.k());
-  design_ = sample_sobol(sp.simplex(), kDesignLength, config_.seed ^ kDesignStream);
-  if (!config_.strategy.bimix_entropy.empty() &&
-      static_cast<int>(config_.strategy.bimix_entropy.size()) != sp.k())
+  n_design_ = std::max(setup_.options.n_init, 3 * sp.k());
+  design_ = sample_sobol(sp.simplex(), kDesignLength, setup_.seed ^ kDesignStream);
+  if (!setup_.options.bimix_entropy.empty() &&
+      static_cast<int>(setup_.options.bimix_entropy.size()) != sp.k())
     throw ConfigError("strategy.bimix_entropy has " +
-                      std::to_string(config_.strategy.bimix_entropy.size()) + " values for " +
+                      std::to_string(setup_.options.bimix_entropy.size()) + " values for " +
                       std::to_string(sp.k()) + " domains");
 }
 
@@ -41,11 +41,11 @@ Eigen::VectorXd BimixLawStrategy::design_point(int j) const {
 }
 
 Eigen::VectorXd BimixLawStrategy::entropy_mixture() const {
-  const auto& h = config_.strategy.bimix_entropy;
+  const auto& h = setup_.options.bimix_entropy;
   Eigen::VectorXd e =
       Eigen::Map<const Eigen::VectorXd>(h.data(), static_cast<Eigen::Index>(h.size()));
   const Eigen::VectorXd p = (e.array() - e.maxCoeff()).exp().matrix();
-  return config_.space.simplex().project(p / p.sum());
+  return setup_.space.simplex().project(p / p.sum());
 }
 
 std::optional<BimixFit> BimixLawStrategy::fit(const History& history, int scale) {
@@ -64,7 +64,7 @@ BimixLawStrategy::Plan BimixLawStrategy::plan(const History& history, int scale)
 }
 
 int BimixLawStrategy::stage_scale(int stage) const {
-  const int target = config_.space.scales().target();
+  const int target = setup_.space.scales().target();
   const int s = scale_ + stage;
   return s < target || stage == 0 ? s : -1;
 }
@@ -72,7 +72,7 @@ int BimixLawStrategy::stage_scale(int stage) const {
 BimixLawStrategy::StageState BimixLawStrategy::stage_state(const History& history,
                                                            const std::vector<Point>& pending,
                                                            int scale) const {
-  const std::int64_t full = config_.space.steps().max_steps();
+  const std::int64_t full = setup_.space.steps().max_steps();
   StageState st;
   for (int j = 0; j < kDesignLength; ++j) {
     const Point p{design_point(j), scale, full};
@@ -90,7 +90,7 @@ BimixLawStrategy::StageState BimixLawStrategy::stage_state(const History& histor
 }
 
 std::vector<Eigen::VectorXd> BimixLawStrategy::verified(const History& history) const {
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   const int target = sp.scales().target();
   const std::int64_t full = sp.steps().max_steps();
   std::vector<Eigen::VectorXd> out;
@@ -109,12 +109,12 @@ std::vector<Eigen::VectorXd> BimixLawStrategy::verified(const History& history) 
 
 std::vector<Point> BimixLawStrategy::propose(const History& history,
                                              const std::vector<Point>& pending, int q) {
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   const int target = sp.scales().target();
   const std::int64_t full = sp.steps().max_steps();
   std::vector<Point> out;
   if (q <= 0) return out;
-  if (!config_.strategy.bimix_entropy.empty()) {
+  if (!setup_.options.bimix_entropy.empty()) {
     const Point p{entropy_mixture(), target, full};
     if (!contains_run(history.runs, p)) out.push_back(p);
     return out;
@@ -148,11 +148,11 @@ std::vector<Point> BimixLawStrategy::propose(const History& history,
 }
 
 Recommendation BimixLawStrategy::recommend(const History& history) {
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   const int target = sp.scales().target();
   const std::int64_t full = sp.steps().max_steps();
   Recommendation r;
-  if (!config_.strategy.bimix_entropy.empty()) {
+  if (!setup_.options.bimix_entropy.empty()) {
     const Point p{entropy_mixture(), target, full};
     if (const auto v = final_value(history, p)) r = Recommendation::observed(p, *v);
     return r;

@@ -65,15 +65,15 @@ std::vector<size_t> thin(size_t c, int keep) {
 
 }  // namespace
 
-GpBoStrategy::GpBoStrategy(const CampaignConfig& config, Team& team, Fidelity fidelity)
-    : config_(config),
+GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fidelity)
+    : setup_(setup),
       team_(team),
       fidelity_(fidelity),
-      kind_(parse_acquisition(config.strategy.acquisition)),
-      model_(GpModel::from_expression(config.strategy.kernel, kernel_context(config.space))) {}
+      kind_(parse_acquisition(setup.options.acquisition)),
+      model_(GpModel::from_expression(setup.options.kernel, kernel_context(setup.space))) {}
 
 GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) const {
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   // Observations grouped by run, runs in order of first appearance.
   std::vector<std::vector<size_t>> runs;
   std::map<std::string, size_t> index;
@@ -110,8 +110,8 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) con
     ts.X.row(static_cast<Eigen::Index>(i)) = sp.features(o.point).transpose();
     ts.y[static_cast<Eigen::Index>(i)] = o.value;
   }
-  ts.log_output = config_.strategy.output == "log" ||
-                  (config_.strategy.output == "auto" && ts.y.size() > 0 && ts.y.minCoeff() > 0);
+  ts.log_output = setup_.options.output == "log" ||
+                  (setup_.options.output == "auto" && ts.y.size() > 0 && ts.y.minCoeff() > 0);
   if (ts.log_output) {
     if (ts.y.size() > 0 && !(ts.y.minCoeff() > 0))
       throw Error("strategy.output = log needs positive objective values; the history has " +
@@ -133,9 +133,9 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   const auto n = static_cast<double>(ts.y.size());
   if (!theta_ || n >= kRefitGrowth * full_fit_n_) {
     Rng rng =
-        make_rng(derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
+        make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
-    fo.starts = config_.strategy.fit_starts;
+    fo.starts = setup_.options.fit_starts;
     FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo);
     theta_ = fit.theta;
     full_fit_n_ = n;
@@ -155,11 +155,11 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
 }
 
 std::vector<Point> GpBoStrategy::initial_design(const History& history, int count) const {
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   // Continue the sequence after every run proposed so far, so a failed design run is replaced
   // by a new mixture rather than repeated.
   const int done = static_cast<int>(history.runs.size());
-  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, config_.seed ^ kDesignStream);
+  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kDesignStream);
   const int scale = fidelity_ == Fidelity::kMulti ? 0 : sp.scales().target();
   std::vector<Point> out;
   for (int i = 0; i < count; ++i)
@@ -168,7 +168,7 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
 }
 
 std::vector<AcqPair> GpBoStrategy::pairs(double budget_left) const {
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   std::vector<AcqPair> out;
   auto add = [&](int s, std::int64_t z) {
     if (sp.cost(s, z) > budget_left * (1 + 1e-9)) return;
@@ -194,7 +194,7 @@ Eigen::MatrixXd GpBoStrategy::target_points(const GaussianProcess& gp, const Tra
                                             std::uint64_t seed) const {
   // T: the last recommendation, the 16 observed mixtures with the lowest target mean, and 32
   // space-filling mixtures: where the target's best can plausibly be.
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   constexpr int kObserved = 16, kSpread = 32;
   std::vector<Eigen::VectorXd> ws;
   if (last_recommendation_) ws.push_back(*last_recommendation_);
@@ -223,13 +223,13 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
                                          int q) {
   diag_.values.clear();
   if (q <= 0) return {};
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   const auto it = static_cast<std::uint64_t>(history.iteration);
   const TrainingSet ts = training_set(history);
-  const bool designing = static_cast<int>(history.runs.size()) < config_.strategy.n_init &&
+  const bool designing = static_cast<int>(history.runs.size()) < setup_.options.n_init &&
                          history.spent < kDesignShare * history.budget;
   int n_random =
-      designing ? std::clamp(config_.strategy.n_init - static_cast<int>(history.runs.size()), 0, q)
+      designing ? std::clamp(setup_.options.n_init - static_cast<int>(history.runs.size()), 0, q)
                 : 0;
   if (ts.y.size() == 0) n_random = q;  // nothing to model yet: keep the slots busy
   std::vector<Point> out = initial_design(history, n_random);
@@ -243,7 +243,7 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   spec.pairs = pairs(history.budget_left());
   if (spec.pairs.empty()) return out;  // no run fits the budget left
   if (kind_ == AcqKind::kTargetEiPerCost)
-    spec.targets = target_points(*gp, ts, derive(config_.seed, it, kTargets));
+    spec.targets = target_points(*gp, ts, derive(setup_.seed, it, kTargets));
   diag_.values["acq.alpha"] = spec.alpha;
   diag_.values["acq.pairs"] = static_cast<double>(spec.pairs.size());
 
@@ -260,10 +260,10 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
     if (kind_ == AcqKind::kLogEi || kind_ == AcqKind::kEiPerCost)
       set_pair_incumbents(*g, ts.mixtures, spec);
     MaximizeOptions mo;
-    mo.raw_samples = config_.strategy.raw_samples;
-    mo.refine_starts = config_.strategy.refine_starts;
+    mo.raw_samples = setup_.options.raw_samples;
+    mo.refine_starts = setup_.options.refine_starts;
     mo.max_evaluations = 100;
-    mo.seed = derive(config_.seed, it, kAcq + 16 * static_cast<std::uint64_t>(b));
+    mo.seed = derive(setup_.seed, it, kAcq + 16 * static_cast<std::uint64_t>(b));
     const auto cands = maximize_acquisition(g, spec, sp.simplex(), team_, mo);
     const AcqCandidate* pick = nullptr;
     for (const auto& c : cands) {
@@ -291,7 +291,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   Recommendation r;
   const auto gp = model_for(history);
   if (!gp) return r;
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   AcqSpec spec;
   spec.kind = AcqKind::kPosteriorMean;
   AcqPair target;
@@ -302,10 +302,10 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   target.log_steps = f[sp.k() + 1];
   spec.pairs.push_back(target);
   MaximizeOptions mo;
-  mo.raw_samples = config_.strategy.raw_samples;
-  mo.refine_starts = config_.strategy.refine_starts;
+  mo.raw_samples = setup_.options.raw_samples;
+  mo.refine_starts = setup_.options.refine_starts;
   mo.keep_raw = 0;
-  mo.seed = derive(config_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
+  mo.seed = derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
   const auto cands = maximize_acquisition(gp, spec, sp.simplex(), team_, mo);
   r.w = cands.front().w;
   Posterior post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());

@@ -51,14 +51,14 @@ std::vector<Fidelity> hyperband_rungs(const SearchSpace& space, int eta) {
   return down;
 }
 
-Hyperband::Hyperband(const CampaignConfig& config)
-    : config_(config), eta_(std::max(2, config.strategy.hyperband_eta)) {
-  const auto chain = hyperband_rungs(config_.space, eta_);
+Hyperband::Hyperband(const StrategySetup& setup)
+    : setup_(setup), eta_(std::max(2, setup.options.hyperband_eta)) {
+  const auto chain = hyperband_rungs(setup_.space, eta_);
   // The deepest bracket whose own cost fits the budget.
   for (int s = static_cast<int>(chain.size()) - 1; s >= 0; --s) {
     rungs_.assign(chain.end() - (s + 1), chain.end());
     s_max_ = s;
-    if (s == 0 || bracket_cost(s) <= config_.budget) break;
+    if (s == 0 || bracket_cost(s) <= setup_.budget) break;
   }
   diag_.values["hyperband.s_max"] = s_max_;
   diag_.values["hyperband.rungs"] = static_cast<double>(rungs_.size());
@@ -78,8 +78,8 @@ double Hyperband::bracket_cost(int s) const {
 }
 
 Eigen::MatrixXd Hyperband::bracket_mixtures(int b) const {
-  Rng rng = make_rng(config_.seed, kStream + static_cast<std::uint64_t>(b));
-  return sample_dirichlet(config_.space.simplex(), 1.0,
+  Rng rng = make_rng(setup_.seed, kStream + static_cast<std::uint64_t>(b));
+  return sample_dirichlet(setup_.space.simplex(), 1.0,
                           static_cast<int>(rung_size(bracket_s(b), 0)), rng);
 }
 
@@ -134,12 +134,12 @@ std::vector<Point> Hyperband::propose(const History& history, const std::vector<
 }
 
 Recommendation Hyperband::recommend(const History& history) {
-  Recommendation r = best_target_observation(config_.space, history);
+  Recommendation r = best_target_observation(setup_.space, history);
   if (r.valid) return r;
   double top = -1;
-  for (const auto& o : history.observations) top = std::max(top, config_.space.cost(o.point));
+  for (const auto& o : history.observations) top = std::max(top, setup_.space.cost(o.point));
   for (const auto& o : history.observations) {
-    if (config_.space.cost(o.point) < top) continue;
+    if (setup_.space.cost(o.point) < top) continue;
     if (!r.valid || o.value < r.mean) r = Recommendation::observed(o.point, o.value);
   }
   return r;

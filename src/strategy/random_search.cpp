@@ -5,8 +5,8 @@
 namespace mixbo {
 
 std::vector<Point> RandomSearch::propose(const History& history, const std::vector<Point>&, int q) {
-  const auto& sp = config_.space;
-  Rng rng = make_rng(config_.seed, static_cast<std::uint64_t>(history.iteration));
+  const auto& sp = setup_.space;
+  Rng rng = make_rng(setup_.seed, static_cast<std::uint64_t>(history.iteration));
   const Eigen::MatrixXd w = sample_dirichlet(sp.simplex(), 1.0, q, rng);
   std::vector<Point> out;
   for (int i = 0; i < q; ++i)
@@ -15,7 +15,7 @@ std::vector<Point> RandomSearch::propose(const History& history, const std::vect
 }
 
 Recommendation RandomSearch::recommend(const History& history) {
-  return best_target_observation(config_.space, history);
+  return best_target_observation(setup_.space, history);
 }
 
 Recommendation best_target_observation(const SearchSpace& space, const History& history) {

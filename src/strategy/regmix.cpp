@@ -17,17 +17,17 @@ constexpr int kDesignLength = 4096;
 
 }  // namespace
 
-RegMix::RegMix(const CampaignConfig& config) : config_(config) {
-  const auto& steps = config_.space.steps();
+RegMix::RegMix(const StrategySetup& setup) : setup_(setup) {
+  const auto& steps = setup_.space.steps();
   cheap_steps_ = steps.max_steps();
   for (const auto b : steps.budgets())
     if (4 * b >= steps.max_steps()) {
       cheap_steps_ = b;
       break;
     }
-  Rng rng = make_rng(config_.seed, kDesignStream);
-  design_ = sample_dirichlet(config_.space.simplex(), 1.0, kDesignLength, rng);
-  sweep_ = sample_sobol(config_.space.simplex(), kSweep, config_.seed ^ kSweepStream);
+  Rng rng = make_rng(setup_.seed, kDesignStream);
+  design_ = sample_dirichlet(setup_.space.simplex(), 1.0, kDesignLength, rng);
+  sweep_ = sample_sobol(setup_.space.simplex(), kSweep, setup_.seed ^ kSweepStream);
 }
 
 Point RegMix::cheap_run(int j) const {
@@ -42,7 +42,7 @@ std::optional<MixtureRidge> RegMix::regression(const History& history) {
     if (const auto v = final_value(history, p)) data.push_back({p.w, *v});
   }
   if (data.size() < 3) return std::nullopt;
-  Eigen::MatrixXd W(static_cast<Eigen::Index>(data.size()), config_.space.k());
+  Eigen::MatrixXd W(static_cast<Eigen::Index>(data.size()), setup_.space.k());
   Eigen::VectorXd y(W.rows());
   for (size_t i = 0; i < data.size(); ++i) {
     W.row(static_cast<Eigen::Index>(i)) = data[i].first.transpose();
@@ -70,7 +70,7 @@ std::optional<RegMix::Ranking> RegMix::rank(const History& history) {
   for (size_t i = 0; i < order.size(); ++i)
     r.sorted.row(static_cast<Eigen::Index>(i)) = sweep_.row(static_cast<Eigen::Index>(order[i]));
   const int top = std::min<int>(kTopAverage, static_cast<int>(order.size()));
-  r.average = config_.space.simplex().project(r.sorted.topRows(top).colwise().mean().transpose());
+  r.average = setup_.space.simplex().project(r.sorted.topRows(top).colwise().mean().transpose());
   r.average_pred = m->predict(r.average);
   return r;
 }
@@ -79,7 +79,7 @@ std::vector<Point> RegMix::propose(const History& history, const std::vector<Poi
                                    int q) {
   std::vector<Point> out;
   if (q <= 0) return out;
-  const int n = config_.strategy.regmix_runs;
+  const int n = setup_.options.regmix_runs;
   int proposed = 0, waiting = 0, finished = 0;
   for (int j = 0; j < kDesignLength; ++j) {
     const Point p = cheap_run(j);
@@ -103,7 +103,7 @@ std::vector<Point> RegMix::propose(const History& history, const std::vector<Poi
     for (int j = proposed; static_cast<int>(out.size()) < q; ++j) out.push_back(cheap_run(j));
     return out;
   }
-  const auto& sp = config_.space;
+  const auto& sp = setup_.space;
   const int target = sp.scales().target();
   const std::int64_t full = sp.steps().max_steps();
   std::vector<Eigen::VectorXd> taken;
@@ -128,7 +128,7 @@ std::vector<Point> RegMix::propose(const History& history, const std::vector<Poi
 }
 
 Recommendation RegMix::recommend(const History& history) {
-  Recommendation rec = best_target_observation(config_.space, history);
+  Recommendation rec = best_target_observation(setup_.space, history);
   if (rec.valid) return rec;
   const auto r = rank(history);
   if (!r) return rec;

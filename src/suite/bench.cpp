@@ -221,7 +221,7 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
     CampaignConfig cfg = config;
     cfg.strategy.type = s;
     try {
-      make_strategy(cfg, team);
+      make_strategy(cfg.strategy_setup(), team);
       r.strategies.push_back(s);
     } catch (const ConfigError& e) {
       if (std::find(known.begin(), known.end(), s) == known.end())
@@ -247,7 +247,7 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
     cfg.strategy.type = s;
     cfg.seed = config.seed + static_cast<std::uint64_t>(i);
     cfg.name = config.name + "-" + s + "-seed" + std::to_string(i);
-    auto strategy = make_strategy(cfg, team);
+    auto strategy = make_strategy(cfg.strategy_setup(), team);
     const fs::path dir =
         options.archives.empty() ? fs::path() : options.archives / s / ("seed" + std::to_string(i));
     runs.push_back(

@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 
+#include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/simulated_executor.hpp"
 #include "mixbo/io/archive.hpp"
@@ -49,7 +50,7 @@ inline CampaignConfig demo(const fs::path& workdir, const std::string& strategy,
 inline bool available(const CampaignConfig& c) {
   SerialTeam team;
   try {
-    make_strategy(c, team);
+    make_strategy(c.strategy_setup(), team);
     return true;
   } catch (const ConfigError&) {
     return false;
@@ -65,7 +66,7 @@ inline void expect_bench_replays_loop(const std::string& strategy_name, double b
   SerialTeam team;
   {
     Campaign campaign(cfg);
-    auto strategy = make_strategy(cfg, team);
+    auto strategy = make_strategy(cfg.strategy_setup(), team);
     SimulatedExecutor executor(simulated_trial_runner());
     std::ostringstream sink;
     LoopOptions o;
@@ -78,7 +79,7 @@ inline void expect_bench_replays_loop(const std::string& strategy_name, double b
 
   const auto sim = make_simulator(cfg.simulator, cfg.space);
   const SimulatedObjective truth(*sim, cfg.objective);
-  auto strategy = make_strategy(cfg, team);
+  auto strategy = make_strategy(cfg.strategy_setup(), team);
   const auto b = drive_campaign(cfg, *strategy, *sim, truth, 1.0, 0.005, tmp.path / "mem");
   const Archive m = load_archive(tmp.path / "mem" / "campaign.h5");
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
@@ -94,7 +95,7 @@ void expect_valid_batch(const SearchSpace& sp, const std::vector<Point>& ps,
 History seeded_history(const CampaignConfig& c, int runs) {
   History h;
   SerialTeam team;
-  GpBoStrategy init(c, team, GpBoStrategy::Fidelity::kMulti);
+  GpBoStrategy init(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   while (static_cast<int>(h.runs.size()) < runs) {
     for (const auto& p : init.propose(h, {}, 2)) add_run(c.space, p, h);
     ++h.iteration;
@@ -107,8 +108,8 @@ History seeded_history(const CampaignConfig& c, int runs) {
 TEST(AcqStrategies, InitialDesignIsSpaceFillingFullLengthAtTheSmallestScale) {
   const auto c = config("mfms-bo", 3);
   SerialTeam team;
-  GpBoStrategy a(c, team, GpBoStrategy::Fidelity::kMulti),
-      b(c, team, GpBoStrategy::Fidelity::kMulti);
+  GpBoStrategy a(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti),
+      b(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   const auto pa = a.propose(History{}, {}, 4), pb = b.propose(History{}, {}, 4);
   ASSERT_EQ(pa.size(), 4u);
   expect_valid_batch(c.space, pa, {});
@@ -121,14 +122,14 @@ TEST(AcqStrategies, InitialDesignIsSpaceFillingFullLengthAtTheSmallestScale) {
   }
   // Space-filling: no two design mixtures close together (Dirichlet draws often are).
   EXPECT_GT(min_pairwise_distance(W), 0.1);
-  GpBoStrategy sf(c, team, GpBoStrategy::Fidelity::kSingle);
+  GpBoStrategy sf(c.strategy_setup(), team, GpBoStrategy::Fidelity::kSingle);
   for (const auto& p : sf.propose(History{}, {}, 3)) EXPECT_TRUE(c.space.is_target(p));
 }
 
 TEST(AcqStrategies, AFailedDesignRunIsReplacedByANewMixture) {
   const auto c = config("mfms-bo", 3);
   SerialTeam team;
-  GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   History h;
   const auto first = st.propose(h, {}, 2);
   ASSERT_EQ(first.size(), 2u);
@@ -150,8 +151,8 @@ TEST(AcqStrategies, BatchesAreDistinctFeasibleReproducibleAndTeamIndependent) {
     std::vector<Point> pending{{Eigen::Vector3d(0.3, 0.3, 0.4), 0, 1000}};
     SerialTeam serial;
     ReverseTeam reverse;
-    GpBoStrategy a(c, serial, GpBoStrategy::Fidelity::kMulti);
-    GpBoStrategy b(c, reverse, GpBoStrategy::Fidelity::kMulti);
+    GpBoStrategy a(c.strategy_setup(), serial, GpBoStrategy::Fidelity::kMulti);
+    GpBoStrategy b(c.strategy_setup(), reverse, GpBoStrategy::Fidelity::kMulti);
     const auto pa = a.propose(h, pending, 3);
     const auto pb = b.propose(h, pending, 3);
     ASSERT_EQ(pa.size(), 3u) << acq;
@@ -172,7 +173,7 @@ TEST(AcqStrategies, RecommendationIsValidWithInterval) {
   const auto c = config("mfms-bo", 9);
   const History h = seeded_history(c, 4);
   SerialTeam team;
-  GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   EXPECT_FALSE(st.recommend(History{}).valid);
   const Recommendation r = st.recommend(h);
   ASSERT_TRUE(r.valid);
@@ -185,7 +186,7 @@ TEST(AcqStrategies, UnknownAcquisitionIsAConfigError) {
   auto c = config("mfms-bo", 1);
   c.strategy.acquisition = "nope";
   SerialTeam team;
-  EXPECT_THROW(make_strategy(c, team), ConfigError);
+  EXPECT_THROW(make_strategy(c.strategy_setup(), team), ConfigError);
 }
 
 TEST(AcqStrategies, ShortCampaignsBeatRandomSearch) {
@@ -198,9 +199,9 @@ TEST(AcqStrategies, ShortCampaignsBeatRandomSearch) {
         c.strategy.n_init = 3;
       }
       SerialTeam team;
-      auto st = make_strategy(c, team);
+      auto st = make_strategy(c.strategy_setup(), team);
       bo.push_back(campaign(*st, c, 12));
-      RandomSearch r(c);
+      RandomSearch r(c.strategy_setup());
       rs.push_back(campaign(r, c, 12));
     }
     std::sort(bo.begin(), bo.end());
@@ -230,7 +231,7 @@ TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten
     const Eigen::Vector3d w(0.4, 0.35, 0.25);
     add_target_run(c, w, objective(c.space, probe) - 0.3, h);
     SerialTeam team;
-    GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
     const Recommendation r = st.recommend(h);
     ASSERT_TRUE(r.valid);
     EXPECT_TRUE(r.w == w) << r.w.transpose();
@@ -244,7 +245,7 @@ TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten
     Point bad{w, c.space.scales().target(), c.space.steps().max_steps()};
     add_target_run(c, w, objective(c.space, bad), h);
     SerialTeam team;
-    GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
     const Recommendation r = st.recommend(h);
     ASSERT_TRUE(r.valid);
     EXPECT_GT((r.w - w).norm(), 0.2) << r.w.transpose();
@@ -261,7 +262,7 @@ TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {
   const auto c = config("mfms-bo", 6);
   const History h = seeded_history(c, 6);
   SerialTeam team;
-  GpBoStrategy st(c, team, GpBoStrategy::Fidelity::kMulti);
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   const auto first = st.propose(h, {}, 1);
   ASSERT_EQ(first.size(), 1u);
   History again = h;

@@ -16,8 +16,8 @@ namespace {
 
 const std::vector<std::string> kSlim = {"Wikipedia", "StackExchange", "Github", "ArXiv", "Book"};
 
-ObjectiveConfig metric(const std::string& name, bool minimize = true) {
-  ObjectiveConfig o;
+ObjectiveOptions metric(const std::string& name, bool minimize = true) {
+  ObjectiveOptions o;
   o.terms = {{name, 1.0}};
   o.minimize = minimize;
   return o;
@@ -28,7 +28,7 @@ SearchSpace space(BoundedSimplex s) {
 }
 
 // No Dirichlet sample may beat the optimum, and the local refinement must not lose to the sweep.
-void check_optimum(const Simulator& sim, const ObjectiveConfig& o, const SearchSpace& sp) {
+void check_optimum(const Simulator& sim, const ObjectiveOptions& o, const SearchSpace& sp) {
   const auto opt = dense_optimum(sim, o, sp, 1 << 12, 8, 3);
   const SimulatedObjective f(sim, o);
   EXPECT_TRUE(sp.simplex().contains(opt.w, 1e-9)) << opt.w.transpose();

@@ -175,7 +175,7 @@ TEST(RenderJobScript, JobKnowsTheCampaignFolder) {
   p.trial_dir = dir / "sub dir" / "trial";
   p.result = p.trial_dir / "result.h5";
   p.metrics = {"loss"};
-  EXPECT_EQ(run_bash(render_job_script(c, p, p.trial_dir / "params.ini", "mixbo-q-t0001")),
+  EXPECT_EQ(run_bash(render_job_script(c.job_setup(), p, p.trial_dir / "params.ini", "mixbo-q-t0001")),
             (dir / "sub dir").string());
 }
 
@@ -200,7 +200,7 @@ TEST(RenderJobScript, NastyNamesAndPathsStayData) {
   p.metrics = {"loss"};
   const auto params = dir / "params.ini";
   write_params(params, p);
-  const std::string script = render_job_script(c, p, params, "mixbo-q-t0001");
+  const std::string script = render_job_script(c.job_setup(), p, params, "mixbo-q-t0001");
   const auto file = dir / "job.sbatch";
   write_text_atomic(file, script);
   // Run it as the local executor does; the command sees the values unchanged.

@@ -100,3 +100,36 @@ TEST(Layering, MpiOnlyInParHdf5OnlyInIo) {
     }
   }
 }
+
+// Each module is handed only its own section of the campaign file (config/*_options.hpp):
+// strategies never see Slurm or executor settings, executors never see the strategy. The whole
+// CampaignConfig is for the composition root, the campaign's own bookkeeping (loop) and the
+// bench suite.
+TEST(Layering, AModuleSeesOnlyItsOwnOptions) {
+  const std::map<std::string, std::set<std::string>> own = {
+      {"strategy", {"strategy_options.hpp", "objective_options.hpp"}},
+      {"sim", {"simulator_options.hpp", "objective_options.hpp"}},
+      {"exec", {"executor_options.hpp"}},
+      {"io", {"job_options.hpp", "objective_options.hpp"}},
+      {"proxy", {}},
+      {"gp", {}},
+      {"acq", {}},
+      {"space", {}},
+      {"par", {}},
+      {"core", {}},
+  };
+  const std::regex inc(R"re(^\s*#\s*include\s*"mixbo/config/([a-z_]+\.hpp)")re");
+  for (const auto& [module, file] : files()) {
+    const auto it = own.find(module);
+    if (it == own.end()) continue;
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      if (std::regex_search(line, m, inc)) {
+        EXPECT_TRUE(it->second.count(m[1])) << file.string() << ": " << module << " sees "
+                                            << m[1] << ", which is not its own section";
+      }
+    }
+  }
+}

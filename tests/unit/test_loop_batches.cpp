@@ -38,7 +38,7 @@ CountingExecutor run_with(bool as_one, const fs::path& dir) {
   const auto cfg = test::demo(dir, "random", 3);  // max_concurrent = 2: rounds of two runs
   SerialTeam team;
   Campaign campaign(cfg);
-  auto strategy = make_strategy(cfg, team);
+  auto strategy = make_strategy(cfg.strategy_setup(), team);
   CountingExecutor ex(as_one);
   std::ostringstream sink;
   LoopOptions o;

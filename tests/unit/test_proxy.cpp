@@ -65,7 +65,7 @@ TEST(Proxy, WritesTheSimulatedCurve) {
   EXPECT_EQ(c.status, "ok");
   ASSERT_EQ(c.steps.size(), 20u);
   EXPECT_EQ(c.steps.back(), 2000);
-  const auto sim = make_simulator(simulator_config(p), p.domains);
+  const auto sim = make_simulator(simulator_options(p), p.domains);
   const auto want = simulate_trial(*sim, p);
   // The same numbers as in-process, noise included.
   EXPECT_EQ(c.metrics.at("StackExchange_CE"), want.metrics.at("StackExchange_CE"));

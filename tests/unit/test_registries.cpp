@@ -51,7 +51,7 @@ TEST(Registries, EveryStrategyNameBuildsThatStrategy) {
       (std::vector<std::string>{"mfms-bo", "random", "sf-bo", "hyperband", "bimix-law", "regmix"}));
   for (const auto& name : strategy_registry().names()) {
     const auto c = test::demo(tmp.path / "w", name, 3);
-    EXPECT_EQ(make_strategy(c, team)->name(), name);
+    EXPECT_EQ(make_strategy(c.strategy_setup(), team)->name(), name);
   }
 }
 
@@ -59,16 +59,16 @@ TEST(Registries, UnknownStrategyOrAcquisitionNamesTheKey) {
   TempDir tmp;
   SerialTeam team;
   auto c = test::demo(tmp.path / "w", "grid", 3);  // config accepts the name
-  EXPECT_EQ(message_of([&] { make_strategy(c, team); }),
+  EXPECT_EQ(message_of([&] { make_strategy(c.strategy_setup(), team); }),
             "flags: key 'strategy.type' is 'grid'; allowed: mfms-bo, random, sf-bo, hyperband, "
             "bimix-law, regmix");
   c.strategy.type = "mfms-bo";
   c.strategy.acquisition = "pi";
-  EXPECT_EQ(message_of([&] { check_strategy_names(c); }),
+  EXPECT_EQ(message_of([&] { check_strategy_names(c.strategy_setup()); }),
             "flags: key 'strategy.acquisition' names unknown acquisition 'pi' (known: logei, ucb, "
             "ei-per-cost, target-ei-per-cost)");
   c.file = "/x/campaign.ini";
-  EXPECT_EQ(message_of([&] { make_strategy(c, team); }).rfind("/x/campaign.ini: key ", 0), 0u);
+  EXPECT_EQ(message_of([&] { make_strategy(c.strategy_setup(), team); }).rfind("/x/campaign.ini: key ", 0), 0u);
 }
 
 TEST(Registries, EveryExecutorNameBuildsThatExecutor) {
@@ -77,12 +77,12 @@ TEST(Registries, EveryExecutorNameBuildsThatExecutor) {
   EXPECT_EQ(executor_registry().names(), (std::vector<std::string>{"local", "slurm", "simulated"}));
   for (const auto& name : executor_registry().names()) {
     c.executor.type = name;
-    EXPECT_EQ(make_executor(c, simulated_trial_runner())->name(), name);
+    EXPECT_EQ(make_executor(c.executor_setup(), simulated_trial_runner())->name(), name);
   }
   c.executor.type = "simulated";
-  EXPECT_THROW(make_executor(c), Error);  // the composition root must pass a runner
+  EXPECT_THROW(make_executor(c.executor_setup()), Error);  // the composition root must pass a runner
   c.executor.type = "kubernetes";
-  EXPECT_EQ(message_of([&] { make_executor(c, simulated_trial_runner()); }),
+  EXPECT_EQ(message_of([&] { make_executor(c.executor_setup(), simulated_trial_runner()); }),
             "flags: key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated");
 }
 
@@ -101,7 +101,7 @@ TEST(Registries, EverySimulatorNameBuildsThatSimulator) {
     EXPECT_FALSE(make_simulator(c.simulator, domains)->metrics().empty()) << name;
   }
   c.simulator.type = "gpt";
-  EXPECT_EQ(message_of([&] { check_simulator_name(c); }),
+  EXPECT_EQ(message_of([&] { check_simulator_name(c.simulator, config_source(c)); }),
             "flags: key 'simulator.type' is 'gpt'; allowed: bimix, mlp, law-family");
 }
 

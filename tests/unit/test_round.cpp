@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bench_test_support.hpp"
+#include "mixbo/config/campaign_config.hpp"
 #include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/round.hpp"
 
@@ -18,7 +19,7 @@ BenchCampaign drive(const CampaignConfig& cfg, const fs::path& archive_dir = {})
   SerialTeam team;
   const auto sim = make_simulator(cfg.simulator, cfg.space);
   const SimulatedObjective truth(*sim, cfg.objective);
-  auto strategy = make_strategy(cfg, team);
+  auto strategy = make_strategy(cfg.strategy_setup(), team);
   return drive_campaign(cfg, *strategy, *sim, truth, 1.0, 0.005, archive_dir);
 }
 

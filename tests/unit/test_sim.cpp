@@ -204,7 +204,7 @@ TEST(PaperMlp, OtherDomainsAreAConfigError) {
 
 TEST(PaperMlp, ScalesFarOutsideItsDataAreAConfigError) {
   if (!fs::exists(paper_file())) GTEST_SKIP() << "no " << paper_file();
-  SimulatorConfig c;
+  SimulatorOptions c;
   c.type = "mlp";
   c.file = paper_file();
   SearchSpace ok(BoundedSimplex(kSlim), ScaleLadder::paper_default(), StepGrid(100, 19500, {}));
@@ -333,14 +333,14 @@ TEST(SimulatedRun, TrialParamsDriveTheCurve) {
   p.steps = 1000;
   p.checkpoint_interval = 200;
   p.seed = 9;
-  const auto sim = make_simulator(simulator_config(p), p.domains);
+  const auto sim = make_simulator(simulator_options(p), p.domains);
   const auto c = simulate_trial(*sim, p);
   EXPECT_EQ(c.trial_id, "t0004");
   EXPECT_EQ(c.steps.size(), 5u);
   EXPECT_EQ(c.metrics.size(), 3u);
   p.mixture = {1.0};
   EXPECT_THROW(simulate_trial(*sim, p), Error);
-  SimulatorConfig bad;
+  SimulatorOptions bad;
   bad.type = "gpt";
   EXPECT_THROW(make_simulator(bad, p.domains), ConfigError);
 }

@@ -129,7 +129,7 @@ double median(std::vector<double> v) {
 }
 
 std::unique_ptr<Strategy> build(const CampaignConfig& c, Team& team) {
-  return make_strategy(c, team);
+  return make_strategy(c.strategy_setup(), team);
 }
 
 class BaselineCampaign : public ::testing::TestWithParam<std::string> {};
@@ -148,7 +148,7 @@ TEST_P(BaselineCampaign, BeatsRandomSearchOnAConvexObjective) {
     EXPECT_LE(h.spent, c.budget + 1.0 + 1e-9);  // the last run may start just under the budget
     ours.push_back(regret(c, f, s->recommend(h)));
     const CampaignConfig rc = config("random", 4.0, seed);
-    RandomSearch rs(rc);
+    RandomSearch rs(rc.strategy_setup());
     const History hr = run_campaign(rs, rc, f);
     random.push_back(regret(rc, f, rs.recommend(hr)));
   }
@@ -179,7 +179,8 @@ TEST(Hyperband, RungChainEndsAtTheTargetAndFallsByAboutEta) {
 }
 
 TEST(Hyperband, BracketDepthFollowsTheBudget) {
-  const Hyperband small(config("hyperband", 1.0, 1)), large(config("hyperband", 50.0, 1));
+  const Hyperband small(config("hyperband", 1.0, 1).strategy_setup()),
+      large(config("hyperband", 50.0, 1).strategy_setup());
   EXPECT_LT(small.s_max(), large.s_max());
   EXPECT_LE(small.bracket_cost(small.s_max()), 1.0);
   EXPECT_LE(large.bracket_cost(large.s_max()), 50.0);
@@ -195,14 +196,14 @@ TEST(Hyperband, BracketDepthFollowsTheBudget) {
 TEST(Hyperband, BookkeepingSurvivesARestartAndPromotesTheBest) {
   const CampaignConfig c = config("hyperband", 6.0, 4);
   const Objective f = convex(c);
-  Hyperband hb(c);
+  Hyperband hb(c.strategy_setup());
   History h;
   std::vector<Point> pending;
   for (int round = 0; round < 400 && h.spent < c.budget; ++round) {
     const int q = 3 - static_cast<int>(pending.size());
     if (q > 0) {
       const auto props = hb.propose(h, pending, q);
-      Hyperband fresh(c);
+      Hyperband fresh(c.strategy_setup());
       const auto again = fresh.propose(h, pending, q);
       ASSERT_EQ(props.size(), again.size()) << "round " << round;
       for (size_t i = 0; i < props.size(); ++i) EXPECT_TRUE(same_run(props[i], again[i]));
@@ -344,7 +345,7 @@ TEST(BimixLaw, StrategyTrainsTheLawMinimiserAtTheTarget) {
     return truth.predict(w, static_cast<double>(steps));
   };
   SerialTeam team;
-  BimixLawStrategy s(c, team);
+  BimixLawStrategy s(c.strategy_setup(), team);
   const History h = run_campaign(s, c, law);
   int cheap = 0, target = 0;
   for (const auto& r : h.runs) {
@@ -367,7 +368,7 @@ TEST(BimixLaw, EntropyModeTrainsSoftmaxOfTheEntropies) {
   CampaignConfig c = config("bimix-law", 3.0, 2);
   c.strategy.bimix_entropy = {1.0, 2.0, 1.5};
   SerialTeam team;
-  BimixLawStrategy s(c, team);
+  BimixLawStrategy s(c.strategy_setup(), team);
   Eigen::Vector3d e(1.0, 2.0, 1.5);
   const Eigen::Vector3d soft = e.array().exp() / e.array().exp().sum();
   EXPECT_LT((s.entropy_mixture() - soft).cwiseAbs().maxCoeff(), 1e-12);
@@ -432,7 +433,7 @@ TEST(MixtureRidge, RecoversAFunctionInItsBasisAndGradientsMatch) {
 
 TEST(RegMix, CheapDesignThenDistinctTargetRuns) {
   const CampaignConfig c = config("regmix", 4.0, 3);
-  RegMix s(c);
+  RegMix s(c.strategy_setup());
   const History h = run_campaign(s, c, convex(c), 4);
   int cheap = 0;
   std::vector<Eigen::VectorXd> targets;

@@ -16,6 +16,12 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+// A bad value of one campaign key, as every options struct's validate() reports it:
+// "key 'section.key' WHAT". load_config puts the campaign file in front.
+[[noreturn]] inline void throw_key_error(const std::string& key, const std::string& what) {
+  throw ConfigError("key '" + key + "' " + what);
+}
+
 // Numerical trouble (a Cholesky that fails even with jitter, non-finite data).
 class NumericalError : public Error {
  public:

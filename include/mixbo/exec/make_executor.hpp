@@ -6,7 +6,7 @@
 #include <functional>
 #include <memory>
 
-#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/config/executor_options.hpp"
 #include "mixbo/core/registry.hpp"
 #include "mixbo/exec/executor.hpp"
 #include "mixbo/exec/simulated_executor.hpp"
@@ -15,16 +15,16 @@ namespace mixbo {
 
 // `run_trial` is what an in-process executor runs per trial; the others ignore it.
 using ExecutorFactory =
-    std::function<std::unique_ptr<Executor>(const CampaignConfig&, const TrialRunner& run_trial)>;
+    std::function<std::unique_ptr<Executor>(const ExecutorSetup&, const TrialRunner& run_trial)>;
 
 const Registry<ExecutorFactory>& executor_registry();
 
 // ConfigError naming the file and the key when executor.type names nothing registered.
-void check_executor_name(const CampaignConfig& config);
+void check_executor_name(const ExecutorSetup& setup);
 
-// The executor config.executor.type names. `run_trial`: the simulated executor's TrialRunner
+// The executor setup.options.type names. `run_trial`: the simulated executor's TrialRunner
 // (the composition root passes sim's simulated_trial_runner()); required for "simulated" only.
-std::unique_ptr<Executor> make_executor(const CampaignConfig& config,
+std::unique_ptr<Executor> make_executor(const ExecutorSetup& setup,
                                         const TrialRunner& run_trial = {});
 
 }  // namespace mixbo

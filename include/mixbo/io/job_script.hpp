@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/config/job_options.hpp"
 #include "mixbo/io/trial_params.hpp"
 
 namespace mixbo {
@@ -22,7 +22,7 @@ std::string sbatch_quote(const std::string& s);
 
 // The #SBATCH lines of one trial: job name, output/error in the trial directory, per-scale time
 // limit, nodes, cpus, and partition/account/qos/gres/extra when configured.
-std::string sbatch_header(const CampaignConfig& c, const std::string& job_name,
+std::string sbatch_header(const SbatchOptions& slurm, const std::string& job_name,
                           const std::string& scale, const std::filesystem::path& trial_dir);
 
 // Replaces the placeholders of `text` (see above). `words` are quoted, `blocks` inserted as is.
@@ -35,11 +35,11 @@ std::string render_template(const std::string& text,
 // above it (up to build/), else "mixbo-proxy" (looked up on PATH by the job).
 std::filesystem::path proxy_program();
 
-// The job script of a trial from the campaign's template (config.job.template_path).
+// The job script of a trial from the campaign's template (setup.job.template_path).
 // Placeholders: trial_id, trial_dir, params_file, result_file, job_name, campaign, attempt,
 // scale, steps, workdir, config_dir (the campaign file's folder), proxy, command (job.command,
 // run by the template with `bash -c`).
-std::string render_job_script(const CampaignConfig& c, const TrialParams& p,
+std::string render_job_script(const JobSetup& c, const TrialParams& p,
                               const std::filesystem::path& params_file,
                               const std::string& job_name);
 

@@ -105,6 +105,6 @@ void clean_stale_leftovers(const std::filesystem::path& workdir);
 // "t0007" for trial row 6.
 std::string trial_id_of(std::int64_t row);
 // The objective as the user configured it (un-negated) from a lower-is-better value.
-double displayed_objective(const ObjectiveConfig& o, double lower_is_better);
+double displayed_objective(const ObjectiveOptions& o, double lower_is_better);
 
 }  // namespace mixbo

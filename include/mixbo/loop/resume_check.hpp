@@ -14,7 +14,7 @@
 namespace mixbo {
 
 // "0.5*code_CE + 1*web_CE": terms sorted by name, weights printed exactly.
-std::string objective_normal_form(const ObjectiveConfig& o);
+std::string objective_normal_form(const ObjectiveOptions& o);
 
 // Throws ConfigError naming the first key of `c` that differs from what `a` (read from
 // `archive_path`) recorded, with both values.

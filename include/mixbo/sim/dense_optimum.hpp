@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/config/objective_options.hpp"
 #include "mixbo/sim/simulator.hpp"
 
 namespace mixbo {
@@ -16,7 +16,7 @@ namespace mixbo {
 // it (a maximised objective is negated). Throws ConfigError when the simulator lacks a metric.
 class SimulatedObjective {
  public:
-  SimulatedObjective(const Simulator& sim, const ObjectiveConfig& objective);
+  SimulatedObjective(const Simulator& sim, const ObjectiveOptions& objective);
   double operator()(const Eigen::VectorXd& w, double params, std::int64_t step) const;
 
  private:
@@ -32,7 +32,7 @@ struct DenseOptimum {
 };
 
 // Minimum at the space's target scale and max steps.
-DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveConfig& objective,
+DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveOptions& objective,
                            const SearchSpace& space, int sweep_points = 1 << 15, int starts = 16,
                            std::uint64_t seed = 0);
 

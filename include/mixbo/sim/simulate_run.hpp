@@ -24,7 +24,7 @@ ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, doubl
                            std::uint64_t seed);
 
 // The simulator settings a trial's params carry ([simulator] of the campaign).
-SimulatorConfig simulator_config(const TrialParams& p);
+SimulatorOptions simulator_options(const TrialParams& p);
 
 // The run a trial's params describe (mixture, scale_params, steps, checkpoint_interval, noise,
 // seed), with trial_id set and status "ok". Throws Error when the params do not fit the

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/config/simulator_options.hpp"
+#include "mixbo/space/search_space.hpp"
 #include "mixbo/core/registry.hpp"
 
 namespace mixbo {
@@ -26,18 +27,19 @@ class Simulator {
 // The simulators a campaign's simulator.type may name, by name (core/registry.hpp). A new
 // simulator is its own file plus one add() line in src/sim/make_simulator.cpp.
 using SimulatorFactory = std::function<std::unique_ptr<Simulator>(
-    const SimulatorConfig&, const std::vector<std::string>& domains)>;
+    const SimulatorOptions&, const std::vector<std::string>& domains)>;
 const Registry<SimulatorFactory>& simulator_registry();
 
-// ConfigError naming the file and the key when simulator.type names nothing registered.
-void check_simulator_name(const CampaignConfig& config);
+// ConfigError naming `source` (the campaign file) and the key when simulator.type names
+// nothing registered.
+void check_simulator_name(const SimulatorOptions& options, const std::string& source);
 
 // The simulator a campaign's [simulator] section names, for the campaign's domains.
 // Throws ConfigError when it does not fit (e.g. the MLP file's domains differ).
 // Also checks that the space's scales and step budget lie where the simulator is trustworthy.
-std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config, const SearchSpace& space);
+std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config, const SearchSpace& space);
 // The same for a bare list of domain names (what a job's params.ini carries): no range checks.
-std::unique_ptr<Simulator> make_simulator(const SimulatorConfig& config,
+std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config,
                                           const std::vector<std::string>& domains);
 
 }  // namespace mixbo

@@ -38,7 +38,7 @@ namespace mixbo {
 
 class BimixLawStrategy : public Strategy {
  public:
-  BimixLawStrategy(const CampaignConfig& config, Team& team);
+  BimixLawStrategy(const StrategySetup& setup, Team& team);
   std::string name() const override { return "bimix-law"; }
   std::vector<Point> propose(const History& history, const std::vector<Point>& pending,
                              int q) override;
@@ -75,7 +75,7 @@ class BimixLawStrategy : public Strategy {
   // Mixtures trained at the target scale and full steps that are not design points.
   std::vector<Eigen::VectorXd> verified(const History& history) const;
 
-  CampaignConfig config_;
+  StrategySetup setup_;
   Team* team_;
   int scale_ = 0;
   int n_design_ = 0;

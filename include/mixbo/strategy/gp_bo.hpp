@@ -64,7 +64,7 @@ class GpBoStrategy : public Strategy {
   static constexpr double kDesignShare = 1.0 / 3;  // of the budget, at most, for the design
   static constexpr double kRefitGrowth = 1.5;
 
-  GpBoStrategy(const CampaignConfig& config, Team& team, Fidelity fidelity);
+  GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fidelity);
   std::string name() const override { return fidelity_ == Fidelity::kMulti ? "mfms-bo" : "sf-bo"; }
   std::vector<Point> propose(const History& history, const std::vector<Point>& pending,
                              int q) override;
@@ -88,7 +88,7 @@ class GpBoStrategy : public Strategy {
   Eigen::MatrixXd target_points(const GaussianProcess& gp, const TrainingSet& ts,
                                 std::uint64_t seed) const;
 
-  CampaignConfig config_;
+  StrategySetup setup_;
   Team& team_;
   Fidelity fidelity_;
   AcqKind kind_;

@@ -38,7 +38,7 @@ std::vector<Fidelity> hyperband_rungs(const SearchSpace& space, int eta);
 
 class Hyperband : public Strategy {
  public:
-  explicit Hyperband(const CampaignConfig& config);
+  explicit Hyperband(const StrategySetup& setup);
   std::string name() const override { return "hyperband"; }
   std::vector<Point> propose(const History& history, const std::vector<Point>& pending,
                              int q) override;
@@ -56,7 +56,7 @@ class Hyperband : public Strategy {
   static constexpr std::uint64_t kStream = 0x4879706572000000ULL;  // "Hyper"
 
  private:
-  CampaignConfig config_;
+  StrategySetup setup_;
   int eta_ = 3;
   std::vector<Fidelity> rungs_;
   int s_max_ = 0;

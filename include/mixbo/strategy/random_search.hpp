@@ -7,14 +7,14 @@ namespace mixbo {
 
 class RandomSearch : public Strategy {
  public:
-  RandomSearch(const CampaignConfig& config) : config_(config) {}
+  RandomSearch(const StrategySetup& setup) : setup_(setup) {}
   std::string name() const override { return "random"; }
   std::vector<Point> propose(const History& history, const std::vector<Point>& pending,
                              int q) override;
   Recommendation recommend(const History& history) override;
 
  private:
-  CampaignConfig config_;
+  StrategySetup setup_;
 };
 
 // The best observation at the target scale and full steps (shared by the baselines that

@@ -23,7 +23,7 @@ namespace mixbo {
 
 class RegMix : public Strategy {
  public:
-  explicit RegMix(const CampaignConfig& config);
+  explicit RegMix(const StrategySetup& setup);
   std::string name() const override { return "regmix"; }
   std::vector<Point> propose(const History& history, const std::vector<Point>& pending,
                              int q) override;
@@ -47,7 +47,7 @@ class RegMix : public Strategy {
   };
   std::optional<Ranking> rank(const History& history);
 
-  CampaignConfig config_;
+  StrategySetup setup_;
   std::int64_t cheap_steps_ = 0;
   Eigen::MatrixXd design_;
   Eigen::MatrixXd sweep_;

@@ -1,6 +1,6 @@
 #pragma once
 // One interface for the BO method and every baseline. A strategy must be reconstructible from
-// (config, history): a restarted campaign creates a fresh strategy and calls propose() with the
+// (setup, history): a restarted campaign creates a fresh strategy and calls propose() with the
 // recorded history, so any randomness is seeded from (campaign seed, history.iteration) and any
 // bookkeeping (e.g. Hyperband's rungs) is rebuilt from history.runs / history.observations.
 #include <Eigen/Core>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "mixbo/config/campaign_config.hpp"
+#include "mixbo/config/strategy_options.hpp"
 #include "mixbo/par/team.hpp"
 #include "mixbo/strategy/history.hpp"
 
@@ -57,8 +57,8 @@ class Strategy {
   virtual Diagnostics diagnostics() const { return {}; }
 };
 
-// Builds the strategy named by config.strategy.type (strategy_registry.hpp); `team` runs its
+// Builds the strategy named by setup.options.type (strategy_registry.hpp); `team` runs its
 // multi-starts. ConfigError naming the key when the type or the acquisition is unknown.
-std::unique_ptr<Strategy> make_strategy(const CampaignConfig& config, Team& team);
+std::unique_ptr<Strategy> make_strategy(const StrategySetup& setup, Team& team);
 
 }  // namespace mixbo

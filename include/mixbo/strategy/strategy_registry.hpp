@@ -10,12 +10,12 @@
 
 namespace mixbo {
 
-using StrategyFactory = std::function<std::unique_ptr<Strategy>(const CampaignConfig&, Team&)>;
+using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategySetup&, Team&)>;
 
 const Registry<StrategyFactory>& strategy_registry();
 
 // ConfigError naming the file and the key when strategy.type or strategy.acquisition names
 // nothing registered (the config module holds both as plain names; it knows no algorithm).
-void check_strategy_names(const CampaignConfig& config);
+void check_strategy_names(const StrategySetup& setup);
 
 }  // namespace mixbo

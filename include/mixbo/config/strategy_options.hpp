@@ -1,0 +1,41 @@
+#pragma once
+// The [strategy] section, and StrategySetup: all a strategy sees of its campaign (the problem,
+// the seed, the budget and this section), never how or where runs are executed.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mixbo/space/search_space.hpp"
+
+namespace mixbo {
+
+struct StrategyOptions {
+  std::string type = "mfms-bo";  // a name of strategy_registry()
+  std::string acquisition = "target-ei-per-cost";  // a name of acquisition_registry()
+  std::string kernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
+  int n_init = 10;
+  int batch = 0;  // proposals per round; 0 = as many as free slots
+  int fit_starts = 16;
+  int raw_samples = 1024;
+  int refine_starts = 8;
+  std::string output = "auto";  // GP strategies: model log(value) | raw value | auto
+  int hyperband_eta = 3;
+  std::string bimix_scale;            // cheap scale the bimix-law fit uses ("" = smallest)
+  std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode
+  int regmix_runs = 32;               // cheap runs the regmix regression is trained on
+
+  // ConfigError "key 'strategy.KEY' ..." for a value out of range or one that does not fit the
+  // space (an unknown bimix_scale, entropies not one per domain). Component names (type,
+  // acquisition, kernel) are checked where they are built, by their registries.
+  void validate(const SearchSpace& space) const;
+};
+
+struct StrategySetup {
+  SearchSpace space;
+  std::uint64_t seed = 0;  // every random choice derives from it
+  double budget = 0;       // the campaign's total (Hyperband sizes its brackets by it)
+  StrategyOptions options;
+  std::string source;  // the campaign file (or "flags"), for messages naming a key
+};
+
+}  // namespace mixbo
