@@ -18,7 +18,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/sim/simulator.hpp"
 
 namespace po = boost::program_options;

@@ -13,7 +13,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/loop/campaign.hpp"
 #include "mixbo/loop/round.hpp"
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/space/sampling.hpp"
 
 namespace fs = std::filesystem;

@@ -16,7 +16,7 @@
 #include "mixbo/io/archive.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/team.hpp"
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/suite/bench.hpp"
 
 namespace mixbo::test {

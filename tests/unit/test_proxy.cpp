@@ -8,7 +8,7 @@
 #include "mixbo/exec/simulated_executor.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "run_command.hpp"
 
 using namespace mixbo;

@@ -9,7 +9,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/registry.hpp"
 #include "mixbo/exec/make_executor.hpp"
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy_registry.hpp"
 

@@ -12,7 +12,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/sim/bimix_simulator.hpp"
 #include "mixbo/sim/mlp_simulator.hpp"
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/space/sampling.hpp"
 
 using namespace mixbo;

@@ -1,4 +1,4 @@
-#include "mixbo/sim/simulate_run.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 
 #include <cmath>
 #include <map>
