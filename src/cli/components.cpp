@@ -2,6 +2,7 @@
 
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/exec/make_executor.hpp"
+#include "mixbo/gp/kernel_parser.hpp"
 #include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy_registry.hpp"
@@ -30,7 +31,8 @@ std::map<std::string, std::string> component_choices() {
   return {{"executor.type", executor_registry().help_text()},
           {"simulator.type", simulator_registry().help_text()},
           {"strategy.type", strategy_registry().help_text()},
-          {"strategy.acquisition", acquisition_registry().help_text()}};
+          {"strategy.acquisition", acquisition_registry().help_text()},
+          {"strategy.kernel", kernel_registry().help_text()}};
 }
 
 }  // namespace mixbo::cli

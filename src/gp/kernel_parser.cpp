@@ -1,28 +1,29 @@
 #include "mixbo/gp/kernel_parser.hpp"
 
 #include <cctype>
-#include <map>
-#include <mutex>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/kernels.hpp"
 
 namespace mixbo {
-namespace {
 
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, KernelFactory> factories{
-      {"rbf", make_rbf},
-      {"matern52", make_matern52},
-      {"expdecay", make_expdecay},
-      {"downsampling", make_downsampling},
-  };
-};
-Registry& registry() {
-  static Registry r;
+const Registry<KernelFactory>& kernel_registry() {
+  // One line per leaf kernel; the order is the order errors and --help list them in.
+  static const Registry<KernelFactory> r = [] {
+    Registry<KernelFactory> reg("kernel");
+    reg.add("matern52", "ARD Matern-5/2, one lengthscale per column of the group", make_matern52);
+    reg.add("rbf", "ARD squared exponential, one lengthscale per column of the group", make_rbf);
+    reg.add("expdecay", "exponential-decay learning-curve kernel (BoTorch's form; steps only)",
+            make_expdecay);
+    reg.add("downsampling",
+            "BoTorch's DownsamplingKernel in decades below the target (scale only)",
+            make_downsampling);
+    return reg;
+  }();
   return r;
 }
+
+namespace {
 
 class Parser {
  public:
@@ -60,18 +61,10 @@ class Parser {
     if (name.empty())
       fail(pos_ == s_.size() ? "expression ends where a kernel was expected"
                              : "expected a kernel name, found '" + std::string(1, s_[pos_]) + "'");
-    KernelFactory f;
-    {
-      auto& r = registry();
-      std::lock_guard lock(r.mutex);
-      auto it = r.factories.find(name);
-      if (it == r.factories.end()) {
-        std::string known;
-        for (const auto& [n, _] : r.factories) known += (known.empty() ? "" : ", ") + n;
-        fail("unknown kernel '" + name + "' (known: " + known + ")", at);
-      }
-      f = it->second;
-    }
+    const auto* entry = kernel_registry().find(name);
+    if (!entry)
+      fail("unknown kernel '" + name + "' (known: " + kernel_registry().names_text() + ")", at);
+    const KernelFactory& f = entry->make;
     expect('(');
     const size_t gat = pos_;
     const std::string group = ident();
@@ -123,20 +116,6 @@ class Parser {
 
 KernelPtr parse_kernel(const std::string& expression, const KernelContext& ctx) {
   return Parser(expression, ctx).parse();
-}
-
-void register_kernel(const std::string& name, KernelFactory factory) {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  r.factories[name] = std::move(factory);
-}
-
-std::vector<std::string> registered_kernels() {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> out;
-  for (const auto& [n, _] : r.factories) out.push_back(n);
-  return out;
 }
 
 }  // namespace mixbo

@@ -4,6 +4,7 @@
 
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/exec/make_executor.hpp"
+#include "mixbo/gp/kernel_parser.hpp"
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy_registry.hpp"
 #include "run_command.hpp"
@@ -40,11 +41,13 @@ TEST(CliValidate, HelpTeachesTheKeys) {
   const auto executor_names = mixbo::executor_registry().names();
   const auto simulator_names = mixbo::simulator_registry().names();
   const auto acquisitions = mixbo::acquisition_registry().names();
+  const auto kernels = mixbo::kernel_registry().names();
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("[strategy]"), std::string::npos);
   EXPECT_NE(r.output.find("--section.key=value"), std::string::npos);
   // The allowed values of the component keys come from the registries, with their help.
-  for (const auto* names : {&strategy_names, &executor_names, &simulator_names, &acquisitions})
+  for (const auto* names :
+       {&strategy_names, &executor_names, &simulator_names, &acquisitions, &kernels})
     for (const auto& n : *names)
       EXPECT_NE(r.output.find(std::string(20, ' ') + n + ": "), std::string::npos) << n;
 }

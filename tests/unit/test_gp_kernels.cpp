@@ -241,12 +241,26 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
   EXPECT_THROW(parse_kernel("downsampling(scale)", no_target), ConfigError);
 }
 
-TEST(KernelParser, RegistryAcceptsNewKernels) {
-  register_kernel("smooth",
-                  [](const std::string& g, const KernelContext& c) { return make_rbf(g, c); });
-  EXPECT_EQ(parse_kernel("smooth(scale)", gp_context(2))->num_params(), 1);
-  const auto names = registered_kernels();
-  EXPECT_NE(std::find(names.begin(), names.end(), "matern52"), names.end());
+// Kernels are picked through the same Registry as every other component: each registered name
+// parses, and an unknown one is refused with the registered names.
+TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
+  const auto& reg = kernel_registry();
+  ASSERT_EQ(reg.names(), (std::vector<std::string>{"matern52", "rbf", "expdecay", "downsampling"}));
+  const char* group[] = {"mixture", "mixture", "steps", "scale"};
+  for (size_t i = 0; i < reg.entries().size(); ++i) {
+    const auto& e = reg.entries()[i];
+    EXPECT_FALSE(e.help.empty()) << e.name;
+    EXPECT_EQ(parse_kernel(e.name + "(" + group[i] + ")", gp_context(3))->expression(),
+              e.name + "(" + group[i] + ")");
+  }
+  try {
+    parse_kernel("smooth(scale)", gp_context(3));
+    FAIL() << "an unknown kernel parsed";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("(known: matern52, rbf, expdecay, downsampling)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 // One name -> factory table, the single way mixbo picks a component by the name a campaign file
-// gives (strategies, executors, simulators, acquisitions; kernels parse expressions with their
-// own registry in gp/kernel_parser.hpp). Each entry has a help line, so a registry is also the
+// gives (strategies, executors, simulators, acquisitions, and the leaf kernels of a kernel
+// expression). Each entry has a help line, so a registry is also the
 // list of allowed values and the help text `mixbo validate --help` prints.
 //
 // Registries are filled explicitly, by the function that owns them, on first use (a

@@ -10,15 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "mixbo/core/registry.hpp"
 #include "mixbo/gp/kernel.hpp"
 
 namespace mixbo {
 
 KernelPtr parse_kernel(const std::string& expression, const KernelContext& ctx);
 
-// Adds a leaf kernel under `name` (replacing an existing one), usable in expressions.
+// The leaf kernels an expression may name (core/registry.hpp), like every other component: a new
+// kernel is its own file plus one add() line in src/gp/kernel_parser.cpp, and the names in
+// errors and in `mixbo validate --help` follow.
 using KernelFactory = std::function<KernelPtr(const std::string& group, const KernelContext&)>;
-void register_kernel(const std::string& name, KernelFactory factory);
-std::vector<std::string> registered_kernels();  // sorted
+const Registry<KernelFactory>& kernel_registry();
 
 }  // namespace mixbo
