@@ -30,12 +30,13 @@ RoundResult run_round(Campaign& c, Strategy& s, int slots) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto proposals = s.propose(h, pending, slots);
   out.propose_seconds = seconds_since(t0);
-  auto diagnostics = s.diagnostics().values;
   out.added = c.add_proposals(proposals, h.iteration, s.name());
   if (out.added == 0) return out;
   const auto t1 = std::chrono::steady_clock::now();
   out.recommendation = s.recommend(c.history());
   out.recommend_seconds = seconds_since(t1);
+  // After recommend: what the strategy says about its recommendation (rec.*) is part of it.
+  auto diagnostics = s.diagnostics().values;
   c.record_recommendation(out.recommendation, h.iteration);
   IterationRecord it = c.archive().recommendation;
   it.propose_seconds = out.propose_seconds;

@@ -9,6 +9,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/run_out_calibration.hpp"
 
 namespace mixbo {
 
@@ -97,7 +98,10 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) con
     std::stable_sort(r.begin(), r.end(), [&](size_t a, size_t b) {
       return history.observations[a].point.steps < history.observations[b].point.steps;
     });
-    for (size_t j : thin(r.size(), per_run)) rows.push_back(r[j]);
+    for (size_t j : thin(r.size(), per_run)) {
+      rows.push_back(r[j]);
+      ts.run.push_back(static_cast<int>(&r - runs.data()));
+    }
     const Eigen::VectorXd& w = history.observations[r.front()].point.w;
     if (std::none_of(mixtures.begin(), mixtures.end(),
                      [&](const Eigen::VectorXd& m) { return m == w; }))
@@ -132,8 +136,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   const auto t0 = std::chrono::steady_clock::now();
   const auto n = static_cast<double>(ts.y.size());
   if (!theta_ || n >= kRefitGrowth * full_fit_n_) {
-    Rng rng =
-        make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
+    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
     FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo);
@@ -144,6 +147,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   } else {
     gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_);
   }
+  gp_runs_ = ts.run;
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
@@ -324,7 +328,9 @@ Recommendation GpBoStrategy::recommend(const History& history) {
       diag_.values["rec.verified"] = 1.0;
     }
   }
-  const double sd = std::sqrt(post.variance[0]);
+  const RunOutCalibration cal = run_out_calibration(*gp, gp_runs_, sp.k());
+  diag_.values["rec.sd_scale"] = cal.sd_scale;
+  const double sd = std::sqrt(post.variance[0]) * std::max(1.0, cal.sd_scale);
   r.mean = post.mean[0];
   r.lo = r.mean - 1.96 * sd;
   r.hi = r.mean + 1.96 * sd;

@@ -156,4 +156,15 @@ TEST(EstimateLabels, GpRecommendationIsATargetPredictionWithAnInterval) {
   EXPECT_TRUE(a.recommendation.rec_interval);
   EXPECT_EQ(a.recommendation.rec_scale, "1B");
   EXPECT_LT(a.recommendation.rec_lo, a.recommendation.rec_hi);
+  // What the strategy says about its recommendation is archived with the round (the round used
+  // to copy the diagnostics before recommend(), so rec.* never reached the archive).
+  int with_rec = 0;
+  for (const auto& it : a.iterations)
+    if (it.rec_valid) {
+      with_rec += it.diagnostics.count("rec.verified") && it.diagnostics.count("rec.sd_scale");
+      if (it.diagnostics.count("rec.sd_scale")) {
+        EXPECT_GE(it.diagnostics.at("rec.sd_scale"), 0.0);
+      }
+    }
+  EXPECT_GT(with_rec, 0);
 }

@@ -42,7 +42,10 @@
 //
 // Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
 // bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
-// mean +- 1.96 sd of the latent posterior. Valid as soon as the GP has data. Once runs at the
+// mean +- 1.96 s sd of the latent posterior, where s >= 1 is the run-out calibration factor
+// (run_out_calibration.hpp: how many posterior sds the model misses an unseen run's final value
+// by, on the last 32 runs; the interval is widened, never narrowed, and the choice of mixture
+// does not depend on it). Valid as soon as the GP has data. Once runs at the
 // target scale and full steps exist, the best of them is recommended instead unless the
 // minimiser's mean + 1 sd is below its observed value: an extrapolation must be expected to beat
 // a verified result before it replaces it (on the paper simulator the posterior minimiser alone
@@ -77,6 +80,7 @@ class GpBoStrategy : public Strategy {
     Eigen::VectorXd y;
     Eigen::MatrixXd mixtures;  // distinct mixtures of the runs the rows come from
     bool log_output = false;   // y holds log(value) (strategy.output)
+    std::vector<int> run;      // run of each row (0, 1, ...; a run's rows in step order)
   };
   TrainingSet training_set(const History& history) const;
 
@@ -95,8 +99,9 @@ class GpBoStrategy : public Strategy {
   GpModel model_;
   std::optional<Eigen::VectorXd> theta_;  // previous optimum (fit start 0)
   std::shared_ptr<const GaussianProcess> gp_;
-  size_t gp_key_ = 0;      // observation count gp_ was built on
-  double full_fit_n_ = 0;  // training rows at the last hyperparameter fit
+  std::vector<int> gp_runs_;  // run of each training row of gp_
+  size_t gp_key_ = 0;         // observation count gp_ was built on
+  double full_fit_n_ = 0;     // training rows at the last hyperparameter fit
   std::optional<Eigen::VectorXd> last_recommendation_;
   bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
