@@ -43,6 +43,9 @@ def main():
             rows.setdefault(strategy, []).append((int(seed), campaign_row(d)))
     if not rows:
         raise SystemExit(f"compare_table: no scored campaign under {a.folder}")
+    order = ["mfms-bo", "random", "regmix", "hyperband", "sf-bo", "bimix-law"]
+    rows = dict(sorted(rows.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
+                                                     else len(order), kv[0])))
     scales = next(iter(rows.values()))[0][1]["scales"]
     print("| strategy | seed | cost (target runs) | runs (" + " / ".join(scales) +
           ") | failed | wall | recommended mixture | score: mean ± std of 3 seeds |")
