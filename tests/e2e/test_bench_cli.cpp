@@ -3,7 +3,6 @@
 // turn its output (and a kept campaign archive) into PNG files.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -51,13 +50,9 @@ bool have_plot_python() {
 TEST(BenchCli, QuickCompletesAndWritesValidFiles) {
   TempDir tmp;
   const auto out = tmp.path / "out";
-  const auto t0 = std::chrono::steady_clock::now();
   const auto r = test::run_command(test::mixbo_binary() + " bench --quick --keep-archives --out " +
                                    out.string());
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_LT(seconds, 120.0) << "--quick must stay CI-sized";
   EXPECT_NE(r.output.find("cost to reach within 0.50% of the best target loss"), std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("censored at the budget"), std::string::npos);
@@ -67,7 +62,10 @@ TEST(BenchCli, QuickCompletesAndWritesValidFiles) {
   const auto skipped = h5::read_strings(f.id(), "skipped");
   EXPECT_EQ(ran.size() + skipped.size(), default_bench_strategies().size());
   ASSERT_FALSE(ran.empty());
+  // --quick is CI-sized by its work, not by a wall-clock limit (which an ASan build on a busy
+  // machine exceeded): one seed and a budget of one full target run.
   EXPECT_EQ(h5::read_attr_int(f.id(), "seeds"), 1);
+  EXPECT_EQ(h5::read_attr_double(f.id(), "budget"), 1.0);
   h5::Handle curves = h5::open_group(f.id(), "curves");
   for (const auto& s : ran) {
     h5::Handle g = h5::open_group(curves.id(), s);
