@@ -200,9 +200,6 @@ class Reader {
   long long integer(const std::string& key, long long lo, long long hi) const {
     return integer(key, str(key), lo, hi);
   }
-  int small_integer(const std::string& key, int lo, int hi) const {
-    return static_cast<int>(integer(key, lo, hi));
-  }
   // Any int: the options struct's validate() says which values make sense.
   int any_int(const std::string& key) const {
     const long long v = integer(key, std::numeric_limits<long long>::min(),
