@@ -1,7 +1,9 @@
 #include "mixbo/gp/fit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/failure_values.hpp"
@@ -125,15 +127,59 @@ std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
   return out;
 }
 
+namespace {
+
+// Both phases of a screened fit (fit.hpp). Each phase is one Team run, and the ranking between
+// them is a deterministic function of the first phase's results, so the answer stays the same
+// on any rank count.
+std::vector<StartResult> run_screened(const GpModel& model, const Eigen::MatrixXd& X,
+                                      const Eigen::VectorXd& ys,
+                                      const std::vector<Eigen::VectorXd>& starts, Team& team,
+                                      const FitOptions& options) {
+  const bool screen = options.screen_evaluations > 0 &&
+                      options.screen_evaluations < options.max_evaluations &&
+                      options.refine_starts >= 1 &&
+                      options.refine_starts < static_cast<int>(starts.size());
+  if (!screen) return team.run(GpFitProblem(model, X, ys, options), starts);
+  FitOptions short_run = options;
+  short_run.max_evaluations = options.screen_evaluations;
+  std::vector<StartResult> results = team.run(GpFitProblem(model, X, ys, short_run), starts);
+  std::vector<size_t> order(results.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return results[a].value < results[b].value; });
+  order.resize(static_cast<size_t>(options.refine_starts));
+  std::vector<Eigen::VectorXd> from;
+  for (const size_t i : order) {
+    // A start that failed everywhere it went has no point to continue from.
+    if (!std::isfinite(results[i].value)) break;
+    from.push_back(results[i].x);
+  }
+  if (from.empty()) return results;
+  const std::vector<StartResult> refined =
+      team.run(GpFitProblem(model, X, ys, options), from);
+  for (size_t j = 0; j < refined.size(); ++j) {
+    StartResult r = refined[j];
+    r.iterations += results[order[j]].iterations;
+    // L-BFGS keeps the best point it saw, and the refinement starts at the screened point: a
+    // failed refinement (status < 0) still reports a value no worse than the screening's.
+    if (!(r.value <= results[order[j]].value)) continue;
+    results[order[j]] = std::move(r);
+  }
+  return results;
+}
+
+}  // namespace
+
 FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                  Team& team, Rng& rng, const std::optional<Eigen::VectorXd>& previous,
                  const FitOptions& options) {
   check_training_data(X, y, model.dim());
   if (X.rows() == 0) throw Error("GP fit: no observations");
   const Standardizer st = Standardizer::fit(y);
-  const GpFitProblem problem(model, X, st.apply(y), options);
+  const Eigen::VectorXd ys = st.apply(y);
   std::vector<Eigen::VectorXd> starts = fit_start_points(model, rng, previous, options.starts);
-  std::vector<StartResult> results = team.run(problem, starts);
+  const std::vector<StartResult> results = run_screened(model, X, ys, starts, team, options);
   const size_t best = best_start(results);
   const Eigen::VectorXd theta = results[best].x;
   GaussianProcess gp(model, X, y, theta, st);

@@ -73,4 +73,48 @@ TEST(GpFit, IdenticalWhateverTeamRunsTheStarts) {
   EXPECT_GE(c.log_posterior, a.log_posterior - 1e-9);
 }
 
+// Screening (fit.hpp): every start runs a few evaluations, only the best continue. On data with
+// one optimum it reaches the optimum of a fit that runs every start to convergence, for a
+// fraction of the evaluations; exactly refine_starts starts run past the screening.
+TEST(GpFit, ScreenedStartsReachTheFullFitsOptimumWithFewerEvaluations) {
+  const int k = 3;
+  const GpModel m =
+      GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", gp_context(k));
+  const Eigen::MatrixXd X = ladder_features(60, k, 4);
+  Eigen::VectorXd y(60);
+  for (int i = 0; i < 60; ++i)
+    y[i] = std::sin(5 * X(i, 0)) + 0.3 * X(i, k) / 20 + 1.0 / std::exp(X(i, k + 1) - 7);
+  FitOptions full;
+  full.starts = 8;
+  full.screen_evaluations = 0;
+  FitOptions screened = full;
+  screened.screen_evaluations = 5;
+  screened.refine_starts = 2;
+  SerialTeam team;
+  Rng r1 = make_rng(11, 3), r2 = make_rng(11, 3);
+  const FitResult a = fit_gp(m, X, y, team, r1, std::nullopt, full);
+  const FitResult b = fit_gp(m, X, y, team, r2, std::nullopt, screened);
+  ASSERT_EQ(b.starts.size(), 8u);
+  EXPECT_EQ(a.start_points, b.start_points);
+  EXPECT_NEAR(b.log_posterior, a.log_posterior, 1e-4 * std::abs(a.log_posterior));
+  auto evaluations = [](const FitResult& f) {
+    long e = 0;
+    for (const auto& s : f.starts) e += s.iterations;
+    return e;
+  };
+  EXPECT_LT(2 * evaluations(b), evaluations(a));
+  // (NLopt's L-BFGS may take one evaluation past its limit to finish a line search.)
+  const auto refined = std::count_if(b.starts.begin(), b.starts.end(), [](const StartResult& s) {
+    return s.iterations > 5 + 1;
+  });
+  EXPECT_EQ(refined, 2);
+  EXPECT_GT(b.starts[b.best].iterations, 5 + 1);
+  // The ranking between the phases is the team's business no more than the starts are.
+  ReversingTeam reversing;
+  Rng r3 = make_rng(11, 3);
+  const FitResult c = fit_gp(m, X, y, reversing, r3, std::nullopt, screened);
+  EXPECT_EQ(c.theta, b.theta);
+  EXPECT_EQ(c.best, b.best);
+}
+
 }  // namespace
