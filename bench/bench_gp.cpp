@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
+#include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/likelihood.hpp"
 #include "mixbo/par/allocator.hpp"
@@ -42,6 +44,9 @@ struct Options {
   int iteration_n = 500;
   std::string data_out;
   bool no_screen = false;
+  int curve_runs = 100, curve_steps = 100;  // P5: runs x checkpoints (0: skip)
+  double truncation = CurveOptions{}.truncation;
+  bool eval_only = false;  // P5: one likelihood evaluation per layout, no fits
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -149,6 +154,159 @@ void one_iteration(const Options& o) {
   std::fflush(stdout);
 }
 
+// P5: every checkpoint of every run. R runs (Dirichlet mixtures, scales from the ladder below
+// the target) each report C checkpoints evenly up to kMaxSteps: n = R C observations of the
+// bimix simulator's StackExchange_CE + N(0, 0.01) noise. First with every run at full length,
+// then with each run stopped after a random 25-100% of its checkpoints (the general layout).
+// For each: one likelihood + gradient evaluation, the 16-start screened fit, and the posterior
+// (mean and variance) at 512 target points; next to the strategy's way today, an exact GP on
+// the thinned rows (the last checkpoint and halvings back from it, <= 300 rows in all), fitted
+// the same way. Both are scored on the same 512 unseen mixtures at the target (1B, full
+// steps): RMSE of the posterior mean against the simulator's noise-free value, and the share
+// of them inside the 95% interval.
+void every_checkpoint(const Options& o) {
+  const int R = o.curve_runs, C = o.curve_steps, k = static_cast<int>(kDomains.size());
+  const Data base = make_data(1);  // the model and kernel context
+  const BimixSimulator sim(kDomains);
+  const auto metrics = sim.metrics();
+  const auto metric = std::find(metrics.begin(), metrics.end(), "StackExchange_CE") - metrics.begin();
+  Rng rng = make_rng(2025, 5);
+  const Eigen::MatrixXd W = sample_dirichlet(BoundedSimplex(kDomains), 1.0, R, rng);
+  const Eigen::MatrixXd Wt = sample_dirichlet(BoundedSimplex(kDomains), 1.0, 512, rng);
+  Eigen::MatrixXd Xt(512, k + 2);
+  Xt.leftCols(k) = Wt;
+  Xt.col(k).setConstant(std::log(kTargetParams));
+  Xt.col(k + 1).setConstant(std::log(kMaxSteps));
+  Eigen::VectorXd truth(512);
+  for (int i = 0; i < 512; ++i)
+    truth[i] = sim.evaluate(Wt.row(i).transpose(), kTargetParams,
+                            static_cast<std::int64_t>(kMaxSteps))[metric];
+  std::printf("# P5: every checkpoint, %d runs x %d checkpoints, load average %s\n", R, C,
+              load_average().c_str());
+  std::printf("%8s %7s %6s %5s %12s %9s %6s %9s %12s %12s %10s %9s %8s\n", "layout", "model", "n",
+              "rank", "lml+grad_ms", "fit_s", "evals", "cond_ms", "predict_ms", "lml", "rmse",
+              "coverage", "ratio");
+  for (const bool full : {true, false}) {
+    std::uniform_int_distribution<int> sc(0, 3), len(std::max(1, C / 4), C);
+    std::normal_distribution<double> noise(0, 0.01);
+    std::vector<Eigen::RowVectorXd> rows;
+    std::vector<int> run;
+    std::vector<double> ys;
+    for (int a = 0; a < R; ++a) {
+      const double params = kScales[sc(rng)];
+      const int c_a = full ? C : len(rng);
+      for (int j = 1; j <= c_a; ++j) {
+        const auto step = static_cast<std::int64_t>(std::llround(kMaxSteps * j / C));
+        Eigen::RowVectorXd x(k + 2);
+        x.head(k) = W.row(a);
+        x[k] = std::log(params);
+        x[k + 1] = std::log(static_cast<double>(step));
+        rows.push_back(x);
+        run.push_back(a);
+        ys.push_back(sim.evaluate(W.row(a).transpose(), params, step)[metric] + noise(rng));
+      }
+    }
+    Eigen::MatrixXd X(static_cast<Eigen::Index>(rows.size()), k + 2);
+    for (size_t i = 0; i < rows.size(); ++i) X.row(static_cast<Eigen::Index>(i)) = rows[i];
+    const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(ys.data(), static_cast<Eigen::Index>(ys.size()));
+    const CurveGrid grid = CurveGrid::from_rows(X, run);
+    const GpModel& model = base.model;
+    const StepSplit split = require_step_split(model);
+    const Standardizer st = Standardizer::fit(y);
+    const Eigen::VectorXd ysd = st.apply(y);
+    const char* layout = full ? "full" : "stopped";
+
+    // Every checkpoint.
+    CurveOptions co;
+    co.truncation = o.truncation;
+    double t_eval = 1e300;
+    Eigen::VectorXd grad;
+    for (int r = 0; r < std::max(1, o.reps / 2); ++r)
+      t_eval = std::min(t_eval, timed([&] {
+                          curve_log_posterior(model, split, grid, ysd, model.initial(), &grad, co);
+                        }));
+    if (o.eval_only) {
+      const CurveGp g0(model, split, grid, ysd, model.initial(), co);
+      std::printf("%8s n=%d rank=%d lml+grad_ms=%.2f lml=%.6f |grad|=%.6g\n", layout, grid.n(),
+                  g0.rank(), 1e3 * t_eval, g0.log_marginal_likelihood(), grad.norm());
+      continue;
+    }
+    SerialTeam team;
+    Rng fit_rng = make_rng(2025, 6);
+    CurveFitResult fit;
+    const double t_fit =
+        timed([&] { fit = fit_curve_gp(model, grid, y, team, fit_rng, std::nullopt, FitOptions{}, co); });
+    long evals = 0;
+    for (const auto& s : fit.starts) evals += s.iterations;
+    std::optional<CurveGp> gp;
+    const double t_cond = timed([&] { gp.emplace(model, split, grid, ysd, fit.theta, co); });
+    Eigen::VectorXd mu, var;
+    const double t_pred = timed([&] {
+      mu = gp->mean(Xt);
+      var = gp->variance(Xt);
+    });
+    auto score = [&](const Eigen::VectorXd& m_raw, const Eigen::VectorXd& sd_raw, double* rmse,
+                     double* cover) {
+      *rmse = std::sqrt((m_raw - truth).squaredNorm() / 512);
+      int in = 0;
+      for (int i = 0; i < 512; ++i) in += std::abs(truth[i] - m_raw[i]) <= 1.96 * sd_raw[i];
+      *cover = in / 512.0;
+    };
+    double rmse_all = 0, cover_all = 0;
+    score((st.mean + st.scale * mu.array()).matrix(), (st.scale * var.array().sqrt()).matrix(),
+          &rmse_all, &cover_all);
+
+    // The strategy's thinned rows: per run the last checkpoint and halvings back from it.
+    const int per_run = std::clamp(300 / R, 1, 6);
+    std::vector<Eigen::Index> keep;
+    for (Eigen::Index i = 0, a0 = 0; i <= X.rows(); ++i) {
+      if (i == X.rows() || run[static_cast<size_t>(i)] != run[static_cast<size_t>(a0)]) {
+        std::vector<Eigen::Index> mine;
+        for (Eigen::Index m = i - a0; m > 0 && static_cast<int>(mine.size()) < per_run; m /= 2)
+          mine.push_back(a0 + m - 1);
+        keep.insert(keep.end(), mine.rbegin(), mine.rend());
+        a0 = i;
+      }
+    }
+    Eigen::MatrixXd Xk(static_cast<Eigen::Index>(keep.size()), k + 2);
+    Eigen::VectorXd yk(static_cast<Eigen::Index>(keep.size()));
+    for (size_t i = 0; i < keep.size(); ++i) {
+      Xk.row(static_cast<Eigen::Index>(i)) = X.row(keep[i]);
+      yk[static_cast<Eigen::Index>(i)] = y[keep[i]];
+    }
+    const Eigen::VectorXd yks = Standardizer::fit(yk).apply(yk);
+    LikelihoodWorkspace ws(model, Xk);
+    double t_eval_k = 1e300;
+    for (int r = 0; r < std::max(1, o.reps / 2); ++r)
+      t_eval_k = std::min(t_eval_k, timed([&] {
+                            log_posterior(model, Xk, yks, model.initial(), &grad, &ws);
+                          }));
+    Rng fit_rng2 = make_rng(2025, 6);
+    std::optional<FitResult> fk;
+    const double t_fit_k =
+        timed([&] { fk.emplace(fit_gp(model, Xk, yk, team, fit_rng2, std::nullopt, FitOptions{})); });
+    long evals_k = 0;
+    for (const auto& s : fk->starts) evals_k += s.iterations;
+    std::optional<GaussianProcess> gk;
+    const double t_cond_k = timed([&] { gk.emplace(model, Xk, yk, fk->theta); });
+    Posterior pk;
+    const double t_pred_k = timed([&] { pk = gk->predict(Xt); });
+    double rmse_k = 0, cover_k = 0;
+    score(pk.mean, pk.variance.cwiseSqrt(), &rmse_k, &cover_k);
+
+    std::printf("%8s %7s %6d %5d %12.2f %9.3f %6ld %9.2f %12.2f %12.3f %10.5f %9.3f %8s\n", layout,
+                "all", grid.n(), fit.rank, 1e3 * t_eval, t_fit, evals, 1e3 * t_cond, 1e3 * t_pred,
+                fit.log_marginal_likelihood, rmse_all, cover_all, "");
+    std::printf("%8s %7s %6d %5s %12.2f %9.3f %6ld %9.2f %12.2f %12.3f %10.5f %9.3f %8.2f\n",
+                layout, "thinned", static_cast<int>(Xk.rows()), "-", 1e3 * t_eval_k, t_fit_k,
+                evals_k, 1e3 * t_cond_k, 1e3 * t_pred_k, fk->log_marginal_likelihood, rmse_k,
+                cover_k, rmse_k / rmse_all);
+    std::printf("%8s round (fit + condition + predict) on every checkpoint: %.3f s; thinned: %.3f s\n",
+                layout, t_fit + t_cond + t_pred, t_fit_k + t_cond_k + t_pred_k);
+    std::fflush(stdout);
+  }
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -163,7 +321,17 @@ Options parse(int argc, char** argv) {
       o.reps = std::stoi(value());
     else if (a == "--iteration-n")
       o.iteration_n = std::stoi(value());
-    else if (a == "--no-screen")
+    else if (a == "--curves") {
+      const std::string v = value();
+      const auto x = v.find('x');
+      if (x == std::string::npos) throw ConfigError("bench_gp: --curves takes RUNSxCHECKPOINTS");
+      o.curve_runs = std::stoi(v.substr(0, x));
+      o.curve_steps = std::stoi(v.substr(x + 1));
+    } else if (a == "--truncation") {
+      o.truncation = std::stod(value());
+    } else if (a == "--eval-only") {
+      o.eval_only = true;
+    } else if (a == "--no-screen")
       o.no_screen = true;
     else if (a == "--data-out")
       o.data_out = value();
@@ -182,6 +350,7 @@ int main(int argc, char** argv) {
     keep_large_allocations();  // as run_team_program does for the strategy
     if (!o.ns.empty() && o.ns.front() > 0) likelihood_vs_cholesky(o);
     if (o.iteration_n > 0) one_iteration(o);
+    if (o.curve_runs > 0 && o.curve_steps > 0) every_checkpoint(o);
     return 0;
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -50,35 +50,32 @@ double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* gr
   }
 }
 
-StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
-  const int np = model_.num_params();
-  if (start.size() != np)
-    throw Error("gp-fit start has " + std::to_string(start.size()) + " entries, expected " +
-                std::to_string(np));
-  const Eigen::VectorXd lo = model_.lower(), hi = model_.upper();
-
+StartResult minimise_hyperparameters(const std::function<double(const Eigen::VectorXd&,
+                                                                 Eigen::VectorXd*)>& objective,
+                                     const Eigen::VectorXd& start, const Eigen::VectorXd& lower,
+                                     const Eigen::VectorXd& upper, const FitOptions& options) {
+  const auto np = static_cast<unsigned>(start.size());
   struct State {
-    const GpFitProblem* self;
+    const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>* f;
     Eigen::VectorXd best_x;
     double best = std::numeric_limits<double>::infinity();
     int evals = 0;
-    LikelihoodWorkspace workspace;  // this start's buffers: no n x n allocation per evaluation
-  } st{this, model_.clamp(start), std::numeric_limits<double>::infinity(), 0,
-       LikelihoodWorkspace(model_, X_)};
+  } st{&objective, start.cwiseMax(lower).cwiseMin(upper),
+       std::numeric_limits<double>::infinity(), 0};
 
-  GuardedNlopt guarded(nlopt::LD_LBFGS, static_cast<unsigned>(np));
+  GuardedNlopt guarded(nlopt::LD_LBFGS, np);
   nlopt::opt& opt = guarded.opt();
-  opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + np));
-  opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + np));
-  opt.set_maxeval(options_.max_evaluations);
-  opt.set_ftol_rel(options_.ftol_rel);
-  opt.set_xtol_rel(options_.xtol_rel);
+  opt.set_lower_bounds(std::vector<double>(lower.data(), lower.data() + np));
+  opt.set_upper_bounds(std::vector<double>(upper.data(), upper.data() + np));
+  opt.set_maxeval(options.max_evaluations);
+  opt.set_ftol_rel(options.ftol_rel);
+  opt.set_xtol_rel(options.xtol_rel);
   guarded.set_min_objective(
       [](unsigned n, const double* x, double* g, void* data) -> double {
         auto& s = *static_cast<State*>(data);
         const Eigen::Map<const Eigen::VectorXd> xm(x, n);
         Eigen::VectorXd th = xm, gv;
-        const double v = s.self->objective(th, g ? &gv : nullptr, &s.workspace);
+        const double v = (*s.f)(th, g ? &gv : nullptr);
         if (g) Eigen::Map<Eigen::VectorXd>(g, n) = gv;
         ++s.evals;
         if (v < s.best) {
@@ -93,7 +90,7 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
   double f = 0;
   StartResult r;
   r.status = static_cast<int>(guarded.optimize(x, f));  // on failure: keep the best seen
-  if (st.evals == 0) st.best = objective(st.best_x, nullptr, &st.workspace);
+  if (st.evals == 0) st.best = objective(st.best_x, nullptr);
   r.x = st.best_x;
   r.value = st.best;
   r.iterations = st.evals;
@@ -102,6 +99,18 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
     r.error = "the covariance could not be factorised anywhere this start visited";
   }
   return r;
+}
+
+StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
+  if (start.size() != model_.num_params())
+    throw Error("gp-fit start has " + std::to_string(start.size()) + " entries, expected " +
+                std::to_string(model_.num_params()));
+  LikelihoodWorkspace workspace(model_, X_);  // this start's buffers: no n x n allocation per evaluation
+  return minimise_hyperparameters(
+      [&](const Eigen::VectorXd& theta, Eigen::VectorXd* grad) {
+        return objective(theta, grad, &workspace);
+      },
+      start, model_.lower(), model_.upper(), options_);
 }
 
 std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
@@ -127,23 +136,20 @@ std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
   return out;
 }
 
-namespace {
+// Each phase is one Team run, and the ranking between them is a deterministic function of the
+// first phase's results, so the answer stays the same on any rank count.
 
-// Both phases of a screened fit (fit.hpp). Each phase is one Team run, and the ranking between
-// them is a deterministic function of the first phase's results, so the answer stays the same
-// on any rank count.
-std::vector<StartResult> run_screened(const GpModel& model, const Eigen::MatrixXd& X,
-                                      const Eigen::VectorXd& ys,
-                                      const std::vector<Eigen::VectorXd>& starts, Team& team,
-                                      const FitOptions& options) {
+std::vector<StartResult> run_screened_starts(const FitProblemFactory& make,
+                                             const std::vector<Eigen::VectorXd>& starts,
+                                             Team& team, const FitOptions& options) {
   const bool screen = options.screen_evaluations > 0 &&
                       options.screen_evaluations < options.max_evaluations &&
                       options.refine_starts >= 1 &&
                       options.refine_starts < static_cast<int>(starts.size());
-  if (!screen) return team.run(GpFitProblem(model, X, ys, options), starts);
+  if (!screen) return team.run(*make(options), starts);
   FitOptions short_run = options;
   short_run.max_evaluations = options.screen_evaluations;
-  std::vector<StartResult> results = team.run(GpFitProblem(model, X, ys, short_run), starts);
+  std::vector<StartResult> results = team.run(*make(short_run), starts);
   std::vector<size_t> order(results.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(),
@@ -156,8 +162,7 @@ std::vector<StartResult> run_screened(const GpModel& model, const Eigen::MatrixX
     from.push_back(results[i].x);
   }
   if (from.empty()) return results;
-  const std::vector<StartResult> refined =
-      team.run(GpFitProblem(model, X, ys, options), from);
+  const std::vector<StartResult> refined = team.run(*make(options), from);
   for (size_t j = 0; j < refined.size(); ++j) {
     StartResult r = refined[j];
     r.iterations += results[order[j]].iterations;
@@ -169,8 +174,6 @@ std::vector<StartResult> run_screened(const GpModel& model, const Eigen::MatrixX
   return results;
 }
 
-}  // namespace
-
 FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                  Team& team, Rng& rng, const std::optional<Eigen::VectorXd>& previous,
                  const FitOptions& options) {
@@ -179,7 +182,9 @@ FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::Ve
   const Standardizer st = Standardizer::fit(y);
   const Eigen::VectorXd ys = st.apply(y);
   std::vector<Eigen::VectorXd> starts = fit_start_points(model, rng, previous, options.starts);
-  const std::vector<StartResult> results = run_screened(model, X, ys, starts, team, options);
+  const std::vector<StartResult> results = run_screened_starts(
+      [&](const FitOptions& o) { return std::make_unique<GpFitProblem>(model, X, ys, o); }, starts,
+      team, options);
   const size_t best = best_start(results);
   const Eigen::VectorXd theta = results[best].x;
   GaussianProcess gp(model, X, y, theta, st);

@@ -6,6 +6,7 @@
 // the first term's amplitude; the log weights a_i (the sum's own parameters, after its terms')
 // let a small effect ride on a large one, e.g. a learning-curve main effect plus a mixture
 // interaction that is a hundredth of it. Without them a sum would force equal amplitudes.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -46,6 +47,10 @@ class Composite : public Kernel {
     return out;
   }
   int num_params() const override { return total_ + num_own(); }
+  bool reads_column(int c) const override {
+    return std::any_of(children_.begin(), children_.end(),
+                       [c](const KernelPtr& k) { return k->reads_column(c); });
+  }
 
  protected:
   virtual std::vector<ParamSpec> own_specs() const { return {}; }
@@ -131,6 +136,8 @@ class Sum final : public Composite {
 class Product final : public Composite {
  public:
   using Composite::Composite;
+  const std::vector<KernelPtr>& children() const { return children_; }
+  int offset(size_t i) const { return offsets_[i]; }
   std::string expression() const override { return joined(" * ", true); }
 
   // The fit's path: every factor's Gram (lower triangle) is kept from the value pass, so the
@@ -291,6 +298,39 @@ std::string Composite::joined(const char* op, bool parenthesise_sums) const {
 }
 
 }  // namespace
+
+std::optional<StepSplit> split_steps(const KernelPtr& kernel) {
+  if (!kernel) return std::nullopt;
+  const int steps = kernel->context().k + 1;
+  std::vector<const Kernel*> factors{kernel.get()};
+  std::vector<int> offsets{0};
+  if (const auto* product = dynamic_cast<const Product*>(kernel.get())) {
+    factors.clear();
+    offsets.clear();
+    for (size_t i = 0; i < product->children().size(); ++i) {
+      factors.push_back(product->children()[i].get());
+      offsets.push_back(product->offset(i));
+    }
+  }
+  StepSplit out;
+  std::vector<KernelPtr> run_factors, step_factors;
+  for (size_t i = 0; i < factors.size(); ++i) {
+    const Kernel& f = *factors[i];
+    bool others = false;
+    for (int c = 0; c < kernel->context().dim(); ++c) others = others || (c != steps && f.reads_column(c));
+    if (others && f.reads_column(steps)) return std::nullopt;  // a factor mixing both sides
+    auto& params = others ? out.run_params : out.step_params;
+    for (int j = 0; j < f.num_params(); ++j) params.push_back(offsets[i] + j);
+    const KernelPtr shared =
+        factors.size() == 1 ? kernel
+                            : dynamic_cast<const Product&>(*kernel).children()[i];
+    (others ? run_factors : step_factors).push_back(shared);
+  }
+  if (run_factors.empty() || step_factors.empty()) return std::nullopt;
+  out.run = make_product(std::move(run_factors));
+  out.steps = make_product(std::move(step_factors));
+  return out;
+}
 
 KernelPtr make_product(std::vector<KernelPtr> factors) {
   if (factors.size() == 1) return factors.front();

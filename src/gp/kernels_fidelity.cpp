@@ -33,6 +33,7 @@ class ExpDecay final : public Kernel, public StreamedGradient {
     col_ = resolve_columns(group_, ctx).begin;
   }
   std::string expression() const override { return "expdecay(" + group_ + ")"; }
+  bool reads_column(int c) const override { return c == col_; }
   const KernelContext& context() const override { return ctx_; }
   int num_params() const override { return 3; }
   std::vector<ParamSpec> param_specs() const override {
@@ -162,6 +163,7 @@ class Downsampling final : public Kernel {
     col_ = resolve_columns(group_, ctx).begin;
   }
   std::string expression() const override { return "downsampling(" + group_ + ")"; }
+  bool reads_column(int c) const override { return c == col_; }
   const KernelContext& context() const override { return ctx_; }
   int num_params() const override { return 2; }
   std::vector<ParamSpec> param_specs() const override {

@@ -15,6 +15,7 @@
 
 #include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/par/mpi_team.hpp"
 #include "mixbo/space/sampling.hpp"
@@ -168,6 +169,62 @@ TEST_P(MpiTeamTest, GpFitIsBitIdenticalToSerial) {
       }
       std::cout << "digest gp-fit (theta + start values): " << std::hex << h << std::dec << " at "
                 << t.size() << " rank(s)\n";
+    }();
+    return 0;
+  });
+  EXPECT_EQ(code, 0);
+}
+
+// The fit on every checkpoint (kind curve-fit, screened like gp-fit) through the team: the same
+// theta and start values as one rank.
+TEST_P(MpiTeamTest, CurveFitIsBitIdenticalToSerial) {
+  MpiTeamOptions opt;
+  opt.root_computes = GetParam();
+  MpiTeam team(MPI_COMM_WORLD, opt);
+  const int code = run_team(team, [&](Team& t) {
+    [&] {
+      const int k = 4, runs = 9;
+      KernelContext ctx;
+      ctx.k = k;
+      ctx.target_log_params = std::log(1e9);
+      const GpModel m =
+          GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx);
+      const Eigen::MatrixXd U = ladder_features(runs, k, 12);
+      std::vector<int> run;
+      std::vector<Eigen::RowVectorXd> rows;
+      std::vector<double> ys;
+      for (int a = 0; a < runs; ++a)
+        for (int j = 1; j <= 4 + a % 6; ++j) {  // runs stopped after 4..9 checkpoints
+          Eigen::RowVectorXd x = U.row(a);
+          x[k + 1] = std::log(1000.0 * j);
+          rows.push_back(x);
+          run.push_back(a);
+          ys.push_back(std::sin(4 * x[0]) + 0.05 * x[k] + 2.0 / j);
+        }
+      Eigen::MatrixXd X(static_cast<Eigen::Index>(rows.size()), k + 2);
+      for (size_t i = 0; i < rows.size(); ++i) X.row(static_cast<Eigen::Index>(i)) = rows[i];
+      const Eigen::VectorXd y =
+          Eigen::Map<const Eigen::VectorXd>(ys.data(), static_cast<Eigen::Index>(ys.size()));
+      const CurveGrid grid = CurveGrid::from_rows(X, run);
+      FitOptions o;
+      o.starts = 10;
+      o.max_evaluations = 80;
+      SerialTeam serial;
+      Rng r1 = make_rng(6, 1), r2 = make_rng(6, 1);
+      const CurveFitResult a = fit_curve_gp(m, grid, y, serial, r1, std::nullopt, o);
+      const CurveFitResult b = fit_curve_gp(m, grid, y, t, r2, std::nullopt, o);
+      EXPECT_EQ(a.theta, b.theta);
+      EXPECT_EQ(a.best, b.best);
+      ASSERT_EQ(a.starts.size(), b.starts.size());
+      std::uint64_t h = 1469598103934665603ull;
+      for (size_t i = 0; i < a.starts.size(); ++i) {
+        EXPECT_EQ(a.starts[i].value, b.starts[i].value) << "start " << i;
+        EXPECT_EQ(a.starts[i].iterations, b.starts[i].iterations) << "start " << i;
+        h = fnv(h, &b.starts[i].value, sizeof b.starts[i].value);
+      }
+      h = fnv(h, b.theta.data(), sizeof(double) * static_cast<size_t>(b.theta.size()));
+      std::cout << "digest curve-fit (theta + start values): " << std::hex << h << std::dec
+                << " at " << t.size() << " rank(s)\n";
     }();
     return 0;
   });

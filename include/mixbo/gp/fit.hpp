@@ -16,6 +16,8 @@
 // GpFitProblem::solve, which is deterministic in (problem, start), so the chosen optimum is
 // bit-identical whatever Team (serial, MPI with any rank count) ran the starts.
 #include <Eigen/Core>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -54,6 +56,20 @@ FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::Ve
                  Team& team, Rng& rng,
                  const std::optional<Eigen::VectorXd>& previous = std::nullopt,
                  const FitOptions& options = {});
+
+// Runs the starts screened (above): each phase is one Team run of the problem make(options)
+// builds, with max_evaluations = screen_evaluations for the screening.
+using FitProblemFactory = std::function<std::unique_ptr<MultiStartProblem>(const FitOptions&)>;
+std::vector<StartResult> run_screened_starts(const FitProblemFactory& make,
+                                             const std::vector<Eigen::VectorXd>& starts,
+                                             Team& team, const FitOptions& options);
+
+// One bounded L-BFGS run of a hyperparameter objective (value and gradient of what is
+// minimised; kFailedObjective where it cannot be evaluated), as every fit start runs it.
+StartResult minimise_hyperparameters(
+    const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>& objective,
+    const Eigen::VectorXd& start, const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
+    const FitOptions& options);
 
 // The start points fit_gp uses (exposed for tests and for callers that run problems directly).
 std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,

@@ -80,6 +80,8 @@ class Kernel {
   // The hyperparameters, in the order of p. Names are unique within a composed kernel.
   virtual std::vector<ParamSpec> param_specs() const = 0;
   virtual int num_params() const { return static_cast<int>(param_specs().size()); }
+  // Whether k depends on feature column c (a composite: whether any of its terms does).
+  virtual bool reads_column(int c) const = 0;
   Eigen::VectorXd default_params() const;
 
   // K(X, X) (symmetric, n x n); cross(X1, X2) is n1 x n2; diagonal(X) is k(x_i, x_i).

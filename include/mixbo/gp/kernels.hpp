@@ -19,6 +19,7 @@
 //
 // Composition: sum and product of any kernels; parameters are the children's, concatenated in
 // order. Leaves are unit-scale: the GP adds the one signal variance.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,17 @@ KernelPtr make_matern52(const std::string& group, const KernelContext& ctx);
 KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);      // steps only
 KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);  // scale only
 KernelPtr make_product(std::vector<KernelPtr> factors);
+
+// A kernel that is a product k_run(everything but steps) * k_steps(steps), split into its two
+// sides (each the product of its factors), with the positions of each side's parameters in the
+// whole kernel's parameter vector. nullopt when the kernel is not such a product: a sum, a
+// factor reading the steps and another column, or no factor on one of the sides.
+struct StepSplit {
+  KernelPtr run;
+  KernelPtr steps;
+  std::vector<int> run_params, step_params;
+};
+std::optional<StepSplit> split_steps(const KernelPtr& kernel);
 KernelPtr make_sum(std::vector<KernelPtr> terms);
 
 }  // namespace mixbo
