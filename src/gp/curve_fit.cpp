@@ -52,6 +52,7 @@ void CurveFitProblem::serialize(ByteWriter& out) const {
   out.put<double>(options_.ftol_rel);
   out.put<double>(options_.xtol_rel);
   out.put<double>(curve_.truncation);
+  out.put<std::int32_t>(curve_.max_rank);
 }
 
 std::unique_ptr<MultiStartProblem> CurveFitProblem::deserialize(ByteReader& in) {
@@ -68,6 +69,7 @@ std::unique_ptr<MultiStartProblem> CurveFitProblem::deserialize(ByteReader& in) 
   o.xtol_rel = in.get<double>();
   CurveOptions c;
   c.truncation = in.get<double>();
+  c.max_rank = in.get<std::int32_t>();
   return std::make_unique<CurveFitProblem>(std::move(model), std::move(grid), std::move(ys), o, c);
 }
 

@@ -99,7 +99,7 @@ CurveGp::CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& 
   const double budget = options.truncation * noise_ / (s2_ * std::max(Ku_.diagonal().maxCoeff(), 1e-300));
   int drop = 0;
   for (double acc = 0; drop < S - 1 && acc + lam[drop] < budget; ++drop) acc += lam[drop];
-  q_ = S - drop;
+  q_ = std::min(S - drop, std::max(1, options.max_rank));
   Phi_ = et.eigenvectors().rightCols(q_) * lam.tail(q_).cwiseSqrt().asDiagonal();
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eu(Ku_);
   if (eu.info() != Eigen::Success) throw NumericalError("curve GP: eigen of the run kernel");
@@ -170,11 +170,16 @@ Eigen::VectorXd CurveGp::gradient() const {
   Eigen::MatrixXd Minv = M_.matrixLLT();
   inverse_from_cholesky_in_place(Minv);  // 2/3 N^3 flops, a third of a solve against I
   mirror_lower_to_upper(Minv);
+  // N is symmetric: its block rows l >= m are formed and mirrored.
   Eigen::MatrixXd Nm(N, N);
   {
     Eigen::MatrixXd T(N, N);
-    for (int l = 0; l < q_; ++l) T.middleRows(l * R, R).noalias() = Bu_ * Minv.middleRows(l * R, R);
-    for (int m = 0; m < q_; ++m) Nm.middleCols(m * R, R).noalias() = T.middleCols(m * R, R) * Bu_.transpose();
+    for (int l = 0; l < q_; ++l)
+      T.block(l * R, 0, R, (l + 1) * R).noalias() = Bu_ * Minv.block(l * R, 0, R, (l + 1) * R);
+    for (int m = 0; m < q_; ++m)
+      Nm.block(m * R, m * R, N - m * R, R).noalias() =
+          T.block(m * R, m * R, N - m * R, R) * Bu_.transpose();
+    mirror_lower_to_upper(Nm);
   }
   const double tr_kinv = (n - (N - Minv.trace())) / noise_;
   const double a2 = alpha_.squaredNorm();

@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <numeric>
+#include <set>
 
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
+#include "mixbo/gp/kernels.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/run_out_calibration.hpp"
 
@@ -71,9 +76,15 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       team_(team),
       fidelity_(fidelity),
       kind_(parse_acquisition(setup.options.acquisition)),
-      model_(GpModel::from_expression(setup.options.kernel, kernel_context(setup.space))) {}
+      model_(GpModel::from_expression(setup.options.kernel, kernel_context(setup.space))) {
+  if (fit_all_checkpoints() && !split_steps(model_.kernel_ptr()))
+    throw ConfigError("strategy.fit_checkpoints = all needs a kernel that is a product of "
+                      "factors on the mixture and scale and factors on the steps, e.g. " +
+                      StrategyOptions{}.kernel + "; strategy.kernel is " +
+                      model_.kernel().expression());
+}
 
-GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) const {
+GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, bool thinned) const {
   const auto& sp = setup_.space;
   // Observations grouped by run, runs in order of first appearance.
   std::vector<std::vector<size_t>> runs;
@@ -89,8 +100,10 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) con
     if (fresh) runs.emplace_back();
     runs[it->second].push_back(i);
   }
-  const int per_run = std::clamp(
-      static_cast<int>(kMaxTrainingRows / std::max<size_t>(runs.size(), 1)), 1, kCheckpointsPerRun);
+  const int per_run =
+      thinned ? std::clamp(static_cast<int>(kMaxTrainingRows / std::max<size_t>(runs.size(), 1)),
+                           1, kCheckpointsPerRun)
+              : std::numeric_limits<int>::max();
   TrainingSet ts;
   std::vector<size_t> rows;
   std::vector<Eigen::VectorXd> mixtures;
@@ -98,7 +111,10 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history) con
     std::stable_sort(r.begin(), r.end(), [&](size_t a, size_t b) {
       return history.observations[a].point.steps < history.observations[b].point.steps;
     });
-    for (size_t j : thin(r.size(), per_run)) {
+    std::vector<size_t> kept(r.size());
+    std::iota(kept.begin(), kept.end(), size_t{0});
+    if (thinned) kept = thin(r.size(), per_run);
+    for (size_t j : kept) {
       rows.push_back(r[j]);
       ts.run.push_back(static_cast<int>(&r - runs.data()));
     }
@@ -139,13 +155,38 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
     Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
-    FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo);
-    theta_ = fit.theta;
+    if (fit_all_checkpoints()) {
+      // Hyperparameters from every checkpoint; the posterior on the training rows, in the
+      // standardisation the hyperparameters were fitted in.
+      const TrainingSet all = training_set(history, false);
+      // A checkpoint reported twice (a run resumed from a partial result) counts once: its
+      // last report.
+      std::vector<Eigen::Index> rows;
+      std::set<std::pair<int, double>> seen;
+      for (Eigen::Index i = all.X.rows(); i-- > 0;)
+        if (seen.emplace(all.run[static_cast<size_t>(i)], all.X(i, all.X.cols() - 1)).second)
+          rows.push_back(i);
+      std::reverse(rows.begin(), rows.end());
+      std::vector<int> run;
+      for (const Eigen::Index i : rows) run.push_back(all.run[static_cast<size_t>(i)]);
+      const CurveGrid grid = CurveGrid::from_rows(all.X(rows, Eigen::all), run);
+      const Eigen::VectorXd y_all = all.y(rows);
+      const CurveFitResult fit = fit_curve_gp(model_, grid, y_all, team_, rng, theta_, fo);
+      theta_ = fit.theta;
+      standardizer_ = fit.standardizer;
+      diag_.values["gp.log_posterior"] = fit.log_posterior;
+      diag_.values["gp.n_fit"] = grid.n();
+      diag_.values["gp.curve_rank"] = fit.rank;
+      gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
+    } else {
+      FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo);
+      theta_ = fit.theta;
+      gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
+      diag_.values["gp.log_posterior"] = fit.log_posterior;
+    }
     full_fit_n_ = n;
-    gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
-    diag_.values["gp.log_posterior"] = fit.log_posterior;
   } else {
-    gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_);
+    gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
   }
   gp_runs_ = ts.run;
   diag_.values["fit_seconds"] = seconds_since(t0);

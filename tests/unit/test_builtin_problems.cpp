@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "mixbo/acq/maximize.hpp"
+#include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/par/multistart.hpp"
 #include "mixbo/strategy/bimix_law_fit.hpp"
@@ -81,6 +82,20 @@ std::vector<Case> one_of_each_kind() {
   auto law = std::make_unique<BimixLawFitProblem>(d, 8000, 60);
   const Eigen::VectorXd mid = 0.5 * (law->lower() + law->upper());
   out.push_back({std::move(law), mid});
+
+  // Two runs of three and two checkpoints on the curve GP's product kernel.
+  KernelContext ctx;
+  ctx.k = kK;
+  ctx.target_log_params = std::log(1e9);
+  const GpModel curve = GpModel::from_expression("rbf(mixture) * expdecay(steps)", ctx);
+  Eigen::MatrixXd X = small_features();
+  for (int i = 0; i < 5; ++i) {
+    X.row(i).head(kK) = small_features().row(i < 3 ? 0 : 1).head(kK);
+    X(i, kK + 1) = std::log(1000.0 * (1 + i % 3));
+  }
+  out.push_back({std::make_unique<CurveFitProblem>(curve, CurveGrid::from_rows(X, {0, 0, 0, 1, 1}),
+                                                   small_targets(), FitOptions{}, CurveOptions{}),
+                 curve.initial()});
   return out;
 }
 

@@ -57,6 +57,12 @@ struct CurveOptions {
   // (Bench data, 100 runs x 100 checkpoints: rank 11 at 1e-6, 15 at 1e-10, with the same
   // likelihood to 4e-6; at 1e-3 rank 7 and a likelihood 1.7 lower.)
   double truncation = 1e-6;
+  // At most this many eigenpairs whatever the noise: a fit passes through nearly noise-free
+  // hyperparameters where the criterion above would keep 50+ (demo campaign, 18 runs), and the
+  // cost grows with the cube of rank x runs. Beyond the cap the model is the rank-max_rank
+  // steps kernel, a GP in its own right whose kernel misses only the smallest eigenvalues
+  // (expdecay's fall off geometrically: the 24th is below 1e-12 of the first on 195 steps).
+  int max_rank = 24;
 };
 
 // The factorised model at one theta: what the likelihood, its gradient and the posterior share.

@@ -38,7 +38,12 @@
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
 // start 0 = the previous optimum within this process) on the first model and whenever the
 // training set has grown by kRefitGrowth since the last fit; in between, the GP is conditioned
-// on the new data with the previous hyperparameters (one Cholesky instead of thousands).
+// on the new data with the previous hyperparameters (one Cholesky instead of thousands). With
+// strategy.fit_checkpoints = all (mfms-bo) the fit sees every checkpoint of every run instead of
+// the thinned rows (gp/curve_fit.hpp: the runs x step-grid structure makes 10,000 checkpoints
+// affordable), and the posterior is conditioned on the thinned rows with those
+// hyperparameters and that fit's output standardisation: the acquisition and the
+// recommendation are written against the exact GP.
 //
 // Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
 // bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
@@ -82,10 +87,14 @@ class GpBoStrategy : public Strategy {
     bool log_output = false;   // y holds log(value) (strategy.output)
     std::vector<int> run;      // run of each row (0, 1, ...; a run's rows in step order)
   };
-  TrainingSet training_set(const History& history) const;
+  // thinned = false: every checkpoint of every run (strategy.fit_checkpoints = all fits on it).
+  TrainingSet training_set(const History& history, bool thinned = true) const;
 
  private:
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
+  bool fit_all_checkpoints() const {
+    return fidelity_ == Fidelity::kMulti && setup_.options.fit_checkpoints == "all";
+  }
   std::vector<Point> initial_design(const History& history, int count) const;
   // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
   std::vector<AcqPair> pairs(double budget_left) const;
@@ -98,6 +107,9 @@ class GpBoStrategy : public Strategy {
   AcqKind kind_;
   GpModel model_;
   std::optional<Eigen::VectorXd> theta_;  // previous optimum (fit start 0)
+  // The outputs' standardisation theta_ was fitted in, when it was not the training rows' own
+  // (fit_checkpoints = all); nullopt: each GP standardises its rows.
+  std::optional<Standardizer> standardizer_;
   std::shared_ptr<const GaussianProcess> gp_;
   std::vector<int> gp_runs_;  // run of each training row of gp_
   size_t gp_key_ = 0;         // observation count gp_ was built on
