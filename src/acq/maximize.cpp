@@ -25,8 +25,7 @@ BoundedSimplex anonymous_simplex(const Eigen::VectorXd& lower, const Eigen::Vect
 }
 
 struct Evaluation {
-  const Acquisition* acq = nullptr;
-  int pair = 0;
+  const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>* f = nullptr;
   int evaluations = 0;
   double best_value = -std::numeric_limits<double>::infinity();
   std::vector<double> best_w;
@@ -37,7 +36,7 @@ double objective(const std::vector<double>& w, std::vector<double>& grad, void* 
   ++e->evaluations;
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(w.data(), std::ssize(w));
   Eigen::VectorXd g;
-  double v = e->acq->value(e->pair, x, grad.empty() ? nullptr : &g);
+  double v = (*e->f)(x, grad.empty() ? nullptr : &g);
   if (!std::isfinite(v)) {
     v = kNoAcquisitionValue;
     g.setZero(std::ssize(w));
@@ -94,46 +93,57 @@ StartResult AcqRefineProblem::solve(const Eigen::VectorXd& start) const {
   if (pair < 0 || pair >= static_cast<int>(acq_.spec().pairs.size()))
     throw Error("acq-refine: start names pair " + std::to_string(pair) + " of " +
                 std::to_string(acq_.spec().pairs.size()));
-  const Eigen::VectorXd w0 = simplex_.project(start.tail(k));
+  const SimplexOptimum best = maximize_on_simplex(
+      [&](const Eigen::VectorXd& w, Eigen::VectorXd* g) { return acq_.value(pair, w, g); },
+      start.tail(k), simplex_, max_evaluations_);
+  StartResult r;
+  r.x.resize(k + 1);
+  r.x[0] = pair;
+  r.x.tail(k) = best.w;
+  r.value = -best.value;
+  r.iterations = best.evaluations;
+  r.status = best.status;
+  return r;
+}
 
+SimplexOptimum maximize_on_simplex(
+    const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>& f,
+    const Eigen::VectorXd& start, const BoundedSimplex& simplex, int max_evaluations) {
+  const int k = simplex.dim();
+  const Eigen::VectorXd w0 = simplex.project(start);
   Evaluation e;
-  e.acq = &acq_;
-  e.pair = pair;
+  e.f = &f;
   GuardedNlopt guarded(nlopt::LD_SLSQP, static_cast<unsigned>(k));
   nlopt::opt& opt = guarded.opt();
-  opt.set_lower_bounds(std::vector<double>(simplex_.lower().data(), simplex_.lower().data() + k));
-  opt.set_upper_bounds(std::vector<double>(simplex_.upper().data(), simplex_.upper().data() + k));
+  opt.set_lower_bounds(std::vector<double>(simplex.lower().data(), simplex.lower().data() + k));
+  opt.set_upper_bounds(std::vector<double>(simplex.upper().data(), simplex.upper().data() + k));
   guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
   guarded.set_min_objective(objective, &e);
-  opt.set_maxeval(max_evaluations_);
+  opt.set_maxeval(max_evaluations);
   opt.set_xtol_rel(1e-10);
   opt.set_ftol_rel(1e-12);
   std::vector<double> x(w0.data(), w0.data() + k);
   double fval = 0;
-  StartResult r;
+  SimplexOptimum out;
   // A failure status: e.g. SLSQP gave up on a singular step; the candidates below still count.
-  r.status = static_cast<int>(guarded.optimize(x, fval));
+  out.status = static_cast<int>(guarded.optimize(x, fval));
   // Candidates: the start, where SLSQP stopped and the best point it evaluated, each projected
   // exactly onto the bounded simplex and re-evaluated there; the best one wins (ties: earlier).
-  std::vector<Eigen::VectorXd> cands{w0,
-                                     simplex_.project(Eigen::Map<Eigen::VectorXd>(x.data(), k))};
+  std::vector<Eigen::VectorXd> cands{w0, simplex.project(Eigen::Map<Eigen::VectorXd>(x.data(), k))};
   if (!e.best_w.empty())
-    cands.push_back(simplex_.project(Eigen::Map<Eigen::VectorXd>(e.best_w.data(), k)));
-  double best = -std::numeric_limits<double>::infinity();
-  Eigen::VectorXd best_w = w0;
+    cands.push_back(simplex.project(Eigen::Map<Eigen::VectorXd>(e.best_w.data(), k)));
+  out.value = -std::numeric_limits<double>::infinity();
+  out.w = w0;
   for (const auto& c : cands) {
-    const double v = acq_.value(pair, c);
-    if (v > best) {
-      best = v;
-      best_w = c;
+    double v = f(c, nullptr);
+    if (!std::isfinite(v)) v = kNoAcquisitionValue;
+    if (v > out.value) {
+      out.value = v;
+      out.w = c;
     }
   }
-  r.x.resize(k + 1);
-  r.x[0] = pair;
-  r.x.tail(k) = best_w;
-  r.value = -best;
-  r.iterations = e.evaluations;
-  return r;
+  out.evaluations = e.evaluations;
+  return out;
 }
 
 std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianProcess> gp,

@@ -95,9 +95,10 @@ const std::vector<Key>& keys() {
       {"strategy.output", "auto",
        "mfms-bo/sf-bo model log(value) (log), the raw value (raw), or log when every value is "
        "positive (auto)"},
-      {"strategy.fit_checkpoints", "thinned",
-       "mfms-bo: fit the GP hyperparameters on its thinned training rows (thinned) or on every "
-       "checkpoint of every run (all; needs a kernel k(mixture, scale) * k(steps))"},
+      {"strategy.checkpoints", "thinned",
+       "mfms-bo: what its GP learns from: the thinned training rows (thinned), or every "
+       "checkpoint of every run for the hyperparameters and the recommendation (all; the "
+       "acquisition stays on the thinned rows; needs a kernel k(mixture, scale) * k(steps))"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
       {"strategy.bimix_entropy", "",
@@ -494,7 +495,7 @@ StrategyOptions read_strategy(const Reader& r) {
   s.raw_samples = r.any_int("strategy.raw_samples");
   s.refine_starts = r.any_int("strategy.refine_starts");
   s.output = r.str("strategy.output");
-  s.fit_checkpoints = r.str("strategy.fit_checkpoints");
+  s.checkpoints = r.str("strategy.checkpoints");
   s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");
   if (r.given("strategy.bimix_entropy")) s.bimix_entropy = r.numbers("strategy.bimix_entropy");

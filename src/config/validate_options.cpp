@@ -48,9 +48,9 @@ void StrategyOptions::validate(const SearchSpace& space) const {
   in_range("strategy.regmix_runs", regmix_runs, 1, 100'000);
   if (output != "auto" && output != "log" && output != "raw")
     throw_key_error("strategy.output", "is '" + output + "'; allowed: auto, log, raw");
-  if (fit_checkpoints != "thinned" && fit_checkpoints != "all")
-    throw_key_error("strategy.fit_checkpoints",
-                    "is '" + fit_checkpoints + "'; allowed: thinned, all");
+  if (checkpoints != "thinned" && checkpoints != "all")
+    throw_key_error("strategy.checkpoints",
+                    "is '" + checkpoints + "'; allowed: thinned, all");
   if (!bimix_scale.empty() && space.scales().index_of(bimix_scale) < 0)
     throw_key_error("strategy.bimix_scale", "names unknown scale '" + bimix_scale + "'");
   if (!bimix_entropy.empty() && static_cast<int>(bimix_entropy.size()) != space.k())

@@ -1,9 +1,7 @@
 #include "mixbo/gp/curve_fit.hpp"
 
-#include <cmath>
 
 #include "mixbo/core/error.hpp"
-#include "mixbo/core/failure_values.hpp"
 
 namespace mixbo {
 
@@ -74,15 +72,11 @@ std::unique_ptr<MultiStartProblem> CurveFitProblem::deserialize(ByteReader& in) 
 }
 
 double CurveFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
-  try {
-    const double lp = curve_log_posterior(model_, split_, grid_, ys_, theta, grad, curve_);
-    if (grad) *grad = -*grad;
-    if (!std::isfinite(lp) || (grad && !grad->allFinite())) throw NumericalError("non-finite");
-    return -lp;
-  } catch (const NumericalError&) {
-    if (grad) grad->setZero(theta.size());
-    return kFailedObjective;
-  }
+  return negated_log_posterior(
+      [&](Eigen::VectorXd* g) {
+        return curve_log_posterior(model_, split_, grid_, ys_, theta, g, curve_);
+      },
+      theta.size(), grad);
 }
 
 StartResult CurveFitProblem::solve(const Eigen::VectorXd& start) const {

@@ -134,6 +134,9 @@ CurveGp::CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& 
   const Eigen::VectorXd Ctr = c_transpose(psi_t(r_));
   const Eigen::VectorXd u = M_.solve(Ctr);
   alpha_ = (r_ - c_apply(u) / noise_) / noise_;
+  A_ = Eigen::MatrixXd::Zero(S, R);
+  for (int i = 0; i < n; ++i)
+    A_(grid.step[static_cast<size_t>(i)], grid.run[static_cast<size_t>(i)]) = alpha_[i];
   const double rKr = r_.dot(alpha_);
   const double logdet = n * std::log(noise_) + 2 * M_.matrixLLT().diagonal().array().log().sum();
   lml_ = -0.5 * rKr - 0.5 * logdet - 0.5 * n * std::log(2 * std::numbers::pi);
@@ -214,13 +217,10 @@ Eigen::VectorXd CurveGp::gradient() const {
   // alpha, D_s = sum of K_U[a, a] over the runs observed at s, Z = N o (1 (x) K_U), Phi^ (S x N)
   // with column (l, a) = Phi[:, l] on the grid points run a has observed.
   {
-    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(S, R);
     Eigen::MatrixXd mask = Eigen::MatrixXd::Zero(S, R);
-    for (int i = 0; i < n; ++i) {
-      A(grid_->step[static_cast<size_t>(i)], grid_->run[static_cast<size_t>(i)]) = alpha_[i];
+    for (int i = 0; i < n; ++i)
       mask(grid_->step[static_cast<size_t>(i)], grid_->run[static_cast<size_t>(i)]) = 1;
-    }
-    Eigen::MatrixXd W = A * Ku_ * A.transpose();
+    Eigen::MatrixXd W = A_ * Ku_ * A_.transpose();
     W.diagonal() -= mask * Ku_.diagonal() / noise_;
     Eigen::MatrixXd Phat(S, N);
     for (int l = 0; l < q_; ++l)
@@ -242,11 +242,18 @@ Eigen::VectorXd CurveGp::gradient() const {
 Eigen::VectorXd CurveGp::mean(const Eigen::MatrixXd& Xs) const {
   const Eigen::MatrixXd ku = split_->run->cross(p_run_, grid_->runs, Xs);    // R x m
   const Eigen::MatrixXd kt = split_->steps->cross(p_steps_, grid_->steps, Xs);  // S x m
-  Eigen::MatrixXd A = Eigen::MatrixXd::Zero(grid_->num_steps(), grid_->num_runs());
-  for (int i = 0; i < grid_->n(); ++i)
-    A(grid_->step[static_cast<size_t>(i)], grid_->run[static_cast<size_t>(i)]) = alpha_[i];
-  const Eigen::MatrixXd Akt = A.transpose() * kt;  // R x m
+  const Eigen::MatrixXd Akt = A_.transpose() * kt;  // R x m
   return model_->mean(theta_, Xs) + s2_ * (ku.array() * Akt.array()).colwise().sum().transpose().matrix();
+}
+
+Eigen::VectorXd CurveGp::mean_gradient(const Eigen::VectorXd& x) const {
+  const Eigen::MatrixXd xr = x.transpose();
+  const Eigen::VectorXd ku = split_->run->cross(p_run_, grid_->runs, xr).col(0);    // R
+  const Eigen::VectorXd kt = split_->steps->cross(p_steps_, grid_->steps, xr).col(0);  // S
+  // mean = m(x) + s2 ku' A' kt: each side's input gradient against the other side's weights.
+  const Eigen::VectorXd g = split_->run->input_gradient(p_run_, x, grid_->runs) * (A_.transpose() * kt) +
+                            split_->steps->input_gradient(p_steps_, x, grid_->steps) * (A_ * ku);
+  return model_->mean_gradient(theta_) + s2_ * g;
 }
 
 Eigen::VectorXd CurveGp::variance(const Eigen::MatrixXd& Xs) const {

@@ -37,17 +37,24 @@ std::unique_ptr<MultiStartProblem> GpFitProblem::deserialize(ByteReader& in) {
   return std::make_unique<GpFitProblem>(std::move(model), std::move(X), std::move(ys), o);
 }
 
-double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
-                               LikelihoodWorkspace* workspace) const {
+double negated_log_posterior(const std::function<double(Eigen::VectorXd*)>& log_posterior,
+                             Eigen::Index size, Eigen::VectorXd* grad) {
   try {
-    const double lp = log_posterior(model_, X_, ys_, theta, grad, workspace);
+    const double lp = log_posterior(grad);
     if (grad) *grad = -*grad;
     if (!std::isfinite(lp) || (grad && !grad->allFinite())) throw NumericalError("non-finite");
     return -lp;
   } catch (const NumericalError&) {
-    if (grad) grad->setZero(theta.size());
+    if (grad) grad->setZero(size);
     return kFailedObjective;
   }
+}
+
+double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
+                               LikelihoodWorkspace* workspace) const {
+  return negated_log_posterior(
+      [&](Eigen::VectorXd* g) { return log_posterior(model_, X_, ys_, theta, g, workspace); },
+      theta.size(), grad);
 }
 
 StartResult minimise_hyperparameters(const std::function<double(const Eigen::VectorXd&,

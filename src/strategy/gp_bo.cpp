@@ -77,8 +77,8 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       fidelity_(fidelity),
       kind_(parse_acquisition(setup.options.acquisition)),
       model_(GpModel::from_expression(setup.options.kernel, kernel_context(setup.space))) {
-  if (fit_all_checkpoints() && !split_steps(model_.kernel_ptr()))
-    throw ConfigError("strategy.fit_checkpoints = all needs a kernel that is a product of "
+  if (model_every_checkpoint() && !split_steps(model_.kernel_ptr()))
+    throw ConfigError("strategy.checkpoints = all needs a kernel that is a product of "
                       "factors on the mixture and scale and factors on the steps, e.g. " +
                       StrategyOptions{}.kernel + "; strategy.kernel is " +
                       model_.kernel().expression());
@@ -151,26 +151,17 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   log_output_ = ts.log_output;
   const auto t0 = std::chrono::steady_clock::now();
   const auto n = static_cast<double>(ts.y.size());
-  if (!theta_ || n >= kRefitGrowth * full_fit_n_) {
+  // What the fit sees, which refits follow: the thinned rows, or every checkpoint (the thinned
+  // rows stop growing near kMaxTrainingRows, every checkpoint does not).
+  const auto fit_n = model_every_checkpoint() ? static_cast<double>(history.observations.size()) : n;
+  if (!theta_ || fit_n >= kRefitGrowth * full_fit_n_) {
     Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
-    if (fit_all_checkpoints()) {
+    if (model_every_checkpoint()) {
       // Hyperparameters from every checkpoint; the posterior on the training rows, in the
       // standardisation the hyperparameters were fitted in.
-      const TrainingSet all = training_set(history, false);
-      // A checkpoint reported twice (a run resumed from a partial result) counts once: its
-      // last report.
-      std::vector<Eigen::Index> rows;
-      std::set<std::pair<int, double>> seen;
-      for (Eigen::Index i = all.X.rows(); i-- > 0;)
-        if (seen.emplace(all.run[static_cast<size_t>(i)], all.X(i, all.X.cols() - 1)).second)
-          rows.push_back(i);
-      std::reverse(rows.begin(), rows.end());
-      std::vector<int> run;
-      for (const Eigen::Index i : rows) run.push_back(all.run[static_cast<size_t>(i)]);
-      const CurveGrid grid = CurveGrid::from_rows(all.X(rows, Eigen::all), run);
-      const Eigen::VectorXd y_all = all.y(rows);
+      const auto [grid, y_all] = every_checkpoint(history);
       const CurveFitResult fit = fit_curve_gp(model_, grid, y_all, team_, rng, theta_, fo);
       theta_ = fit.theta;
       standardizer_ = fit.standardizer;
@@ -184,7 +175,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
       gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
       diag_.values["gp.log_posterior"] = fit.log_posterior;
     }
-    full_fit_n_ = n;
+    full_fit_n_ = fit_n;
   } else {
     gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
   }
@@ -192,11 +183,79 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
-  diag_.values["gp.refit"] = full_fit_n_ == n ? 1.0 : 0.0;
+  diag_.values["gp.refit"] = full_fit_n_ == fit_n ? 1.0 : 0.0;
   for (int i = 0; i < model_.num_params(); ++i)
     diag_.values["gp." + model_.specs()[static_cast<size_t>(i)].name] = (*theta_)[i];
   gp_key_ = history.observations.size();
   return gp_;
+}
+
+std::pair<CurveGrid, Eigen::VectorXd> GpBoStrategy::every_checkpoint(const History& history) const {
+  const TrainingSet all = training_set(history, false);
+  // A checkpoint reported twice (a run resumed from a partial result) counts once: its last
+  // report.
+  std::vector<Eigen::Index> rows;
+  std::set<std::pair<int, double>> seen;
+  for (Eigen::Index i = all.X.rows(); i-- > 0;)
+    if (seen.emplace(all.run[static_cast<size_t>(i)], all.X(i, all.X.cols() - 1)).second)
+      rows.push_back(i);
+  std::reverse(rows.begin(), rows.end());
+  std::vector<int> run;
+  for (const Eigen::Index i : rows) run.push_back(all.run[static_cast<size_t>(i)]);
+  return {CurveGrid::from_rows(all.X(rows, Eigen::all), run), all.y(rows)};
+}
+
+std::unique_ptr<GpBoStrategy::CurveModel> GpBoStrategy::curve_model(const History& history) const {
+  auto [grid, y] = every_checkpoint(history);
+  auto m = std::make_unique<CurveModel>(CurveModel{std::move(grid), *split_steps(model_.kernel_ptr()),
+                                                   *standardizer_, {}, std::nullopt});
+  m->ys = m->standardizer.apply(y);
+  m->gp.emplace(model_, m->split, m->grid, m->ys, *theta_);
+  return m;
+}
+
+Posterior GpBoStrategy::CurveModel::posterior(const Eigen::MatrixXd& X) const {
+  // In the units GaussianProcess::predict returns: the model's (log) output, not standardised.
+  Posterior post;
+  post.mean = (standardizer.mean + standardizer.scale * gp->mean(X).array()).matrix();
+  post.variance = standardizer.scale * standardizer.scale * gp->variance(X);
+  return post;
+}
+
+Eigen::VectorXd GpBoStrategy::curve_minimiser(const CurveModel& curve, const AcqPair& target,
+                                              const Eigen::VectorXd& start,
+                                              std::uint64_t seed) const {
+  const auto& sp = setup_.space;
+  // Candidates: a Sobol design on the bounded simplex, its centre and `start` (the thinned
+  // model's choice); the refine_starts best by the posterior mean are refined by SLSQP.
+  const int raw = setup_.options.raw_samples;
+  Eigen::MatrixXd W(raw + 2, sp.k());
+  W.topRows(raw) = sample_sobol(sp.simplex(), raw, seed);
+  W.row(raw) = sp.simplex().center().transpose();
+  W.row(raw + 1) = start.transpose();
+  Eigen::MatrixXd X(W.rows(), sp.feature_dim());
+  for (Eigen::Index i = 0; i < W.rows(); ++i)
+    X.row(i) = sp.features(W.row(i).transpose(), target.scale, target.steps).transpose();
+  const Eigen::VectorXd mu = curve.gp->mean(X);
+  std::vector<Eigen::Index> order(static_cast<size_t>(X.rows()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return mu[a] < mu[b]; });
+  const auto minus_mean = [&](const Eigen::VectorXd& w, Eigen::VectorXd* g) {
+    const Eigen::VectorXd x = sp.features(w, target.scale, target.steps);
+    if (g) *g = -curve.gp->mean_gradient(x).head(sp.k());
+    return -curve.gp->mean(x.transpose())[0];
+  };
+  Eigen::VectorXd best_w = W.row(order.front()).transpose();
+  double best = -mu[order.front()];
+  for (size_t i = 0; i < order.size() && static_cast<int>(i) < setup_.options.refine_starts; ++i) {
+    const SimplexOptimum o =
+        maximize_on_simplex(minus_mean, W.row(order[i]).transpose(), sp.simplex(), 200);
+    if (o.value > best) {
+      best = o.value;
+      best_w = o.w;
+    }
+  }
+  return best_w;
 }
 
 std::vector<Point> GpBoStrategy::initial_design(const History& history, int count) const {
@@ -353,7 +412,18 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   mo.seed = derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
   const auto cands = maximize_acquisition(gp, spec, sp.simplex(), team_, mo);
   r.w = cands.front().w;
-  Posterior post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());
+  // checkpoints = all: the recommendation from the GP on every checkpoint (its posterior
+  // mean's minimiser, refined from the thinned model's), with the thinned GP's hyperparameters.
+  std::unique_ptr<CurveModel> curve;
+  if (model_every_checkpoint()) {
+    curve = curve_model(history);
+    r.w = curve_minimiser(*curve, target, r.w, mo.seed);
+  }
+  const auto posterior_at = [&](const Eigen::VectorXd& w) {
+    const Eigen::MatrixXd x = sp.features(w, target.scale, target.steps).transpose();
+    return curve ? curve->posterior(x) : gp->predict(x);
+  };
+  Posterior post = posterior_at(r.w);
   // A mixture already run at the target scale and full steps is evidence, the posterior
   // minimiser an extrapolation: keep the best such run unless the model expects its minimiser
   // to beat it by more than one posterior standard deviation.
@@ -365,7 +435,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     const double y = log_output_ ? std::log(verified->value) : verified->value;
     if (!(post.mean[0] + std::sqrt(post.variance[0]) < y)) {
       r.w = verified->point.w;
-      post = gp->predict(sp.features(r.w, target.scale, target.steps).transpose());
+      post = posterior_at(r.w);
       diag_.values["rec.verified"] = 1.0;
     }
   }

@@ -220,12 +220,12 @@ void add_target_run(const CampaignConfig& c, const Eigen::Vector3d& w, double fi
   add_run(c.space, p, h);
   h.observations.back().value = final_value;
 }
-// strategy.fit_checkpoints = all: the hyperparameters come from every checkpoint of every run
+// strategy.checkpoints = all: the hyperparameters come from every checkpoint of every run
 // (gp/curve_fit.hpp), more rows than the thinned training set; the campaign still beats a
 // coarse bar on this objective. A kernel the curve GP cannot split is refused up front.
 TEST(AcqStrategies, FitOnEveryCheckpointUsesThemAllAndNeedsASplittingKernel) {
   CampaignConfig c = config("mfms-bo", 5);
-  c.strategy.fit_checkpoints = "all";
+  c.strategy.checkpoints = "all";
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   History h;
@@ -250,7 +250,7 @@ TEST(AcqStrategies, FitOnEveryCheckpointUsesThemAllAndNeedsASplittingKernel) {
     GpBoStrategy bad(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("strategy.fit_checkpoints"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("strategy.checkpoints"), std::string::npos) << e.what();
   }
 }
 

@@ -280,9 +280,9 @@ TEST(Config, EverySectionValidatesItselfNamingTheKey) {
   EXPECT_EQ(message([&] { s.validate(good.space); }),
             "key 'strategy.fit_starts' must be between 1 and 100000, got 0");
   s = good.strategy;
-  s.fit_checkpoints = "some";
+  s.checkpoints = "some";
   EXPECT_EQ(message([&] { s.validate(good.space); }),
-            "key 'strategy.fit_checkpoints' is 'some'; allowed: thinned, all");
+            "key 'strategy.checkpoints' is 'some'; allowed: thinned, all");
   s = good.strategy;
   s.bimix_scale = "3B";
   EXPECT_EQ(message([&] { s.validate(good.space); }),

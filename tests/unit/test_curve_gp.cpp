@@ -102,6 +102,10 @@ TEST(CurveGp, MatchesTheExactGpLikelihoodGradientAndPosterior) {
     for (Eigen::Index i = 0; i < Xs.rows(); ++i) {
       EXPECT_NEAR(mu[i], post.mean[i], 1e-8 * (1 + std::abs(post.mean[i])));
       EXPECT_NEAR(var[i], post.variance[i], 1e-8 * (1 + post.variance[i]));
+      const Eigen::VectorXd x = Xs.row(i).transpose();
+      const Eigen::VectorXd dm = cg.mean_gradient(x), dm_exact = gp.predict_with_gradient(x).dmean;
+      for (Eigen::Index d = 0; d < x.size(); ++d)
+        EXPECT_NEAR(dm[d], dm_exact[d], 1e-7 * (1 + std::abs(dm_exact[d]))) << "column " << d;
     }
     for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += jitter(rng);
     theta = model.clamp(theta);

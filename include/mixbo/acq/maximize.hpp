@@ -21,6 +21,7 @@
 // result is identical whatever Team (serial, MPI with any rank count, any order) ran them.
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -53,6 +54,20 @@ struct AcqCandidate {
 std::vector<AcqCandidate> maximize_acquisition(std::shared_ptr<const GaussianProcess> gp,
                                                const AcqSpec& spec, const BoundedSimplex& simplex,
                                                Team& team, const MaximizeOptions& options);
+
+// The local step of 2. for any smooth f(w) (value, and its gradient when asked): NLopt LD_SLSQP
+// from `start` within the bounds and sum w = 1, then the start, the end and the best point seen,
+// each projected onto the bounded simplex and re-evaluated; the best of them. Non-finite values
+// count as kNoAcquisitionValue.
+struct SimplexOptimum {
+  Eigen::VectorXd w;
+  double value = 0;     // f(w), maximised
+  int evaluations = 0;  // by SLSQP
+  int status = 0;       // NLopt's result code
+};
+SimplexOptimum maximize_on_simplex(
+    const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>& f,
+    const Eigen::VectorXd& start, const BoundedSimplex& simplex, int max_evaluations);
 
 // One refinement problem (kind "acq-refine"). solve() minimises -acquisition.
 class AcqRefineProblem final : public MultiStartProblem {

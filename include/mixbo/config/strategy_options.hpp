@@ -19,9 +19,9 @@ struct StrategyOptions {
   int raw_samples = 1024;
   int refine_starts = 8;
   std::string output = "auto";  // GP strategies: model log(value) | raw value | auto
-  // mfms-bo: the checkpoints its hyperparameters are fitted on: "thinned" (the GP's training
-  // rows) or "all" (every checkpoint of every run, through gp/curve_fit.hpp).
-  std::string fit_checkpoints = "thinned";
+  // mfms-bo: what its GP learns from: "thinned" (the training rows, gp_bo.hpp) or "all" (every
+  // checkpoint of every run for the hyperparameters and the recommendation, gp/curve_gp.hpp).
+  std::string checkpoints = "thinned";
   int hyperband_eta = 3;
   std::string bimix_scale;            // cheap scale the bimix-law fit uses ("" = smallest)
   std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode

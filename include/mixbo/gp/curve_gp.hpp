@@ -78,6 +78,8 @@ class CurveGp {
   // Posterior mean and latent variance at the rows of Xs, in the standardised units of ys.
   Eigen::VectorXd mean(const Eigen::MatrixXd& Xs) const;
   Eigen::VectorXd variance(const Eigen::MatrixXd& Xs) const;
+  // d mean / dx at one point (feature space, standardised units).
+  Eigen::VectorXd mean_gradient(const Eigen::VectorXd& x) const;
   int rank() const { return q_; }  // eigenpairs of K_T kept
 
  private:
@@ -99,6 +101,7 @@ class CurveGp {
   Eigen::VectorXd r_;        // ys - m
   Eigen::LLT<Eigen::MatrixXd> M_;
   Eigen::VectorXd alpha_;  // K^-1 (ys - m)
+  Eigen::MatrixXd A_;      // S x R: alpha scattered onto the grid (0 where unobserved)
 };
 
 // log N(ys | m, K) through CurveGp, with its gradient when grad != nullptr; plus the model's log

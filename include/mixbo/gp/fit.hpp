@@ -71,6 +71,12 @@ StartResult minimise_hyperparameters(
     const Eigen::VectorXd& start, const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
     const FitOptions& options);
 
+// What a fit minimises, from a log posterior (value; its gradient into the argument when that is
+// not null) that throws NumericalError where it cannot be evaluated: its negation, or
+// kFailedObjective with a zero gradient there and wherever it is not finite.
+double negated_log_posterior(const std::function<double(Eigen::VectorXd*)>& log_posterior,
+                             Eigen::Index size, Eigen::VectorXd* grad);
+
 // The start points fit_gp uses (exposed for tests and for callers that run problems directly).
 std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
                                               const std::optional<Eigen::VectorXd>& previous,

@@ -39,11 +39,12 @@
 // start 0 = the previous optimum within this process) on the first model and whenever the
 // training set has grown by kRefitGrowth since the last fit; in between, the GP is conditioned
 // on the new data with the previous hyperparameters (one Cholesky instead of thousands). With
-// strategy.fit_checkpoints = all (mfms-bo) the fit sees every checkpoint of every run instead of
+// strategy.checkpoints = all (mfms-bo) the fit sees every checkpoint of every run instead of
 // the thinned rows (gp/curve_fit.hpp: the runs x step-grid structure makes 10,000 checkpoints
-// affordable), and the posterior is conditioned on the thinned rows with those
-// hyperparameters and that fit's output standardisation: the acquisition and the
-// recommendation are written against the exact GP.
+// affordable), and so does the recommendation (below): the minimiser of the posterior mean of
+// the GP on every checkpoint, refined from the thinned model's minimiser and a Sobol design,
+// with that GP's interval. The acquisition stays on the thinned rows, conditioned with those
+// hyperparameters and that fit's output standardisation: it is written against the exact GP.
 //
 // Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
 // bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
@@ -59,6 +60,7 @@
 #include <optional>
 
 #include "mixbo/acq/acquisition.hpp"
+#include "mixbo/gp/curve_gp.hpp"
 #include "mixbo/gp/gaussian_process.hpp"
 #include "mixbo/strategy/strategy.hpp"
 
@@ -87,13 +89,28 @@ class GpBoStrategy : public Strategy {
     bool log_output = false;   // y holds log(value) (strategy.output)
     std::vector<int> run;      // run of each row (0, 1, ...; a run's rows in step order)
   };
-  // thinned = false: every checkpoint of every run (strategy.fit_checkpoints = all fits on it).
+  // thinned = false: every checkpoint of every run (strategy.checkpoints = all fits on it).
   TrainingSet training_set(const History& history, bool thinned = true) const;
 
  private:
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
-  bool fit_all_checkpoints() const {
-    return fidelity_ == Fidelity::kMulti && setup_.options.fit_checkpoints == "all";
+  // Every checkpoint as a runs x step grid, and its outputs (log or raw, as training_set).
+  std::pair<CurveGrid, Eigen::VectorXd> every_checkpoint(const History& history) const;
+  // checkpoints = all: the GP on every checkpoint at the current hyperparameters (what the
+  // recommendation is taken from), and the minimiser of its posterior mean at `target`.
+  struct CurveModel {
+    CurveGrid grid;
+    StepSplit split;
+    Standardizer standardizer;  // the fit's
+    Eigen::VectorXd ys;
+    std::optional<CurveGp> gp;  // refers to grid and split: the struct stays where it is made
+    Posterior posterior(const Eigen::MatrixXd& X) const;  // as GaussianProcess::predict
+  };
+  std::unique_ptr<CurveModel> curve_model(const History& history) const;
+  Eigen::VectorXd curve_minimiser(const CurveModel& curve, const AcqPair& target,
+                                  const Eigen::VectorXd& start, std::uint64_t seed) const;
+  bool model_every_checkpoint() const {
+    return fidelity_ == Fidelity::kMulti && setup_.options.checkpoints == "all";
   }
   std::vector<Point> initial_design(const History& history, int count) const;
   // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
@@ -108,12 +125,12 @@ class GpBoStrategy : public Strategy {
   GpModel model_;
   std::optional<Eigen::VectorXd> theta_;  // previous optimum (fit start 0)
   // The outputs' standardisation theta_ was fitted in, when it was not the training rows' own
-  // (fit_checkpoints = all); nullopt: each GP standardises its rows.
+  // (checkpoints = all); nullopt: each GP standardises its rows.
   std::optional<Standardizer> standardizer_;
   std::shared_ptr<const GaussianProcess> gp_;
   std::vector<int> gp_runs_;  // run of each training row of gp_
   size_t gp_key_ = 0;         // observation count gp_ was built on
-  double full_fit_n_ = 0;     // training rows at the last hyperparameter fit
+  double full_fit_n_ = 0;     // rows the last hyperparameter fit saw (thinned, or every checkpoint)
   std::optional<Eigen::VectorXd> last_recommendation_;
   bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
