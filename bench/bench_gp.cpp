@@ -151,8 +151,7 @@ void one_iteration(const Options& o) {
       "iteration n=%d fit_s=%.3f acq_s=%.3f total_s=%.3f fit_starts=%d screen=%d refine=%d "
       "fit_evaluations=%ld lml=%.6f log_posterior=%.6f acq_best=%.10g\n",
       n, fit_s, acq_s, fit_s + acq_s, fo.starts, fo.screen_evaluations, fo.refine_starts, evals,
-      fit.log_marginal_likelihood,
-      fit.log_posterior, cands.front().value);
+      fit.log_marginal_likelihood, fit.log_posterior, cands.front().value);
   std::fflush(stdout);
 }
 
@@ -171,7 +170,8 @@ void every_checkpoint(const Options& o, Team& team) {
   const Data base = make_data(1);  // the model and kernel context
   const BimixSimulator sim(kDomains);
   const auto metrics = sim.metrics();
-  const auto metric = std::find(metrics.begin(), metrics.end(), "StackExchange_CE") - metrics.begin();
+  const auto metric =
+      std::find(metrics.begin(), metrics.end(), "StackExchange_CE") - metrics.begin();
   Rng rng = make_rng(2025, 5);
   const Eigen::MatrixXd W = sample_dirichlet(BoundedSimplex(kDomains), 1.0, R, rng);
   const Eigen::MatrixXd Wt = sample_dirichlet(BoundedSimplex(kDomains), 1.0, 512, rng);
@@ -183,8 +183,8 @@ void every_checkpoint(const Options& o, Team& team) {
   for (int i = 0; i < 512; ++i)
     truth[i] = sim.evaluate(Wt.row(i).transpose(), kTargetParams,
                             static_cast<std::int64_t>(kMaxSteps))[metric];
-  std::printf("# P5: every checkpoint, %d runs x %d checkpoints, %d rank(s), load average %s\n",
-              R, C, team.size(), load_average().c_str());
+  std::printf("# P5: every checkpoint, %d runs x %d checkpoints, %d rank(s), load average %s\n", R,
+              C, team.size(), load_average().c_str());
   std::printf("%8s %7s %6s %5s %12s %9s %6s %9s %12s %12s %10s %9s %8s\n", "layout", "model", "n",
               "rank", "lml+grad_ms", "fit_s", "evals", "cond_ms", "predict_ms", "lml", "rmse",
               "coverage", "ratio");
@@ -210,7 +210,8 @@ void every_checkpoint(const Options& o, Team& team) {
     }
     Eigen::MatrixXd X(static_cast<Eigen::Index>(rows.size()), k + 2);
     for (size_t i = 0; i < rows.size(); ++i) X.row(static_cast<Eigen::Index>(i)) = rows[i];
-    const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(ys.data(), static_cast<Eigen::Index>(ys.size()));
+    const Eigen::VectorXd y =
+        Eigen::Map<const Eigen::VectorXd>(ys.data(), static_cast<Eigen::Index>(ys.size()));
     const CurveGrid grid = CurveGrid::from_rows(X, run);
     const GpModel& model = base.model;
     const StepSplit split = require_step_split(model);
@@ -235,8 +236,8 @@ void every_checkpoint(const Options& o, Team& team) {
     }
     Rng fit_rng = make_rng(2025, 6);
     CurveFitResult fit;
-    const double t_fit =
-        timed([&] { fit = fit_curve_gp(model, grid, y, team, fit_rng, std::nullopt, FitOptions{}, co); });
+    const double t_fit = timed(
+        [&] { fit = fit_curve_gp(model, grid, y, team, fit_rng, std::nullopt, FitOptions{}, co); });
     long evals = 0;
     for (const auto& s : fit.starts) evals += s.iterations;
     std::optional<CurveGp> gp;
@@ -279,13 +280,12 @@ void every_checkpoint(const Options& o, Team& team) {
     LikelihoodWorkspace ws(model, Xk);
     double t_eval_k = 1e300;
     for (int r = 0; r < std::max(1, o.reps / 2); ++r)
-      t_eval_k = std::min(t_eval_k, timed([&] {
-                            log_posterior(model, Xk, yks, model.initial(), &grad, &ws);
-                          }));
+      t_eval_k = std::min(
+          t_eval_k, timed([&] { log_posterior(model, Xk, yks, model.initial(), &grad, &ws); }));
     Rng fit_rng2 = make_rng(2025, 6);
     std::optional<FitResult> fk;
-    const double t_fit_k =
-        timed([&] { fk.emplace(fit_gp(model, Xk, yk, team, fit_rng2, std::nullopt, FitOptions{})); });
+    const double t_fit_k = timed(
+        [&] { fk.emplace(fit_gp(model, Xk, yk, team, fit_rng2, std::nullopt, FitOptions{})); });
     long evals_k = 0;
     for (const auto& s : fk->starts) evals_k += s.iterations;
     std::optional<GaussianProcess> gk;
@@ -302,8 +302,9 @@ void every_checkpoint(const Options& o, Team& team) {
                 layout, "thinned", static_cast<int>(Xk.rows()), "-", 1e3 * t_eval_k, t_fit_k,
                 evals_k, 1e3 * t_cond_k, 1e3 * t_pred_k, fk->log_marginal_likelihood, rmse_k,
                 cover_k, rmse_k / rmse_all);
-    std::printf("%8s round (fit + condition + predict) on every checkpoint: %.3f s; thinned: %.3f s\n",
-                layout, t_fit + t_cond + t_pred, t_fit_k + t_cond_k + t_pred_k);
+    std::printf(
+        "%8s round (fit + condition + predict) on every checkpoint: %.3f s; thinned: %.3f s\n",
+        layout, t_fit + t_cond + t_pred, t_fit_k + t_cond_k + t_pred_k);
     std::fflush(stdout);
   }
 }

@@ -206,8 +206,8 @@ class Reader {
   }
   // Any int: the options struct's validate() says which values make sense.
   int any_int(const std::string& key) const {
-    const long long v = integer(key, std::numeric_limits<long long>::min(),
-                                std::numeric_limits<long long>::max());
+    const long long v =
+        integer(key, std::numeric_limits<long long>::min(), std::numeric_limits<long long>::max());
     if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
       fail(key, "is out of range, got " + str(key));
     return static_cast<int>(v);

@@ -33,8 +33,7 @@ void ObjectiveOptions::validate() const {
     if (weight == 0 || !std::isfinite(weight))
       throw_key_error("objective.metric", "has a zero or non-finite weight for '" + name + "'");
     if (!seen.insert(name).second)
-      throw_key_error("objective.metric",
-                      "names metric '" + name + "' twice (give it one weight)");
+      throw_key_error("objective.metric", "names metric '" + name + "' twice (give it one weight)");
   }
 }
 
@@ -49,8 +48,7 @@ void StrategyOptions::validate(const SearchSpace& space) const {
   if (output != "auto" && output != "log" && output != "raw")
     throw_key_error("strategy.output", "is '" + output + "'; allowed: auto, log, raw");
   if (checkpoints != "thinned" && checkpoints != "all")
-    throw_key_error("strategy.checkpoints",
-                    "is '" + checkpoints + "'; allowed: thinned, all");
+    throw_key_error("strategy.checkpoints", "is '" + checkpoints + "'; allowed: thinned, all");
   if (!bimix_scale.empty() && space.scales().index_of(bimix_scale) < 0)
     throw_key_error("strategy.bimix_scale", "names unknown scale '" + bimix_scale + "'");
   if (!bimix_entropy.empty() && static_cast<int>(bimix_entropy.size()) != space.k())

@@ -1,6 +1,5 @@
 #include "mixbo/gp/curve_fit.hpp"
 
-
 #include "mixbo/core/error.hpp"
 
 namespace mixbo {
@@ -8,10 +7,11 @@ namespace mixbo {
 StepSplit require_step_split(const GpModel& model) {
   auto split = split_steps(model.kernel_ptr());
   if (!split)
-    throw ConfigError("the GP on every checkpoint needs a kernel that is a product of factors on "
-                      "the mixture and scale and factors on the steps, e.g. matern52(mixture) * "
-                      "rbf(scale) * expdecay(steps); got " +
-                      model.kernel().expression());
+    throw ConfigError(
+        "the GP on every checkpoint needs a kernel that is a product of factors on "
+        "the mixture and scale and factors on the steps, e.g. matern52(mixture) * "
+        "rbf(scale) * expdecay(steps); got " +
+        model.kernel().expression());
   return *std::move(split);
 }
 
@@ -83,9 +83,9 @@ StartResult CurveFitProblem::solve(const Eigen::VectorXd& start) const {
   if (start.size() != model_.num_params())
     throw Error("curve-fit start has " + std::to_string(start.size()) + " entries, expected " +
                 std::to_string(model_.num_params()));
-  return minimise_hyperparameters(
-      [this](const Eigen::VectorXd& theta, Eigen::VectorXd* grad) { return objective(theta, grad); },
-      start, model_.lower(), model_.upper(), options_);
+  return minimise_hyperparameters([this](const Eigen::VectorXd& theta,
+                                         Eigen::VectorXd* grad) { return objective(theta, grad); },
+                                  start, model_.lower(), model_.upper(), options_);
 }
 
 CurveFitResult fit_curve_gp(const GpModel& model, const CurveGrid& grid, const Eigen::VectorXd& y,

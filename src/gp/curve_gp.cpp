@@ -42,13 +42,15 @@ CurveGrid CurveGrid::from_rows(const Eigen::MatrixXd& X, const std::vector<int>&
     g.step.push_back(grid.at(X(i, sc)));
   }
   g.runs.resize(static_cast<Eigen::Index>(first.size()), X.cols());
-  for (size_t a = 0; a < first.size(); ++a) g.runs.row(static_cast<Eigen::Index>(a)) = X.row(first[a]);
+  for (size_t a = 0; a < first.size(); ++a)
+    g.runs.row(static_cast<Eigen::Index>(a)) = X.row(first[a]);
   g.steps = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(grid.size()), X.cols());
   for (const auto& [value, index] : grid) g.steps(index, sc) = value;
   std::vector<char> seen(first.size() * grid.size(), 0);
   for (size_t i = 0; i < g.run.size(); ++i) {
     char& c = seen[static_cast<size_t>(g.run[i]) * grid.size() + static_cast<size_t>(g.step[i])];
-    if (c) throw Error("curve grid: row " + std::to_string(i) + " repeats a steps value of its run");
+    if (c)
+      throw Error("curve grid: row " + std::to_string(i) + " repeats a steps value of its run");
     c = 1;
   }
   return g;
@@ -96,7 +98,8 @@ CurveGp::CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& 
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> et(Kt_);  // ascending eigenvalues
   if (et.info() != Eigen::Success) throw NumericalError("curve GP: eigen of the steps kernel");
   const Eigen::VectorXd lam = et.eigenvalues().cwiseMax(0.0);
-  const double budget = options.truncation * noise_ / (s2_ * std::max(Ku_.diagonal().maxCoeff(), 1e-300));
+  const double budget =
+      options.truncation * noise_ / (s2_ * std::max(Ku_.diagonal().maxCoeff(), 1e-300));
   int drop = 0;
   for (double acc = 0; drop < S - 1 && acc + lam[drop] < budget; ++drop) acc += lam[drop];
   q_ = std::min(S - drop, std::max(1, options.max_rank));
@@ -126,7 +129,8 @@ CurveGp::CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& 
           (s2_ / noise_) * Bu_.transpose() * (F.col(l * q_ + m).asDiagonal() * Bu_);
   M.diagonal().array() += 1.0;
   M_.compute(M);  // reads the lower triangle
-  if (M_.info() != Eigen::Success) throw NumericalError("curve GP: Woodbury matrix not positive definite");
+  if (M_.info() != Eigen::Success)
+    throw NumericalError("curve GP: Woodbury matrix not positive definite");
 
   rows_ = grid.rows();
   r_ = ys - model.mean(theta, rows_);
@@ -146,7 +150,8 @@ Eigen::MatrixXd CurveGp::psi_t(const Eigen::VectorXd& v) const {
   const int R = grid_->num_runs();
   Eigen::MatrixXd Z = Eigen::MatrixXd::Zero(R, q_);
   for (int i = 0; i < grid_->n(); ++i)
-    Z.row(grid_->run[static_cast<size_t>(i)]) += v[i] * Phi_.row(grid_->step[static_cast<size_t>(i)]);
+    Z.row(grid_->run[static_cast<size_t>(i)]) +=
+        v[i] * Phi_.row(grid_->step[static_cast<size_t>(i)]);
   return Z;
 }
 
@@ -157,10 +162,12 @@ Eigen::VectorXd CurveGp::c_transpose(const Eigen::MatrixXd& Z) const {
 
 Eigen::VectorXd CurveGp::c_apply(const Eigen::VectorXd& u) const {
   const int R = grid_->num_runs();
-  const Eigen::MatrixXd V = std::sqrt(s2_) * Bu_ * Eigen::Map<const Eigen::MatrixXd>(u.data(), R, q_);
+  const Eigen::MatrixXd V =
+      std::sqrt(s2_) * Bu_ * Eigen::Map<const Eigen::MatrixXd>(u.data(), R, q_);
   Eigen::VectorXd out(grid_->n());
   for (int i = 0; i < grid_->n(); ++i)
-    out[i] = V.row(grid_->run[static_cast<size_t>(i)]).dot(Phi_.row(grid_->step[static_cast<size_t>(i)]));
+    out[i] = V.row(grid_->run[static_cast<size_t>(i)])
+                 .dot(Phi_.row(grid_->step[static_cast<size_t>(i)]));
   return out;
 }
 
@@ -169,7 +176,8 @@ Eigen::VectorXd CurveGp::gradient() const {
   const int R = grid_->num_runs(), S = grid_->num_steps(), n = grid_->n(), N = q_ * R;
   Eigen::VectorXd grad = Eigen::VectorXd::Zero(model.num_params());
 
-  // M^-1 and N = (I (x) B_U) M^-1 (I (x) B_U'): the low-rank part of K^-1 is s2 Psi N Psi' / noise^2.
+  // M^-1 and N = (I (x) B_U) M^-1 (I (x) B_U'): the low-rank part of K^-1 is s2 Psi N Psi' /
+  // noise^2.
   Eigen::MatrixXd Minv = M_.matrixLLT();
   inverse_from_cholesky_in_place(Minv);  // 2/3 N^3 flops, a third of a solve against I
   mirror_lower_to_upper(Minv);
@@ -211,7 +219,8 @@ Eigen::VectorXd CurveGp::gradient() const {
     W = 0.5 * (W + W.transpose()).eval();
     Eigen::VectorXd g = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(split_->run_params.size()));
     split_->run->add_param_gradient(p_run_, grid_->runs, W, g);
-    for (size_t i = 0; i < split_->run_params.size(); ++i) grad[split_->run_params[i]] += g[static_cast<Eigen::Index>(i)];
+    for (size_t i = 0; i < split_->run_params.size(); ++i)
+      grad[split_->run_params[i]] += g[static_cast<Eigen::Index>(i)];
   }
   // Steps kernel: W_T = h [A K_U A' - diag(D) / noise + c Phi^ Z Phi^'], A the S x R scatter of
   // alpha, D_s = sum of K_U[a, a] over the runs observed at s, Z = N o (1 (x) K_U), Phi^ (S x N)
@@ -232,33 +241,37 @@ Eigen::VectorXd CurveGp::gradient() const {
     W.noalias() += c * (PZ * Phat.transpose());
     W *= h;
     W = 0.5 * (W + W.transpose()).eval();
-    Eigen::VectorXd g = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(split_->step_params.size()));
+    Eigen::VectorXd g =
+        Eigen::VectorXd::Zero(static_cast<Eigen::Index>(split_->step_params.size()));
     split_->steps->add_param_gradient(p_steps_, grid_->steps, W, g);
-    for (size_t i = 0; i < split_->step_params.size(); ++i) grad[split_->step_params[i]] += g[static_cast<Eigen::Index>(i)];
+    for (size_t i = 0; i < split_->step_params.size(); ++i)
+      grad[split_->step_params[i]] += g[static_cast<Eigen::Index>(i)];
   }
   return grad;
 }
 
 Eigen::VectorXd CurveGp::mean(const Eigen::MatrixXd& Xs) const {
-  const Eigen::MatrixXd ku = split_->run->cross(p_run_, grid_->runs, Xs);    // R x m
+  const Eigen::MatrixXd ku = split_->run->cross(p_run_, grid_->runs, Xs);       // R x m
   const Eigen::MatrixXd kt = split_->steps->cross(p_steps_, grid_->steps, Xs);  // S x m
-  const Eigen::MatrixXd Akt = A_.transpose() * kt;  // R x m
-  return model_->mean(theta_, Xs) + s2_ * (ku.array() * Akt.array()).colwise().sum().transpose().matrix();
+  const Eigen::MatrixXd Akt = A_.transpose() * kt;                              // R x m
+  return model_->mean(theta_, Xs) +
+         s2_ * (ku.array() * Akt.array()).colwise().sum().transpose().matrix();
 }
 
 Eigen::VectorXd CurveGp::mean_gradient(const Eigen::VectorXd& x) const {
   const Eigen::MatrixXd xr = x.transpose();
-  const Eigen::VectorXd ku = split_->run->cross(p_run_, grid_->runs, xr).col(0);    // R
+  const Eigen::VectorXd ku = split_->run->cross(p_run_, grid_->runs, xr).col(0);       // R
   const Eigen::VectorXd kt = split_->steps->cross(p_steps_, grid_->steps, xr).col(0);  // S
   // mean = m(x) + s2 ku' A' kt: each side's input gradient against the other side's weights.
-  const Eigen::VectorXd g = split_->run->input_gradient(p_run_, x, grid_->runs) * (A_.transpose() * kt) +
-                            split_->steps->input_gradient(p_steps_, x, grid_->steps) * (A_ * ku);
+  const Eigen::VectorXd g =
+      split_->run->input_gradient(p_run_, x, grid_->runs) * (A_.transpose() * kt) +
+      split_->steps->input_gradient(p_steps_, x, grid_->steps) * (A_ * ku);
   return model_->mean_gradient(theta_) + s2_ * g;
 }
 
 Eigen::VectorXd CurveGp::variance(const Eigen::MatrixXd& Xs) const {
   const int R = grid_->num_runs(), S = grid_->num_steps();
-  const Eigen::MatrixXd ku = split_->run->cross(p_run_, grid_->runs, Xs);    // R x m
+  const Eigen::MatrixXd ku = split_->run->cross(p_run_, grid_->runs, Xs);       // R x m
   const Eigen::MatrixXd kt = split_->steps->cross(p_steps_, grid_->steps, Xs);  // S x m
   Eigen::MatrixXd mask = Eigen::MatrixXd::Zero(S, R);
   for (int i = 0; i < grid_->n(); ++i)
@@ -271,14 +284,16 @@ Eigen::VectorXd CurveGp::variance(const Eigen::MatrixXd& Xs) const {
   // C' k* = sqrt(s2) (I (x) B_U') Psi' k*, Psi' k* block l = s2 ku o (mask' (Phi_l o kt)).
   Eigen::MatrixXd Ck(q_ * R, m);
   for (int l = 0; l < q_; ++l) {
-    const Eigen::MatrixXd pk = mask.transpose() * (kt.array().colwise() * Phi_.col(l).array()).matrix();
+    const Eigen::MatrixXd pk =
+        mask.transpose() * (kt.array().colwise() * Phi_.col(l).array()).matrix();
     Ck.middleRows(l * R, R).noalias() =
         std::sqrt(s2_) * Bu_.transpose() * (s2_ * (ku.array() * pk.array())).matrix();
   }
   M_.matrixL().solveInPlace(Ck);
   const Eigen::VectorXd quad = (kk - Ck.colwise().squaredNorm().transpose() / noise_) / noise_;
-  const Eigen::VectorXd prior =
-      s2_ * (split_->run->diagonal(p_run_, Xs).array() * split_->steps->diagonal(p_steps_, Xs).array()).matrix();
+  const Eigen::VectorXd prior = s2_ * (split_->run->diagonal(p_run_, Xs).array() *
+                                       split_->steps->diagonal(p_steps_, Xs).array())
+                                          .matrix();
   return (prior - quad).cwiseMax(0.0);
 }
 

@@ -57,18 +57,18 @@ double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* gr
       theta.size(), grad);
 }
 
-StartResult minimise_hyperparameters(const std::function<double(const Eigen::VectorXd&,
-                                                                 Eigen::VectorXd*)>& objective,
-                                     const Eigen::VectorXd& start, const Eigen::VectorXd& lower,
-                                     const Eigen::VectorXd& upper, const FitOptions& options) {
+StartResult minimise_hyperparameters(
+    const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>& objective,
+    const Eigen::VectorXd& start, const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
+    const FitOptions& options) {
   const auto np = static_cast<unsigned>(start.size());
   struct State {
     const std::function<double(const Eigen::VectorXd&, Eigen::VectorXd*)>* f;
     Eigen::VectorXd best_x;
     double best = std::numeric_limits<double>::infinity();
     int evals = 0;
-  } st{&objective, start.cwiseMax(lower).cwiseMin(upper),
-       std::numeric_limits<double>::infinity(), 0};
+  } st{&objective, start.cwiseMax(lower).cwiseMin(upper), std::numeric_limits<double>::infinity(),
+       0};
 
   GuardedNlopt guarded(nlopt::LD_LBFGS, np);
   nlopt::opt& opt = guarded.opt();
@@ -112,7 +112,8 @@ StartResult GpFitProblem::solve(const Eigen::VectorXd& start) const {
   if (start.size() != model_.num_params())
     throw Error("gp-fit start has " + std::to_string(start.size()) + " entries, expected " +
                 std::to_string(model_.num_params()));
-  LikelihoodWorkspace workspace(model_, X_);  // this start's buffers: no n x n allocation per evaluation
+  LikelihoodWorkspace workspace(model_,
+                                X_);  // this start's buffers: no n x n allocation per evaluation
   return minimise_hyperparameters(
       [&](const Eigen::VectorXd& theta, Eigen::VectorXd* grad) {
         return objective(theta, grad, &workspace);
@@ -147,12 +148,11 @@ std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
 // first phase's results, so the answer stays the same on any rank count.
 
 std::vector<StartResult> run_screened_starts(const FitProblemFactory& make,
-                                             const std::vector<Eigen::VectorXd>& starts,
-                                             Team& team, const FitOptions& options) {
-  const bool screen = options.screen_evaluations > 0 &&
-                      options.screen_evaluations < options.max_evaluations &&
-                      options.refine_starts >= 1 &&
-                      options.refine_starts < static_cast<int>(starts.size());
+                                             const std::vector<Eigen::VectorXd>& starts, Team& team,
+                                             const FitOptions& options) {
+  const bool screen =
+      options.screen_evaluations > 0 && options.screen_evaluations < options.max_evaluations &&
+      options.refine_starts >= 1 && options.refine_starts < static_cast<int>(starts.size());
   if (!screen) return team.run(*make(options), starts);
   FitOptions short_run = options;
   short_run.max_evaluations = options.screen_evaluations;

@@ -317,13 +317,13 @@ std::optional<StepSplit> split_steps(const KernelPtr& kernel) {
   for (size_t i = 0; i < factors.size(); ++i) {
     const Kernel& f = *factors[i];
     bool others = false;
-    for (int c = 0; c < kernel->context().dim(); ++c) others = others || (c != steps && f.reads_column(c));
+    for (int c = 0; c < kernel->context().dim(); ++c)
+      others = others || (c != steps && f.reads_column(c));
     if (others && f.reads_column(steps)) return std::nullopt;  // a factor mixing both sides
     auto& params = others ? out.run_params : out.step_params;
     for (int j = 0; j < f.num_params(); ++j) params.push_back(offsets[i] + j);
     const KernelPtr shared =
-        factors.size() == 1 ? kernel
-                            : dynamic_cast<const Product&>(*kernel).children()[i];
+        factors.size() == 1 ? kernel : dynamic_cast<const Product&>(*kernel).children()[i];
     (others ? run_factors : step_factors).push_back(shared);
   }
   if (run_factors.empty() || step_factors.empty()) return std::nullopt;

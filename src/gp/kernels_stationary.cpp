@@ -49,7 +49,9 @@ class Stationary final : public Kernel, public StreamedGradient {
     return std::string(shape_ == Shape::kRbf ? "rbf" : "matern52") + "(" + group_ + ")";
   }
   const KernelContext& context() const override { return ctx_; }
-  bool reads_column(int c) const override { return c >= cols_.begin && c < cols_.begin + cols_.size; }
+  bool reads_column(int c) const override {
+    return c >= cols_.begin && c < cols_.begin + cols_.size;
+  }
 
   int num_params() const override { return cols_.size; }
   std::vector<ParamSpec> param_specs() const override {

@@ -78,10 +78,10 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       kind_(parse_acquisition(setup.options.acquisition)),
       model_(GpModel::from_expression(setup.options.kernel, kernel_context(setup.space))) {
   if (model_every_checkpoint() && !split_steps(model_.kernel_ptr()))
-    throw ConfigError("strategy.checkpoints = all needs a kernel that is a product of "
-                      "factors on the mixture and scale and factors on the steps, e.g. " +
-                      StrategyOptions{}.kernel + "; strategy.kernel is " +
-                      model_.kernel().expression());
+    throw ConfigError(
+        "strategy.checkpoints = all needs a kernel that is a product of "
+        "factors on the mixture and scale and factors on the steps, e.g. " +
+        StrategyOptions{}.kernel + "; strategy.kernel is " + model_.kernel().expression());
 }
 
 GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, bool thinned) const {
@@ -101,8 +101,8 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
     runs[it->second].push_back(i);
   }
   const int per_run =
-      thinned ? std::clamp(static_cast<int>(kMaxTrainingRows / std::max<size_t>(runs.size(), 1)),
-                           1, kCheckpointsPerRun)
+      thinned ? std::clamp(static_cast<int>(kMaxTrainingRows / std::max<size_t>(runs.size(), 1)), 1,
+                           kCheckpointsPerRun)
               : std::numeric_limits<int>::max();
   TrainingSet ts;
   std::vector<size_t> rows;
@@ -153,7 +153,8 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   const auto n = static_cast<double>(ts.y.size());
   // What the fit sees, which refits follow: the thinned rows, or every checkpoint (the thinned
   // rows stop growing near kMaxTrainingRows, every checkpoint does not).
-  const auto fit_n = model_every_checkpoint() ? static_cast<double>(history.observations.size()) : n;
+  const auto fit_n =
+      model_every_checkpoint() ? static_cast<double>(history.observations.size()) : n;
   if (!theta_ || fit_n >= kRefitGrowth * full_fit_n_) {
     Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
@@ -207,8 +208,8 @@ std::pair<CurveGrid, Eigen::VectorXd> GpBoStrategy::every_checkpoint(const Histo
 
 std::unique_ptr<GpBoStrategy::CurveModel> GpBoStrategy::curve_model(const History& history) const {
   auto [grid, y] = every_checkpoint(history);
-  auto m = std::make_unique<CurveModel>(CurveModel{std::move(grid), *split_steps(model_.kernel_ptr()),
-                                                   *standardizer_, {}, std::nullopt});
+  auto m = std::make_unique<CurveModel>(CurveModel{
+      std::move(grid), *split_steps(model_.kernel_ptr()), *standardizer_, {}, std::nullopt});
   m->ys = m->standardizer.apply(y);
   m->gp.emplace(model_, m->split, m->grid, m->ys, *theta_);
   return m;

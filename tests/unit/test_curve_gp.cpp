@@ -56,7 +56,8 @@ Curves make_curves(int runs, std::uint64_t seed) {
       c.run.push_back(a);
       const double t = 500.0 * j / 1000;
       c.y.conservativeResize(c.y.size() + 1);
-      c.y[c.y.size() - 1] = 2.0 + 1.5 / (1 + t) + std::sin(4 * u[0]) - 0.1 * u[kK] / 20 + noise(rng);
+      c.y[c.y.size() - 1] =
+          2.0 + 1.5 / (1 + t) + std::sin(4 * u[0]) - 0.1 * u[kK] / 20 + noise(rng);
     }
   }
   return c;
@@ -157,7 +158,8 @@ TEST(CurveGrid, NamesTheRowThatBreaksTheRunsLayout) {
 
 TEST(StepSplit, OnlyProductsWithASteplessAndAStepsSideSplit) {
   const KernelContext ctx = gp_context(kK);
-  const auto yes = split_steps(parse_kernel("expdecay(steps) * matern52(mixture) * rbf(scale)", ctx));
+  const auto yes =
+      split_steps(parse_kernel("expdecay(steps) * matern52(mixture) * rbf(scale)", ctx));
   ASSERT_TRUE(yes);
   EXPECT_EQ(yes->step_params, (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(yes->run_params.size(), static_cast<size_t>(kK + 1));

@@ -104,9 +104,8 @@ TEST(GpFit, ScreenedStartsReachTheFullFitsOptimumWithFewerEvaluations) {
   };
   EXPECT_LT(2 * evaluations(b), evaluations(a));
   // (NLopt's L-BFGS may take one evaluation past its limit to finish a line search.)
-  const auto refined = std::count_if(b.starts.begin(), b.starts.end(), [](const StartResult& s) {
-    return s.iterations > 5 + 1;
-  });
+  const auto refined = std::count_if(b.starts.begin(), b.starts.end(),
+                                     [](const StartResult& s) { return s.iterations > 5 + 1; });
   EXPECT_EQ(refined, 2);
   EXPECT_GT(b.starts[b.best].iterations, 5 + 1);
   // The ranking between the phases is the team's business no more than the starts are.

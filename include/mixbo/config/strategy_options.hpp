@@ -10,7 +10,7 @@
 namespace mixbo {
 
 struct StrategyOptions {
-  std::string type = "mfms-bo";  // a name of strategy_registry()
+  std::string type = "mfms-bo";                    // a name of strategy_registry()
   std::string acquisition = "target-ei-per-cost";  // a name of acquisition_registry()
   std::string kernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
   int n_init = 10;

@@ -24,8 +24,8 @@
 // Runs may have any subset of the grid (runs stopped early, checkpoints that failed); runs with
 // the same mixture and scale (continued runs) make K_U singular, which the eigen factor B_U
 // handles. Cost per likelihood + gradient: O(R^3 + S^3 + (Rq)^3 + S (Rq)^2).
-#include <Eigen/Core>
 #include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <optional>
 #include <vector>
 
@@ -71,7 +71,8 @@ class CurveGp {
   // y: n standardised outputs in grid order. Throws ConfigError if the model's kernel does not
   // split (split_steps), NumericalError if M cannot be factorised.
   CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& grid,
-          const Eigen::VectorXd& ys, const Eigen::VectorXd& theta, const CurveOptions& options = {});
+          const Eigen::VectorXd& ys, const Eigen::VectorXd& theta,
+          const CurveOptions& options = {});
   double log_marginal_likelihood() const { return lml_; }
   // d LML / d theta (analytic; theta laid out as in gp_model.hpp).
   Eigen::VectorXd gradient() const;
@@ -83,7 +84,7 @@ class CurveGp {
   int rank() const { return q_; }  // eigenpairs of K_T kept
 
  private:
-  Eigen::MatrixXd psi_t(const Eigen::VectorXd& v) const;      // Psi' v as R x q (run, latent)
+  Eigen::MatrixXd psi_t(const Eigen::VectorXd& v) const;        // Psi' v as R x q (run, latent)
   Eigen::VectorXd c_transpose(const Eigen::MatrixXd& Z) const;  // C' v from Z = psi_t(v)
   Eigen::VectorXd c_apply(const Eigen::VectorXd& u) const;      // C u (n)
 

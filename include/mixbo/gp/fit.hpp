@@ -31,10 +31,10 @@
 namespace mixbo {
 
 struct FitOptions {
-  int starts = 16;            // total, including the previous optimum / defaults
-  int max_evaluations = 400;  // per start
-  double ftol_rel = 1e-10;    // NLopt relative tolerance on the objective
-  double xtol_rel = 1e-8;     // NLopt relative tolerance on theta
+  int starts = 16;             // total, including the previous optimum / defaults
+  int max_evaluations = 400;   // per start
+  double ftol_rel = 1e-10;     // NLopt relative tolerance on the objective
+  double xtol_rel = 1e-8;      // NLopt relative tolerance on theta
   int screen_evaluations = 5;  // per start in the screening phase (0: no screening)
   int refine_starts = 2;       // starts continued to convergence after the screening
 };
@@ -48,7 +48,7 @@ struct FitResult {
   // One per start point, same order; value = -log posterior. A refined start's result is its
   // refinement's, with the screening's evaluations included in `iterations`.
   std::vector<StartResult> starts;
-  size_t best = 0;                  // index into starts (best_start())
+  size_t best = 0;  // index into starts (best_start())
 };
 
 // y in raw units (standardised inside). `previous`: last fit's theta for this model, if any.
@@ -61,8 +61,8 @@ FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::Ve
 // builds, with max_evaluations = screen_evaluations for the screening.
 using FitProblemFactory = std::function<std::unique_ptr<MultiStartProblem>(const FitOptions&)>;
 std::vector<StartResult> run_screened_starts(const FitProblemFactory& make,
-                                             const std::vector<Eigen::VectorXd>& starts,
-                                             Team& team, const FitOptions& options);
+                                             const std::vector<Eigen::VectorXd>& starts, Team& team,
+                                             const FitOptions& options);
 
 // One bounded L-BFGS run of a hyperparameter objective (value and gradient of what is
 // minimised; kFailedObjective where it cannot be evaluated), as every fit start runs it.
