@@ -48,6 +48,7 @@ struct Options {
   bool no_screen = false;
   int curve_runs = 100, curve_steps = 100;  // P5: runs x checkpoints (0: skip)
   double truncation = CurveOptions{}.truncation;
+  int max_rank = CurveOptions{}.max_rank;
   bool eval_only = false;  // P5: one likelihood evaluation per layout, no fits
 };
 
@@ -222,6 +223,7 @@ void every_checkpoint(const Options& o, Team& team) {
     // Every checkpoint.
     CurveOptions co;
     co.truncation = o.truncation;
+    co.max_rank = o.max_rank;
     double t_eval = 1e300;
     Eigen::VectorXd grad;
     for (int r = 0; r < std::max(1, o.reps / 2); ++r)
@@ -331,6 +333,8 @@ Options parse(int argc, char** argv) {
       o.curve_steps = std::stoi(v.substr(x + 1));
     } else if (a == "--truncation") {
       o.truncation = std::stod(value());
+    } else if (a == "--max-rank") {
+      o.max_rank = std::stoi(value());
     } else if (a == "--eval-only") {
       o.eval_only = true;
     } else if (a == "--no-screen")
