@@ -89,7 +89,9 @@ const std::vector<Key>& keys() {
        "GP kernel expression"},
       {"strategy.n_init", "10", "runs of the initial design"},
       {"strategy.batch", "0", "proposals per round (0: as many as free slots)"},
-      {"strategy.fit_starts", "16", "multi-start count of the GP hyperparameter fit"},
+      {"strategy.fit_starts", "16",
+       "starts of the GP hyperparameter fit (each runs 5 L-BFGS evaluations, the best 2 go on "
+       "to convergence)"},
       {"strategy.raw_samples", "1024", "raw candidates per (scale, steps) in acquisition search"},
       {"strategy.refine_starts", "8", "best raw candidates refined by local optimisation"},
       {"strategy.output", "auto",
