@@ -94,8 +94,8 @@ CurveGp::CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& 
   const int R = grid.num_runs(), S = grid.num_steps(), n = grid.n();
 
   Ku_ = split.run->gram(p_run_, grid.runs);
-  Kt_ = split.steps->gram(p_steps_, grid.steps);
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> et(Kt_);  // ascending eigenvalues
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> et(
+      split.steps->gram(p_steps_, grid.steps));  // ascending eigenvalues
   if (et.info() != Eigen::Success) throw NumericalError("curve GP: eigen of the steps kernel");
   const Eigen::VectorXd lam = et.eigenvalues().cwiseMax(0.0);
   const double budget =
@@ -139,8 +139,11 @@ CurveGp::CurveGp(const GpModel& model, const StepSplit& split, const CurveGrid& 
   const Eigen::VectorXd u = M_.solve(Ctr);
   alpha_ = (r_ - c_apply(u) / noise_) / noise_;
   A_ = Eigen::MatrixXd::Zero(S, R);
-  for (int i = 0; i < n; ++i)
+  mask_ = Eigen::MatrixXd::Zero(S, R);
+  for (int i = 0; i < n; ++i) {
     A_(grid.step[static_cast<size_t>(i)], grid.run[static_cast<size_t>(i)]) = alpha_[i];
+    mask_(grid.step[static_cast<size_t>(i)], grid.run[static_cast<size_t>(i)]) = 1;
+  }
   const double rKr = r_.dot(alpha_);
   const double logdet = n * std::log(noise_) + 2 * M_.matrixLLT().diagonal().array().log().sum();
   lml_ = -0.5 * rKr - 0.5 * logdet - 0.5 * n * std::log(2 * std::numbers::pi);
@@ -226,14 +229,11 @@ Eigen::VectorXd CurveGp::gradient() const {
   // alpha, D_s = sum of K_U[a, a] over the runs observed at s, Z = N o (1 (x) K_U), Phi^ (S x N)
   // with column (l, a) = Phi[:, l] on the grid points run a has observed.
   {
-    Eigen::MatrixXd mask = Eigen::MatrixXd::Zero(S, R);
-    for (int i = 0; i < n; ++i)
-      mask(grid_->step[static_cast<size_t>(i)], grid_->run[static_cast<size_t>(i)]) = 1;
     Eigen::MatrixXd W = A_ * Ku_ * A_.transpose();
-    W.diagonal() -= mask * Ku_.diagonal() / noise_;
+    W.diagonal() -= mask_ * Ku_.diagonal() / noise_;
     Eigen::MatrixXd Phat(S, N);
     for (int l = 0; l < q_; ++l)
-      Phat.middleCols(l * R, R) = mask.array().colwise() * Phi_.col(l).array();
+      Phat.middleCols(l * R, R) = mask_.array().colwise() * Phi_.col(l).array();
     Eigen::MatrixXd Z = Nm;
     for (int l = 0; l < q_; ++l)
       for (int m = 0; m < q_; ++m) Z.block(l * R, m * R, R, R).array() *= Ku_.array();
@@ -270,22 +270,19 @@ Eigen::VectorXd CurveGp::mean_gradient(const Eigen::VectorXd& x) const {
 }
 
 Eigen::VectorXd CurveGp::variance(const Eigen::MatrixXd& Xs) const {
-  const int R = grid_->num_runs(), S = grid_->num_steps();
+  const int R = grid_->num_runs();
   const Eigen::MatrixXd ku = split_->run->cross(p_run_, grid_->runs, Xs);       // R x m
   const Eigen::MatrixXd kt = split_->steps->cross(p_steps_, grid_->steps, Xs);  // S x m
-  Eigen::MatrixXd mask = Eigen::MatrixXd::Zero(S, R);
-  for (int i = 0; i < grid_->n(); ++i)
-    mask(grid_->step[static_cast<size_t>(i)], grid_->run[static_cast<size_t>(i)]) = 1;
   const Eigen::Index m = Xs.rows();
   // ||k*||^2 = s2^2 sum_a ku[a]^2 sum_{s in a} kt[s]^2.
-  const Eigen::MatrixXd kt2 = mask.transpose() * kt.array().square().matrix();  // R x m
+  const Eigen::MatrixXd kt2 = mask_.transpose() * kt.array().square().matrix();  // R x m
   const Eigen::VectorXd kk =
       s2_ * s2_ * (ku.array().square() * kt2.array()).colwise().sum().transpose().matrix();
   // C' k* = sqrt(s2) (I (x) B_U') Psi' k*, Psi' k* block l = s2 ku o (mask' (Phi_l o kt)).
   Eigen::MatrixXd Ck(q_ * R, m);
   for (int l = 0; l < q_; ++l) {
     const Eigen::MatrixXd pk =
-        mask.transpose() * (kt.array().colwise() * Phi_.col(l).array()).matrix();
+        mask_.transpose() * (kt.array().colwise() * Phi_.col(l).array()).matrix();
     Ck.middleRows(l * R, R).noalias() =
         std::sqrt(s2_) * Bu_.transpose() * (s2_ * (ku.array() * pk.array())).matrix();
   }

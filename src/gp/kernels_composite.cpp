@@ -302,15 +302,12 @@ std::string Composite::joined(const char* op, bool parenthesise_sums) const {
 std::optional<StepSplit> split_steps(const KernelPtr& kernel) {
   if (!kernel) return std::nullopt;
   const int steps = kernel->context().k + 1;
-  std::vector<const Kernel*> factors{kernel.get()};
+  std::vector<KernelPtr> factors{kernel};
   std::vector<int> offsets{0};
   if (const auto* product = dynamic_cast<const Product*>(kernel.get())) {
-    factors.clear();
+    factors = product->children();
     offsets.clear();
-    for (size_t i = 0; i < product->children().size(); ++i) {
-      factors.push_back(product->children()[i].get());
-      offsets.push_back(product->offset(i));
-    }
+    for (size_t i = 0; i < factors.size(); ++i) offsets.push_back(product->offset(i));
   }
   StepSplit out;
   std::vector<KernelPtr> run_factors, step_factors;
@@ -322,9 +319,7 @@ std::optional<StepSplit> split_steps(const KernelPtr& kernel) {
     if (others && f.reads_column(steps)) return std::nullopt;  // a factor mixing both sides
     auto& params = others ? out.run_params : out.step_params;
     for (int j = 0; j < f.num_params(); ++j) params.push_back(offsets[i] + j);
-    const KernelPtr shared =
-        factors.size() == 1 ? kernel : dynamic_cast<const Product&>(*kernel).children()[i];
-    (others ? run_factors : step_factors).push_back(shared);
+    (others ? run_factors : step_factors).push_back(factors[i]);
   }
   if (run_factors.empty() || step_factors.empty()) return std::nullopt;
   out.run = make_product(std::move(run_factors));

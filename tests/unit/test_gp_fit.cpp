@@ -35,14 +35,25 @@ class ReversingTeam : public Team {
   }
 };
 
-TEST(GpFit, IdenticalWhateverTeamRunsTheStarts) {
+// The default kernel over k = 3 and n ladder rows of a smooth objective.
+struct FitData {
+  GpModel m;
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+};
+
+FitData fit_data(int n, std::uint64_t seed) {
   const int k = 3;
-  const GpModel m =
-      GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", gp_context(k));
-  const Eigen::MatrixXd X = ladder_features(40, k, 1);
-  Eigen::VectorXd y(40);
-  for (int i = 0; i < 40; ++i)
-    y[i] = std::sin(5 * X(i, 0)) + 0.3 * X(i, k) / 20 + 1.0 / std::exp(X(i, k + 1) - 7);
+  FitData d{
+      GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", gp_context(k)),
+      ladder_features(n, k, seed), Eigen::VectorXd(n)};
+  for (int i = 0; i < n; ++i)
+    d.y[i] = std::sin(5 * d.X(i, 0)) + 0.3 * d.X(i, k) / 20 + 1.0 / std::exp(d.X(i, k + 1) - 7);
+  return d;
+}
+
+TEST(GpFit, IdenticalWhateverTeamRunsTheStarts) {
+  const auto [m, X, y] = fit_data(40, 1);
   FitOptions o;
   o.starts = 5;
   o.max_evaluations = 150;
@@ -77,13 +88,7 @@ TEST(GpFit, IdenticalWhateverTeamRunsTheStarts) {
 // one optimum it reaches the optimum of a fit that runs every start to convergence, for a
 // fraction of the evaluations; exactly refine_starts starts run past the screening.
 TEST(GpFit, ScreenedStartsReachTheFullFitsOptimumWithFewerEvaluations) {
-  const int k = 3;
-  const GpModel m =
-      GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", gp_context(k));
-  const Eigen::MatrixXd X = ladder_features(60, k, 4);
-  Eigen::VectorXd y(60);
-  for (int i = 0; i < 60; ++i)
-    y[i] = std::sin(5 * X(i, 0)) + 0.3 * X(i, k) / 20 + 1.0 / std::exp(X(i, k + 1) - 7);
+  const auto [m, X, y] = fit_data(60, 4);
   FitOptions full;
   full.starts = 8;
   full.screen_evaluations = 0;

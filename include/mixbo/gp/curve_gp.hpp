@@ -94,15 +94,16 @@ class CurveGp {
   Eigen::VectorXd theta_, p_run_, p_steps_;
   double s2_ = 1, noise_ = 1, lml_ = 0;
   int q_ = 0;
-  Eigen::MatrixXd Ku_, Kt_;  // R x R, S x S (unit scale)
-  Eigen::MatrixXd Phi_;      // S x q
-  Eigen::MatrixXd Bu_;       // R x R, Bu Bu' = Ku
-  Eigen::MatrixXd F_;        // R x q^2: column l q + m holds (Phi_a' Phi_a)_lm over runs a
-  Eigen::MatrixXd rows_;     // the observations' feature rows (for the mean)
-  Eigen::VectorXd r_;        // ys - m
+  Eigen::MatrixXd Ku_;    // R x R (unit scale)
+  Eigen::MatrixXd Phi_;   // S x q
+  Eigen::MatrixXd Bu_;    // R x R, Bu Bu' = Ku
+  Eigen::MatrixXd F_;     // R x q^2: column l q + m holds (Phi_a' Phi_a)_lm over runs a
+  Eigen::MatrixXd rows_;  // the observations' feature rows (for the mean)
+  Eigen::VectorXd r_;     // ys - m
   Eigen::LLT<Eigen::MatrixXd> M_;
   Eigen::VectorXd alpha_;  // K^-1 (ys - m)
   Eigen::MatrixXd A_;      // S x R: alpha scattered onto the grid (0 where unobserved)
+  Eigen::MatrixXd mask_;   // S x R: 1 where run a has observed grid step s
 };
 
 // log N(ys | m, K) through CurveGp, with its gradient when grad != nullptr; plus the model's log
