@@ -360,4 +360,18 @@ TEST(GpCholesky, JitterEscalationAndInverse) {
   EXPECT_EQ(up, sup);
 }
 
+TEST(GpCholesky, MirrorCopiesOneTriangleOntoTheOtherAtEveryTileBoundary) {
+  // Sizes around the 64-row tiles the copy works in, and the empty and 1x1 cases.
+  for (const int n : {0, 1, 2, 63, 64, 65, 129, 200}) {
+    const Eigen::MatrixXd A = Eigen::MatrixXd::Random(n, n);
+    Eigen::MatrixXd lo = A, up = A;
+    mirror_lower_to_upper(lo);
+    mirror_upper_to_lower(up);
+    const Eigen::MatrixXd want_lo = A.selfadjointView<Eigen::Lower>();
+    const Eigen::MatrixXd want_up = A.selfadjointView<Eigen::Upper>();
+    EXPECT_EQ(lo, want_lo) << "n = " << n;
+    EXPECT_EQ(up, want_up) << "n = " << n;
+  }
+}
+
 }  // namespace
