@@ -125,6 +125,9 @@ TEST(CurveGp, TruncatedBasisKeepsTheLikelihoodAndItsGradientMatchesDifferences) 
   const double lml = log_marginal_likelihood(model, grid.rows(), ys, theta);
   // The documented bound: the likelihood moves by less than n * truncation / 2.
   EXPECT_NEAR(cg.log_marginal_likelihood(), lml, grid.n() * CurveOptions{}.truncation / 2);
+  CurveOptions tight;
+  tight.truncation = 1e-6;
+  EXPECT_NEAR(CurveGp(model, *split, grid, ys, theta, tight).log_marginal_likelihood(), lml, 1e-6);
   // Central differences of the curve likelihood itself (h small enough for the truncation rank
   // to stay put).
   const Eigen::VectorXd g = cg.gradient();
