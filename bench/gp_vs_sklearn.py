@@ -11,7 +11,10 @@ one rank), then a scikit-learn GaussianProcessRegressor fit with 16 restarts on 
 Both see the same standardised outputs y_s, and both report the log marginal likelihood of
 their fitted model on y_s (mixbo's at its MAP theta; sklearn's log_marginal_likelihood_value_).
 mixbo's model also has a constant mean (sklearn's has none) and its lengthscales sit under
-log-normal priors, so mixbo's LML is at a MAP point, not at the LML's maximum.
+log-normal priors, so mixbo's LML is at a MAP point, not at the LML's maximum. bench_gp also
+fits the same model with flat priors (its `ml_fit` line: maximum likelihood, the objective
+scikit-learn maximises, same bounds on every kernel parameter); that LML is the like-for-like
+comparison, printed as ml_at_least_as_high.
 
     bench/gp_vs_sklearn.py [--bench build/release/bench/bench_gp] [--n 500,1000,2000] [--reps 5]
 """
@@ -133,6 +136,10 @@ def main():
     X, ys = data[:, :-1], data[:, -1]
     ours = dict(kv.split("=", 1) for kv in
                 next(l for l in out.splitlines() if l.startswith("iteration ")).split()[1:])
+    # mixbo's fit is MAP (log-normal priors); `ml_fit` is the same fit maximising the likelihood
+    # alone, which is what scikit-learn does: the like-for-like comparison of likelihoods.
+    ours_ml = dict(kv.split("=", 1) for kv in
+                   next(l for l in out.splitlines() if l.startswith("ml_fit ")).split()[1:])
 
     kernel = ConstantKernel(1.0, (1e-3, 1e3)) * MixboDefaultKernel() + \
         WhiteKernel(1e-2, (1e-6, 1.0))
@@ -148,10 +155,12 @@ def main():
           f"{len(ys)} rows, load average {load}")
     print(f"sklearn fit_s={t_sk:.3f} lml={lml_sk:.6f} kernel={gpr.kernel_}")
     lml_ours = float(ours["lml"])
+    lml_ml = float(ours_ml["lml"])
     print(f"compare n={len(ys)} mixbo_fit_s={float(ours['fit_s']):.3f} "
           f"mixbo_iteration_s={float(ours['total_s']):.3f} sklearn_fit_s={t_sk:.3f} "
-          f"mixbo_lml={lml_ours:.6f} sklearn_lml={lml_sk:.6f} "
-          f"mixbo_at_least_as_high={'yes' if lml_ours >= lml_sk else 'no'}")
+          f"mixbo_map_lml={lml_ours:.6f} mixbo_ml_fit_s={float(ours_ml['fit_s']):.3f} "
+          f"mixbo_ml_lml={lml_ml:.6f} sklearn_lml={lml_sk:.6f} "
+          f"ml_at_least_as_high={'yes' if lml_ml >= lml_sk else 'no'}")
 
 
 if __name__ == "__main__":

@@ -420,8 +420,9 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     curve = curve_model(history);
     r.w = curve_minimiser(*curve, target, r.w, mo.seed);
   }
+  AcqPair at = target;  // where the recommendation's value is stated (below)
   const auto posterior_at = [&](const Eigen::VectorXd& w) {
-    const Eigen::MatrixXd x = sp.features(w, target.scale, target.steps).transpose();
+    const Eigen::MatrixXd x = sp.features(w, at.scale, at.steps).transpose();
     return curve ? curve->posterior(x) : gp->predict(x);
   };
   Posterior post = posterior_at(r.w);
@@ -442,7 +443,25 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   }
   const RunOutCalibration cal = run_out_calibration(*gp, gp_runs_, sp.k());
   diag_.values["rec.sd_scale"] = cal.sd_scale;
-  const double sd = std::sqrt(post.variance[0]) * std::max(1.0, cal.sd_scale);
+  // The value at the target is an extrapolation across scales; it is stated only once the
+  // run-out check has measured how far such extrapolations miss, or when runs at the target
+  // scale exist. Before that (e.g. while every run is at the smallest scale, where nothing tells
+  // how the loss falls with scale) it is stated where the runs are: the largest scale run so far
+  // at its longest steps, the mixture still the target's choice.
+  const Observation* far = nullptr;  // the largest scale observed, its longest steps
+  for (const auto& o : history.observations)
+    if (!far || o.point.scale > far->point.scale ||
+        (o.point.scale == far->point.scale && o.point.steps > far->point.steps))
+      far = &o;
+  double sd_scale = std::max(1.0, cal.sd_scale);
+  if (!cal.measured && far->point.scale != target.scale) {
+    at.scale = far->point.scale;
+    at.steps = far->point.steps;
+    post = posterior_at(r.w);
+    sd_scale = 1.0;  // interpolation among the runs: nothing measured to widen it by
+  }
+  diag_.values["rec.at_target"] = at.scale == target.scale ? 1.0 : 0.0;
+  const double sd = std::sqrt(post.variance[0]) * sd_scale;
   r.mean = post.mean[0];
   r.lo = r.mean - 1.96 * sd;
   r.hi = r.mean + 1.96 * sd;
@@ -453,8 +472,8 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   }
   r.valid = true;
   r.has_interval = true;
-  r.scale = target.scale;
-  r.steps = target.steps;
+  r.scale = at.scale;
+  r.steps = at.steps;
   last_recommendation_ = r.w;
   return r;
 }

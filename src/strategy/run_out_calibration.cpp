@@ -54,7 +54,8 @@ RunOutCalibration run_out_calibration(const GaussianProcess& gp, const std::vect
     sum_z2 += z * z;
     ++out.runs;
   }
-  if (out.runs >= min_runs) out.sd_scale = std::sqrt(sum_z2 / out.runs);
+  out.measured = out.runs >= min_runs;
+  if (out.measured) out.sd_scale = std::sqrt(sum_z2 / out.runs);
   return out;
 }
 

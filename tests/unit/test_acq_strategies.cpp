@@ -287,6 +287,57 @@ TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten
   }
 }
 
+// The value at the target extrapolates across scales. While nothing has checked such an
+// extrapolation (every run at the smallest scale: the run-out check holds out no run) and no run
+// is at the target scale, the value is stated where the runs are; once runs at a larger scale
+// let the check measure it, or a target run exists, it is stated at the target. The mixture is
+// the target's choice throughout.
+TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolationIsChecked) {
+  const auto c = config("mfms-bo", 6);
+  const int target = c.space.scales().target();
+  const std::int64_t full = c.space.steps().max_steps();
+  History h = seeded_history(c, 4);  // the design: full-length runs at the smallest scale
+  for (const auto& p : h.runs) ASSERT_EQ(p.scale, 0);
+  {
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(h);
+    ASSERT_TRUE(r.valid);
+    EXPECT_EQ(r.scale, 0);
+    EXPECT_EQ(r.steps, full);
+    EXPECT_EQ(st.diagnostics().values.at("rec.at_target"), 0.0);
+    // Interpolation among the runs it has: the noiseless value there lies inside.
+    const double truth = objective(c.space, Point{r.w, 0, full});
+    EXPECT_LT(r.lo, truth);
+    EXPECT_GT(r.hi, truth);
+  }
+  {
+    // Six full-length runs at the middle scale: the run-out check holds them out (>= 5).
+    History more = h;
+    Rng rng = make_rng(11, 0);
+    const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 6, rng);
+    for (Eigen::Index i = 0; i < W.rows(); ++i)
+      add_run(c.space, Point{W.row(i).transpose(), 1, full}, more);
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(more);
+    ASSERT_TRUE(r.valid);
+    EXPECT_EQ(r.scale, target);
+    EXPECT_EQ(r.steps, full);
+    EXPECT_EQ(st.diagnostics().values.at("rec.at_target"), 1.0);
+  }
+  {
+    // One run at the target scale (half length): the target is no longer extrapolated to.
+    History more = h;
+    add_run(c.space, Point{Eigen::Vector3d(0.4, 0.35, 0.25), target, 1000}, more);
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(more);
+    ASSERT_TRUE(r.valid);
+    EXPECT_EQ(r.scale, target);
+  }
+}
+
 TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {
   // On a deterministic objective a run with the mixture and scale of an earlier one and no more
   // steps only repeats checkpoints the campaign has (the paper simulator's campaigns once spent

@@ -22,6 +22,7 @@ namespace mixbo {
 struct RunOutCalibration {
   double sd_scale = 1.0;  // sqrt(mean z^2) over the held-out runs; 1 when too few
   int runs = 0;           // runs held out (0: not measured)
+  bool measured = false;  // at least min_runs were held out: sd_scale is a measurement
 };
 
 // `run[i]` is the run of training row i of `gp` (rows of a run in step order, its last row the
