@@ -49,7 +49,11 @@ std::string describe(const CampaignConfig& c) {
     << (c.simulator.type == "law-family" ? " member " + std::to_string(c.simulator.seed) : "")
     << "\n";
   o << "strategy   " << c.strategy.type << ", acquisition " << c.strategy.acquisition << ", n_init "
-    << c.strategy.n_init << "\n";
+    << c.strategy.n_init;
+  if (c.strategy.design_pairs > 0)
+    o << " (the last " << c.strategy.design_pairs << " repeat the first at "
+      << c.space.scales()[1].name << ")";
+  o << "\n";
   o << "kernel     " << c.strategy.kernel << "\n";
   return o.str();
 }

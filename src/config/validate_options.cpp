@@ -39,6 +39,10 @@ void ObjectiveOptions::validate() const {
 
 void StrategyOptions::validate(const SearchSpace& space) const {
   in_range("strategy.n_init", n_init, 0, 100'000);
+  in_range("strategy.design_pairs", design_pairs, 0, n_init / 2);
+  if (design_pairs > 0 && space.scales().size() < 2)
+    throw_key_error("strategy.design_pairs",
+                    "needs a second scale to repeat the design's mixtures at; the ladder has one");
   in_range("strategy.batch", batch, 0, 100'000);
   in_range("strategy.fit_starts", fit_starts, 1, 100'000);
   in_range("strategy.raw_samples", raw_samples, 1, 10'000'000);

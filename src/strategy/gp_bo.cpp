@@ -266,9 +266,17 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
   const int done = static_cast<int>(history.runs.size());
   const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kDesignStream);
   const int scale = fidelity_ == Fidelity::kMulti ? 0 : sp.scales().target();
+  // mfms-bo: design runs first_pair .. n_init - 1 repeat mixtures 0, 1, ... at the second scale.
+  const int pairs = fidelity_ == Fidelity::kMulti ? setup_.options.design_pairs : 0;
+  const int first_pair = setup_.options.n_init - pairs;
   std::vector<Point> out;
-  for (int i = 0; i < count; ++i)
-    out.push_back({W.row(done + i).transpose(), scale, sp.steps().max_steps()});
+  for (int i = 0; i < count; ++i) {
+    const int j = done + i;
+    if (j >= first_pair && j < setup_.options.n_init)
+      out.push_back({W.row(j - first_pair).transpose(), 1, sp.steps().max_steps()});
+    else
+      out.push_back({W.row(j).transpose(), scale, sp.steps().max_steps()});
+  }
   return out;
 }
 

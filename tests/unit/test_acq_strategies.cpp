@@ -126,6 +126,38 @@ TEST(AcqStrategies, InitialDesignIsSpaceFillingFullLengthAtTheSmallestScale) {
   for (const auto& p : sf.propose(History{}, {}, 3)) EXPECT_TRUE(c.space.is_target(p));
 }
 
+// strategy.design_pairs: the design's last runs repeat its first mixtures at the second scale
+// (mfms-bo only); a ladder of one scale has nowhere to pair them, which validation says.
+TEST(AcqStrategies, PairedDesignRepeatsTheFirstMixturesAtTheSecondScale) {
+  auto c = config("mfms-bo", 3);
+  c.strategy.n_init = 6;
+  c.strategy.design_pairs = 2;
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  History h;
+  std::vector<Point> design;
+  while (design.size() < 6) {
+    const auto ps = st.propose(h, {}, 2);
+    for (const auto& p : ps) {
+      add_run(c.space, p, h);
+      design.push_back(p);
+    }
+    ++h.iteration;
+  }
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(design[i].steps, c.space.steps().max_steps());
+    EXPECT_EQ(design[i].scale, i < 4 ? 0 : 1) << i;
+  }
+  EXPECT_TRUE(design[4].w == design[0].w);
+  EXPECT_TRUE(design[5].w == design[1].w);
+  EXPECT_GT((design[2].w - design[0].w).norm(), 0.05);
+  // sf-bo ignores it: its design is at the target.
+  GpBoStrategy sf(c.strategy_setup(), team, GpBoStrategy::Fidelity::kSingle);
+  for (const auto& p : sf.propose(History{}, {}, 6)) EXPECT_EQ(p.scale, c.space.scales().target());
+  c.strategy.design_pairs = 4;  // more than n_init / 2
+  EXPECT_THROW(c.strategy.validate(c.space), ConfigError);
+}
+
 TEST(AcqStrategies, AFailedDesignRunIsReplacedByANewMixture) {
   const auto c = config("mfms-bo", 3);
   SerialTeam team;

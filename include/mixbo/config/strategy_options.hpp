@@ -14,6 +14,9 @@ struct StrategyOptions {
   std::string acquisition = "target-ei-per-cost";  // a name of acquisition_registry()
   std::string kernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
   int n_init = 10;
+  // mfms-bo: the design's last design_pairs runs repeat its first mixtures at the ladder's
+  // second scale (gp_bo.hpp), so the cross-scale correlation is measured before it is trusted.
+  int design_pairs = 0;
   int batch = 0;  // proposals per round; 0 = as many as free slots
   int fit_starts = 16;
   int raw_samples = 1024;

@@ -13,7 +13,11 @@
 // a target run on the paper's ladder and reports its whole learning curve, so the design buys
 // the mixture effect at every step for little; a first version drew Dirichlet(1) mixtures at
 // random scales and step budgets below the target, and needed 4x the cost to come within 0.5%
-// on the law family, 6x on the paper simulator (README, Benchmark). The design is cut
+// on the law family, 6x on the paper simulator (README, Benchmark). With
+// strategy.design_pairs = p (mfms-bo), the design's last p runs repeat its first p mixtures at
+// the ladder's second scale: design runs at one scale say nothing about how the mixture effect
+// carries across scales, which the model then takes from its prior; pairs measure it before the
+// model relies on it (README, "Paired design"). The design is cut
 // short once the runs so far cost a third of the budget (kDesignShare), so that a small
 // budget still leaves the model most of it. Every proposal fits the budget left. Later
 // rounds update the GP (see below) and choose q points one after the other:
