@@ -451,18 +451,18 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   }
   const RunOutCalibration cal = run_out_calibration(*gp, gp_runs_, sp.k());
   diag_.values["rec.sd_scale"] = cal.sd_scale;
-  // The value at the target is an extrapolation across scales; it is stated only once the
-  // run-out check has measured how far such extrapolations miss, or when runs at the target
-  // scale exist. Before that (e.g. while every run is at the smallest scale, where nothing tells
-  // how the loss falls with scale) it is stated where the runs are: the largest scale run so far
-  // at its longest steps, the mixture still the target's choice.
+  // The value at the target is an extrapolation across scales while every run is below the
+  // target scale; it is then stated only once the run-out check has measured how far such
+  // extrapolations miss. Before that (e.g. while every run is at the smallest scale, where nothing
+  // tells how the loss falls with scale) it is stated where the runs are: the largest scale run so
+  // far at its longest steps, the mixture still the target's choice.
   const Observation* far = nullptr;  // the largest scale observed, its longest steps
   for (const auto& o : history.observations)
     if (!far || o.point.scale > far->point.scale ||
         (o.point.scale == far->point.scale && o.point.steps > far->point.steps))
       far = &o;
   double sd_scale = std::max(1.0, cal.sd_scale);
-  if (!cal.measured && far->point.scale != target.scale) {
+  if (!cal.measured && far->point.scale < target.scale) {
     at.scale = far->point.scale;
     at.steps = far->point.steps;
     post = posterior_at(r.w);

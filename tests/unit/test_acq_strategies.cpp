@@ -368,6 +368,23 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.scale, target);
   }
+  {
+    // A ladder that goes past the target (150M here): a run above it makes the target an
+    // interpolation, stated there, not at the larger scale the run is at.
+    auto c150 = c;
+    c150.space = SearchSpace(
+        c.space.simplex(),
+        ScaleLadder({{"20M", 2e7, 0.02}, {"150M", 1.5e8, 0.1}, {"1B", 1e9, 1.0}}, "150M"),
+        c.space.steps());
+    History more = h;
+    add_run(c150.space, Point{Eigen::Vector3d(0.4, 0.35, 0.25), 2, full}, more);
+    SerialTeam team;
+    GpBoStrategy st(c150.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(more);
+    ASSERT_TRUE(r.valid);
+    EXPECT_EQ(r.scale, 1);
+    EXPECT_EQ(r.steps, full);
+  }
 }
 
 TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {
