@@ -50,9 +50,8 @@ std::string describe(const CampaignConfig& c) {
     << "\n";
   o << "strategy   " << c.strategy.type << ", acquisition " << c.strategy.acquisition << ", n_init "
     << c.strategy.n_init;
-  if (c.strategy.design_pairs > 0)
-    o << " (the last " << c.strategy.design_pairs << " repeat the first at "
-      << c.space.scales()[1].name << ")";
+  if (const int pairs = c.strategy.design_pairs_for(c.space); pairs > 0)
+    o << " (the last " << pairs << " repeat the first at " << c.space.scales()[1].name << ")";
   o << "\n";
   o << "kernel     " << c.strategy.kernel << "\n";
   return o.str();

@@ -88,9 +88,9 @@ const std::vector<Key>& keys() {
       {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)",
        "GP kernel expression"},
       {"strategy.n_init", "10", "runs of the initial design"},
-      {"strategy.design_pairs", "0",
+      {"strategy.design_pairs", "auto",
        "mfms-bo: design runs that repeat the design's first mixtures at the second scale (at "
-       "most n_init / 2)"},
+       "most n_init / 2; auto: min(3, n_init / 2), none on a one-scale ladder)"},
       {"strategy.batch", "0", "proposals per round (0: as many as free slots)"},
       {"strategy.fit_starts", "16",
        "starts of the GP hyperparameter fit (each runs 5 L-BFGS evaluations, the best 2 go on "
@@ -495,7 +495,8 @@ StrategyOptions read_strategy(const Reader& r) {
   s.acquisition = r.str("strategy.acquisition");
   s.kernel = r.str("strategy.kernel");
   s.n_init = r.any_int("strategy.n_init");
-  s.design_pairs = r.any_int("strategy.design_pairs");
+  s.design_pairs = r.str("strategy.design_pairs") == "auto" ? StrategyOptions::kAutoPairs
+                                                            : r.any_int("strategy.design_pairs");
   s.batch = r.any_int("strategy.batch");
   s.fit_starts = r.any_int("strategy.fit_starts");
   s.raw_samples = r.any_int("strategy.raw_samples");

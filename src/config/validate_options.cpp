@@ -1,6 +1,7 @@
 // The semantic checks of every section's options struct. load_config only turns text into
 // typed values; what a value must satisfy lives here, next to no parsing, so a struct filled in
 // code (tests, the bench suite) is checked the same way as one read from a file.
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -39,7 +40,7 @@ void ObjectiveOptions::validate() const {
 
 void StrategyOptions::validate(const SearchSpace& space) const {
   in_range("strategy.n_init", n_init, 0, 100'000);
-  in_range("strategy.design_pairs", design_pairs, 0, n_init / 2);
+  if (design_pairs != kAutoPairs) in_range("strategy.design_pairs", design_pairs, 0, n_init / 2);
   if (design_pairs > 0 && space.scales().size() < 2)
     throw_key_error("strategy.design_pairs",
                     "needs a second scale to repeat the design's mixtures at; the ladder has one");
@@ -57,6 +58,11 @@ void StrategyOptions::validate(const SearchSpace& space) const {
     throw_key_error("strategy.bimix_scale", "names unknown scale '" + bimix_scale + "'");
   if (!bimix_entropy.empty() && static_cast<int>(bimix_entropy.size()) != space.k())
     throw_key_error("strategy.bimix_entropy", "needs one value per domain");
+}
+
+int StrategyOptions::design_pairs_for(const SearchSpace& space) const {
+  if (design_pairs != kAutoPairs) return design_pairs;
+  return space.scales().size() >= 2 ? std::min(3, n_init / 2) : 0;
 }
 
 void SimulatorOptions::validate() const {

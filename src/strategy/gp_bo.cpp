@@ -69,6 +69,24 @@ std::vector<size_t> thin(size_t c, int keep) {
   return out;
 }
 
+// The cost of the runs the observations come from, each run up to its latest checkpoint so far
+// (a run still going counts what it has reported; an observation without a trial is a run of
+// its own).
+double observed_cost(const History& history, const SearchSpace& sp) {
+  std::map<std::string, const Point*> latest;
+  double cost = 0;
+  for (const auto& o : history.observations) {
+    if (o.trial.empty()) {
+      cost += sp.cost(o.point);
+      continue;
+    }
+    auto [it, fresh] = latest.try_emplace(o.trial, &o.point);
+    if (!fresh && o.point.steps > it->second->steps) it->second = &o.point;
+  }
+  for (const auto& [trial, p] : latest) cost += sp.cost(*p);
+  return cost;
+}
+
 }  // namespace
 
 GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fidelity)
@@ -151,11 +169,11 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   log_output_ = ts.log_output;
   const auto t0 = std::chrono::steady_clock::now();
   const auto n = static_cast<double>(ts.y.size());
-  // What the fit sees, which refits follow: the thinned rows, or every checkpoint (the thinned
-  // rows stop growing near kMaxTrainingRows, every checkpoint does not).
-  const auto fit_n =
-      model_every_checkpoint() ? static_cast<double>(history.observations.size()) : n;
-  if (!theta_ || fit_n >= kRefitGrowth * full_fit_n_) {
+  // Refits follow the cost of the runs behind the data, not the row count: the thinned rows
+  // stop growing near kMaxTrainingRows after about half a campaign, and a row count froze the
+  // hyperparameters from then on, fitted before most of the large-scale runs had reported.
+  const double data_cost = observed_cost(history, setup_.space);
+  if (!theta_ || data_cost >= kRefitGrowth * fit_cost_) {
     Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
@@ -176,7 +194,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
       gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
       diag_.values["gp.log_posterior"] = fit.log_posterior;
     }
-    full_fit_n_ = fit_n;
+    fit_cost_ = data_cost;
   } else {
     gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
   }
@@ -184,7 +202,8 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
-  diag_.values["gp.refit"] = full_fit_n_ == fit_n ? 1.0 : 0.0;
+  diag_.values["gp.refit"] = fit_cost_ == data_cost ? 1.0 : 0.0;
+  diag_.values["gp.data_cost"] = data_cost;
   for (int i = 0; i < model_.num_params(); ++i)
     diag_.values["gp." + model_.specs()[static_cast<size_t>(i)].name] = (*theta_)[i];
   gp_key_ = history.observations.size();
@@ -267,7 +286,7 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
   const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kDesignStream);
   const int scale = fidelity_ == Fidelity::kMulti ? 0 : sp.scales().target();
   // mfms-bo: design runs first_pair .. n_init - 1 repeat mixtures 0, 1, ... at the second scale.
-  const int pairs = fidelity_ == Fidelity::kMulti ? setup_.options.design_pairs : 0;
+  const int pairs = fidelity_ == Fidelity::kMulti ? setup_.options.design_pairs_for(sp) : 0;
   const int first_pair = setup_.options.n_init - pairs;
   std::vector<Point> out;
   for (int i = 0; i < count; ++i) {

@@ -16,7 +16,9 @@ struct StrategyOptions {
   int n_init = 10;
   // mfms-bo: the design's last design_pairs runs repeat its first mixtures at the ladder's
   // second scale (gp_bo.hpp), so the cross-scale correlation is measured before it is trusted.
-  int design_pairs = 0;
+  // kAutoPairs ("auto", the default): design_pairs_for() decides.
+  static constexpr int kAutoPairs = -1;
+  int design_pairs = kAutoPairs;
   int batch = 0;  // proposals per round; 0 = as many as free slots
   int fit_starts = 16;
   int raw_samples = 1024;
@@ -34,6 +36,9 @@ struct StrategyOptions {
   // space (an unknown bimix_scale, entropies not one per domain). Component names (type,
   // acquisition, kernel) are checked where they are built, by their registries.
   void validate(const SearchSpace& space) const;
+  // The paired design runs mfms-bo makes: design_pairs, or for "auto" min(3, n_init / 2) on a
+  // ladder of two scales or more and none on a one-scale ladder.
+  int design_pairs_for(const SearchSpace& space) const;
 };
 
 struct StrategySetup {

@@ -14,7 +14,8 @@
 // the mixture effect at every step for little; a first version drew Dirichlet(1) mixtures at
 // random scales and step budgets below the target, and needed 4x the cost to come within 0.5%
 // on the law family, 6x on the paper simulator (README, Benchmark). With
-// strategy.design_pairs = p (mfms-bo), the design's last p runs repeat its first p mixtures at
+// strategy.design_pairs = p (mfms-bo; default min(3, n_init / 2) on a ladder of two scales or
+// more, StrategyOptions::design_pairs_for), the design's last p runs repeat its first p mixtures at
 // the ladder's second scale: design runs at one scale say nothing about how the mixture effect
 // carries across scales, which the model then takes from its prior; pairs measure it before the
 // model relies on it (README, "Paired design"). The design is cut
@@ -40,8 +41,10 @@
 // one size at every scale. Recommendations are transformed back (median and 95% interval).
 //
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
-// start 0 = the previous optimum within this process) on the first model and whenever the
-// training set has grown by kRefitGrowth since the last fit; in between, the GP is conditioned
+// start 0 = the previous optimum within this process) on the first model and whenever the cost
+// of the runs behind the data has grown by kRefitGrowth since the last fit (about a dozen fits
+// in a campaign, spaced evenly in log cost, the last ones after the large runs have reported;
+// the thinned row count stops growing halfway); in between, the GP is conditioned
 // on the new data with the previous hyperparameters (one Cholesky instead of thousands). With
 // strategy.checkpoints = all (mfms-bo) the fit sees every checkpoint of every run instead of
 // the thinned rows (gp/curve_fit.hpp: the runs x step-grid structure makes 10,000 checkpoints
@@ -139,7 +142,7 @@ class GpBoStrategy : public Strategy {
   std::shared_ptr<const GaussianProcess> gp_;
   std::vector<int> gp_runs_;  // run of each training row of gp_
   size_t gp_key_ = 0;         // observation count gp_ was built on
-  double full_fit_n_ = 0;     // rows the last hyperparameter fit saw (thinned, or every checkpoint)
+  double fit_cost_ = 0;       // cost of the runs behind the last hyperparameter fit's data
   std::optional<Eigen::VectorXd> last_recommendation_;
   bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
