@@ -495,8 +495,10 @@ StrategyOptions read_strategy(const Reader& r) {
   s.acquisition = r.str("strategy.acquisition");
   s.kernel = r.str("strategy.kernel");
   s.n_init = r.any_int("strategy.n_init");
-  s.design_pairs = r.str("strategy.design_pairs") == "auto" ? StrategyOptions::kAutoPairs
-                                                            : r.any_int("strategy.design_pairs");
+  // "auto" or a count; a negative count is an error, not a spelling of auto.
+  s.design_pairs = r.str("strategy.design_pairs") == "auto"
+                       ? StrategyOptions::kAutoPairs
+                       : static_cast<int>(r.integer("strategy.design_pairs", 0, 100'000));
   s.batch = r.any_int("strategy.batch");
   s.fit_starts = r.any_int("strategy.fit_starts");
   s.raw_samples = r.any_int("strategy.raw_samples");
