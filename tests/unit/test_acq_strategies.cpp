@@ -364,6 +364,16 @@ TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten
   }
 }
 
+namespace {
+// A new mfms-bo's recommendation for history h, and its rec.at_target diagnostic.
+std::pair<Recommendation, double> fresh_recommendation(const CampaignConfig& c, const History& h) {
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  const Recommendation r = st.recommend(h);
+  return {r, r.valid ? st.diagnostics().values.at("rec.at_target") : -1.0};
+}
+}  // namespace
+
 // The value at the target extrapolates across scales. While nothing has checked such an
 // extrapolation (every run at the smallest scale: the run-out check holds out no run) and no run
 // is at the target scale, the value is stated where the runs are; once runs at a larger scale
@@ -377,13 +387,11 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
   History h = seeded_history(c, 4);  // the design: full-length runs at the smallest scale
   for (const auto& p : h.runs) ASSERT_EQ(p.scale, 0);
   {
-    SerialTeam team;
-    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-    const Recommendation r = st.recommend(h);
+    const auto [r, at_target] = fresh_recommendation(c, h);
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.scale, 0);
     EXPECT_EQ(r.steps, full);
-    EXPECT_EQ(st.diagnostics().values.at("rec.at_target"), 0.0);
+    EXPECT_EQ(at_target, 0.0);
     // Interpolation among the runs it has: the noiseless value there lies inside.
     const double truth = objective(c.space, Point{r.w, 0, full});
     EXPECT_LT(r.lo, truth);
@@ -396,21 +404,17 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
     const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 6, rng);
     for (Eigen::Index i = 0; i < W.rows(); ++i)
       add_run(c.space, Point{W.row(i).transpose(), 1, full}, more);
-    SerialTeam team;
-    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-    const Recommendation r = st.recommend(more);
+    const auto [r, at_target] = fresh_recommendation(c, more);
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.scale, target);
     EXPECT_EQ(r.steps, full);
-    EXPECT_EQ(st.diagnostics().values.at("rec.at_target"), 1.0);
+    EXPECT_EQ(at_target, 1.0);
   }
   {
     // One run at the target scale (half length): the target is no longer extrapolated to.
     History more = h;
     add_run(c.space, Point{Eigen::Vector3d(0.4, 0.35, 0.25), target, 1000}, more);
-    SerialTeam team;
-    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-    const Recommendation r = st.recommend(more);
+    const Recommendation r = fresh_recommendation(c, more).first;
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.scale, target);
   }
@@ -424,9 +428,7 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
         c.space.steps());
     History more = h;
     add_run(c150.space, Point{Eigen::Vector3d(0.4, 0.35, 0.25), 2, full}, more);
-    SerialTeam team;
-    GpBoStrategy st(c150.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-    const Recommendation r = st.recommend(more);
+    const Recommendation r = fresh_recommendation(c150, more).first;
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(r.scale, 1);
     EXPECT_EQ(r.steps, full);

@@ -61,7 +61,7 @@
 // does not depend on it). Valid as soon as the GP has data. The value is stated at the target
 // only once that check has measured something (>= 5 runs held out) or a run at or above the
 // target scale has reported (a ladder may go beyond the target); before that (the design's runs are
-// all at the smallest scale, which says nothing about how the loss falls with scale) it is stated
+// at the two smallest scales, which say little about how the loss falls to the target) it is stated
 // at the largest scale observed, at its longest steps, with the GP's own interval there (mixbo
 // status then reads "no estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and
 // full steps exist, the best of them is recommended instead unless the minimiser's mean + 1 sd is
