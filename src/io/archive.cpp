@@ -154,13 +154,9 @@ void save_archive(const std::filesystem::path& path, const Archive& a, const Sea
     write_archive_file(tmp, a, space);
     h5::durable_rename(tmp, path);
   } catch (const std::exception& e) {
-    const int err = errno;  // what the failed write(2) said, when HDF5 left it alone
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
-    std::string why = e.what();
-    if (err == ENOSPC || err == EFBIG || err == EDQUOT)
-      why += std::string(" (") + std::strerror(err) + ")";
-    throw Error("cannot save the campaign archive " + path.string() + ": " + why +
+    throw Error("cannot save the campaign archive " + path.string() + ": " + e.what() +
                 "; the archive as last saved is intact (free disk space, then run again)");
   }
 }
@@ -321,9 +317,7 @@ void write_recommendation(hid_t root, const Archive& a) {
 
 void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
                         const SearchSpace& space) {
-  {
-    h5::Handle f = h5::create_file(tmp);
-    const hid_t root = f.id();
+  h5::write_file(tmp, [&](hid_t root) {
     h5::write_attr(root, "schema", static_cast<std::int64_t>(kArchiveSchema));
     h5::write_attr(root, "campaign", a.campaign);
     h5::write_attr(root, "instance", a.instance);
@@ -338,9 +332,7 @@ void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
     write_observations(root, a);
     write_iterations(root, a, space);
     write_recommendation(root, a);
-    if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0) throw Error("HDF5: cannot flush " + tmp.string());
-    f.close("cannot write " + tmp.string());
-  }
+  });
 }
 }  // namespace
 

@@ -117,10 +117,41 @@ std::vector<T> read_1d(hid_t parent, const std::string& name, hid_t mem_type) {
 }
 }  // namespace
 
-Handle create_file(const std::filesystem::path& path) {
+void write_file(const std::filesystem::path& path, const std::function<void(hid_t file)>& fill) {
   silence_hdf5_errors();
-  return check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-               "cannot create " + path.string());
+  std::vector<char> image;
+  {
+    Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access property list");
+    if (H5Pset_fapl_core(fapl.id(), size_t{1} << 20, 0) < 0)
+      fail("core driver for " + path.string());
+    // The in-memory file carries the path as its name, so errors from `fill` name it.
+    Handle f = check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), H5Fclose,
+                     "cannot create " + path.string() + " in memory");
+    fill(f.id());
+    if (H5Fflush(f.id(), H5F_SCOPE_GLOBAL) < 0) fail("cannot flush " + path.string());
+    const ssize_t size = H5Fget_file_image(f.id(), nullptr, 0);
+    if (size < 0) fail("cannot take the image of " + path.string());
+    image.resize(static_cast<size_t>(size));
+    if (H5Fget_file_image(f.id(), image.data(), image.size()) != size)
+      fail("cannot take the image of " + path.string());
+    f.close("cannot close " + path.string() + " in memory");
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot create " + path.string() + ": " + std::strerror(errno));
+  const auto failed = [&](const char* what) {
+    const int err = errno;
+    ::close(fd);
+    throw Error(std::string("cannot ") + what + " " + path.string() + ": " + std::strerror(err));
+  };
+  for (size_t done = 0; done < image.size();) {
+    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = EIO;  // no progress and no error: do not spin
+    if (n <= 0) failed("write");
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) failed("sync");
+  if (::close(fd) != 0) throw Error("cannot close " + path.string() + ": " + std::strerror(errno));
 }
 
 Handle open_file(const std::filesystem::path& path) {

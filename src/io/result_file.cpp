@@ -64,15 +64,20 @@ void write_result(const std::filesystem::path& file, const ResultCurve& curve) {
   name += file.filename().string();
   name += ".tmp." + std::to_string(::getpid());
   const auto tmp = file.parent_path() / name;
-  {
-    h5::Handle f = h5::create_file(tmp);
-    h5::write_attr(f.id(), "schema", static_cast<std::int64_t>(kResultSchema));
-    h5::write_attr(f.id(), "trial_id", curve.trial_id);
-    h5::write_attr(f.id(), "status", curve.status);
-    h5::write_ints(f.id(), "steps", curve.steps);
-    for (const auto& [name, v] : curve.metrics) h5::write_doubles(f.id(), name, v);
+  try {
+    h5::write_file(tmp, [&](h5::hid_t f) {
+      h5::write_attr(f, "schema", static_cast<std::int64_t>(kResultSchema));
+      h5::write_attr(f, "trial_id", curve.trial_id);
+      h5::write_attr(f, "status", curve.status);
+      h5::write_ints(f, "steps", curve.steps);
+      for (const auto& [name, v] : curve.metrics) h5::write_doubles(f, name, v);
+    });
+    h5::durable_rename(tmp, file);
+  } catch (...) {
+    std::error_code ec;  // the earlier result, if any, stays; no temporary is left behind
+    std::filesystem::remove(tmp, ec);
+    throw;
   }
-  h5::durable_rename(tmp, file);
 }
 
 }  // namespace mixbo

@@ -190,18 +190,22 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
 void write_bench_h5(const fs::path& file, const BenchResult& r) {
   if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
   const auto tmp = temporary_next_to(file);
-  {
-    h5::Handle f = h5::create_file(tmp);
-    const h5::hid_t root = f.id();
-    write_bench_attrs(root, r);
-    write_optimum(root, r);
-    h5::Handle curves = h5::create_group(root, "curves");
-    for (const auto& s : r.strategies) {
-      h5::Handle g = h5::create_group(curves.id(), s);
-      for (const auto& b : r.campaigns)
-        if (b.curve.strategy == s) write_curve(g.id(), b, r);
-    }
-    write_summary(root, r);
+  try {
+    h5::write_file(tmp, [&](h5::hid_t root) {
+      write_bench_attrs(root, r);
+      write_optimum(root, r);
+      h5::Handle curves = h5::create_group(root, "curves");
+      for (const auto& s : r.strategies) {
+        h5::Handle g = h5::create_group(curves.id(), s);
+        for (const auto& b : r.campaigns)
+          if (b.curve.strategy == s) write_curve(g.id(), b, r);
+      }
+      write_summary(root, r);
+    });
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
   }
   fs::rename(tmp, file);
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <future>
 
+#include "file_size_limit.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
@@ -186,18 +187,43 @@ TEST(ResultFile, FifoIsRefusedWithoutBlocking) {
 // Issue 15, defect 9: float steps (100.5) were truncated to integers.
 TEST(ResultFile, FloatStepsAreRefused) {
   const auto f = scratch() / "float-steps.h5";
-  {
-    h5::Handle h = h5::create_file(f);
-    h5::write_attr(h.id(), "schema", std::int64_t{1});
-    h5::write_attr(h.id(), "trial_id", std::string("t0003"));
-    h5::write_attr(h.id(), "status", std::string("ok"));
-    h5::write_doubles(h.id(), "steps", {100.5, 200});
-    h5::write_doubles(h.id(), "loss", {3.0, 2.5});
-  }
+  h5::write_file(f, [](h5::hid_t h) {
+    h5::write_attr(h, "schema", std::int64_t{1});
+    h5::write_attr(h, "trial_id", std::string("t0003"));
+    h5::write_attr(h, "status", std::string("ok"));
+    h5::write_doubles(h, "steps", {100.5, 200});
+    h5::write_doubles(h, "loss", {3.0, 2.5});
+  });
   try {
     read_result(f, kExpect);
     FAIL() << "accepted float steps";
   } catch (const ResultError& e) {
     EXPECT_NE(std::string(e.what()).find("'steps'"), std::string::npos) << e.what();
   }
+}
+
+// A result that cannot be written whole (disk full; here past RLIMIT_FSIZE) is an error naming
+// the file, and the result already there stays as it was: the old code ignored a failed close in
+// a destructor and could rename a truncated file over it.
+TEST(ResultFile, FailedWriteKeepsThePreviousResult) {
+  const auto dir = scratch() / "disk-full";
+  fs::create_directories(dir);
+  const auto f = dir / "result.h5";
+  write_result(f, curve());
+  const auto before = fs::file_size(f);
+  ResultCurve big = curve();
+  big.steps.clear();
+  for (int i = 1; i <= 3; ++i) big.steps.push_back(100 * i);
+  for (int m = 0; m < 400; ++m) big.metrics["m" + std::to_string(m)] = {3.0, 2.5, 2.2};
+  const auto r = test::write_with_file_size_limit(before + 4096, [&] { write_result(f, big); });
+  EXPECT_TRUE(r.exited) << "the writing process died";
+  ASSERT_TRUE(r.threw) << "wrote past the limit";
+  EXPECT_NE(r.error.find(f.parent_path().string()), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("File too large"), std::string::npos) << r.error;
+  const ResultCurve back = read_result(f, kExpect);
+  EXPECT_EQ(back.metrics.at("loss"), curve().metrics.at("loss"));
+  EXPECT_EQ(fs::file_size(f), before);
+  int files = 0;  // no temporary file left behind
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  EXPECT_EQ(files, 1);
 }

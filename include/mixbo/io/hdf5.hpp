@@ -8,6 +8,7 @@
 // are HDF5's own types (hdf5.cpp checks that they are identical).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,15 @@ class Handle {
   herr_t (*close_)(hid_t) = nullptr;
 };
 
-Handle create_file(const std::filesystem::path& path);  // truncates
-Handle open_file(const std::filesystem::path& path);    // read-only
+// Writes an HDF5 file: `fill` builds it in memory (HDF5's core driver, no backing store), then
+// its image goes to `path` (created or truncated) by checked write(2)s and an fsync, and an
+// error names the file and errno. So a full disk or a quota fails in a write this code checks,
+// never inside HDF5: HDF5 1.10 kept a file whose flush had failed in its table of open files,
+// and its exit handler then crashed on it (mixbo run ended in a segfault after its own error
+// message), and a failed close in a destructor went unnoticed (a truncated file could be renamed
+// into place).
+void write_file(const std::filesystem::path& path, const std::function<void(hid_t file)>& fill);
+Handle open_file(const std::filesystem::path& path);  // read-only
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);
 bool exists(hid_t parent, const std::string& name);
@@ -65,7 +73,7 @@ std::vector<double> read_matrix(hid_t parent, const std::string& name, size_t& r
 std::vector<std::string> read_strings(hid_t parent, const std::string& name);
 std::vector<std::string> list_children(hid_t group);
 
-// Flushes the file to disk (H5Fflush + fsync of the path) before a rename makes it visible.
+// fsync of a file or folder by path (before and after a rename makes a new file visible).
 void fsync_path(const std::filesystem::path& path);
 // rename(2) then fsync of the folder, so the new name survives a crash.
 void durable_rename(const std::filesystem::path& from, const std::filesystem::path& to);
