@@ -9,7 +9,7 @@
 #include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
-#include "mixbo/io/job_script.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/estimate_text.hpp"

@@ -17,6 +17,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/job_environment.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
 
 namespace fs = std::filesystem;

@@ -13,6 +13,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/local_executor.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
 
 namespace fs = std::filesystem;

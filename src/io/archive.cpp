@@ -1,19 +1,17 @@
 #include "mixbo/io/archive.hpp"
 
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <set>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/hdf5.hpp"
 
 namespace mixbo {
@@ -146,16 +144,10 @@ void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
 }  // namespace
 
 void save_archive(const std::filesystem::path& path, const Archive& a, const SearchSpace& space) {
-  std::string name = ".";
-  name += path.filename().string();
-  name += ".tmp." + std::to_string(::getpid());
-  const auto tmp = path.parent_path() / name;
   try {
-    write_archive_file(tmp, a, space);
-    h5::durable_rename(tmp, path);
+    replace_file(path,
+                 [&](const std::filesystem::path& tmp) { write_archive_file(tmp, a, space); });
   } catch (const std::exception& e) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
     throw Error("cannot save the campaign archive " + path.string() + ": " + e.what() +
                 "; the archive as last saved is intact (free disk space, then run again)");
   }

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/io/durable_file.hpp"
 
 namespace mixbo::h5 {
 
@@ -136,22 +137,7 @@ void write_file(const std::filesystem::path& path, const std::function<void(hid_
       fail("cannot take the image of " + path.string());
     f.close("cannot close " + path.string() + " in memory");
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot create " + path.string() + ": " + std::strerror(errno));
-  const auto failed = [&](const char* what) {
-    const int err = errno;
-    ::close(fd);
-    throw Error(std::string("cannot ") + what + " " + path.string() + ": " + std::strerror(err));
-  };
-  for (size_t done = 0; done < image.size();) {
-    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) errno = EIO;  // no progress and no error: do not spin
-    if (n <= 0) failed("write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) failed("sync");
-  if (::close(fd) != 0) throw Error("cannot close " + path.string() + ": " + std::strerror(errno));
+  write_bytes(path, std::string_view(image.data(), image.size()));
 }
 
 Handle open_file(const std::filesystem::path& path) {
@@ -345,21 +331,6 @@ std::vector<std::string> list_children(hid_t group) {
       },
       &names);
   return names;
-}
-
-void fsync_path(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error("cannot open " + path.string() + " to sync it: " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw Error("fsync of " + path.string() + " failed: " + std::strerror(errno));
-}
-
-void durable_rename(const std::filesystem::path& from, const std::filesystem::path& to) {
-  fsync_path(from);
-  std::filesystem::rename(from, to);
-  const auto dir = to.has_parent_path() ? to.parent_path() : std::filesystem::path(".");
-  fsync_path(dir);
 }
 
 }  // namespace mixbo::h5

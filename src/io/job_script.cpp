@@ -1,6 +1,5 @@
 #include "mixbo/io/job_script.hpp"
 
-#include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
@@ -10,7 +9,6 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
-#include "mixbo/io/hdf5.hpp"
 
 namespace mixbo {
 
@@ -93,8 +91,7 @@ std::string sbatch_header(const SbatchOptions& slurm, const std::string& job_nam
   line("output", path_value(trial_dir / "stdout"));
   line("error", path_value(trial_dir / "stderr"));
   const auto t = slurm.time_limit.find(scale);
-  line("time",
-       sbatch_quote(t == slurm.time_limit.end() ? slurm.default_time_limit : t->second));
+  line("time", sbatch_quote(t == slurm.time_limit.end() ? slurm.default_time_limit : t->second));
   line("nodes", std::to_string(slurm.nodes));
   line("cpus-per-task", std::to_string(slurm.cpus_per_task));
   if (!slurm.partition.empty()) line("partition", sbatch_quote(slurm.partition));
@@ -188,20 +185,6 @@ std::string render_job_script(const JobSetup& c, const TrialParams& p,
   if (c.job.command.empty() && std::regex_search(ss.str(), uses_command))
     throw ConfigError("job.command is required by the template " + tpl.string());
   return render_template(ss.str(), words, blocks, "job template " + tpl.string());
-}
-
-void write_text_atomic(const std::filesystem::path& file, const std::string& text) {
-  std::string name = ".";
-  name += file.filename().string();
-  name += ".tmp." + std::to_string(::getpid());
-  const auto tmp = file.parent_path() / name;
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) throw Error("cannot write " + tmp.string());
-  }
-  h5::durable_rename(tmp, file);
 }
 
 }  // namespace mixbo

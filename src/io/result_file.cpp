@@ -1,10 +1,10 @@
 #include "mixbo/io/result_file.hpp"
 
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <cmath>
 
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/hdf5.hpp"
 
 namespace mixbo {
@@ -59,12 +59,7 @@ ResultCurve read_result(const std::filesystem::path& file, const ResultExpectati
 }
 
 void write_result(const std::filesystem::path& file, const ResultCurve& curve) {
-  // Built piecewise: GCC 12 warns falsely (-Wrestrict) on a chained "." + string.
-  std::string name = ".";
-  name += file.filename().string();
-  name += ".tmp." + std::to_string(::getpid());
-  const auto tmp = file.parent_path() / name;
-  try {
+  replace_file(file, [&](const std::filesystem::path& tmp) {
     h5::write_file(tmp, [&](h5::hid_t f) {
       h5::write_attr(f, "schema", static_cast<std::int64_t>(kResultSchema));
       h5::write_attr(f, "trial_id", curve.trial_id);
@@ -72,12 +67,7 @@ void write_result(const std::filesystem::path& file, const ResultCurve& curve) {
       h5::write_ints(f, "steps", curve.steps);
       for (const auto& [name, v] : curve.metrics) h5::write_doubles(f, name, v);
     });
-    h5::durable_rename(tmp, file);
-  } catch (...) {
-    std::error_code ec;  // the earlier result, if any, stays; no temporary is left behind
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace mixbo

@@ -1,6 +1,5 @@
 #include "mixbo/io/trial_params.hpp"
 
-#include <unistd.h>
 
 #include <charconv>
 #include <cmath>
@@ -9,7 +8,7 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
-#include "mixbo/io/hdf5.hpp"
+#include "mixbo/io/durable_file.hpp"
 
 namespace mixbo {
 
@@ -88,17 +87,7 @@ void write_params(const std::filesystem::path& file, const TrialParams& p) {
   kv("noise", number(p.noise));
   kv("sleep_per_cost", number(p.sleep_per_cost));
   kv("cost", number(p.cost));
-  std::string name = ".";  // piecewise: GCC 12 warns falsely (-Wrestrict) on "." + string
-  name += file.filename().string();
-  name += ".tmp";
-  const auto tmp = file.parent_path() / name;
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << o.str();
-    out.flush();
-    if (!out) throw Error("cannot write " + tmp.string());
-  }
-  h5::durable_rename(tmp, file);
+  write_text_atomic(file, o.str());
 }
 
 TrialParams read_params(const std::filesystem::path& file) {

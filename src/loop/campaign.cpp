@@ -14,6 +14,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/local_executor.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/loop/resume_check.hpp"

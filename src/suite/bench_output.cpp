@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/suite/bench.hpp"
 
@@ -33,13 +34,6 @@ namespace fs = std::filesystem;
 namespace mixbo {
 
 namespace {
-
-fs::path temporary_next_to(const fs::path& file) {
-  std::string name = file.filename().string();  // (not "." + name: GCC 12's -Wrestrict misfires)
-  name.insert(name.begin(), '.');
-  name += ".tmp";
-  return file.parent_path() / name;
-}
 
 std::vector<BenchCurve> curves_of(const BenchResult& r) {
   std::vector<BenchCurve> c;
@@ -189,8 +183,7 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
 
 void write_bench_h5(const fs::path& file, const BenchResult& r) {
   if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
-  const auto tmp = temporary_next_to(file);
-  try {
+  replace_file(file, [&](const fs::path& tmp) {
     h5::write_file(tmp, [&](h5::hid_t root) {
       write_bench_attrs(root, r);
       write_optimum(root, r);
@@ -202,24 +195,13 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
       }
       write_summary(root, r);
     });
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
-  fs::rename(tmp, file);
+  });
 }
 
 void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchResult& r) {
   auto write = [](const fs::path& file, const std::string& text) {
     if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
-    const auto tmp = temporary_next_to(file);
-    {
-      std::ofstream o(tmp);
-      o << text;
-      if (!o) throw Error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, file);
+    write_text_atomic(file, text);
   };
   std::ostringstream s;
   s << "strategy,seeds,reached,median_cost_to_target,q1,q3,ratio_to_" << r.options.reference

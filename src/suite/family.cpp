@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/sim/law_family.hpp"
 
 namespace fs = std::filesystem;
@@ -154,13 +155,7 @@ void write_family_csv(const fs::path& file, const std::vector<FamilyMember>& mem
       o << "," << csv(r.coverage) << "\n";
     }
   }
-  const auto tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp);
-    out << o.str();
-    if (!out) throw Error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, file);
+  write_text_atomic(file, o.str());
 }
 
 }  // namespace mixbo

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "file_size_limit.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/local_executor.hpp"
+#include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/trial_params.hpp"
 
@@ -175,8 +177,9 @@ TEST(RenderJobScript, JobKnowsTheCampaignFolder) {
   p.trial_dir = dir / "sub dir" / "trial";
   p.result = p.trial_dir / "result.h5";
   p.metrics = {"loss"};
-  EXPECT_EQ(run_bash(render_job_script(c.job_setup(), p, p.trial_dir / "params.ini", "mixbo-q-t0001")),
-            (dir / "sub dir").string());
+  EXPECT_EQ(
+      run_bash(render_job_script(c.job_setup(), p, p.trial_dir / "params.ini", "mixbo-q-t0001")),
+      (dir / "sub dir").string());
 }
 
 TEST(RenderJobScript, NastyNamesAndPathsStayData) {
@@ -223,4 +226,29 @@ TEST(RenderJobScript, NastyNamesAndPathsStayData) {
   EXPECT_EQ(sbatch["--time"], "02:00:00");
   EXPECT_EQ(sbatch["--mem"], "4G");
   EXPECT_EQ(script_time_limit(file), 7200);
+}
+
+// durable_file.hpp, the one way files are written: a replacement that cannot be written whole
+// (disk full; here past RLIMIT_FSIZE) throws naming the file and errno, and the file and its
+// folder are as they were.
+TEST(DurableFile, FailedReplacementKeepsTheOldFile) {
+  const auto dir = fs::temp_directory_path() / ("mixbo-durable-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto file = dir / "job.sbatch";
+  write_text_atomic(file, "#!/bin/bash\necho old\n");
+  const auto r = test::write_with_file_size_limit(
+      4096, [&] { write_text_atomic(file, std::string(8192, 'x')); });
+  EXPECT_TRUE(r.exited);
+  ASSERT_TRUE(r.threw) << "wrote past the limit";
+  EXPECT_NE(r.error.find(dir.string()), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("File too large"), std::string::npos) << r.error;
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "#!/bin/bash\necho old\n");
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  EXPECT_EQ(files, 1);
+  fs::remove_all(dir);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The campaign archive campaign.h5: everything a campaign has recorded, kept in memory by the
 // loop and written whole on every change as a new file that is fsynced and then renamed over the
-// old one (h5::durable_rename). A kill -9 at any instant leaves either the previous or the new
+// old one (durable_file.hpp). A kill -9 at any instant leaves either the previous or the new
 // archive, both complete, so nothing recorded is lost. Layout (readable with h5dump / h5py):
 //   /               attrs schema, campaign, instance, strategy, created, updated; dataset config
 //                   (text)

@@ -41,12 +41,12 @@ class Handle {
 };
 
 // Writes an HDF5 file: `fill` builds it in memory (HDF5's core driver, no backing store), then
-// its image goes to `path` (created or truncated) by checked write(2)s and an fsync, and an
-// error names the file and errno. So a full disk or a quota fails in a write this code checks,
-// never inside HDF5: HDF5 1.10 kept a file whose flush had failed in its table of open files,
-// and its exit handler then crashed on it (mixbo run ended in a segfault after its own error
-// message), and a failed close in a destructor went unnoticed (a truncated file could be renamed
-// into place).
+// its image goes to `path` (created or truncated) by write_bytes (durable_file.hpp): checked
+// write(2)s and an fsync, an error naming the file and errno. So a full disk or a quota fails in a
+// write this code checks, never inside HDF5: HDF5 1.10 kept a file whose flush had failed in its
+// table of open files, and its exit handler then crashed on it (mixbo run ended in a segfault after
+// its own error message), and a failed close in a destructor went unnoticed (a truncated file could
+// be renamed into place).
 void write_file(const std::filesystem::path& path, const std::function<void(hid_t file)>& fill);
 Handle open_file(const std::filesystem::path& path);  // read-only
 Handle create_group(hid_t parent, const std::string& name);
@@ -72,10 +72,5 @@ std::vector<std::int64_t> read_ints(hid_t parent, const std::string& name);
 std::vector<double> read_matrix(hid_t parent, const std::string& name, size_t& rows, size_t& cols);
 std::vector<std::string> read_strings(hid_t parent, const std::string& name);
 std::vector<std::string> list_children(hid_t group);
-
-// fsync of a file or folder by path (before and after a rename makes a new file visible).
-void fsync_path(const std::filesystem::path& path);
-// rename(2) then fsync of the folder, so the new name survives a crash.
-void durable_rename(const std::filesystem::path& from, const std::filesystem::path& to);
 
 }  // namespace mixbo::h5

@@ -43,7 +43,4 @@ std::string render_job_script(const JobSetup& c, const TrialParams& p,
                               const std::filesystem::path& params_file,
                               const std::string& job_name);
 
-// Writes `text` to `file` atomically (temporary file, fsync, rename), mode 0644.
-void write_text_atomic(const std::filesystem::path& file, const std::string& text);
-
 }  // namespace mixbo
