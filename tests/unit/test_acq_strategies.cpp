@@ -456,3 +456,27 @@ TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {
   EXPECT_FALSE(next[0].scale == first[0].scale && (next[0].w - first[0].w).norm() < 1e-6)
       << next[0].w.transpose();
 }
+
+TEST(AcqStrategies, RunsAtTheTargetScaleAreFullLength) {
+  // A run at the target scale is only proposed at full length (gp_bo.cpp, pairs()): shorter
+  // target runs cost a large share of a target run and answer a proxy question.
+  auto c = config("mfms-bo", 4);
+  c.budget = 4.0;
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  History h;
+  int target_runs = 0;
+  for (int round = 0; round < 60 && h.spent < c.budget - 1e-12; ++round) {
+    const auto ps = st.propose(h, {}, 2);
+    if (ps.empty()) break;
+    for (const auto& p : ps) {
+      if (p.scale >= c.space.scales().target()) {
+        ++target_runs;
+        EXPECT_EQ(p.steps, c.space.steps().max_steps()) << "round " << round;
+      }
+      add_run(c.space, p, h);
+    }
+    ++h.iteration;
+  }
+  EXPECT_GT(target_runs, 0);  // the campaign did reach the target
+}

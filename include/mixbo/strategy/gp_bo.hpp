@@ -3,7 +3,8 @@
 //   mfms-bo  multi-fidelity multi-scale BO: one GP over features (w, log params, log steps)
 //            with the kernel of strategy.kernel, trained on the checkpoints of every run; the
 //            acquisition (strategy.acquisition, acq/acquisition.hpp) is maximised over w for
-//            every (scale, step budget) pair of the ladder x step grid and over the pairs.
+//            every (scale, step budget) pair of the ladder x step grid, at the target scale
+//            and above full length only, and over the pairs.
 //   sf-bo    the same GP machinery restricted to the target scale and full steps: it trains
 //            on the final checkpoints of target runs only and proposes only target runs.
 //
