@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
@@ -57,14 +58,16 @@ void add_run(const SearchSpace& sp, const Point& p, History& h) {
 }
 
 // Runs a synchronous campaign (q = 2) until the budget is spent; returns the target regret of
-// the final recommendation.
-double campaign(Strategy& st, const CampaignConfig& c, int max_rounds) {
+// the final recommendation. `on_run` sees every run made, with its round.
+double campaign(Strategy& st, const CampaignConfig& c, int max_rounds,
+                const std::function<void(const Point&, int round)>& on_run = {}) {
   History h;
   for (int round = 0; round < max_rounds && h.spent < c.budget - 1e-12; ++round) {
     const auto ps = st.propose(h, {}, 2);
     if (ps.empty()) break;
     for (const auto& p : ps) {
       if (h.spent >= c.budget - 1e-12) break;
+      if (on_run) on_run(p, round);
       add_run(c.space, p, h);
     }
     ++h.iteration;
@@ -464,19 +467,11 @@ TEST(AcqStrategies, RunsAtTheTargetScaleAreFullLength) {
   c.budget = 4.0;
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-  History h;
   int target_runs = 0;
-  for (int round = 0; round < 60 && h.spent < c.budget - 1e-12; ++round) {
-    const auto ps = st.propose(h, {}, 2);
-    if (ps.empty()) break;
-    for (const auto& p : ps) {
-      if (p.scale >= c.space.scales().target()) {
-        ++target_runs;
-        EXPECT_EQ(p.steps, c.space.steps().max_steps()) << "round " << round;
-      }
-      add_run(c.space, p, h);
-    }
-    ++h.iteration;
-  }
+  campaign(st, c, 60, [&](const Point& p, int round) {
+    if (p.scale < c.space.scales().target()) return;
+    ++target_runs;
+    EXPECT_EQ(p.steps, c.space.steps().max_steps()) << "round " << round;
+  });
   EXPECT_GT(target_runs, 0);  // the campaign did reach the target
 }
