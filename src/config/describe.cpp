@@ -53,7 +53,8 @@ std::string describe(const CampaignConfig& c) {
   if (const int pairs = c.strategy.design_pairs_for(c.space); pairs > 0)
     o << " (the last " << pairs << " repeat the first at " << c.space.scales()[1].name << ")";
   o << "\n";
-  o << "kernel     " << c.strategy.kernel << "\n";
+  o << "kernel     " << c.strategy.kernel_expression()
+    << (c.strategy.kernel == "auto" ? " (auto)" : "") << "\n";
   return o.str();
 }
 

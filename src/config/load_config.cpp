@@ -85,8 +85,9 @@ const std::vector<Key>& keys() {
       {"strategy.type", "mfms-bo", "the method that proposes runs"},
       {"strategy.acquisition", "target-ei-per-cost",
        "acquisition of the BO strategies (mfms-bo, sf-bo; see README)"},
-      {"strategy.kernel", "matern52(mixture) * rbf(scale) * expdecay(steps)",
-       "GP kernel expression"},
+      {"strategy.kernel", "auto",
+       "GP kernel expression (auto: matern52(all) * rbf(scale) * expdecay(steps); with "
+       "checkpoints = all, matern52(mixture) * rbf(scale) * expdecay(steps))"},
       {"strategy.n_init", "10", "runs of the initial design"},
       {"strategy.design_pairs", "auto",
        "mfms-bo: design runs that repeat the design's first mixtures at the second scale (at "

@@ -65,6 +65,11 @@ int StrategyOptions::design_pairs_for(const SearchSpace& space) const {
   return space.scales().size() >= 2 ? std::min(3, n_init / 2) : 0;
 }
 
+std::string StrategyOptions::kernel_expression() const {
+  if (kernel != "auto") return kernel;
+  return checkpoints == "all" ? kSeparableKernel : kDefaultKernel;
+}
+
 void SimulatorOptions::validate() const {
   if (type == "mlp" && file.empty())
     throw_key_error("simulator.file", "is required when simulator.type = mlp");

@@ -33,10 +33,18 @@ struct GroupDefaults {
 };
 
 // Lengthscales in feature units: mixture proportions live in [0, 1]; scale and steps are in
-// log units (e-folds of parameters / steps) and span a few units across a ladder.
-GroupDefaults lengthscale_defaults(const std::string& group) {
-  if (group == "mixture") return {0.5, 0.01, 100.0};
-  if (group == "all") return {1.0, 0.01, 100.0};
+// log units (e-folds of parameters / steps) and span a few units across a ladder. The group
+// `all` holds columns of both kinds, so its defaults are chosen per column. Its scale and steps
+// columns default to a long lengthscale (prior median 8 e-folds): in the default kernel,
+// matern52(all) * rbf(scale) * expdecay(steps), the trend in scale and steps is carried by the
+// one-column factors, and these lengthscales say how fast the *mixture effect* decorrelates
+// across scales and step counts. 8 e-folds puts a correlation of about 0.9 across a 50x ladder
+// a priori: small runs are expected to transfer until runs at two scales or step counts show
+// that their rankings differ (the prior's sd, a factor of 4.5, leaves that to the data).
+GroupDefaults lengthscale_defaults(const std::string& group, int column, const KernelContext& ctx) {
+  const bool all = group == "all";
+  if (group == "mixture" || (all && column < ctx.k)) return {0.5, 0.01, 100.0};
+  if (all) return {8.0, 0.05, 100.0};
   return {2.0, 0.05, 100.0};
 }
 
@@ -55,9 +63,9 @@ class Stationary final : public Kernel, public StreamedGradient {
 
   int num_params() const override { return cols_.size; }
   std::vector<ParamSpec> param_specs() const override {
-    const auto d = lengthscale_defaults(group_);
     std::vector<ParamSpec> out;
     for (int i = 0; i < cols_.size; ++i) {
+      const auto d = lengthscale_defaults(group_, cols_.begin + i, ctx_);
       ParamSpec s;
       s.name = expression() + ".lengthscale[" + std::to_string(i) + "]";
       s.init = std::log(d.init);

@@ -94,12 +94,14 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       team_(team),
       fidelity_(fidelity),
       kind_(parse_acquisition(setup.options.acquisition)),
-      model_(GpModel::from_expression(setup.options.kernel, kernel_context(setup.space))) {
+      model_(GpModel::from_expression(setup.options.kernel_expression(),
+                                      kernel_context(setup.space))) {
   if (model_every_checkpoint() && !split_steps(model_.kernel_ptr()))
     throw ConfigError(
         "strategy.checkpoints = all needs a kernel that is a product of "
         "factors on the mixture and scale and factors on the steps, e.g. " +
-        StrategyOptions{}.kernel + "; strategy.kernel is " + model_.kernel().expression());
+        std::string(StrategyOptions::kSeparableKernel) + "; strategy.kernel is " +
+        model_.kernel().expression());
 }
 
 GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, bool thinned) const {

@@ -29,6 +29,7 @@ const char* kExpressions[] = {
     "expdecay(steps)",
     "downsampling(scale)",
     "matern52(mixture) * rbf(scale) * expdecay(steps)",
+    "matern52(all) * rbf(scale) * expdecay(steps)",
     // A product whose factors do not all stream their gradient (downsampling does not).
     "matern52(mixture) * downsampling(scale) * expdecay(steps)",
     "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",

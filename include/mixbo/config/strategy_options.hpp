@@ -12,7 +12,15 @@ namespace mixbo {
 struct StrategyOptions {
   std::string type = "mfms-bo";                    // a name of strategy_registry()
   std::string acquisition = "target-ei-per-cost";  // a name of acquisition_registry()
-  std::string kernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
+  // The GP kernel expression, or "auto" (the default): kDefaultKernel, or kSeparableKernel with
+  // checkpoints = all, whose runs x step-grid solve needs a kernel separable in the steps.
+  std::string kernel = "auto";
+  // The mixture effect may decorrelate across scales and step counts (matern52 over every
+  // column), on top of the loss's trend in scale and steps (the one-column factors).
+  static constexpr const char* kDefaultKernel = "matern52(all) * rbf(scale) * expdecay(steps)";
+  // The same mixture effect at every scale and step count, up to the trend factors.
+  static constexpr const char* kSeparableKernel =
+      "matern52(mixture) * rbf(scale) * expdecay(steps)";
   int n_init = 10;
   // mfms-bo: the design's last design_pairs runs repeat its first mixtures at the ladder's
   // second scale (gp_bo.hpp), so the cross-scale correlation is measured before it is trusted.
@@ -39,6 +47,8 @@ struct StrategyOptions {
   // The paired design runs mfms-bo makes: design_pairs, or for "auto" min(3, n_init / 2) on a
   // ladder of two scales or more and none on a one-scale ladder.
   int design_pairs_for(const SearchSpace& space) const;
+  // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
+  std::string kernel_expression() const;
 };
 
 struct StrategySetup {
