@@ -17,8 +17,8 @@
 //     which runs this program and scikit-learn on the same data.
 //
 //   bench_gp [--n 500,1000,2000] [--reps 5] [--iteration-n 500] [--no-screen] [--data-out FILE]
-//            [--kernel EXPR]
-// --n 0 skips part 1, --iteration-n 0 part 2.
+//            [--kernel EXPR] [--curves 100x100] [--truncation T] [--max-rank R] [--eval-only]
+// --n 0 skips part 1, --iteration-n 0 part 2, --curves 0x0 part 3 (P5, bench/README.md).
 #include <Eigen/Cholesky>
 #include <chrono>
 #include <cstdio>
