@@ -218,13 +218,16 @@ TEST(AcqStrategies, BatchesAreDistinctFeasibleReproducibleAndTeamIndependent) {
 
 TEST(AcqStrategies, RecommendationIsValidWithInterval) {
   const auto c = config("mfms-bo", 9);
-  const History h = seeded_history(c, 4);
+  History h = seeded_history(c, 4);
+  // A run at the target: the value there is no extrapolation, and has an interval.
+  add_run(c.space, Point{c.space.simplex().center(), c.space.scales().target(), 1000}, h);
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   EXPECT_FALSE(st.recommend(History{}).valid);
   const Recommendation r = st.recommend(h);
   ASSERT_TRUE(r.valid);
   EXPECT_TRUE(c.space.simplex().contains(r.w, 1e-12));
+  EXPECT_TRUE(r.has_interval);
   EXPECT_LT(r.lo, r.mean);
   EXPECT_GT(r.hi, r.mean);
 }
@@ -395,10 +398,10 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
     EXPECT_EQ(r.scale, 0);
     EXPECT_EQ(r.steps, full);
     EXPECT_EQ(at_target, 0.0);
-    // Interpolation among the runs it has: the noiseless value there lies inside.
-    const double truth = objective(c.space, Point{r.w, 0, full});
-    EXPECT_LT(r.lo, truth);
-    EXPECT_GT(r.hi, truth);
+    // A value where the runs are, with no interval: nothing has checked one there either.
+    EXPECT_FALSE(r.has_interval);
+    EXPECT_EQ(r.lo, r.mean);
+    EXPECT_EQ(r.hi, r.mean);
   }
   {
     // Six full-length runs at the middle scale: the run-out check holds them out (>= 5).
@@ -436,6 +439,39 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
     EXPECT_EQ(r.scale, 1);
     EXPECT_EQ(r.steps, full);
   }
+}
+
+// The check measures extrapolations as long as the ones it made. With runs at 20M and 60M it has
+// predicted 60M from 20M (ln 3), not 1B from 60M (ln 16.7): the value is stated at 60M, with no
+// interval. A run at 300M, then held out and predicted from 60M (ln 5), makes 1B from 300M
+// (ln 3.3) a checked length: the value is stated at the target, with an interval.
+TEST(AcqStrategies, RecommendationStatesNoTargetValueFartherThanTheCheckedExtrapolations) {
+  auto c = config("mfms-bo", 6);
+  c.strategy.design_pairs = 0;
+  c.space = SearchSpace(
+      c.space.simplex(),
+      ScaleLadder({{"20M", 2e7, 0.02}, {"60M", 6e7, 0.05}, {"300M", 3e8, 0.3}, {"1B", 1e9, 1.0}},
+                  "1B"),
+      c.space.steps());
+  const std::int64_t full = c.space.steps().max_steps();
+  History h = seeded_history(c, 4);
+  Rng rng = make_rng(11, 0);
+  const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 12, rng);
+  for (Eigen::Index i = 0; i < 6; ++i) add_run(c.space, Point{W.row(i).transpose(), 1, full}, h);
+  {
+    const auto [r, at_target] = fresh_recommendation(c, h);
+    ASSERT_TRUE(r.valid);
+    EXPECT_EQ(r.scale, 1);
+    EXPECT_EQ(at_target, 0.0);
+    EXPECT_FALSE(r.has_interval);
+  }
+  for (Eigen::Index i = 6; i < 12; ++i) add_run(c.space, Point{W.row(i).transpose(), 2, full}, h);
+  const auto [r, at_target] = fresh_recommendation(c, h);
+  ASSERT_TRUE(r.valid);
+  EXPECT_EQ(r.scale, 3);
+  EXPECT_EQ(at_target, 1.0);
+  EXPECT_TRUE(r.has_interval);
+  EXPECT_LT(r.lo, r.mean);
 }
 
 TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {

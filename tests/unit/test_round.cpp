@@ -144,9 +144,11 @@ TEST(EstimateLabels, BaselinesBelowTheTargetAreLabelledWithTheirScale) {
   EXPECT_GT(below, 0) << "hyperband's early rounds recommend from cheaper runs";
 }
 
+// mfms-bo's value is a prediction at the target with an interval once its run-out check vouches
+// for extrapolations that long, and before that a value where its runs are, with no interval.
 TEST(EstimateLabels, GpRecommendationIsATargetPredictionWithAnInterval) {
   test::TempDir tmp;
-  auto cfg = test::demo(tmp.path / "w", "mfms-bo", 0.3);
+  auto cfg = test::demo(tmp.path / "w", "mfms-bo", 0.6);
   cfg.strategy.fit_starts = 4;
   cfg.strategy.raw_samples = 256;
   drive(cfg, tmp.path / "a");
@@ -156,6 +158,14 @@ TEST(EstimateLabels, GpRecommendationIsATargetPredictionWithAnInterval) {
   EXPECT_TRUE(a.recommendation.rec_interval);
   EXPECT_EQ(a.recommendation.rec_scale, "1B");
   EXPECT_LT(a.recommendation.rec_lo, a.recommendation.rec_hi);
+  int below = 0;
+  for (const auto& it : a.iterations)
+    if (it.rec_valid && !it.rec_at_target) {
+      ++below;
+      EXPECT_NE(it.rec_scale, "1B");
+      EXPECT_FALSE(it.rec_interval) << "round " << it.iteration;
+    }
+  EXPECT_GT(below, 0) << "the design's rounds state the value where the runs are";
   // What the strategy says about its recommendation is archived with the round (the round used
   // to copy the diagnostics before recommend(), so rec.* never reached the archive).
   int with_rec = 0;

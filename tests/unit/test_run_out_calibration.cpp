@@ -79,3 +79,61 @@ TEST(RunOutCalibration, NeedsRunsAboveTheSmallestScale) {
   EXPECT_EQ(some.sd_scale, 1.0) << "fewer than min_runs held out";
   EXPECT_THROW(run_out_calibration(gp_on(few, std::log(1e-4)), {0, 1}, kK), Error);
 }
+
+// The check reports the longest extrapolation it made (a held-out run's scale down to the
+// largest scale below it) and the miss that the runs at the largest held-out scale share: an
+// offset every run at 400M has, which nothing below 400M can predict, comes back as that miss.
+TEST(RunOutCalibration, ReportsTheLongestExtrapolationAndTheMissItsRunsShare) {
+  const Data d = make_data(40, 0.01, 5);
+  const double noise_std = 0.01 / Standardizer::fit(d.y).scale;
+  const auto plain = run_out_calibration(gp_on(d, std::log(noise_std * noise_std)), d.run, kK);
+  // Held out: runs at 60M (from 20M, ln 3), 150M (from 60M, ln 2.5), 400M (from 150M, ln 2.67).
+  EXPECT_NEAR(plain.max_gap, std::log(3.0), 1e-9);
+  Data shifted = d;
+  for (Eigen::Index i = 0; i < d.X.rows(); ++i)
+    if (d.X(i, kK) > std::log(3e8)) shifted.y[i] += 0.2;
+  const auto shared =
+      run_out_calibration(gp_on(shifted, std::log(noise_std * noise_std)), shifted.run, kK);
+  EXPECT_NEAR(shared.shared_error, plain.shared_error + 0.2, 0.02) << plain.shared_error;
+}
+
+// A rung whose runs are all older than the last max_runs is still checked, through its latest
+// run: the longest extrapolation does not depend on which scales the campaign ran lately.
+TEST(RunOutCalibration, ChecksEveryRungWithRuns) {
+  Data d = make_data(40, 0.01, 5);  // scales cycle 20M, 60M, 150M, 400M
+  // The last 30 runs move to 20M and 400M only: 60M and 150M runs are all among the first 10.
+  for (int r = 10; r < 40; ++r)
+    for (int j = 0; j < 3; ++j) d.X(3 * r + j, kK) = std::log(r % 2 ? 4e8 : 2e7);
+  const double noise_std = 0.01 / Standardizer::fit(d.y).scale;
+  const GaussianProcess gp = gp_on(d, std::log(noise_std * noise_std));
+  const auto recent = run_out_calibration(gp, d.run, kK, 4);
+  EXPECT_EQ(recent.runs, 4 + 2) << "the last 4 (all at 400M), then the latest at 150M and 60M";
+  EXPECT_NEAR(recent.max_gap, std::log(3.0), 1e-9) << "60M from 20M";
+}
+
+// Held out alone, a run at a scale with other runs is interpolated: with smooth data the misses
+// are small; when each run at that scale is off by its own draw of sd 0.05 they are at least
+// that draw's size (the held-out run's own and its neighbours'); with fewer than min_runs runs
+// there, nothing is measured.
+TEST(RunOutCalibration, LeaveRunOutMissAtOneScale) {
+  const Data d = make_data(40, 0.001, 5);
+  const double top = std::log(kScales[3]);
+  const double noise_std = 0.001 / Standardizer::fit(d.y).scale;
+  const auto smooth = leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, kK, top);
+  EXPECT_EQ(smooth.runs, 10);
+  Data noisy = d;
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> eps(0.0, 0.05);
+  for (int r = 3; r < 40; r += 4) {
+    const double e = eps(rng);  // one draw per run: its final value is off, not one checkpoint
+    for (int j = 0; j < 3; ++j) noisy.y[3 * r + j] += e;
+  }
+  const auto off =
+      leave_run_out_miss(gp_on(noisy, std::log(noise_std * noise_std)), noisy.run, kK, top);
+  EXPECT_LT(smooth.rms, 0.02);
+  EXPECT_GT(off.rms, 0.03);
+  EXPECT_GT(off.rms, 5 * smooth.rms) << smooth.rms;
+  const auto none =
+      leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, kK, top, 11);
+  EXPECT_EQ(none.rms, 0.0);
+}

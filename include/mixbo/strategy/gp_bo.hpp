@@ -56,15 +56,17 @@
 //
 // Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
 // bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
-// mean +- 1.96 s sd of the latent posterior, where s >= 1 is the run-out calibration factor
-// (run_out_calibration.hpp: how many posterior sds the model misses an unseen run's final value
-// by, on the last 32 runs; the interval is widened, never narrowed, and the choice of mixture
-// does not depend on it). Valid as soon as the GP has data. The value is stated at the target
-// only once that check has measured something (>= 5 runs held out) or a run at or above the
-// target scale has reported (a ladder may go beyond the target); before that (the design's runs are
-// at the two smallest scales, which say little about how the loss falls to the target) it is stated
-// at the largest scale observed, at its longest steps, with the GP's own interval there (mixbo
-// status then reads "no estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and
+// a 95% interval of the latent posterior, widened (never narrowed; the choice of mixture does
+// not depend on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how many
+// posterior sds the model misses an unseen run's final value by, and, while the target is
+// extrapolated to, in quadrature the miss the runs at the largest held-out scale shared. Valid
+// as soon as the GP has data. The value is stated at the target once a run at or above the
+// target scale has reported (a ladder may go beyond the target), or once the check has held out
+// >= 5 runs and made an extrapolation at least 1 / kCheckedReach as long (in log parameters) as
+// the one from the largest scale observed to the target; before that (the design's runs are at
+// the two smallest scales, which say little about how the loss falls to the target) it is stated
+// at the largest scale observed, at its longest steps, with no interval (mixbo status then reads
+// "no estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and
 // full steps exist, the best of them is recommended instead unless the minimiser's mean + 1 sd is
 // below its observed value: an extrapolation must be expected to beat a verified result before it
 // replaces it (on the paper simulator the posterior minimiser alone drifted to a mixture 3% worse
@@ -86,6 +88,9 @@ class GpBoStrategy : public Strategy {
   static constexpr size_t kMaxTrainingRows = 300;
   static constexpr double kDesignShare = 1.0 / 3;  // of the budget, at most, for the design
   static constexpr double kRefitGrowth = 1.5;
+  // How much longer than the longest extrapolation the run-out check has made (in log scale)
+  // the recommendation's extrapolation to the target may be for its value to be stated there.
+  static constexpr double kCheckedReach = 1.5;
 
   GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fidelity);
   std::string name() const override { return fidelity_ == Fidelity::kMulti ? "mfms-bo" : "sf-bo"; }
