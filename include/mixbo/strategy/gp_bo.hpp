@@ -54,23 +54,24 @@
 // with that GP's interval. The acquisition stays on the thinned rows, conditioned with those
 // hyperparameters and that fit's output standardisation: it is written against the exact GP.
 //
-// Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the
-// bounded simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and
-// a 95% interval of the latent posterior, widened (never narrowed; the choice of mixture does
-// not depend on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how many
-// posterior sds the model misses an unseen run's final value by, and, while the target is
-// extrapolated to, in quadrature the miss the runs at the largest held-out scale shared. Valid
-// as soon as the GP has data. The value is stated at the target once a run at or above the
-// target scale has reported (a ladder may go beyond the target), or once the check has held out
-// >= 5 runs and made an extrapolation at least 1 / kCheckedReach as long (in log parameters) as
-// the one from the largest scale observed to the target; before that (the design's runs are at
-// the two smallest scales, which say little about how the loss falls to the target) it is stated
-// at the largest scale observed, at its longest steps, with no interval (mixbo status then reads
-// "no estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and
-// full steps exist, the best of them is recommended instead unless the minimiser's mean + 1 sd is
-// below its observed value: an extrapolation must be expected to beat a verified result before it
-// replaces it (on the paper simulator the posterior minimiser alone drifted to a mixture 3% worse
-// than a target run the campaign had already made).
+// Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the bounded
+// simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and a 95%
+// interval of the latent posterior, widened (never narrowed; the choice of mixture does not depend
+// on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how many posterior
+// sds the model misses an unseen run's final value by, and, in quadrature, the error no posterior
+// sd contains: while the target is extrapolated to, the miss the runs at the largest held-out scale
+// shared; once runs at the target exist, the root mean square miss of each of them held out alone.
+// Valid as soon as the GP has data. The value is stated at the target once a run at or above the
+// target scale has reported (a ladder may go beyond the target), or once the check has held out at
+// least 5 runs and made an extrapolation at least 1 / kCheckedReach as long (in log parameters) as
+// the one from the largest scale observed to the target; before that (the design's runs are at the
+// two smallest scales, which say little about how the loss falls to the target) it is stated at the
+// largest scale observed, at its longest steps, with no interval (mixbo status then reads "no
+// estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and full steps exist, the
+// best of them is recommended instead unless the minimiser's mean + 1 sd is below its observed
+// value: an extrapolation must be expected to beat a verified result before it replaces it (on the
+// paper simulator the posterior minimiser alone drifted to a mixture 3% worse than a target run the
+// campaign had already made).
 #include <memory>
 #include <optional>
 
