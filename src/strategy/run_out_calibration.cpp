@@ -4,20 +4,35 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "mixbo/core/error.hpp"
 
 namespace mixbo {
+
+namespace {
+
+// The last training row of each run (-1: an index no row has), once `run` is checked to hold one
+// run index per row. A run's rows are in step order, so that row is its last checkpoint.
+std::vector<Eigen::Index> last_rows(const std::vector<int>& run, Eigen::Index rows,
+                                    const std::string& what) {
+  if (static_cast<Eigen::Index>(run.size()) != rows)
+    throw Error(what + ": one run index per training row is needed");
+  std::vector<Eigen::Index> last(
+      run.empty() ? 0 : static_cast<size_t>(*std::max_element(run.begin(), run.end()) + 1), -1);
+  for (Eigen::Index i = 0; i < rows; ++i)
+    last[static_cast<size_t>(run[static_cast<size_t>(i)])] = i;
+  return last;
+}
+
+}  // namespace
 
 RunOutCalibration run_out_calibration(const GaussianProcess& gp, const std::vector<int>& run,
                                       Eigen::Index scale_column, int max_runs, int min_runs) {
   RunOutCalibration out;
   const Eigen::MatrixXd& X = gp.X();
   const Eigen::VectorXd y = gp.y();
-  if (static_cast<Eigen::Index>(run.size()) != X.rows())
-    throw Error("run_out_calibration: one run index per training row is needed");
-  if (run.empty()) return out;
-  const int n_runs = *std::max_element(run.begin(), run.end()) + 1;
+  const std::vector<Eigen::Index> last_row = last_rows(run, X.rows(), "run_out_calibration");
   // What is left when a run goes out with every run at its scale or above depends only on its
   // scale: one GP per scale serves every held-out run there (a ladder has a handful).
   struct Below {
@@ -43,10 +58,8 @@ RunOutCalibration run_out_calibration(const GaussianProcess& gp, const std::vect
   };
   double sum_z2 = 0;
   std::map<double, std::pair<double, int>> errors;  // per held-out scale: sum of misses, runs
-  for (int r = n_runs - 1; r >= 0; --r) {
-    Eigen::Index last = -1;
-    for (Eigen::Index i = 0; i < X.rows(); ++i)
-      if (run[static_cast<size_t>(i)] == r) last = i;  // a run's rows are in step order
+  for (auto it = last_row.rbegin(); it != last_row.rend(); ++it) {
+    const Eigen::Index last = *it;
     if (last < 0) continue;
     // Past the last max_runs, only the latest run of a scale not held out yet: every rung of
     // the ladder that has runs is checked, however long ago its runs were made.
@@ -82,11 +95,11 @@ HeldOutMiss leave_run_out_miss(const GaussianProcess& gp, const std::vector<int>
   HeldOutMiss out;
   const Eigen::MatrixXd& X = gp.X();
   const Eigen::VectorXd y = gp.y();
-  if (static_cast<Eigen::Index>(run.size()) != X.rows())
-    throw Error("leave_run_out_miss: one run index per training row is needed");
   std::map<int, Eigen::Index> last;  // run at `scale` -> its last row
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    if (std::abs(X(i, scale_column) - scale) < 1e-9) last[run[static_cast<size_t>(i)]] = i;
+  const std::vector<Eigen::Index> last_row = last_rows(run, X.rows(), "leave_run_out_miss");
+  for (size_t r = 0; r < last_row.size(); ++r)
+    if (last_row[r] >= 0 && std::abs(X(last_row[r], scale_column) - scale) < 1e-9)
+      last[static_cast<int>(r)] = last_row[r];
   if (static_cast<int>(last.size()) < min_runs) return out;
   double sum_sq = 0;
   for (const auto& [r, row] : last) {
