@@ -31,7 +31,7 @@ struct Evaluation {
   std::vector<double> best_w;
 };
 
-double objective(const std::vector<double>& w, std::vector<double>& grad, void* data) {
+double acquisition_objective(const std::vector<double>& w, std::vector<double>& grad, void* data) {
   auto* e = static_cast<Evaluation*>(data);
   ++e->evaluations;
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(w.data(), std::ssize(w));
@@ -48,11 +48,6 @@ double objective(const std::vector<double>& w, std::vector<double>& grad, void* 
     e->best_w = w;
   }
   return -v;
-}
-
-double sum_constraint(const std::vector<double>& w, std::vector<double>& grad, void*) {
-  if (!grad.empty()) std::fill(grad.begin(), grad.end(), 1.0);
-  return std::accumulate(w.begin(), w.end(), 0.0) - 1.0;
 }
 
 }  // namespace
@@ -117,8 +112,8 @@ SimplexOptimum maximize_on_simplex(
   nlopt::opt& opt = guarded.opt();
   opt.set_lower_bounds(std::vector<double>(simplex.lower().data(), simplex.lower().data() + k));
   opt.set_upper_bounds(std::vector<double>(simplex.upper().data(), simplex.upper().data() + k));
-  guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-  guarded.set_min_objective(objective, &e);
+  guarded.add_equality_constraint(simplex_sum_constraint, nullptr, 1e-12);
+  guarded.set_min_objective(acquisition_objective, &e);
   opt.set_maxeval(max_evaluations);
   opt.set_xtol_rel(1e-10);
   opt.set_ftol_rel(1e-12);

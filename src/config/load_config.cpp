@@ -15,6 +15,7 @@
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/config/ini.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/text.hpp"
 
 namespace po = boost::program_options;
 
@@ -137,13 +138,8 @@ std::string suggestion(const std::string& unknown) {
   return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 
-std::string trim(const std::string& s) {
-  const auto a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
+// The trimmed items of a `sep`-separated list; a trailing separator adds no empty item.
+std::vector<std::string> list_items(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::stringstream in(s);
   std::string item;
@@ -227,7 +223,7 @@ class Reader {
   }
   std::vector<double> numbers(const std::string& key) const {
     std::vector<double> out;
-    for (const auto& t : split(str(key), ',')) out.push_back(number(key, t));
+    for (const auto& t : list_items(str(key), ',')) out.push_back(number(key, t));
     return out;
   }
   std::string choice(const std::string& key, const std::vector<std::string>& allowed) const {
@@ -272,7 +268,7 @@ double parse_params(const Reader& r, const std::string& key, const std::string& 
 }
 
 BoundedSimplex read_simplex(const Reader& r) {
-  const auto names = split(r.required("space.domains"), ',');
+  const auto names = list_items(r.required("space.domains"), ',');
   const auto k = static_cast<Eigen::Index>(names.size());
   auto bounds = [&](const std::string& key, double fill) {
     Eigen::VectorXd b = Eigen::VectorXd::Constant(k, fill);
@@ -303,9 +299,9 @@ ScaleLadder read_scales(const Reader& r) {
       r.fail("scales.target", e.what());
     }
   }
-  const auto names = split(r.str("scales.names"), ',');
+  const auto names = list_items(r.str("scales.names"), ',');
   std::vector<std::string> params_text =
-      r.given("scales.params") ? split(r.str("scales.params"), ',') : names;
+      r.given("scales.params") ? list_items(r.str("scales.params"), ',') : names;
   if (params_text.size() != names.size())
     r.fail("scales.params", "has " + std::to_string(params_text.size()) + " values for " +
                                 std::to_string(names.size()) + " scales");
@@ -349,7 +345,7 @@ StepGrid read_steps(const Reader& r) {
   const auto max = r.integer("steps.max", 1, kMaxSteps);
   std::vector<std::int64_t> budgets;
   if (r.given("steps.budgets")) {
-    for (const auto& t : split(r.str("steps.budgets"), ','))
+    for (const auto& t : list_items(r.str("steps.budgets"), ','))
       budgets.push_back(r.integer("steps.budgets", t, 1, kMaxSteps));
   } else {
     for (int div : {16, 8, 4, 2}) {
@@ -370,7 +366,7 @@ ObjectiveOptions read_objective(const Reader& r) {
   static const std::regex term(
       R"(^\s*(?:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*$)");
   if (o.text.back() == '+') r.fail("objective.metric", "ends with '+' (a term is missing)");
-  for (const auto& t : split(o.text, '+')) {
+  for (const auto& t : list_items(o.text, '+')) {
     std::smatch m;
     if (!std::regex_match(t, m, term))
       r.fail("objective.metric", "has malformed term '" + t + "' (expected name or weight*name)");
@@ -464,7 +460,7 @@ SbatchOptions read_slurm(const Reader& r) {
   sl.gres = r.str("slurm.gres");
   sl.nodes = r.any_int("slurm.nodes");
   sl.cpus_per_task = r.any_int("slurm.cpus_per_task");
-  for (const auto& item : split(r.str("slurm.time"), ',')) {
+  for (const auto& item : list_items(r.str("slurm.time"), ',')) {
     const auto eq = item.find('=');
     const std::string t = trim(eq == std::string::npos ? item : item.substr(eq + 1));
     if (eq == std::string::npos)
@@ -472,7 +468,7 @@ SbatchOptions read_slurm(const Reader& r) {
     else
       sl.time_limit[trim(item.substr(0, eq))] = t;
   }
-  for (const auto& d : split(r.str("slurm.extra"), ';'))
+  for (const auto& d : list_items(r.str("slurm.extra"), ';'))
     if (!d.empty()) sl.extra.push_back(d);
   return sl;
 }

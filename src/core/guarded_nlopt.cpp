@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 #include <utility>
 
@@ -57,6 +58,11 @@ nlopt::result GuardedNlopt::optimize(std::vector<double>& x, double& value) {
   }
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   return status;
+}
+
+double simplex_sum_constraint(const std::vector<double>& x, std::vector<double>& grad, void*) {
+  if (!grad.empty()) std::fill(grad.begin(), grad.end(), 1.0);
+  return std::accumulate(x.begin(), x.end(), 0.0) - 1.0;
 }
 
 }  // namespace mixbo

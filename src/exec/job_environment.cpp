@@ -1,9 +1,9 @@
 #include "mixbo/exec/job_environment.hpp"
 
+#include <unistd.h>  // environ
+
 #include <array>
 #include <string_view>
-
-extern char** environ;
 
 namespace mixbo {
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/text.hpp"
 #include "mixbo/exec/local_executor.hpp"
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
@@ -22,20 +23,8 @@ namespace mixbo {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 bool contains(const std::string& text, const char* what) {
-  return lower(text).find(what) != std::string::npos;
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+  return to_lower(text).find(what) != std::string::npos;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -47,17 +36,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     if (!line.empty()) out.push_back(line);
   }
   return out;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    const auto p = s.find(sep, start);
-    out.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) return out;
-    start = p + 1;
-  }
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -193,7 +171,7 @@ JobStatus slurm_job_status(const std::string& state_text, const std::string& exi
   else if (code)
     s.reason += " (exit code " + std::to_string(code) + ")";
   const std::string r = trim(reason);
-  if (!r.empty() && r != "None" && r != "NonZeroExitCode" && lower(r) != lower(state))
+  if (!r.empty() && r != "None" && r != "NonZeroExitCode" && to_lower(r) != to_lower(state))
     s.reason += ", " + r;
   return s;
 }

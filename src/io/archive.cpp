@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/hdf5.hpp"
@@ -64,10 +65,6 @@ const std::vector<std::string>& state_names() {
   static const std::vector<std::string> n = {"proposed", "submitted", "running",
                                              "done",     "failed",    "cancelled"};
   return n;
-}
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 template <class T, class F>
@@ -126,7 +123,7 @@ void Archive::record(std::int64_t trial, TrialState state, const std::string& jo
   if (!job_id.empty()) t.job_id = job_id;
   t.reason = reason;
   events.push_back(
-      {trial, now_seconds(), state, t.attempt, job_id.empty() ? t.job_id : job_id, reason});
+      {trial, unix_seconds(), state, t.attempt, job_id.empty() ? t.job_id : job_id, reason});
 }
 
 std::vector<std::string> Archive::job_ids(std::int64_t trial) const {
@@ -315,7 +312,7 @@ void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
     h5::write_attr(root, "instance", a.instance);
     h5::write_attr(root, "strategy", a.strategy);
     h5::write_attr(root, "created", a.created);
-    h5::write_attr(root, "updated", now_seconds());
+    h5::write_attr(root, "updated", unix_seconds());
     h5::write_strings(root, "config", {a.config_text});
     write_space(root, a, space);
     write_trials(root, a, space);

@@ -1,6 +1,5 @@
 #include "mixbo/io/trial_params.hpp"
 
-
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -8,6 +7,8 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/exact_number.hpp"
+#include "mixbo/core/text.hpp"
 #include "mixbo/io/durable_file.hpp"
 
 namespace mixbo {
@@ -21,16 +22,9 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 std::string join(const std::vector<double>& v) {
-  std::ostringstream o;
-  o << std::setprecision(17);
-  for (size_t i = 0; i < v.size(); ++i) o << (i ? "," : "") << v[i];
-  return o.str();
-}
-
-std::string number(double v) {
-  std::ostringstream o;
-  o << std::setprecision(17) << v;
-  return o.str();
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + exact_number(v[i]);
+  return s;
 }
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -40,12 +34,6 @@ std::vector<std::string> split_commas(const std::string& s) {
   std::string item;
   while (std::getline(in, item, ',')) out.push_back(item);
   return out;
-}
-
-std::string trim(const std::string& s) {
-  const auto a = s.find_first_not_of(" \t");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
 }
 
 // Names and paths may hold any character but newline and comma (lists) -- checked on write.
@@ -73,7 +61,7 @@ void write_params(const std::filesystem::path& file, const TrialParams& p) {
   kv("domains", join(p.domains));
   kv("mixture", join(p.mixture));
   kv("scale", p.scale);
-  kv("scale_params", number(p.scale_params));
+  kv("scale_params", exact_number(p.scale_params));
   kv("steps", std::to_string(p.steps));
   kv("checkpoint_interval", std::to_string(p.checkpoint_interval));
   kv("seed", std::to_string(p.seed));
@@ -83,10 +71,10 @@ void write_params(const std::filesystem::path& file, const TrialParams& p) {
   kv("simulator", p.simulator);
   kv("simulator_file", p.simulator_file.string());
   kv("simulator_seed", std::to_string(p.simulator_seed));
-  kv("simulator_target_params", number(p.simulator_target_params));
-  kv("noise", number(p.noise));
-  kv("sleep_per_cost", number(p.sleep_per_cost));
-  kv("cost", number(p.cost));
+  kv("simulator_target_params", exact_number(p.simulator_target_params));
+  kv("noise", exact_number(p.noise));
+  kv("sleep_per_cost", exact_number(p.sleep_per_cost));
+  kv("cost", exact_number(p.cost));
   write_text_atomic(file, o.str());
 }
 
@@ -169,7 +157,7 @@ std::map<std::string, std::string> params_environment(const TrialParams& p,
           {"MIXBO_PARAMS", params_file.string()},
           {"MIXBO_RESULT", p.result.string()},
           {"MIXBO_SCALE", p.scale},
-          {"MIXBO_SCALE_PARAMS", number(p.scale_params)},
+          {"MIXBO_SCALE_PARAMS", exact_number(p.scale_params)},
           {"MIXBO_STEPS", std::to_string(p.steps)},
           {"MIXBO_CHECKPOINT_INTERVAL", std::to_string(p.checkpoint_interval)},
           {"MIXBO_SEED", std::to_string(p.seed)},

@@ -12,6 +12,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/local_executor.hpp"
 #include "mixbo/io/durable_file.hpp"
@@ -25,9 +26,6 @@ namespace fs = std::filesystem;
 namespace mixbo {
 
 namespace {
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser: distinct seeds per trial
   x += 0x9e3779b97f4a7c15ULL;
@@ -121,7 +119,7 @@ Campaign::Campaign(CampaignConfig config)
     archive_.instance = new_instance_id();
     archive_.strategy = config_.strategy.type;
     archive_.config_text = config_.text;
-    archive_.created = now_seconds();
+    archive_.created = unix_seconds();
     archive_.observations.metric_names = metrics_;
     archive_.observations.metric.assign(metrics_.size(), {});
     archive_.objective = objective_normal_form(config_.objective);
@@ -370,7 +368,7 @@ bool Campaign::finish(std::int64_t trial, const JobStatus& status) {
 IterationRecord Campaign::labelled(const Recommendation& r, int iteration) const {
   IterationRecord rec;
   rec.iteration = iteration;
-  rec.time = now_seconds();
+  rec.time = unix_seconds();
   rec.rec_valid = r.valid;
   if (!r.valid) return rec;
   const auto& o = config_.objective;

@@ -6,16 +6,11 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/exact_number.hpp"
 
 namespace mixbo {
 
 namespace {
-
-std::string number(double v) {
-  std::ostringstream o;
-  o << std::setprecision(17) << v;
-  return o.str();
-}
 
 std::string list(const std::vector<std::string>& v) {
   std::string s;
@@ -25,7 +20,7 @@ std::string list(const std::vector<std::string>& v) {
 
 std::string list(const std::vector<double>& v) {
   std::string s;
-  for (double x : v) s += (s.empty() ? "" : ", ") + number(x);
+  for (double x : v) s += (s.empty() ? "" : ", ") + exact_number(x);
   return s;
 }
 
@@ -43,7 +38,7 @@ std::string objective_normal_form(const ObjectiveOptions& o) {
   auto terms = o.terms;
   std::sort(terms.begin(), terms.end());
   std::string s;
-  for (const auto& [name, w] : terms) s += (s.empty() ? "" : " + ") + number(w) + "*" + name;
+  for (const auto& [name, w] : terms) s += (s.empty() ? "" : " + ") + exact_number(w) + "*" + name;
   return s;
 }
 

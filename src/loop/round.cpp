@@ -3,13 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
-namespace mixbo {
+#include "mixbo/core/clock.hpp"
 
-namespace {
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
+namespace mixbo {
 
 int round_slots(const Campaign& c) {
   const auto& cfg = c.config();

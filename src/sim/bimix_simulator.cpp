@@ -7,14 +7,10 @@
 #include <map>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/text.hpp"
 
 namespace mixbo {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // The canonical SlimPajama name of a domain, or "" for any other name.
 std::string canonical(const std::string& name) {
@@ -23,7 +19,7 @@ std::string canonical(const std::string& name) {
       {"github", "Github"},       {"code", "Github"},    {"arxiv", "ArXiv"},
       {"book", "Book"},           {"books", "Book"},     {"commoncrawl", "CommonCrawl"},
       {"cc", "CommonCrawl"},      {"c4", "C4"}};
-  const auto it = aliases.find(lower(name));
+  const auto it = aliases.find(to_lower(name));
   return it == aliases.end() ? "" : it->second;
 }
 
@@ -92,7 +88,7 @@ double slimpajama_transfer(const std::string& to, const std::string& from) {
 // finaliser), so unknown domains get the same coefficients on every machine and run.
 double hash_unit(const std::string& text, std::uint64_t salt) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : lower(text)) h = (h ^ c) * 0x100000001b3ULL;
+  for (unsigned char c : to_lower(text)) h = (h ^ c) * 0x100000001b3ULL;
   std::uint64_t z = h + salt * 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -139,7 +135,8 @@ BimixSimulator::BimixSimulator(std::vector<std::string> domains) : domains_(std:
       else if (!canon[sj].empty() && !canon[si].empty())
         transfer_(j, i) = slimpajama_transfer(canon[sj], canon[si]);
       else
-        transfer_(j, i) = in_range(lower(domains_[sj]) + "<-" + lower(domains_[si]), 6, 0.05, 0.35);
+        transfer_(j, i) =
+            in_range(to_lower(domains_[sj]) + "<-" + to_lower(domains_[si]), 6, 0.05, 0.35);
     }
   natural_.resize(k);
   for (Eigen::Index i = 0; i < k; ++i) natural_[i] = laws_[static_cast<size_t>(i)].share;

@@ -35,7 +35,7 @@ double SimulatedObjective::operator()(const Eigen::VectorXd& w, double params,
 
 namespace {
 
-struct Ctx {
+struct DenseSearch {
   const SimulatedObjective* f;
   const BoundedSimplex* simplex;
   double params;
@@ -43,17 +43,13 @@ struct Ctx {
   int evaluations = 0;
 };
 
-double objective(const std::vector<double>& x, std::vector<double>&, void* data) {
-  auto* c = static_cast<Ctx*>(data);
+double dense_objective(const std::vector<double>& x, std::vector<double>&, void* data) {
+  auto* c = static_cast<DenseSearch*>(data);
   ++c->evaluations;
   const Eigen::VectorXd v =
       Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size()));
   // COBYLA may step slightly off the constraint: evaluate at the nearest feasible mixture.
   return (*c->f)(c->simplex->project(v), c->params, c->steps);
-}
-
-double sum_constraint(const std::vector<double>& x, std::vector<double>&, void*) {
-  return std::accumulate(x.begin(), x.end(), 0.0) - 1.0;
 }
 
 }  // namespace
@@ -87,14 +83,14 @@ DenseOptimum dense_optimum(const Simulator& sim, const ObjectiveOptions& objecti
   for (size_t i = 0; i < n_starts; ++i)
     start_points.push_back(sweep.row(ranked[i].second).transpose());
   start_points.push_back(simplex.center());
-  Ctx ctx{&f, &simplex, params, steps};
+  DenseSearch ctx{&f, &simplex, params, steps};
   for (const auto& s : start_points) {
     GuardedNlopt guarded(nlopt::LN_COBYLA, static_cast<unsigned>(k));
     nlopt::opt& opt = guarded.opt();
     opt.set_lower_bounds(std::vector<double>(simplex.lower().data(), simplex.lower().data() + k));
     opt.set_upper_bounds(std::vector<double>(simplex.upper().data(), simplex.upper().data() + k));
-    guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-    guarded.set_min_objective(objective, &ctx);
+    guarded.add_equality_constraint(simplex_sum_constraint, nullptr, 1e-12);
+    guarded.set_min_objective(dense_objective, &ctx);
     opt.set_xtol_abs(1e-9);
     opt.set_ftol_abs(1e-12);
     opt.set_maxeval(4000);

@@ -11,9 +11,9 @@
 namespace mixbo {
 namespace {
 
-constexpr std::uint64_t kDesignStream = 0x42694d6978000001ULL;  // "BiMix"
-constexpr int kDesignLength = 4096;   // design points available (far more than any budget uses)
-constexpr double kSameAnswer = 0.01;  // minimisers closer than this (max |dw|) are one answer
+constexpr std::uint64_t kBimixDesignStream = 0x42694d6978000001ULL;  // "BiMix"
+constexpr int kBimixDesignLength = 4096;  // design points available (far more than any budget uses)
+constexpr double kSameAnswer = 0.01;      // minimisers closer than this (max |dw|) are one answer
 
 }  // namespace
 
@@ -28,7 +28,7 @@ BimixLawStrategy::BimixLawStrategy(const StrategySetup& setup, Team& team)
     throw ConfigError("strategy.bimix_scale names unknown scale '" + setup_.options.bimix_scale +
                       "'");
   n_design_ = std::max(setup_.options.n_init, 3 * sp.k());
-  design_ = sample_sobol(sp.simplex(), kDesignLength, setup_.seed ^ kDesignStream);
+  design_ = sample_sobol(sp.simplex(), kBimixDesignLength, setup_.seed ^ kBimixDesignStream);
   if (!setup_.options.bimix_entropy.empty() &&
       static_cast<int>(setup_.options.bimix_entropy.size()) != sp.k())
     throw ConfigError("strategy.bimix_entropy has " +
@@ -37,7 +37,7 @@ BimixLawStrategy::BimixLawStrategy(const StrategySetup& setup, Team& team)
 }
 
 Eigen::VectorXd BimixLawStrategy::design_point(int j) const {
-  return design_.row(j % kDesignLength).transpose();
+  return design_.row(j % kBimixDesignLength).transpose();
 }
 
 Eigen::VectorXd BimixLawStrategy::entropy_mixture() const {
@@ -74,7 +74,7 @@ BimixLawStrategy::StageState BimixLawStrategy::stage_state(const History& histor
                                                            int scale) const {
   const std::int64_t full = setup_.space.steps().max_steps();
   StageState st;
-  for (int j = 0; j < kDesignLength; ++j) {
+  for (int j = 0; j < kBimixDesignLength; ++j) {
     const Point p{design_point(j), scale, full};
     if (!contains_run(history.runs, p)) {
       st.next = j;
@@ -98,7 +98,7 @@ std::vector<Eigen::VectorXd> BimixLawStrategy::verified(const History& history) 
     if (r.scale != target || r.steps != full) continue;
     // Not a design point (a design at the target scale itself: bimix_scale = target).
     bool design = false;
-    for (int j = 0; j < kDesignLength && !design && scale_ == target; ++j) {
+    for (int j = 0; j < kBimixDesignLength && !design && scale_ == target; ++j) {
       if (!contains_run(history.runs, {design_point(j), scale_, full})) break;
       design = same_mixture(r.w, design_point(j));
     }
@@ -131,8 +131,8 @@ std::vector<Point> BimixLawStrategy::propose(const History& history,
     const Plan p = more > 0 ? Plan{} : plan(history, scale);
     if (more == 0 && p.w.size() == 0) more = q;  // too little data (failures)
     if (more > 0) {
-      for (int j = st.next; static_cast<int>(out.size()) < std::min(more, q) && j < kDesignLength;
-           ++j) {
+      for (int j = st.next;
+           static_cast<int>(out.size()) < std::min(more, q) && j < kBimixDesignLength; ++j) {
         const Point d{design_point(j), scale, full};
         if (!contains_run(history.runs, d)) out.push_back(d);
       }

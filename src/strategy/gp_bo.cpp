@@ -9,11 +9,13 @@
 #include <set>
 
 #include "mixbo/acq/maximize.hpp"
+#include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/kernels.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/run_lookup.hpp"
 #include "mixbo/strategy/run_out_calibration.hpp"
 
 namespace mixbo {
@@ -32,12 +34,8 @@ std::uint64_t derive(std::uint64_t seed, std::uint64_t iteration, std::uint64_t 
 }
 
 // Purposes of the derived seeds (any distinct constants).
-constexpr std::uint64_t kDesignStream = 0x4d464d53000001ULL;  // the design's Sobol scrambling
+constexpr std::uint64_t kGpDesignStream = 0x4d464d53000001ULL;  // the design's Sobol scrambling
 constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5;
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 KernelContext kernel_context(const SearchSpace& sp) {
   KernelContext c;
@@ -46,16 +44,17 @@ KernelContext kernel_context(const SearchSpace& sp) {
   return c;
 }
 
-bool same_run(const Point& a, const Point& b) {
-  return a.scale == b.scale && a.steps == b.steps && a.w.size() == b.w.size() &&
-         (a.w - b.w).cwiseAbs().maxCoeff() < 1e-6;
+// Proposals come from a continuous optimiser, so a candidate within 1e-6 of a run is that run.
+constexpr double kSameProposal = 1e-6;
+
+bool same_proposal(const Point& a, const Point& b) {
+  return a.scale == b.scale && a.steps == b.steps && same_mixture(a.w, b.w, kSameProposal);
 }
 
 // A run of `run` already reports everything `p` would: same mixture and scale, at least as
 // many steps. Proposing p again would only repeat a checkpoint of its curve.
 bool covered_by(const Point& p, const Point& run) {
-  return p.scale == run.scale && p.steps <= run.steps && p.w.size() == run.w.size() &&
-         (p.w - run.w).cwiseAbs().maxCoeff() < 1e-6;
+  return p.scale == run.scale && p.steps <= run.steps && same_mixture(p.w, run.w, kSameProposal);
 }
 
 // Indices 0..c-1 to keep: at most `keep`, the last one and then halving the step count back
@@ -285,7 +284,7 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
   // Continue the sequence after every run proposed so far, so a failed design run is replaced
   // by a new mixture rather than repeated.
   const int done = static_cast<int>(history.runs.size());
-  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kDesignStream);
+  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kGpDesignStream);
   const int scale = fidelity_ == Fidelity::kMulti ? 0 : sp.scales().target();
   // mfms-bo: design runs first_pair .. n_init - 1 repeat mixtures 0, 1, ... at the second scale.
   const int pairs = fidelity_ == Fidelity::kMulti ? setup_.options.design_pairs_for(sp) : 0;
@@ -409,7 +408,8 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
     for (const auto& c : cands) {
       const Point p{c.w, spec.pairs[static_cast<size_t>(c.pair)].scale,
                     spec.pairs[static_cast<size_t>(c.pair)].steps};
-      if (std::none_of(busy.begin(), busy.end(), [&](const Point& o) { return same_run(o, p); }) &&
+      if (std::none_of(busy.begin(), busy.end(),
+                       [&](const Point& o) { return same_proposal(o, p); }) &&
           std::none_of(history.runs.begin(), history.runs.end(),
                        [&](const Point& r) { return covered_by(p, r); })) {
         pick = &c;

@@ -11,9 +11,9 @@
 namespace mixbo {
 namespace {
 
-constexpr std::uint64_t kDesignStream = 0x5265674d69780001ULL;  // "RegMix"
+constexpr std::uint64_t kRegmixDesignStream = 0x5265674d69780001ULL;  // "RegMix"
 constexpr std::uint64_t kSweepStream = 0x5265674d69780002ULL;
-constexpr int kDesignLength = 4096;
+constexpr int kRegmixDesignLength = 4096;
 
 }  // namespace
 
@@ -25,18 +25,18 @@ RegMix::RegMix(const StrategySetup& setup) : setup_(setup) {
       cheap_steps_ = b;
       break;
     }
-  Rng rng = make_rng(setup_.seed, kDesignStream);
-  design_ = sample_dirichlet(setup_.space.simplex(), 1.0, kDesignLength, rng);
+  Rng rng = make_rng(setup_.seed, kRegmixDesignStream);
+  design_ = sample_dirichlet(setup_.space.simplex(), 1.0, kRegmixDesignLength, rng);
   sweep_ = sample_sobol(setup_.space.simplex(), kSweep, setup_.seed ^ kSweepStream);
 }
 
 Point RegMix::cheap_run(int j) const {
-  return {design_.row(j % kDesignLength).transpose(), 0, cheap_steps_};
+  return {design_.row(j % kRegmixDesignLength).transpose(), 0, cheap_steps_};
 }
 
 std::optional<MixtureRidge> RegMix::regression(const History& history) {
   std::vector<std::pair<Eigen::VectorXd, double>> data;
-  for (int j = 0; j < kDesignLength; ++j) {
+  for (int j = 0; j < kRegmixDesignLength; ++j) {
     const Point p = cheap_run(j);
     if (!contains_run(history.runs, p)) break;
     if (const auto v = final_value(history, p)) data.push_back({p.w, *v});
@@ -81,7 +81,7 @@ std::vector<Point> RegMix::propose(const History& history, const std::vector<Poi
   if (q <= 0) return out;
   const int n = setup_.options.regmix_runs;
   int proposed = 0, waiting = 0, finished = 0;
-  for (int j = 0; j < kDesignLength; ++j) {
+  for (int j = 0; j < kRegmixDesignLength; ++j) {
     const Point p = cheap_run(j);
     if (!contains_run(history.runs, p)) break;
     ++proposed;

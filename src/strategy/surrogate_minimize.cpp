@@ -13,14 +13,14 @@
 namespace mixbo {
 namespace {
 
-struct Ctx {
+struct SurrogateSearch {
   const SurrogateFunction* f;
   Eigen::VectorXd best_w;
   double best = std::numeric_limits<double>::infinity();
 };
 
-double objective(unsigned n, const double* x, double* g, void* data) {
-  auto& c = *static_cast<Ctx*>(data);
+double surrogate_objective(unsigned n, const double* x, double* g, void* data) {
+  auto& c = *static_cast<SurrogateSearch*>(data);
   const Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(x, n);
   Eigen::VectorXd gv;
   const double v = (*c.f)(w, g ? &gv : nullptr);
@@ -32,7 +32,7 @@ double objective(unsigned n, const double* x, double* g, void* data) {
   return std::isfinite(v) ? v : std::numeric_limits<double>::max();
 }
 
-double sum_constraint(unsigned n, const double* x, double* g, void*) {
+double surrogate_sum_constraint(unsigned n, const double* x, double* g, void*) {
   if (g) std::fill(g, g + n, 1.0);
   double s = 0;
   for (unsigned i = 0; i < n; ++i) s += x[i];
@@ -64,13 +64,13 @@ SurrogateMinimum minimize_surrogate(const SurrogateFunction& f, const BoundedSim
   best.value = val[order[0]];
   if (k == 1) return best;
   for (int s = 0; s < std::min<int>(starts, static_cast<int>(order.size())); ++s) {
-    Ctx c{&f, {}, std::numeric_limits<double>::infinity()};
+    SurrogateSearch c{&f, {}, std::numeric_limits<double>::infinity()};
     GuardedNlopt guarded(nlopt::LD_SLSQP, static_cast<unsigned>(k));
     nlopt::opt& opt = guarded.opt();
     opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + k));
     opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + k));
-    guarded.add_equality_constraint(sum_constraint, nullptr, 1e-12);
-    guarded.set_min_objective(objective, &c);
+    guarded.add_equality_constraint(surrogate_sum_constraint, nullptr, 1e-12);
+    guarded.set_min_objective(surrogate_objective, &c);
     opt.set_maxeval(300);
     opt.set_xtol_rel(1e-10);
     opt.set_ftol_rel(1e-12);

@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 
+#include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/loop/campaign.hpp"
 #include "mixbo/loop/round.hpp"
@@ -27,10 +28,6 @@ const std::vector<std::string>& default_bench_strategies() {
 }
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // A folder that does not exist, so Campaign starts an empty archive and never resumes one.
 fs::path scratch_workdir() {

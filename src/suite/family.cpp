@@ -26,8 +26,6 @@ std::string list(int k, const std::string& prefix, const std::string& value = ""
   return s;
 }
 
-std::string num(double v, int precision = 3) { return table_number(v, precision); }
-
 std::vector<StrategySummary> rows_of(const BenchResult& r) {
   std::vector<BenchCurve> curves;
   for (const auto& b : r.campaigns) curves.push_back(b.curve);
@@ -78,21 +76,22 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
     const LawFamilySimulator sim(m.config.simulator.seed, m.config.space.k(),
                                  m.config.simulator.target_params);
     o << "member " << std::setw(2) << m.index << " (k " << m.config.space.k() << ", transfer "
-      << num(sim.member().tau, 2) << ", optimum " << (sim.member().on_face ? "on a face" : "inside")
-      << "):";
+      << table_number(sim.member().tau, 2) << ", optimum "
+      << (sim.member().on_face ? "on a face" : "inside") << "):";
     for (const auto& r : all[i]) {
       if (!by_strategy.count(r.strategy)) order.push_back(r.strategy);
       by_strategy[r.strategy].push_back(&r);
-      o << "  " << r.strategy << " " << num(r.cost.median) << " (" << r.cost.finite << "/"
-        << r.cost.n << ", " << num(r.regret.median * 100, 2) << "%"
-        << (std::isnan(r.speedup) ? "" : ", " + num(r.speedup, 2) + "x") << ")";
+      o << "  " << r.strategy << " " << table_number(r.cost.median) << " (" << r.cost.finite << "/"
+        << r.cost.n << ", " << table_number(r.regret.median * 100, 2) << "%"
+        << (std::isnan(r.speedup) ? "" : ", " + table_number(r.speedup, 2) + "x") << ")";
     }
     o << "\n";
   }
   o << "\nsummary over members (medians over members of each member's median over seeds)\n";
   o << std::left << std::setw(12) << "strategy" << std::right << std::setw(12) << "cost to eps"
     << std::setw(10) << "reached";
-  for (double c : report_costs()) o << std::setw(9) << (std::string("@") += num(c, c < 1 ? 1 : 0));
+  for (double c : report_costs())
+    o << std::setw(9) << (std::string("@") += table_number(c, c < 1 ? 1 : 0));
   o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1"
     << "\n";
   for (const auto& s : order) {
@@ -111,13 +110,14 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
         wins += r->speedup >= 1;
       }
     }
-    o << std::left << std::setw(12) << s << std::right << std::setw(12) << num(median(cost))
-      << std::setw(10) << (std::to_string(reached) + "/" + std::to_string(rs.size()));
+    o << std::left << std::setw(12) << s << std::right << std::setw(12)
+      << table_number(median(cost)) << std::setw(10)
+      << (std::to_string(reached) + "/" + std::to_string(rs.size()));
     for (auto& v : at) {
       const double x = median(v);
-      o << std::setw(9) << (std::isinf(x) ? std::string("none") : num(x * 100, 2) + "%");
+      o << std::setw(9) << (std::isinf(x) ? std::string("none") : table_number(x * 100, 2) + "%");
     }
-    o << std::setw(10) << (speed.empty() ? std::string("-") : num(median(speed), 2) + "x")
+    o << std::setw(10) << (speed.empty() ? std::string("-") : table_number(median(speed), 2) + "x")
       << std::setw(14)
       << (compared ? std::to_string(wins) + "/" + std::to_string(compared) : std::string("-"))
       << "\n";
@@ -134,7 +134,7 @@ void write_family_csv(const fs::path& file, const std::vector<FamilyMember>& mem
   o << "member,domains,transfer,optimum_on_face,strategy,seeds,reached,median_cost_to_target,"
        "median_final_regret,paper_speedup_of_"
     << reference;
-  for (double c : report_costs()) o << ",median_regret_at_" << num(c, c < 1 ? 1 : 0);
+  for (double c : report_costs()) o << ",median_regret_at_" << table_number(c, c < 1 ? 1 : 0);
   o << ",interval_coverage\n";
   for (const auto& m : members) {
     const LawFamilySimulator sim(m.config.simulator.seed, m.config.space.k(),

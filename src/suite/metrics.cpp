@@ -188,14 +188,10 @@ std::string table_number(double v, int precision) {
   return o.str();
 }
 
-namespace {
-std::string num(double v, int precision = 3) { return table_number(v, precision); }
-}  // namespace
-
 std::string format_summary(const std::vector<StrategySummary>& rows, const std::string& reference,
                            double eps) {
   std::ostringstream o;
-  o << "cost to reach within " << num(eps * 100, 2) << "% of the best target loss "
+  o << "cost to reach within " << table_number(eps * 100, 2) << "% of the best target loss "
     << "(cost unit: one full target-scale run)\n";
   o << std::left << std::setw(12) << "strategy" << std::right << std::setw(10) << "median"
     << std::setw(10) << "q1" << std::setw(10) << "q3" << std::setw(10) << "reached" << std::setw(14)
@@ -204,12 +200,13 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
     << "\n";
   for (const auto& r : rows) {
     o << std::left << std::setw(12) << r.strategy << std::right << std::setw(10)
-      << num(r.cost.median) << std::setw(10) << num(r.cost.q1) << std::setw(10) << num(r.cost.q3)
-      << std::setw(10) << (std::to_string(r.cost.finite) + "/" + std::to_string(r.cost.n))
-      << std::setw(14) << ((r.ratio_is_lower_bound ? "> " : "") + num(r.ratio_to_reference, 2))
-      << std::setw(13) << num(r.regret.median * 100, 2) << "%" << std::setw(10)
-      << num(r.mean_wall_seconds, 1) << std::setw(12) << num(r.stay.median) << std::setw(8)
-      << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n)) << "\n";
+      << table_number(r.cost.median) << std::setw(10) << table_number(r.cost.q1) << std::setw(10)
+      << table_number(r.cost.q3) << std::setw(10)
+      << (std::to_string(r.cost.finite) + "/" + std::to_string(r.cost.n)) << std::setw(14)
+      << ((r.ratio_is_lower_bound ? "> " : "") + table_number(r.ratio_to_reference, 2))
+      << std::setw(13) << table_number(r.regret.median * 100, 2) << "%" << std::setw(10)
+      << table_number(r.mean_wall_seconds, 1) << std::setw(12) << table_number(r.stay.median)
+      << std::setw(8) << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n)) << "\n";
   }
   return o.str();
 }
@@ -222,19 +219,21 @@ std::string format_quality(const std::vector<StrategySummary>& rows, const std::
     << reference << " (baseline's cost to its own final quality / " << reference
     << "'s cost to that quality); 95% interval coverage; share of the spend per scale\n";
   o << std::left << std::setw(12) << "strategy" << std::right;
-  for (double c : report_costs()) o << std::setw(9) << (std::string("@") += num(c, c < 1 ? 1 : 0));
+  for (double c : report_costs())
+    o << std::setw(9) << (std::string("@") += table_number(c, c < 1 ? 1 : 0));
   o << std::setw(9) << "to 1%" << std::setw(10) << "speedup" << std::setw(10) << "coverage"
     << "  spend by scale\n";
   for (const auto& r : rows) {
     o << std::left << std::setw(12) << r.strategy << std::right;
     for (double v : r.regret_at)
-      o << std::setw(9) << (std::isinf(v) ? std::string("none") : num(v * 100, 2) + "%");
-    o << std::setw(9) << num(r.cost_1pct.median) << std::setw(10)
-      << (std::isnan(r.speedup) ? std::string("-") : num(r.speedup, 2) + "x") << std::setw(10)
-      << (r.coverage_rounds ? num(r.coverage * 100, 0) + "%" : std::string("-")) << "  ";
+      o << std::setw(9) << (std::isinf(v) ? std::string("none") : table_number(v * 100, 2) + "%");
+    o << std::setw(9) << table_number(r.cost_1pct.median) << std::setw(10)
+      << (std::isnan(r.speedup) ? std::string("-") : table_number(r.speedup, 2) + "x")
+      << std::setw(10)
+      << (r.coverage_rounds ? table_number(r.coverage * 100, 0) + "%" : std::string("-")) << "  ";
     for (size_t i = 0; i < r.scale_share.size() && i < scales.size(); ++i)
       if (r.scale_share[i] >= 0.005)
-        o << scales[i] << " " << num(r.scale_share[i] * 100, 0) << "% ";
+        o << scales[i] << " " << table_number(r.scale_share[i] * 100, 0) << "% ";
     o << "\n";
   }
   return o.str();

@@ -14,13 +14,15 @@
 using namespace mixbo;
 namespace fs = std::filesystem;
 
-namespace {
-
+// The parameter type and the fixture live outside the anonymous namespace: see HardBudget in
+// test_round.cpp.
 struct Fault {
   std::string mode;
   std::string reason;  // expected in the failed trial's reason
   std::string time;    // slurm.time (the local executor enforces it)
 };
+
+namespace {
 
 std::string sections(const std::string& time) {
   return "[strategy]\ntype = random\n\n[slurm]\ntime = " + time + "\n";
@@ -32,9 +34,9 @@ int failed_events(const Archive& a, std::int64_t trial) {
   }));
 }
 
-class Faults : public ::testing::TestWithParam<Fault> {};
-
 }  // namespace
+
+class Faults : public ::testing::TestWithParam<Fault> {};
 
 TEST_P(Faults, TrialFailsWithTheReasonAndTheLoopGoesOn) {
   const Fault& f = GetParam();

@@ -20,6 +20,7 @@
 
 #include "e2e_campaign.hpp"
 #include "mixbo/io/archive.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -44,19 +45,12 @@ pid_t spawn_mixbo(const std::vector<std::string>& args, const fs::path& log) {
   ::_exit(127);
 }
 
-std::string slurp(const fs::path& f) {
-  std::ifstream in(f);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
   // The stock proxy template plus one line that logs every start of a job.
   const fs::path stock = fs::path(MIXBO_SOURCE_DIR) / "jobs" / "mixbo-proxy.sbatch.in";
-  std::string tpl = slurp(stock);
+  std::string tpl = test::file_text(stock);
   const auto at = tpl.find("exec {{proxy}}");
   ASSERT_NE(at, std::string::npos);
   tpl.insert(at, "echo {{trial_id}} {{attempt}} >> {{workdir}}/starts.log\n");
@@ -85,7 +79,7 @@ TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
     int st = 0;
     if (::waitpid(pid, &st, WNOHANG) == pid) {  // it ended by itself before the kill
       ++early_exits;
-      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << slurp(log);
+      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << test::file_text(log);
       break;  // the campaign is over: fewer kills than asked (checked below)
     }
     ::kill(pid, SIGKILL);

@@ -10,6 +10,7 @@
 
 #include "mixbo/io/archive.hpp"
 #include "run_command.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -22,13 +23,6 @@ const std::string kMpiEnv =
 
 std::string mpiexec(int np) {
   return "env " + kMpiEnv + MIXBO_MPIEXEC + " -n " + std::to_string(np) + " ";
-}
-
-fs::path scratch(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("mixbo-mpi-run-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
 }
 
 std::string config_text(const fs::path& workdir, const std::string& strategy) {
@@ -44,7 +38,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
-  const fs::path dir = scratch("same");
+  const fs::path dir = test::scratch_dir("mpi-run", "same");
   // The BO strategy is what the ranks share work for; fall back to random search while the
   // build has no BO strategy (the run must still start, finish and shut its ranks down).
   std::string strategy = "mfms-bo";
@@ -86,7 +80,7 @@ TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
 }
 
 TEST(MpiRun, BadConfigUnderMpiexecFailsAndPrintsOnce) {
-  const fs::path dir = scratch("bad");
+  const fs::path dir = test::scratch_dir("mpi-run", "bad");
   const fs::path cfg = dir / "bad.ini";
   std::ofstream(cfg) << config_text(dir / "w", "random") << "[executor]\nbogus = 1\n";
   const auto t0 = std::chrono::steady_clock::now();

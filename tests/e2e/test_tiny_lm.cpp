@@ -12,6 +12,7 @@
 
 #include "e2e_campaign.hpp"
 #include "mixbo/io/archive.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -30,17 +31,10 @@ bool have_torch() {
                   "(MIXBO_WITH_TORCH=1 scripts/install-deps.sh or examples/tiny-lm/prepare.sh " \
                   "installs it)"
 
-fs::path scratch(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("mixbo-tinylm-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
 // The tiny slice, built once per test program.
 const fs::path& tiny_data() {
   static const fs::path dir = [] {
-    const auto d = scratch("data");
+    const auto d = test::scratch_dir("tinylm", "data");
     const auto r = test::run_command("/usr/bin/python3 " + (kExample / "prepare.py").string() +
                                      " --tiny --out " + d.string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -55,7 +49,7 @@ TEST(TinyLm, CampaignTrainsTheSmallestModelThroughMixboRun) {
   SKIP_WITHOUT_TORCH();
   const auto data = tiny_data();
   ASSERT_TRUE(fs::exists(data / "manifest.json"));
-  const auto work = scratch("run");
+  const auto work = test::scratch_dir("tinylm", "run");
   // The example's campaign file as shipped; only the size is cut down: the smallest model as
   // target, 20 steps, two random-search runs (every step cost 1, budget 2 full runs).
   const auto r =
@@ -91,7 +85,7 @@ TEST(TinyLm, CampaignTrainsTheSmallestModelThroughMixboRun) {
 TEST(TinyLm, BadRunIsRefusedWithItsReason) {
   SKIP_WITHOUT_TORCH();
   const auto data = tiny_data();
-  const auto dir = scratch("bad");
+  const auto dir = test::scratch_dir("tinylm", "bad");
   const std::string env =
       "MIXBO_DOMAINS=c_headers,python MIXBO_MIXTURE=0.5,0.5 MIXBO_STEPS=10 "
       "MIXBO_CHECKPOINT_INTERVAL=5 MIXBO_SEED=1 MIXBO_METRICS=python_CE MIXBO_TRIAL_ID=t0001 "

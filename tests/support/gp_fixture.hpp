@@ -16,6 +16,9 @@
 
 namespace mixbo::test {
 
+// The number of mixture domains of the GP, acquisition and simulator tests' small problems.
+inline constexpr int kK = 3;
+
 // k mixture columns, a 1B-parameter target scale.
 inline KernelContext gp_context(int k) {
   KernelContext c;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "gp_fixture.hpp"
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/acq/knowledge_gradient.hpp"
 #include "mixbo/acq/normal.hpp"
@@ -135,8 +136,6 @@ TEST(AcqKnowledgeGradient, TinyAndZeroValues) {
 
 namespace {
 
-constexpr int kK = 3;
-
 struct Fixture {
   std::shared_ptr<const GaussianProcess> gp;
   AcqSpec spec;
@@ -144,23 +143,23 @@ struct Fixture {
 
 Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
   KernelContext ctx;
-  ctx.k = kK;
+  ctx.k = test::kK;
   ctx.target_log_params = std::log(1e9);
   GpModel model = GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx);
   Rng rng = make_rng(seed, 0);
   BoundedSimplex s({"a", "b", "c"}, Eigen::Vector3d(0.05, 0.05, 0.05),
                    Eigen::Vector3d(0.8, 0.8, 0.8));
   const int n = 30;
-  Eigen::MatrixXd X(n, kK + 2);
-  X.leftCols(kK) = sample_dirichlet(s, 1.0, n, rng);
+  Eigen::MatrixXd X(n, test::kK + 2);
+  X.leftCols(test::kK) = sample_dirichlet(s, 1.0, n, rng);
   std::uniform_real_distribution<double> lp(std::log(2e7), std::log(1e9));
   std::uniform_int_distribution<int> st(1, 20);
   Eigen::VectorXd y(n);
   for (int i = 0; i < n; ++i) {
-    X(i, kK) = lp(rng);
-    X(i, kK + 1) = std::log(1000.0 * st(rng));
-    y[i] = 3.0 + std::pow(X(i, 0) - 0.4, 2) + 0.5 * X(i, 1) - 0.05 * (X(i, kK) - 17) +
-           0.5 * std::exp(-(X(i, kK + 1) - 6.9));
+    X(i, test::kK) = lp(rng);
+    X(i, test::kK + 1) = std::log(1000.0 * st(rng));
+    y[i] = 3.0 + std::pow(X(i, 0) - 0.4, 2) + 0.5 * X(i, 1) - 0.05 * (X(i, test::kK) - 17) +
+           0.5 * std::exp(-(X(i, test::kK + 1) - 6.9));
   }
   Eigen::VectorXd theta = model.initial();
   theta[model.noise_index()] = std::log(1e-3);
@@ -177,11 +176,11 @@ Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
     f.spec.pairs.push_back(p);
   }
   const Eigen::MatrixXd W = sample_sobol(s, 12, 5);
-  f.spec.targets.resize(W.rows(), kK + 2);
-  f.spec.targets.leftCols(kK) = W;
-  f.spec.targets.col(kK).setConstant(std::log(1e9));
-  f.spec.targets.col(kK + 1).setConstant(std::log(19500.0));
-  set_pair_incumbents(*gp, X.leftCols(kK), f.spec);
+  f.spec.targets.resize(W.rows(), test::kK + 2);
+  f.spec.targets.leftCols(test::kK) = W;
+  f.spec.targets.col(test::kK).setConstant(std::log(1e9));
+  f.spec.targets.col(test::kK + 1).setConstant(std::log(19500.0));
+  set_pair_incumbents(*gp, X.leftCols(test::kK), f.spec);
   return f;
 }
 
@@ -201,7 +200,7 @@ TEST(AcqFunctions, GradientsMatchCentralDifferencesForEveryAcquisition) {
         const double v = acq.value(pair, w, &g);
         ASSERT_TRUE(std::isfinite(v)) << acquisition_name(kind);
         EXPECT_NEAR(v, acq.value(pair, w), 1e-10 * std::max(1.0, std::abs(v)));
-        for (int d = 0; d < kK; ++d) {
+        for (int d = 0; d < test::kK; ++d) {
           const double h = 1e-6;
           Eigen::VectorXd wp = w, wm = w;
           wp[d] += h;
@@ -237,7 +236,7 @@ TEST(AcqFunctions, LogEiIsLogOfClosedFormEi) {
   const Acquisition acq(f.gp, f.spec);
   const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 30, 2);
   for (Eigen::Index r = 0; r < W.rows(); ++r) {
-    Eigen::VectorXd x(kK + 2);
+    Eigen::VectorXd x(test::kK + 2);
     x << W.row(r).transpose(), f.spec.pairs[2].log_params, f.spec.pairs[2].log_steps;
     const Posterior post = f.gp->predict(x.transpose());
     const double sd = std::sqrt(post.variance[0]);
@@ -258,11 +257,11 @@ TEST(AcqFunctions, TargetKgMatchesMonteCarloLookahead) {
   std::vector<Eigen::Index> ord(static_cast<size_t>(mu_t.size()));
   for (Eigen::Index i = 0; i < mu_t.size(); ++i) ord[static_cast<size_t>(i)] = i;
   std::sort(ord.begin(), ord.end(), [&](auto a, auto b) { return mu_t[a] < mu_t[b]; });
-  const Eigen::VectorXd w =
-      (0.6 * f.spec.targets.row(ord[0]).head(kK) + 0.4 * f.spec.targets.row(ord[1]).head(kK))
-          .transpose();
+  const Eigen::VectorXd w = (0.6 * f.spec.targets.row(ord[0]).head(test::kK) +
+                             0.4 * f.spec.targets.row(ord[1]).head(test::kK))
+                                .transpose();
   const int pair = 2;
-  Eigen::VectorXd x(kK + 2);
+  Eigen::VectorXd x(test::kK + 2);
   x << w, f.spec.pairs[pair].log_params, f.spec.pairs[pair].log_steps;
   const Posterior post = f.gp->predict(x.transpose());
   const double sd_y = std::sqrt(post.variance[0] + f.gp->noise_variance());

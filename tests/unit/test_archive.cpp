@@ -20,18 +20,12 @@
 #include "mixbo/io/archive.hpp"
 #include "mixbo/io/hdf5.hpp"
 #include "run_command.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path temp_dir(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("mixbo-archive-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 SearchSpace space3() {
   Eigen::VectorXd lo(3), hi(3);
@@ -213,7 +207,7 @@ void expect_same(const Archive& a, const Archive& b) {
 }  // namespace
 
 TEST(Archive, RoundTripKeepsEverything) {
-  const auto dir = temp_dir("roundtrip");
+  const auto dir = test::scratch_dir("archive", "roundtrip");
   const Archive a = rich();
   save_archive(dir / "campaign.h5", a, space3());
   const Archive b = load_archive(dir / "campaign.h5");
@@ -230,7 +224,7 @@ TEST(Archive, RoundTripKeepsEverything) {
 }
 
 TEST(Archive, EmptyCampaignRoundTrips) {
-  const auto dir = temp_dir("empty");
+  const auto dir = test::scratch_dir("archive", "empty");
   Archive a;
   a.campaign = "empty";
   a.strategy = "random";
@@ -244,7 +238,7 @@ TEST(Archive, EmptyCampaignRoundTrips) {
 }
 
 TEST(Archive, SaveReplacesTheOldFile) {
-  const auto dir = temp_dir("replace");
+  const auto dir = test::scratch_dir("archive", "replace");
   save_archive(dir / "campaign.h5", generation(3), space3());
   save_archive(dir / "campaign.h5", generation(5), space3());
   const Archive b = load_archive(dir / "campaign.h5");
@@ -253,7 +247,7 @@ TEST(Archive, SaveReplacesTheOldFile) {
 }
 
 TEST(Archive, RefusesWhatIsNotAnArchive) {
-  const auto dir = temp_dir("refuse");
+  const auto dir = test::scratch_dir("archive", "refuse");
   std::ofstream(dir / "junk.h5") << "not hdf5 at all";
   try {
     load_archive(dir / "junk.h5");
@@ -280,7 +274,7 @@ TEST(Archive, RefusesWhatIsNotAnArchive) {
 TEST(Archive, ReadableByH5dump) {
   if (test::run_command("command -v h5dump").exit_code != 0)
     GTEST_SKIP() << "h5dump not installed (Debian package hdf5-tools)";
-  const auto dir = temp_dir("h5dump");
+  const auto dir = test::scratch_dir("archive", "h5dump");
   save_archive(dir / "campaign.h5", rich(), space3());
   const auto r = test::run_command(
       "h5dump -d /trials/id -d /trials/reason -d /observations/step "
@@ -303,7 +297,7 @@ TEST(Archive, ReadableByH5dump) {
 TEST(Archive, ReadableByH5py) {
   if (test::run_command("/usr/bin/python3 -c 'import h5py'").exit_code != 0)
     GTEST_SKIP() << "/usr/bin/python3 with h5py not installed (Debian package python3-h5py)";
-  const auto dir = temp_dir("h5py");
+  const auto dir = test::scratch_dir("archive", "h5py");
   const auto file = dir / "campaign.h5";
   save_archive(file, rich(), space3());
   const auto script = dir / "read.py";
@@ -343,7 +337,7 @@ print("diag", sorted(f["iterations/diagnostics"].keys()))
 // be exactly generation G or G+1, G = the last save the child completed (G+1: the kill came
 // after the rename, before the report).
 TEST(Archive, SigkillNeverLeavesATornFile) {
-  const auto dir = temp_dir("sigkill");
+  const auto dir = test::scratch_dir("archive", "sigkill");
   const auto file = dir / "campaign.h5";
   const SearchSpace sp = space3();
   // Kill instants spread over a few saves (a save's duration depends on the disk's fsync).
@@ -443,7 +437,7 @@ std::string load_error(const fs::path& file) {
 
 // Issue 15, defect 8: a bad row index surfaced as vector::_M_range_check in status and run.
 TEST(Archive, CorruptIndexIsNamedOnLoad) {
-  const auto dir = temp_dir("corrupt-index");
+  const auto dir = test::scratch_dir("archive", "corrupt-index");
   const auto file = dir / "campaign.h5";
   struct Case {
     const char* dataset;
@@ -462,7 +456,7 @@ TEST(Archive, CorruptIndexIsNamedOnLoad) {
 
 // Issue 15, defect 9: HDF5 converts a float dataset read as integers silently (100.5 -> 100).
 TEST(Archive, IntegersAreNotReadFromFloatDatasets) {
-  const auto dir = temp_dir("float-ints");
+  const auto dir = test::scratch_dir("archive", "float-ints");
   h5::write_file(dir / "f.h5", [](h5::hid_t f) {
     h5::write_doubles(f, "steps", {100.5, 200});
     h5::write_ints(f, "ints", {1, 2});
@@ -482,7 +476,7 @@ TEST(Archive, IntegersAreNotReadFromFloatDatasets) {
 // write(2) like ENOSPC does) keeps the previous archive and says so. The saving process then exits
 // normally: it used to crash in HDF5's exit handler (session 11: mixbo run ended in a segfault).
 TEST(Archive, FailedSaveKeepsThePreviousArchive) {
-  const auto dir = temp_dir("disk-full");
+  const auto dir = test::scratch_dir("archive", "disk-full");
   const auto file = dir / "campaign.h5";
   save_archive(file, generation(2), space3());
   const auto before = fs::file_size(file);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <memory>
 
+#include "gp_fixture.hpp"
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
@@ -20,17 +21,15 @@ using namespace mixbo;
 
 namespace {
 
-constexpr int kK = 3;
-
 GpModel small_model() {
   KernelContext ctx;
-  ctx.k = kK;
+  ctx.k = test::kK;
   ctx.target_log_params = std::log(1e9);
   return GpModel::from_expression("rbf(mixture)", ctx);
 }
 
 Eigen::MatrixXd small_features() {
-  Eigen::MatrixXd X(5, kK + 2);
+  Eigen::MatrixXd X(5, test::kK + 2);
   X << 0.2, 0.3, 0.5, 0, 0,  //
       0.6, 0.2, 0.2, 0, 0,   //
       0.1, 0.8, 0.1, 0, 0,   //
@@ -62,15 +61,16 @@ std::vector<Case> one_of_each_kind() {
   AcqSpec spec;
   spec.kind = AcqKind::kUcb;
   spec.pairs.push_back({});
-  Eigen::VectorXd start(kK + 1);
+  Eigen::VectorXd start(test::kK + 1);
   start << 0, 0.3, 0.3, 0.4;
-  out.push_back({std::make_unique<AcqRefineProblem>(gp, spec, Eigen::VectorXd::Constant(kK, 0.05),
-                                                    Eigen::VectorXd::Constant(kK, 0.9), 50),
-                 start});
+  out.push_back(
+      {std::make_unique<AcqRefineProblem>(gp, spec, Eigen::VectorXd::Constant(test::kK, 0.05),
+                                          Eigen::VectorXd::Constant(test::kK, 0.9), 50),
+       start});
 
   BimixData d;
-  const int n = 4 * kK + 4;
-  d.W.resize(n, kK);
+  const int n = 4 * test::kK + 4;
+  d.W.resize(n, test::kK);
   d.steps.resize(n);
   d.y.resize(n);
   for (int i = 0; i < n; ++i) {
@@ -85,13 +85,13 @@ std::vector<Case> one_of_each_kind() {
 
   // Two runs of three and two checkpoints on the curve GP's product kernel.
   KernelContext ctx;
-  ctx.k = kK;
+  ctx.k = test::kK;
   ctx.target_log_params = std::log(1e9);
   const GpModel curve = GpModel::from_expression("rbf(mixture) * expdecay(steps)", ctx);
   Eigen::MatrixXd X = small_features();
   for (int i = 0; i < 5; ++i) {
-    X.row(i).head(kK) = small_features().row(i < 3 ? 0 : 1).head(kK);
-    X(i, kK + 1) = std::log(1000.0 * (1 + i % 3));
+    X.row(i).head(test::kK) = small_features().row(i < 3 ? 0 : 1).head(test::kK);
+    X(i, test::kK + 1) = std::log(1000.0 * (1 + i % 3));
   }
   out.push_back({std::make_unique<CurveFitProblem>(curve, CurveGrid::from_rows(X, {0, 0, 0, 1, 1}),
                                                    small_targets(), FitOptions{}, CurveOptions{}),

@@ -21,8 +21,6 @@ using namespace mixbo::test;
 
 namespace {
 
-constexpr int kK = 3;
-
 // Runs on a 3-rung ladder, each reporting a prefix of a 12-point step grid (at least 3 points),
 // one of them skipping a checkpoint; run 5 continues run 1 (same mixture and scale), which
 // makes K_U singular. Outputs: a smooth curve in steps plus a mixture effect and noise.

@@ -15,8 +15,6 @@ using namespace mixbo::test;
 
 namespace {
 
-constexpr int kK = 3;
-
 TEST(DefaultKernel, AutoIsTheNonSeparableKernelAndTheSeparableOneForEveryCheckpoint) {
   StrategyOptions o;
   EXPECT_EQ(o.kernel, "auto");

@@ -8,13 +8,12 @@
 #include "mixbo/sim/dense_optimum.hpp"
 #include "mixbo/sim/mlp_simulator.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "slim_domains.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::vector<std::string> kSlim = {"Wikipedia", "StackExchange", "Github", "ArXiv", "Book"};
 
 ObjectiveOptions metric(const std::string& name, bool minimize = true) {
   ObjectiveOptions o;
@@ -43,17 +42,17 @@ void check_optimum(const Simulator& sim, const ObjectiveOptions& o, const Search
 }  // namespace
 
 TEST(DenseOptimum, BimixUnboundedAndBounded) {
-  BimixSimulator sim(kSlim);
-  check_optimum(sim, metric("StackExchange_CE"), space(BoundedSimplex(kSlim)));
+  BimixSimulator sim(test::kSlim);
+  check_optimum(sim, metric("StackExchange_CE"), space(BoundedSimplex(test::kSlim)));
   Eigen::VectorXd lo = Eigen::VectorXd::Constant(5, 0.02), hi = Eigen::VectorXd::Constant(5, 0.3);
-  const auto bounded = space(BoundedSimplex(kSlim, lo, hi));
+  const auto bounded = space(BoundedSimplex(test::kSlim, lo, hi));
   check_optimum(sim, metric("StackExchange_CE"), bounded);
   // The bound binds: the unbounded optimum puts about half the mass on StackExchange.
   EXPECT_NEAR(dense_optimum(sim, metric("StackExchange_CE"), bounded, 1 << 10, 4).w[1], 0.3, 1e-6);
 }
 
 TEST(DenseOptimum, MaximisedObjectiveIsNegated) {
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   const SimulatedObjective lo(sim, metric("Github_CE")), hi(sim, metric("Github_CE", false));
   const Eigen::VectorXd w = Eigen::VectorXd::Constant(5, 0.2);
   EXPECT_EQ(lo(w, 1e8, 1000), -hi(w, 1e8, 1000));
@@ -64,5 +63,5 @@ TEST(DenseOptimum, PaperSimulator) {
   const auto file = fs::path(MIXBO_SHARED_DIR) / "data/paper-sim/simulator_mlp_20250119.json";
   if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
   MlpSimulator sim(file);
-  check_optimum(sim, metric("StackExchange_CE"), space(BoundedSimplex(kSlim)));
+  check_optimum(sim, metric("StackExchange_CE"), space(BoundedSimplex(test::kSlim)));
 }

@@ -21,8 +21,6 @@ using namespace mixbo::test;
 
 namespace {
 
-constexpr int kK = 3;
-
 Eigen::VectorXd outputs(const Eigen::MatrixXd& X, std::uint64_t seed) {
   Rng rng = make_rng(seed, 1);
   std::normal_distribution<double> nd(0, 0.05);

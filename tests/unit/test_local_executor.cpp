@@ -14,19 +14,13 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/exec/local_executor.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-fs::path temp_dir(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("mixbo-local-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 // A trial folder with job.sbatch = header + body; returns its request.
 JobRequest job(const fs::path& root, const std::string& name, const std::string& body,
@@ -56,17 +50,10 @@ JobStatus wait_for(Executor& ex, const std::string& id, double timeout_s = 10) {
   }
 }
 
-std::string slurp(const fs::path& f) {
-  std::ifstream in(f);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Alive = exists and is not a zombie (a reparented child may linger as one).
 bool alive(pid_t pid) {
   if (::kill(pid, 0) != 0) return false;
-  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = test::file_text("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
@@ -85,7 +72,7 @@ pid_t read_pid(const fs::path& f, double timeout_s = 5) {
 }  // namespace
 
 TEST(LocalExecutor, RunsTheScriptInItsTrialFolder) {
-  const auto root = temp_dir("ok");
+  const auto root = test::scratch_dir("local", "ok");
   LocalExecutor ex(root / "state", 2);
   const auto j = job(root, "t1", "echo \"hello from $(basename \"$PWD\")\"; echo oops >&2");
   const auto id = ex.submit(j);
@@ -93,12 +80,12 @@ TEST(LocalExecutor, RunsTheScriptInItsTrialFolder) {
   const auto s = wait_for(ex, id);
   EXPECT_EQ(s.phase, JobPhase::Completed) << s.reason;
   EXPECT_EQ(s.exit_code, 0);
-  EXPECT_EQ(slurp(j.trial_dir / "stdout"), "hello from t1\n");
-  EXPECT_EQ(slurp(j.trial_dir / "stderr"), "oops\n");
+  EXPECT_EQ(test::file_text(j.trial_dir / "stdout"), "hello from t1\n");
+  EXPECT_EQ(test::file_text(j.trial_dir / "stderr"), "oops\n");
 }
 
 TEST(LocalExecutor, RecordsExitCodeAndSignal) {
-  const auto root = temp_dir("exit");
+  const auto root = test::scratch_dir("local", "exit");
   LocalExecutor ex(root / "state", 4);
   const auto a = ex.submit(job(root, "t1", "exit 3"));
   const auto b = ex.submit(job(root, "t2", "kill -SEGV $$"));
@@ -117,7 +104,7 @@ TEST(LocalExecutor, RecordsExitCodeAndSignal) {
 }
 
 TEST(LocalExecutor, NeverRunsMoreThanTheLimit) {
-  const auto root = temp_dir("limit");
+  const auto root = test::scratch_dir("local", "limit");
   LocalExecutor ex(root / "state", 2);
   const auto log = root / "log";
   std::vector<std::string> ids;
@@ -153,7 +140,7 @@ TEST(LocalExecutor, NeverRunsMoreThanTheLimit) {
 }
 
 TEST(LocalExecutor, CancelKillsTheWholeProcessGroup) {
-  const auto root = temp_dir("cancel");
+  const auto root = test::scratch_dir("local", "cancel");
   LocalExecutor ex(root / "state", 2, 0.5);
   const auto j =
       job(root, "t1",
@@ -178,7 +165,7 @@ TEST(LocalExecutor, CancelKillsTheWholeProcessGroup) {
 }
 
 TEST(LocalExecutor, CancelOfAQueuedJobMeansItNeverStarts) {
-  const auto root = temp_dir("cancelq");
+  const auto root = test::scratch_dir("local", "cancelq");
   LocalExecutor ex(root / "state", 1);
   const auto a = ex.submit(job(root, "t1", "sleep 0.3"));
   const auto jb = job(root, "t2", "touch started");
@@ -195,7 +182,7 @@ TEST(LocalExecutor, CancelOfAQueuedJobMeansItNeverStarts) {
 }
 
 TEST(LocalExecutor, EnforcesTheScriptsTimeLimit) {
-  const auto root = temp_dir("time");
+  const auto root = test::scratch_dir("local", "time");
   LocalExecutor ex(root / "state", 2, 0.3);
   // 0:01 is one second in Slurm's M:S form; the job would otherwise run for minutes, its
   // child ignoring SIGTERM.
@@ -221,7 +208,7 @@ TEST(LocalExecutor, EnforcesTheScriptsTimeLimit) {
 }
 
 TEST(LocalExecutor, ScriptTimeLimitForms) {
-  const auto root = temp_dir("forms");
+  const auto root = test::scratch_dir("local", "forms");
   EXPECT_DOUBLE_EQ(script_time_limit(job(root, "a", "true", "02:00:00").script), 7200);
   EXPECT_DOUBLE_EQ(script_time_limit(job(root, "b", "true").script), 0);
   EXPECT_DOUBLE_EQ(script_time_limit(job(root, "c", "true", "\"1-0\"").script), 86400);
@@ -234,7 +221,7 @@ TEST(LocalExecutor, ScriptTimeLimitForms) {
 // keep running under their supervisors and a new executor adopts them by name: the running one
 // is reported running then completed, the queued one is started once, and neither runs twice.
 TEST(LocalExecutor, NewDriverAdoptsJobsOfADeadOne) {
-  const auto root = temp_dir("adopt");
+  const auto root = test::scratch_dir("local", "adopt");
   const auto log = root / "starts";
   const auto a = job(root, "t1", "echo t1 >> " + log.string() + "; sleep 0.6");
   const auto b = job(root, "t2", "echo t2 >> " + log.string() + "; sleep 0.1");
@@ -269,12 +256,12 @@ TEST(LocalExecutor, NewDriverAdoptsJobsOfADeadOne) {
   EXPECT_EQ(again.at(*ia).phase, JobPhase::Completed);
   EXPECT_EQ(again.at(*ib).phase, JobPhase::Completed);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(slurp(log), "t1\nt2\n");
+  EXPECT_EQ(test::file_text(log), "t1\nt2\n");
 }
 
 // The newest attempt wins: a retry (attempt 2) is what find_by_name returns.
 TEST(LocalExecutor, FindByNameReturnsTheLatestAttempt) {
-  const auto root = temp_dir("attempts");
+  const auto root = test::scratch_dir("local", "attempts");
   LocalExecutor ex(root / "state", 2);
   const auto one = ex.submit(job(root, "t1", "exit 1"));
   EXPECT_EQ(wait_for(ex, one).phase, JobPhase::Failed);
@@ -289,7 +276,7 @@ TEST(LocalExecutor, FindByNameReturnsTheLatestAttempt) {
 // Killing the driver at random instants of submit() never makes a job run twice or vanish:
 // a new driver adopts whatever the dead one left (queued, running or finished) by name.
 TEST(LocalExecutor, DriverKilledDuringSubmitRunsEachJobOnce) {
-  const auto root = temp_dir("killsubmit");
+  const auto root = test::scratch_dir("local", "killsubmit");
   const auto log = root / "starts";
   std::srand(7);
   for (int round = 0; round < 12; ++round) {
@@ -322,7 +309,7 @@ TEST(LocalExecutor, DriverKilledDuringSubmitRunsEachJobOnce) {
 // A supervisor that dies (OOM killer, kill -9) leaves its job "lost": reported failed, never
 // started a second time by this or a later executor.
 TEST(LocalExecutor, JobOfAKilledSupervisorIsLostNotRestarted) {
-  const auto root = temp_dir("lost");
+  const auto root = test::scratch_dir("local", "lost");
   const auto log = root / "starts";
   LocalExecutor ex(root / "state", 2);
   const auto id = ex.submit(job(root, "t1", "echo go >> " + log.string() + "; sleep 0.5"));
@@ -333,7 +320,7 @@ TEST(LocalExecutor, JobOfAKilledSupervisorIsLostNotRestarted) {
     if (group <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_GT(group, 0);
-  for (int i = 0; i < 500 && slurp(log).empty(); ++i)
+  for (int i = 0; i < 500 && test::file_text(log).empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ::kill(sup, SIGKILL);
   ::kill(-group, SIGKILL);  // the orphaned job: nobody else would stop it
@@ -343,5 +330,5 @@ TEST(LocalExecutor, JobOfAKilledSupervisorIsLostNotRestarted) {
   LocalExecutor later(root / "state", 2);
   EXPECT_EQ(later.poll({id}).at(id).phase, JobPhase::Failed);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(slurp(log), "go\n");
+  EXPECT_EQ(test::file_text(log), "go\n");
 }

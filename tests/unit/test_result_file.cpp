@@ -14,17 +14,12 @@
 #include "mixbo/io/hdf5.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path scratch() {
-  const auto d = fs::temp_directory_path() / ("mixbo-result-test-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
 
 ResultCurve curve() {
   ResultCurve c;
@@ -38,7 +33,7 @@ ResultCurve curve() {
 const ResultExpectations kExpect{"t0003", {"loss"}, 300};
 
 std::string failure(const ResultCurve& c, const ResultExpectations& e = kExpect) {
-  const auto f = scratch() / "bad.h5";
+  const auto f = test::scratch_dir("result-test") / "bad.h5";
   write_result(f, c);
   try {
     read_result(f, e);
@@ -53,7 +48,7 @@ std::string failure(const ResultCurve& c, const ResultExpectations& e = kExpect)
 }  // namespace
 
 TEST(ResultFile, RoundTrip) {
-  const auto f = scratch() / "ok.h5";
+  const auto f = test::scratch_dir("result-test") / "ok.h5";
   write_result(f, curve());
   const auto c = read_result(f, {"t0003", {"loss", "acc"}, 300});
   EXPECT_EQ(c.steps, curve().steps);
@@ -67,7 +62,7 @@ TEST(ResultFile, PartialCurveIsValid) {
   c.steps = {100};
   c.metrics["loss"] = {3.0};
   c.metrics["acc"] = {0.1};
-  const auto f = scratch() / "partial.h5";
+  const auto f = test::scratch_dir("result-test") / "partial.h5";
   write_result(f, c);
   EXPECT_EQ(read_result(f, kExpect).steps.size(), 1u);
 }
@@ -93,19 +88,19 @@ TEST(ResultFile, EveryValidationFailureNamesTheProblem) {
 }
 
 TEST(ResultFile, TruncatedAndMissingFilesAreResultErrors) {
-  const auto f = scratch() / "trunc.h5";
+  const auto f = test::scratch_dir("result-test") / "trunc.h5";
   write_result(f, curve());
   fs::resize_file(f, fs::file_size(f) / 3);
   EXPECT_THROW(read_result(f, kExpect), ResultError);
-  std::ofstream(scratch() / "garbage.h5") << "not hdf5 at all";
-  EXPECT_THROW(read_result(scratch() / "garbage.h5", kExpect), ResultError);
-  EXPECT_THROW(read_result(scratch() / "absent.h5", kExpect), ResultError);
+  std::ofstream(test::scratch_dir("result-test") / "garbage.h5") << "not hdf5 at all";
+  EXPECT_THROW(read_result(test::scratch_dir("result-test") / "garbage.h5", kExpect), ResultError);
+  EXPECT_THROW(read_result(test::scratch_dir("result-test") / "absent.h5", kExpect), ResultError);
 }
 
 TEST(ResultFile, ReadsWhatH5pyWrites) {
   if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0)
     GTEST_SKIP() << "python3-h5py absent";
-  const auto f = scratch() / "py.h5";
+  const auto f = test::scratch_dir("result-test") / "py.h5";
   const std::string cmd =
       "/usr/bin/python3 -c \"import h5py, numpy as np\n"
       "with h5py.File('" +
@@ -136,7 +131,7 @@ TEST(TrialParams, RoundTripAndEnvironment) {
   p.result = p.trial_dir / "result.h5";
   p.metrics = {"loss"};
   p.cost = 0.0123;
-  const auto f = scratch() / "params.ini";
+  const auto f = test::scratch_dir("result-test") / "params.ini";
   write_params(f, p);
   const auto q = read_params(f);
   EXPECT_EQ(q.domains, p.domains);
@@ -150,7 +145,7 @@ TEST(TrialParams, RoundTripAndEnvironment) {
 }
 
 TEST(TrialParams, MalformedFileNamesTheKey) {
-  const auto f = scratch() / "bad-params.ini";
+  const auto f = test::scratch_dir("result-test") / "bad-params.ini";
   std::ofstream(f) << "trial_id = t1\ncampaign = c\nattempt = x\n";
   try {
     read_params(f);
@@ -162,7 +157,7 @@ TEST(TrialParams, MalformedFileNamesTheKey) {
 
 // Issue 15, defect 5: a FIFO at $MIXBO_RESULT hung the driver in open() for good.
 TEST(ResultFile, FifoIsRefusedWithoutBlocking) {
-  const auto f = scratch() / "fifo.h5";
+  const auto f = test::scratch_dir("result-test") / "fifo.h5";
   fs::remove(f);
   ASSERT_EQ(::mkfifo(f.c_str(), 0644), 0);
   auto reader = std::async(std::launch::async, [&]() -> std::string {
@@ -186,7 +181,7 @@ TEST(ResultFile, FifoIsRefusedWithoutBlocking) {
 
 // Issue 15, defect 9: float steps (100.5) were truncated to integers.
 TEST(ResultFile, FloatStepsAreRefused) {
-  const auto f = scratch() / "float-steps.h5";
+  const auto f = test::scratch_dir("result-test") / "float-steps.h5";
   h5::write_file(f, [](h5::hid_t h) {
     h5::write_attr(h, "schema", std::int64_t{1});
     h5::write_attr(h, "trial_id", std::string("t0003"));
@@ -206,7 +201,7 @@ TEST(ResultFile, FloatStepsAreRefused) {
 // the file, and the result already there stays as it was: the old code ignored a failed close in
 // a destructor and could rename a truncated file over it.
 TEST(ResultFile, FailedWriteKeepsThePreviousResult) {
-  const auto dir = scratch() / "disk-full";
+  const auto dir = test::scratch_dir("result-test") / "disk-full";
   fs::create_directories(dir);
   const auto f = dir / "result.h5";
   write_result(f, curve());

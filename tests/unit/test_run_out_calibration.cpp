@@ -13,7 +13,6 @@ using namespace mixbo;
 
 namespace {
 
-constexpr int kK = 3;
 const double kScales[] = {2e7, 6e7, 1.5e8, 4e8};
 
 // `runs` runs of 3 checkpoints (2000, 4000, 8000 steps) at scales cycling over kScales, y a
@@ -25,18 +24,19 @@ struct Data {
 };
 Data make_data(int runs, double noise, std::uint64_t seed) {
   Rng rng = make_rng(seed, 0);
-  const Eigen::MatrixXd W = sample_dirichlet(test::letter_simplex(kK), 1.0, runs, rng);
+  const Eigen::MatrixXd W = sample_dirichlet(test::letter_simplex(test::kK), 1.0, runs, rng);
   std::normal_distribution<double> eps(0.0, noise);
   Data d;
-  d.X.resize(3 * runs, kK + 2);
+  d.X.resize(3 * runs, test::kK + 2);
   d.y.resize(3 * runs);
   for (int r = 0; r < runs; ++r)
     for (int j = 0; j < 3; ++j) {
       const Eigen::Index i = 3 * r + j;
-      d.X.row(i).head(kK) = W.row(r);
-      d.X(i, kK) = std::log(kScales[r % 4]);
-      d.X(i, kK + 1) = std::log(2000.0 * (1 << j));
-      d.y[i] = 3.0 - 0.1 * d.X(i, kK) - 0.05 * d.X(i, kK + 1) + 0.3 * W(r, 0) * W(r, 0) + eps(rng);
+      d.X.row(i).head(test::kK) = W.row(r);
+      d.X(i, test::kK) = std::log(kScales[r % 4]);
+      d.X(i, test::kK + 1) = std::log(2000.0 * (1 << j));
+      d.y[i] = 3.0 - 0.1 * d.X(i, test::kK) - 0.05 * d.X(i, test::kK + 1) +
+               0.3 * W(r, 0) * W(r, 0) + eps(rng);
       d.run.push_back(r);
     }
   return d;
@@ -44,7 +44,7 @@ Data make_data(int runs, double noise, std::uint64_t seed) {
 
 GaussianProcess gp_on(const Data& d, double log_noise) {
   const GpModel model = GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)",
-                                                 test::gp_context(kK));
+                                                 test::gp_context(test::kK));
   Eigen::VectorXd theta = model.initial();
   theta[model.noise_index()] = log_noise;
   return GaussianProcess(model, d.X, d.y, theta);
@@ -56,11 +56,12 @@ GaussianProcess gp_on(const Data& d, double log_noise) {
 // posterior sds: the factor is large. With the true noise variance it is far smaller.
 TEST(RunOutCalibration, MeasuresHowFarTheSpreadIsOff) {
   const Data d = make_data(40, 0.05, 7);
-  const auto overconfident = run_out_calibration(gp_on(d, std::log(1e-8)), d.run, kK);
+  const auto overconfident = run_out_calibration(gp_on(d, std::log(1e-8)), d.run, test::kK);
   EXPECT_EQ(overconfident.runs, 30);  // every run above the smallest scale (10 are at it)
   EXPECT_GT(overconfident.sd_scale, 2.0);
   const double noise_std = 0.05 / Standardizer::fit(d.y).scale;  // in standardised units
-  const auto honest = run_out_calibration(gp_on(d, std::log(noise_std * noise_std)), d.run, kK);
+  const auto honest =
+      run_out_calibration(gp_on(d, std::log(noise_std * noise_std)), d.run, test::kK);
   EXPECT_EQ(honest.runs, 30);
   EXPECT_LT(honest.sd_scale, overconfident.sd_scale / 2);
 }
@@ -69,15 +70,15 @@ TEST(RunOutCalibration, MeasuresHowFarTheSpreadIsOff) {
 // out the factor stays 1 and says so.
 TEST(RunOutCalibration, NeedsRunsAboveTheSmallestScale) {
   Data d = make_data(12, 0.05, 3);
-  for (Eigen::Index i = 0; i < d.X.rows(); ++i) d.X(i, kK) = std::log(kScales[0]);
-  const auto none = run_out_calibration(gp_on(d, std::log(1e-4)), d.run, kK);
+  for (Eigen::Index i = 0; i < d.X.rows(); ++i) d.X(i, test::kK) = std::log(kScales[0]);
+  const auto none = run_out_calibration(gp_on(d, std::log(1e-4)), d.run, test::kK);
   EXPECT_EQ(none.runs, 0);
   EXPECT_EQ(none.sd_scale, 1.0);
   const Data few = make_data(8, 0.05, 3);  // 6 runs above the smallest scale
-  const auto some = run_out_calibration(gp_on(few, std::log(1e-4)), few.run, kK, 32, 7);
+  const auto some = run_out_calibration(gp_on(few, std::log(1e-4)), few.run, test::kK, 32, 7);
   EXPECT_EQ(some.runs, 6);
   EXPECT_EQ(some.sd_scale, 1.0) << "fewer than min_runs held out";
-  EXPECT_THROW(run_out_calibration(gp_on(few, std::log(1e-4)), {0, 1}, kK), Error);
+  EXPECT_THROW(run_out_calibration(gp_on(few, std::log(1e-4)), {0, 1}, test::kK), Error);
 }
 
 // The check reports the longest extrapolation it made (a held-out run's scale down to the
@@ -86,14 +87,15 @@ TEST(RunOutCalibration, NeedsRunsAboveTheSmallestScale) {
 TEST(RunOutCalibration, ReportsTheLongestExtrapolationAndTheMissItsRunsShare) {
   const Data d = make_data(40, 0.01, 5);
   const double noise_std = 0.01 / Standardizer::fit(d.y).scale;
-  const auto plain = run_out_calibration(gp_on(d, std::log(noise_std * noise_std)), d.run, kK);
+  const auto plain =
+      run_out_calibration(gp_on(d, std::log(noise_std * noise_std)), d.run, test::kK);
   // Held out: runs at 60M (from 20M, ln 3), 150M (from 60M, ln 2.5), 400M (from 150M, ln 2.67).
   EXPECT_NEAR(plain.max_gap, std::log(3.0), 1e-9);
   Data shifted = d;
   for (Eigen::Index i = 0; i < d.X.rows(); ++i)
-    if (d.X(i, kK) > std::log(3e8)) shifted.y[i] += 0.2;
+    if (d.X(i, test::kK) > std::log(3e8)) shifted.y[i] += 0.2;
   const auto shared =
-      run_out_calibration(gp_on(shifted, std::log(noise_std * noise_std)), shifted.run, kK);
+      run_out_calibration(gp_on(shifted, std::log(noise_std * noise_std)), shifted.run, test::kK);
   EXPECT_NEAR(shared.shared_error, plain.shared_error + 0.2, 0.02) << plain.shared_error;
 }
 
@@ -103,10 +105,10 @@ TEST(RunOutCalibration, ChecksEveryRungWithRuns) {
   Data d = make_data(40, 0.01, 5);  // scales cycle 20M, 60M, 150M, 400M
   // The last 30 runs move to 20M and 400M only: 60M and 150M runs are all among the first 10.
   for (int r = 10; r < 40; ++r)
-    for (int j = 0; j < 3; ++j) d.X(3 * r + j, kK) = std::log(r % 2 ? 4e8 : 2e7);
+    for (int j = 0; j < 3; ++j) d.X(3 * r + j, test::kK) = std::log(r % 2 ? 4e8 : 2e7);
   const double noise_std = 0.01 / Standardizer::fit(d.y).scale;
   const GaussianProcess gp = gp_on(d, std::log(noise_std * noise_std));
-  const auto recent = run_out_calibration(gp, d.run, kK, 4);
+  const auto recent = run_out_calibration(gp, d.run, test::kK, 4);
   EXPECT_EQ(recent.runs, 4 + 2) << "the last 4 (all at 400M), then the latest at 150M and 60M";
   EXPECT_NEAR(recent.max_gap, std::log(3.0), 1e-9) << "60M from 20M";
 }
@@ -119,7 +121,8 @@ TEST(RunOutCalibration, LeaveRunOutMissAtOneScale) {
   const Data d = make_data(40, 0.001, 5);
   const double top = std::log(kScales[3]);
   const double noise_std = 0.001 / Standardizer::fit(d.y).scale;
-  const auto smooth = leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, kK, top);
+  const auto smooth =
+      leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, test::kK, top);
   EXPECT_EQ(smooth.runs, 10);
   Data noisy = d;
   std::mt19937_64 rng(3);
@@ -129,11 +132,11 @@ TEST(RunOutCalibration, LeaveRunOutMissAtOneScale) {
     for (int j = 0; j < 3; ++j) noisy.y[3 * r + j] += e;
   }
   const auto off =
-      leave_run_out_miss(gp_on(noisy, std::log(noise_std * noise_std)), noisy.run, kK, top);
+      leave_run_out_miss(gp_on(noisy, std::log(noise_std * noise_std)), noisy.run, test::kK, top);
   EXPECT_LT(smooth.rms, 0.02);
   EXPECT_GT(off.rms, 0.03);
   EXPECT_GT(off.rms, 5 * smooth.rms) << smooth.rms;
   const auto none =
-      leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, kK, top, 11);
+      leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, test::kK, top, 11);
   EXPECT_EQ(none.rms, 0.0);
 }

@@ -14,19 +14,13 @@
 #include "mixbo/sim/mlp_simulator.hpp"
 #include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "scratch.hpp"
+#include "slim_domains.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::vector<std::string> kSlim = {"Wikipedia", "StackExchange", "Github", "ArXiv", "Book"};
-
-fs::path scratch() {
-  const auto d = fs::temp_directory_path() / ("mixbo-sim-test-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
 
 fs::path paper_file() {
   return fs::path(MIXBO_SHARED_DIR) / "data/paper-sim/simulator_mlp_20250119.json";
@@ -49,7 +43,7 @@ Eigen::VectorXd argmin(const Simulator& sim, int m, double params, std::int64_t 
   Eigen::VectorXd best;
   double best_f = 1e300;
   Rng rng = make_rng(1, 2);
-  const auto starts = sample_dirichlet(BoundedSimplex(kSlim), 1.0, 6, rng);
+  const auto starts = sample_dirichlet(BoundedSimplex(test::kSlim), 1.0, 6, rng);
   for (int s = 0; s < starts.rows(); ++s) {
     nlopt::opt opt(nlopt::LN_NELDERMEAD, k);
     opt.set_min_objective(
@@ -77,7 +71,7 @@ Eigen::VectorXd argmin(const Simulator& sim, int m, double params, std::int64_t 
 }  // namespace
 
 TEST(Bimix, MetricsAreOnePerDomainAndTrainCE) {
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   const auto m = sim.metrics();
   ASSERT_EQ(m.size(), 6u);
   EXPECT_EQ(m[1], "StackExchange_CE");
@@ -85,7 +79,7 @@ TEST(Bimix, MetricsAreOnePerDomainAndTrainCE) {
 }
 
 TEST(Bimix, MatchesTheLawWrittenOut) {
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   Eigen::VectorXd w(5);
   w << 0.1, 0.4, 0.25, 0.15, 0.1;
   const double params = 3e8;
@@ -105,7 +99,7 @@ TEST(Bimix, MatchesTheLawWrittenOut) {
         l.E + l.M * std::pow(n, -0.3) +
         l.A * std::pow(n, -0.1) * std::pow(r, -l.alpha) * (l.B * std::pow(s, -0.5) + l.C) +
         0.05 * std::pow(n, 0.3) * kl;
-    EXPECT_NEAR(v[j], want, 1e-12) << kSlim[static_cast<size_t>(j)];
+    EXPECT_NEAR(v[j], want, 1e-12) << test::kSlim[static_cast<size_t>(j)];
     train += w[j] * want;
   }
   EXPECT_NEAR(v[5], train, 1e-12);
@@ -113,7 +107,7 @@ TEST(Bimix, MatchesTheLawWrittenOut) {
 
 TEST(Bimix, LevelsAreThePaperSimulatorsAtTheUniformMixture) {
   // Anchored on the paper's MLP: StackExchange_CE = 0.904 at uniform, 1B, 19,500 steps.
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   const auto v = sim.evaluate(Eigen::VectorXd::Constant(5, 0.2), 1e9, 19500);
   EXPECT_NEAR(v[1], 0.904, 0.01);
   EXPECT_NEAR(v[2], 0.666, 0.01);
@@ -122,9 +116,9 @@ TEST(Bimix, LevelsAreThePaperSimulatorsAtTheUniformMixture) {
 }
 
 TEST(Bimix, LearningCurvesDecreaseInStepsAndLossesInScale) {
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   Rng rng = make_rng(3, 0);
-  const auto W = sample_dirichlet(BoundedSimplex(kSlim), 1.0, 20, rng);
+  const auto W = sample_dirichlet(BoundedSimplex(test::kSlim), 1.0, 20, rng);
   for (int r = 0; r < W.rows(); ++r) {
     const Eigen::VectorXd w = W.row(r).transpose();
     Eigen::VectorXd prev = sim.evaluate(w, 2e7, 100);
@@ -139,7 +133,7 @@ TEST(Bimix, LearningCurvesDecreaseInStepsAndLossesInScale) {
 }
 
 TEST(Bimix, OptimumIsInteriorAndMovesWithScale) {
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   const auto w_big = argmin(sim, 1, 1e9, 19500);
   const auto w_small = argmin(sim, 1, 2e7, 19500);
   EXPECT_GT(w_big.minCoeff(), 0.02) << w_big.transpose();
@@ -166,14 +160,14 @@ TEST(Bimix, UnknownNamesGetDeterministicHashedCoefficients) {
 
 TEST(Bimix, RejectsAliasesOfOneDomainAndWrongSizes) {
   EXPECT_THROW(BimixSimulator({"Book", "books"}), ConfigError);
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   EXPECT_THROW(sim.evaluate(Eigen::VectorXd::Constant(3, 1.0 / 3), 1e9, 100), Error);
 }
 
 TEST(PaperMlp, CheckValueOfTheReadme) {
   if (!fs::exists(paper_file())) GTEST_SKIP() << "no " << paper_file();
   MlpSimulator sim(paper_file());
-  EXPECT_EQ(sim.domains(), kSlim);
+  EXPECT_EQ(sim.domains(), test::kSlim);
   ASSERT_EQ(sim.metrics().size(), 11u);
   EXPECT_EQ(sim.metrics()[4], "StackExchange_CE");
   const auto v = sim.evaluate(Eigen::VectorXd::Constant(5, 0.2), 1e9, 19500);
@@ -207,10 +201,11 @@ TEST(PaperMlp, ScalesFarOutsideItsDataAreAConfigError) {
   SimulatorOptions c;
   c.type = "mlp";
   c.file = paper_file();
-  SearchSpace ok(BoundedSimplex(kSlim), ScaleLadder::paper_default(), StepGrid(100, 19500, {}));
+  SearchSpace ok(BoundedSimplex(test::kSlim), ScaleLadder::paper_default(),
+                 StepGrid(100, 19500, {}));
   EXPECT_NO_THROW(make_simulator(c, ok));
-  SearchSpace big(BoundedSimplex(kSlim), ScaleLadder({{"1B", 1e9, 0.1}, {"7B", 7e9, 1}}, "7B"),
-                  StepGrid(100, 19500, {}));
+  SearchSpace big(BoundedSimplex(test::kSlim),
+                  ScaleLadder({{"1B", 1e9, 0.1}, {"7B", 7e9, 1}}, "7B"), StepGrid(100, 19500, {}));
   EXPECT_THROW(make_simulator(c, big), ConfigError);
 }
 
@@ -237,7 +232,7 @@ nlohmann::json tiny() {
 }
 
 fs::path write_json(const nlohmann::json& j, const std::string& name) {
-  const auto f = scratch() / name;
+  const auto f = test::scratch_dir("sim-test") / name;
   std::ofstream(f) << j.dump();
   return f;
 }
@@ -292,10 +287,10 @@ TEST(Mlp, BadFilesFailClearly) {
   j["weights"].erase("layers.2.bias");
   EXPECT_NE(load_error(j).find("layers.2"), std::string::npos);
 
-  const auto trunc = scratch() / "truncated.json";
+  const auto trunc = test::scratch_dir("sim-test") / "truncated.json";
   std::ofstream(trunc) << tiny().dump().substr(0, 80);
   EXPECT_THROW(MlpSimulator{trunc}, ConfigError);
-  EXPECT_THROW(MlpSimulator{scratch() / "absent.json"}, ConfigError);
+  EXPECT_THROW(MlpSimulator{test::scratch_dir("sim-test") / "absent.json"}, ConfigError);
 }
 
 TEST(SimulatedRun, CheckpointsEndAtTheBudget) {
@@ -306,7 +301,7 @@ TEST(SimulatedRun, CheckpointsEndAtTheBudget) {
 }
 
 TEST(SimulatedRun, NoiseIsSeededPerTrial) {
-  BimixSimulator sim(kSlim);
+  BimixSimulator sim(test::kSlim);
   const Eigen::VectorXd w = Eigen::VectorXd::Constant(5, 0.2);
   const auto ck = run_checkpoints(19500, 100);
   const auto clean = simulate_curve(sim, w, 1e9, ck, 0.0, 1);

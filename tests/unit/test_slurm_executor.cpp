@@ -53,6 +53,9 @@ rc=0
 exit "$rc"
 )SH";
 
+}  // namespace
+
+// Outside the anonymous namespace: see HardBudget in test_round.cpp.
 class FakeSlurm : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -108,8 +111,6 @@ class FakeSlurm : public ::testing::Test {
 
   fs::path root_, bin_;
 };
-
-}  // namespace
 
 // ---- Pure functions ----
 

@@ -51,4 +51,8 @@ class GuardedNlopt {
   std::exception_ptr error_;
 };
 
+// The mixture constraint sum x = 1 as an NLopt equality constraint (vector form, with its
+// gradient when asked): the simplex searches of the acquisition and of the dense optimum use it.
+double simplex_sum_constraint(const std::vector<double>& x, std::vector<double>& grad, void*);
+
 }  // namespace mixbo
