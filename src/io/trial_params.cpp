@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <iomanip>
 #include <sstream>
 
 #include "mixbo/core/error.hpp"

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
-#include <sstream>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/exact_number.hpp"
