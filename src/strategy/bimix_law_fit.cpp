@@ -61,6 +61,8 @@ BimixLawFitProblem::BimixLawFitProblem(BimixData data, double s_ref, int max_eva
   const double mean = n > 0 ? d_.y.mean() : 0.0;
   const double var = n > 1 ? (d_.y.array() - mean).square().sum() / static_cast<double>(n) : 0.0;
   y_scale_ = std::max(var, 1e-12 * std::max(1.0, mean * mean));
+  log_w_ = d_.W.array().max(kMinShare).log();
+  log_t_ = (d_.steps.array() / s_ref_).log();
 }
 
 Eigen::VectorXd BimixLawFitProblem::lower() const {
@@ -86,38 +88,30 @@ Eigen::VectorXd BimixLawFitProblem::upper() const {
 }
 
 double BimixLawFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
-  const int k = static_cast<int>(d_.W.cols());
-  const BimixLaw l = BimixLaw::from_theta(theta, k, s_ref_);
+  const auto k = d_.W.cols();
+  const BimixLaw l = BimixLaw::from_theta(theta, static_cast<int>(k), s_ref_);
   const auto n = d_.y.size();
-  double f = 0;
-  if (grad) grad->setZero(theta.size());
-  const double c = 1.0 / (static_cast<double>(n) * y_scale_);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    const double t = d_.steps[j] / s_ref_, lt = std::log(t);
-    double pred = l.E;
-    // Per-domain pieces, reused by the gradient.
-    Eigen::VectorXd u(k), v(k), lw(k);
-    for (int i = 0; i < k; ++i) {
-      lw[i] = std::log(std::max(d_.W(j, i), kMinShare));
-      u[i] = std::exp(-l.alpha[i] * lw[i]);
-      v[i] = std::exp(-l.beta[i] * lt);
-      pred += u[i] * (l.P[i] * v[i] + l.Q[i]);
-    }
-    const double r = pred - d_.y[j];
-    f += c * r * r;
-    if (grad) {
-      const double g = 2 * c * r;
-      for (int i = 0; i < k; ++i) {
-        const double term = l.P[i] * v[i] + l.Q[i];
-        (*grad)[i] += g * u[i] * term * (-l.alpha[i] * lw[i]);
-        (*grad)[k + i] += g * u[i] * l.P[i] * v[i] * (-l.beta[i] * lt);
-        (*grad)[2 * k + i] += g * u[i] * l.P[i] * v[i];
-        (*grad)[3 * k + i] += g * u[i] * l.Q[i];
-      }
-      (*grad)[4 * k] += g;
-    }
+  const double c = n > 0 ? 1.0 / (static_cast<double>(n) * y_scale_) : 0.0;
+  // Per observation j and domain i: u = w^-alpha, pv = P t^-beta, and u (pv + Q), the domain's
+  // term. Whole-matrix passes: a handful of n x k temporaries per evaluation, none per row.
+  const Eigen::ArrayXXd u = (log_w_.rowwise() * -l.alpha.array().transpose()).exp();
+  const Eigen::ArrayXXd pv =
+      (log_t_.matrix() * -l.beta.transpose()).array().exp().rowwise() * l.P.array().transpose();
+  const Eigen::ArrayXXd term = u * (pv.rowwise() + l.Q.array().transpose());
+  const Eigen::ArrayXd r = term.rowwise().sum() + l.E - d_.y.array();
+  if (grad) {
+    const Eigen::ArrayXd g = 2 * c * r;
+    const Eigen::ArrayXXd upv = u * pv;
+    grad->resize(theta.size());
+    grad->segment(0, k) =
+        -l.alpha.array() * ((term * log_w_).colwise() * g).colwise().sum().transpose();
+    grad->segment(k, k) =
+        -l.beta.array() * (upv.colwise() * (g * log_t_)).colwise().sum().transpose();
+    grad->segment(2 * k, k) = (upv.colwise() * g).colwise().sum().transpose();
+    grad->segment(3 * k, k) = l.Q.array() * (u.colwise() * g).colwise().sum().transpose();
+    (*grad)[4 * k] = g.sum();
   }
-  return f;
+  return c * r.square().sum();
 }
 
 StartResult BimixLawFitProblem::solve(const Eigen::VectorXd& start) const {

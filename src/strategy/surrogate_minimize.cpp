@@ -32,13 +32,6 @@ double surrogate_objective(unsigned n, const double* x, double* g, void* data) {
   return std::isfinite(v) ? v : std::numeric_limits<double>::max();
 }
 
-double surrogate_sum_constraint(unsigned n, const double* x, double* g, void*) {
-  if (g) std::fill(g, g + n, 1.0);
-  double s = 0;
-  for (unsigned i = 0; i < n; ++i) s += x[i];
-  return s - 1.0;
-}
-
 }  // namespace
 
 SurrogateMinimum minimize_surrogate(const SurrogateFunction& f, const BoundedSimplex& simplex,
@@ -69,7 +62,7 @@ SurrogateMinimum minimize_surrogate(const SurrogateFunction& f, const BoundedSim
     nlopt::opt& opt = guarded.opt();
     opt.set_lower_bounds(std::vector<double>(lo.data(), lo.data() + k));
     opt.set_upper_bounds(std::vector<double>(hi.data(), hi.data() + k));
-    guarded.add_equality_constraint(surrogate_sum_constraint, nullptr, 1e-12);
+    guarded.add_equality_constraint(simplex_sum_constraint, nullptr, 1e-12);
     guarded.set_min_objective(surrogate_objective, &c);
     opt.set_maxeval(300);
     opt.set_xtol_rel(1e-10);

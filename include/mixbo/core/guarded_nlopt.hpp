@@ -52,7 +52,7 @@ class GuardedNlopt {
 };
 
 // The mixture constraint sum x = 1 as an NLopt equality constraint (vector form, with its
-// gradient when asked): the simplex searches of the acquisition and of the dense optimum use it.
+// gradient when asked): every simplex search (acquisition, dense optimum, surrogate minimum).
 double simplex_sum_constraint(const std::vector<double>& x, std::vector<double>& grad, void*);
 
 }  // namespace mixbo

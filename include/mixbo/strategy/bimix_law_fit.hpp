@@ -73,6 +73,10 @@ class BimixLawFitProblem final : public MultiStartProblem {
   double s_ref_;
   int max_evaluations_;
   double y_scale_;  // variance of y (>0), the objective's normaliser
+  // Fixed by the data, so taken once rather than per evaluation: log of each share (n x k,
+  // floored at the law's smallest share) and log of each checkpoint's t = steps / s_ref.
+  Eigen::ArrayXXd log_w_;
+  Eigen::ArrayXd log_t_;
 };
 
 }  // namespace mixbo
