@@ -3,8 +3,8 @@
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/exec/make_executor.hpp"
 #include "mixbo/gp/kernel_parser.hpp"
-#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/sim/simulator.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/strategy/strategy_registry.hpp"
 
 namespace mixbo::cli {

@@ -156,7 +156,8 @@ std::vector<std::string> preflight(const CampaignConfig& c) {
   try {
     SerialTeam team;
     try {
-      make_strategy(c.strategy_setup(), team);  // parses the kernel expression and every strategy setting
+      // Parses the kernel expression and every strategy setting.
+      make_strategy(c.strategy_setup(), team);
     } catch (const ConfigError& e) {
       if (std::string(e.what()).rfind("kernel expression", 0) != 0) throw;
       refuse(c, "strategy.kernel", std::string("is not a valid ") + e.what());

@@ -12,8 +12,7 @@ const Registry<ExecutorFactory>& executor_registry() {
     Registry<ExecutorFactory> reg("executor");
     reg.add("local", "fork/exec the job scripts on this machine",
             [](const ExecutorSetup& c, const TrialRunner&) -> std::unique_ptr<Executor> {
-              return std::make_unique<LocalExecutor>(c.workdir / "local",
-                                                     c.options.max_concurrent);
+              return std::make_unique<LocalExecutor>(c.workdir / "local", c.options.max_concurrent);
             });
     reg.add("slurm", "submit the job scripts with sbatch",
             [](const ExecutorSetup& c, const TrialRunner&) -> std::unique_ptr<Executor> {
@@ -35,8 +34,7 @@ void check_executor_name(const ExecutorSetup& setup) {
   executor_registry().get(setup.options.type, setup.source, "executor.type");
 }
 
-std::unique_ptr<Executor> make_executor(const ExecutorSetup& setup,
-                                        const TrialRunner& run_trial) {
+std::unique_ptr<Executor> make_executor(const ExecutorSetup& setup, const TrialRunner& run_trial) {
   check_executor_name(setup);
   return executor_registry().find(setup.options.type)->make(setup, run_trial);
 }

@@ -15,8 +15,7 @@ const Registry<KernelFactory>& kernel_registry() {
     reg.add("rbf", "ARD squared exponential, one lengthscale per column of the group", make_rbf);
     reg.add("expdecay", "exponential-decay learning-curve kernel (BoTorch's form; steps only)",
             make_expdecay);
-    reg.add("downsampling",
-            "BoTorch's DownsamplingKernel in decades below the target (scale only)",
+    reg.add("downsampling", "BoTorch's DownsamplingKernel in decades below the target (scale only)",
             make_downsampling);
     return reg;
   }();

@@ -1,6 +1,5 @@
 #include "mixbo/io/job_script.hpp"
 
-
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>

@@ -18,8 +18,8 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
-#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/sim/simulator.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

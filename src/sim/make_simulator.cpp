@@ -48,7 +48,8 @@ std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config,
   return e->make(config, domains);
 }
 
-std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config, const SearchSpace& space) {
+std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& config,
+                                          const SearchSpace& space) {
   auto sim = make_simulator(config, space.simplex().names());
   if (const auto* m = dynamic_cast<const MlpCampaignSimulator*>(sim.get())) {
     // A ReLU network extrapolates linearly and without warning: refuse scales and steps far

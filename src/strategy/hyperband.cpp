@@ -79,8 +79,8 @@ double Hyperband::bracket_cost(int s) const {
 
 Eigen::MatrixXd Hyperband::bracket_mixtures(int b) const {
   Rng rng = make_rng(setup_.seed, kStream + static_cast<std::uint64_t>(b));
-  return sample_dirichlet(setup_.space.simplex(), 1.0,
-                          static_cast<int>(rung_size(bracket_s(b), 0)), rng);
+  return sample_dirichlet(setup_.space.simplex(), 1.0, static_cast<int>(rung_size(bracket_s(b), 0)),
+                          rng);
 }
 
 std::vector<Point> Hyperband::propose(const History& history, const std::vector<Point>& pending,

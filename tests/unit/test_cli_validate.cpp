@@ -122,8 +122,7 @@ TEST(CliValidate, AScriptBesideTheCampaignFileIsCheckedWhereTheJobWillFindIt) {
                                             "/jobs/train.sbatch.in ";
   for (const std::string var : {"$MIXBO_CONFIG_DIR", "${MIXBO_CONFIG_DIR}"}) {
     // demo.ini's folder is examples/, which holds tiny-lm/train.py.
-    const auto ok =
-        run_command(demo + "--job.command='python3 \"" + var + "/tiny-lm/train.py\"'");
+    const auto ok = run_command(demo + "--job.command='python3 \"" + var + "/tiny-lm/train.py\"'");
     EXPECT_EQ(ok.exit_code, 0) << var << "\n" << ok.output;
     EXPECT_EQ(ok.output.find("relative path"), std::string::npos) << var << "\n" << ok.output;
     const auto missing = run_command(demo + "--job.command='python3 " + var + "/nothing.py'");

@@ -129,8 +129,8 @@ TEST(Layering, AModuleSeesOnlyItsOwnOptions) {
     while (std::getline(in, line)) {
       std::smatch m;
       if (std::regex_search(line, m, inc)) {
-        EXPECT_TRUE(it->second.count(m[1])) << file.string() << ": " << module << " sees "
-                                            << m[1] << ", which is not its own section";
+        EXPECT_TRUE(it->second.count(m[1])) << file.string() << ": " << module << " sees " << m[1]
+                                            << ", which is not its own section";
       }
     }
   }

@@ -9,8 +9,8 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/registry.hpp"
 #include "mixbo/exec/make_executor.hpp"
-#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/sim/simulator.hpp"
+#include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/strategy/strategy_registry.hpp"
 
 using namespace mixbo;
@@ -68,7 +68,10 @@ TEST(Registries, UnknownStrategyOrAcquisitionNamesTheKey) {
             "flags: key 'strategy.acquisition' names unknown acquisition 'pi' (known: logei, ucb, "
             "ei-per-cost, target-ei-per-cost)");
   c.file = "/x/campaign.ini";
-  EXPECT_EQ(message_of([&] { make_strategy(c.strategy_setup(), team); }).rfind("/x/campaign.ini: key ", 0), 0u);
+  EXPECT_EQ(message_of([&] {
+              make_strategy(c.strategy_setup(), team);
+            }).rfind("/x/campaign.ini: key ", 0),
+            0u);
 }
 
 TEST(Registries, EveryExecutorNameBuildsThatExecutor) {
@@ -80,7 +83,8 @@ TEST(Registries, EveryExecutorNameBuildsThatExecutor) {
     EXPECT_EQ(make_executor(c.executor_setup(), simulated_trial_runner())->name(), name);
   }
   c.executor.type = "simulated";
-  EXPECT_THROW(make_executor(c.executor_setup()), Error);  // the composition root must pass a runner
+  EXPECT_THROW(make_executor(c.executor_setup()),
+               Error);  // the composition root must pass a runner
   c.executor.type = "kubernetes";
   EXPECT_EQ(message_of([&] { make_executor(c.executor_setup(), simulated_trial_runner()); }),
             "flags: key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated");

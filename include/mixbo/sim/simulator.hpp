@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "mixbo/config/simulator_options.hpp"
-#include "mixbo/space/search_space.hpp"
 #include "mixbo/core/registry.hpp"
+#include "mixbo/space/search_space.hpp"
 
 namespace mixbo {
 
