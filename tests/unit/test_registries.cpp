@@ -68,10 +68,8 @@ TEST(Registries, UnknownStrategyOrAcquisitionNamesTheKey) {
             "flags: key 'strategy.acquisition' names unknown acquisition 'pi' (known: logei, ucb, "
             "ei-per-cost, target-ei-per-cost)");
   c.file = "/x/campaign.ini";
-  EXPECT_EQ(message_of([&] {
-              make_strategy(c.strategy_setup(), team);
-            }).rfind("/x/campaign.ini: key ", 0),
-            0u);
+  const std::string message = message_of([&] { make_strategy(c.strategy_setup(), team); });
+  EXPECT_EQ(message.rfind("/x/campaign.ini: key ", 0), 0u) << message;
 }
 
 TEST(Registries, EveryExecutorNameBuildsThatExecutor) {
@@ -83,8 +81,8 @@ TEST(Registries, EveryExecutorNameBuildsThatExecutor) {
     EXPECT_EQ(make_executor(c.executor_setup(), simulated_trial_runner())->name(), name);
   }
   c.executor.type = "simulated";
-  EXPECT_THROW(make_executor(c.executor_setup()),
-               Error);  // the composition root must pass a runner
+  // The composition root must pass a runner.
+  EXPECT_THROW(make_executor(c.executor_setup()), Error);
   c.executor.type = "kubernetes";
   EXPECT_EQ(message_of([&] { make_executor(c.executor_setup(), simulated_trial_runner()); }),
             "flags: key 'executor.type' is 'kubernetes'; allowed: local, slurm, simulated");
