@@ -116,7 +116,8 @@ HeldOutMiss leave_run_out_miss(const GaussianProcess& gp, const std::vector<int>
       // Without this run the rest cannot be factorised: it tells nothing.
     }
   }
-  if (out.runs >= min_runs) out.rms = std::sqrt(sum_sq / out.runs);
+  out.measured = out.runs >= min_runs;
+  if (out.measured) out.rms = std::sqrt(sum_sq / out.runs);
   return out;
 }
 

@@ -474,6 +474,38 @@ TEST(AcqStrategies, RecommendationStatesNoTargetValueFartherThanTheCheckedExtrap
   EXPECT_LT(r.lo, r.mean);
 }
 
+// Once a run at the target exists, the value there is no longer extrapolated to, and the error
+// no posterior sd contains is measured by holding target runs out one at a time: that takes two.
+// With one, the trend's error measured from below (the shared miss of the run-out check) stands
+// in the interval; it used to be taken as 0, narrowing the interval to the posterior sd.
+TEST(AcqStrategies, OneTargetRunKeepsTheTrendErrorInTheInterval) {
+  auto c = config("mfms-bo", 6);
+  c.strategy.design_pairs = 0;
+  const int target = c.space.scales().target();
+  const std::int64_t full = c.space.steps().max_steps();
+  History h = seeded_history(c, 4);
+  Rng rng = make_rng(11, 0);
+  const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 8, rng);
+  for (Eigen::Index i = 0; i < 6; ++i) add_run(c.space, Point{W.row(i).transpose(), 1, full}, h);
+  const auto model_error = [&](const History& hist) {
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(hist);
+    EXPECT_TRUE(r.valid && r.has_interval);
+    EXPECT_EQ(r.scale, target);
+    const auto& d = st.diagnostics().values;
+    return std::pair{d.at("rec.model_error"), d.at("rec.shared_error")};
+  };
+  add_run(c.space, Point{W.row(6).transpose(), target, full}, h);
+  const auto [one, shared] = model_error(h);
+  EXPECT_NE(shared, 0.0) << "the 1B run, predicted from below, is missed";
+  EXPECT_EQ(one, shared);
+  add_run(c.space, Point{W.row(7).transpose(), target, full}, h);
+  const auto [two, shared_two] = model_error(h);
+  EXPECT_GT(two, 0.0) << "two target runs: each held out alone, predicted from the other";
+  EXPECT_NE(two, shared_two);
+}
+
 TEST(AcqStrategies, NeverProposesARunAnEarlierRunAlreadyCovers) {
   // On a deterministic objective a run with the mixture and scale of an earlier one and no more
   // steps only repeats checkpoints the campaign has (the paper simulator's campaigns once spent

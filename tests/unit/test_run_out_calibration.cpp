@@ -139,4 +139,6 @@ TEST(RunOutCalibration, LeaveRunOutMissAtOneScale) {
   const auto none =
       leave_run_out_miss(gp_on(d, std::log(noise_std * noise_std)), d.run, test::kK, top, 11);
   EXPECT_EQ(none.rms, 0.0);
+  EXPECT_FALSE(none.measured);
+  EXPECT_TRUE(smooth.measured);
 }

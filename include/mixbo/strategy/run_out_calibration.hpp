@@ -50,10 +50,11 @@ RunOutCalibration run_out_calibration(const GaussianProcess& gp, const std::vect
 // units), the error of a value at that scale interpolated among its runs that no posterior sd of
 // a misspecified model contains (demo law, late in a campaign: the GP's values at 1B, pulled
 // towards its many 700M runs, sat 0.05-0.1% above the truth, and so did its predictions of the
-// held-out 1B runs). 0 while fewer than `min_runs` runs are at that scale.
+// held-out 1B runs). Not measured (rms 0) while fewer than `min_runs` runs are at that scale.
 struct HeldOutMiss {
   double rms = 0;
   int runs = 0;
+  bool measured = false;  // at least min_runs were held out: rms is a measurement
 };
 HeldOutMiss leave_run_out_miss(const GaussianProcess& gp, const std::vector<int>& run,
                                Eigen::Index scale_column, double scale, int min_runs = 2);
