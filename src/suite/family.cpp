@@ -1,5 +1,6 @@
 #include "mixbo/suite/family.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -92,11 +93,12 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
     << std::setw(10) << "reached";
   for (double c : report_costs())
     o << std::setw(9) << (std::string("@") += table_number(c, c < 1 ? 1 : 0));
-  o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1"
+  o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1" << std::setw(20)
+    << "coverage (lowest)"
     << "\n";
   for (const auto& s : order) {
     const auto& rs = by_strategy[s];
-    std::vector<double> cost, speed;
+    std::vector<double> cost, speed, coverage;
     int reached = 0, wins = 0, compared = 0;
     std::vector<std::vector<double>> at(report_costs().size());
     for (const auto* r : rs) {
@@ -104,6 +106,7 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
       reached += std::isfinite(r->cost.median);
       for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
         at[j].push_back(r->regret_at[j]);
+      if (r->coverage_rounds > 0) coverage.push_back(r->coverage);
       if (!std::isnan(r->speedup)) {
         speed.push_back(r->speedup);
         ++compared;
@@ -120,10 +123,18 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
     o << std::setw(10) << (speed.empty() ? std::string("-") : table_number(median(speed), 2) + "x")
       << std::setw(14)
       << (compared ? std::to_string(wins) + "/" + std::to_string(compared) : std::string("-"))
+      << std::setw(20)
+      << (coverage.empty()
+              ? std::string("-")
+              : table_number(median(coverage) * 100, 0) + "% (" +
+                    table_number(*std::min_element(coverage.begin(), coverage.end()) * 100, 0) +
+                    "%)")
       << "\n";
   }
   o << "speedup >= 1: members where " << reference
-    << " needed no more cost than the baseline to reach the baseline's own final quality\n";
+    << " needed no more cost than the baseline to reach the baseline's own final quality\n"
+    << "coverage: share of a member's recommendations whose 95% interval held the truth, median "
+       "over the members that stated one (lowest member)\n";
   return o.str();
 }
 

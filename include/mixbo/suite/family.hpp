@@ -26,7 +26,9 @@ CampaignConfig family_member(const std::filesystem::path& file,
 
 // One line per member and strategy, then per strategy the median over members of: cost to
 // within eps (the member's median over seeds), regret at the report costs, the paper's speedup
-// of the reference; and in how many members the strategy's median seed reached eps.
+// of the reference, interval coverage (with the lowest member's: a calibration goal has to hold
+// on every objective, not on the median one); and in how many members the strategy's median seed
+// reached eps.
 std::string format_family_report(const std::vector<FamilyMember>& members,
                                  const std::string& reference);
 void write_family_csv(const std::filesystem::path& file, const std::vector<FamilyMember>& members,

@@ -1,0 +1,87 @@
+// The law family's report (suite/family.hpp): the summary over members states interval coverage
+// as the median over the members that stated an interval and the lowest member's, and
+// family.csv carries each member's.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "mixbo/suite/family.hpp"
+#include "scratch.hpp"
+
+using namespace mixbo;
+
+namespace {
+
+// One campaign of `strategy` whose recommendations carry an interval in `intervals` of four
+// rounds, of which `held` hold the true value (none: no interval at all).
+BenchCampaign campaign(const std::string& strategy, int intervals, int held) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  BenchCampaign b;
+  BenchCurve& c = b.curve;
+  c.strategy = strategy;
+  c.seed = 1;
+  for (int i = 0; i < 4; ++i) {
+    c.cost.push_back(0.25 * (i + 1));
+    c.value.push_back(1.0);
+    c.regret.push_back(0.01);
+    const bool has = i < intervals;
+    const bool holds = i < held;
+    c.lo.push_back(has ? (holds ? 0.9 : 1.1) : nan);
+    c.hi.push_back(has ? 1.2 : nan);
+  }
+  c.w = Eigen::MatrixXd::Constant(4, 3, 1.0 / 3);
+  c.scale_cost = {0.5, 0.5};
+  c.cost_to_target = 0.5;
+  c.cost_to_1pct = 0.5;
+  c.cost_to_stay = 0.5;
+  c.final_regret = 0.01;
+  c.spent = 1.0;
+  return b;
+}
+
+FamilyMember member(int m, int intervals, int held) {
+  FamilyMember f;
+  f.index = m;
+  f.config = family_member(MIXBO_SOURCE_DIR "/examples/demo.ini", {}, 1.0, m);
+  f.result.config = f.config;
+  f.result.strategies = {"mfms-bo", "regmix"};
+  f.result.campaigns = {campaign("mfms-bo", intervals, held), campaign("regmix", 0, 0)};
+  return f;
+}
+
+}  // namespace
+
+TEST(FamilyReport, CoverageIsTheMedianOverMembersAndTheLowest) {
+  // Members with 4 of 4, 3 of 4 and 1 of 2 intervals holding, and one that states none.
+  const std::vector<FamilyMember> members = {member(0, 4, 4), member(1, 4, 3), member(2, 2, 1),
+                                             member(3, 0, 0)};
+  const std::string report = format_family_report(members, "mfms-bo");
+  EXPECT_NE(report.find("coverage (lowest)"), std::string::npos) << report;
+  const auto row = [&](const std::string& strategy) {
+    const auto at = report.find("\n" + strategy + " ", report.find("summary over members"));
+    return report.substr(at + 1, report.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_NE(row("mfms-bo").find("75% (50%)"), std::string::npos) << row("mfms-bo");
+  EXPECT_EQ(row("regmix").back(), '-') << row("regmix");
+
+  const auto dir = test::scratch_dir("family-report");
+  write_family_csv(dir / "family.csv", members, "mfms-bo");
+  const std::string csv = test::file_text(dir / "family.csv");
+  EXPECT_NE(csv.find("interval_coverage\n"), std::string::npos);
+  // Member 2's mfms-bo row ends with its coverage; a strategy without intervals leaves it empty.
+  std::istringstream lines(csv);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("2,", 0) == 0 && line.find(",mfms-bo,") != std::string::npos) {
+      EXPECT_EQ(line.substr(line.rfind(',') + 1), "0.5") << line;
+      ++rows;
+    }
+    if (line.find(",regmix,") != std::string::npos) {
+      EXPECT_EQ(line.back(), ',') << line;
+    }
+  }
+  EXPECT_EQ(rows, 1) << csv;
+}
