@@ -112,8 +112,10 @@ void add_bench_options(po::options_description& d) {
       "reference", po::value<std::string>()->default_value("mfms-bo"),
       "strategy the others' median cost is divided by")(
       "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
-      "keep-archives", "also save each campaign's campaign.h5 under OUT/campaigns/")(
-      "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
+      "keep-archives",
+      "also save each campaign's campaign.h5 under OUT/campaigns/ (with --family: "
+      "OUT/member_M/campaigns/)")("sweep", po::value<int>(),
+                                  "points of the dense optimum's Sobol sweep (default 32768)")(
       "quick", "CI mode: 1 seed, a budget of one target run, a smaller dense sweep")(
       "family", po::value<int>(),
       "run the suite on N members of the law family instead (simulator.type = "
@@ -183,16 +185,19 @@ void print_campaign_done(int done, int total, const BenchCampaign& b) {
 }
 
 // Runs the suite on every law-family member, writes each member's files and the family table.
-int run_family(const BenchPlan& p, int rank,
-               const std::function<std::optional<BenchResult>(const CampaignConfig&)>& run_suite) {
+// A member's campaign archives (--keep-archives) go to its own folder: every member runs the
+// same strategies and seeds, so one shared OUT/campaigns/ kept only the last member's.
+using RunSuite =
+    std::function<std::optional<BenchResult>(const CampaignConfig&, const fs::path& archives)>;
+int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite) {
   std::vector<FamilyMember> members;
   for (int m = 0; m < p.family; ++m) {
     const CampaignConfig cfg = family_member(p.file, p.flags, p.config.budget, m);
     if (!p.quiet && rank == 0)
       std::cout << "\nlaw-family member " << m << ": " << cfg.space.k() << " domains\n";
-    auto r = run_suite(cfg);
-    if (!r) continue;
     const fs::path dir = p.out / ("member_" + std::to_string(m));
+    auto r = run_suite(cfg, p.options.archives.empty() ? fs::path() : dir / "campaigns");
+    if (!r) continue;
     write_bench_h5(dir / "bench.h5", *r);
     write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r);
     members.push_back({m, cfg, std::move(*r)});
@@ -232,11 +237,14 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   o.rank = rank;
   o.ranks = ranks;
   // One suite on one objective; rank 0 gets the merged result, the others nothing.
-  auto run_suite = [&](const CampaignConfig& cfg) -> std::optional<BenchResult> {
+  auto run_suite = [&](const CampaignConfig& cfg,
+                       const fs::path& archives) -> std::optional<BenchResult> {
     std::optional<BenchResult> result;
     std::string error;
     try {
-      result = run_bench(cfg, o, team, progress);
+      BenchOptions suite = o;
+      suite.archives = archives;
+      result = run_bench(cfg, suite, team, progress);
     } catch (const std::exception& e) {
       if (ranks == 1) throw;
       error = e.what();
@@ -252,7 +260,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     return result;
   };
   if (p.family > 0) return run_family(p, rank, run_suite);
-  const auto result = run_suite(config);
+  const auto result = run_suite(config, o.archives);
   if (!result) return 0;
   const BenchResult& r = *result;
   write_bench_h5(p.out / "bench.h5", r);

@@ -103,6 +103,29 @@ TEST(BenchCli, QuickCompletesAndWritesValidFiles) {
   EXPECT_TRUE(is_png(tmp.path / "campaign.png"));
 }
 
+// --family runs the same strategies and seeds on every member: each member's archives go to its
+// own folder (one shared OUT/campaigns/ kept only the last member's, the others overwritten).
+TEST(BenchCli, FamilyKeepsEveryMembersArchives) {
+  TempDir tmp;
+  const auto out = tmp.path / "out";
+  const auto r = test::run_command(
+      test::mixbo_binary() +
+      " bench --family 2 --seeds 1 --budget 0.05 --strategies regmix --sweep 256 --keep-archives"
+      " -q --out " +
+      out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* member : {"member_0", "member_1"}) {
+    const auto archive = out / member / "campaigns" / "regmix" / "seed1" / "campaign.h5";
+    ASSERT_TRUE(fs::exists(archive)) << archive;
+    h5::Handle f = h5::open_file(archive);
+    const auto domains = h5::read_strings(f.id(), "space/domains");
+    // Member m has 3 + 3m domains: the archive is that member's campaign.
+    EXPECT_EQ(domains.size(), std::string(member) == "member_0" ? 3u : 6u) << archive;
+    EXPECT_FALSE(h5::read_doubles(f.id(), "observations/value").empty()) << archive;
+  }
+  EXPECT_FALSE(fs::exists(out / "campaigns"));
+}
+
 // Under mpiexec the ranks split the campaigns; rank 0 must report exactly what one process does.
 TEST(BenchCli, MpiRanksSplitSeedsWithTheSameResults) {
   TempDir tmp;
