@@ -113,9 +113,8 @@ void add_bench_options(po::options_description& d) {
       "strategy the others' median cost is divided by")(
       "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
       "keep-archives",
-      "also save each campaign's campaign.h5 under OUT/campaigns/ (with --family: "
-      "OUT/member_M/campaigns/)")("sweep", po::value<int>(),
-                                  "points of the dense optimum's Sobol sweep (default 32768)")(
+      "also save each campaign.h5 under OUT/campaigns/ (--family: OUT/member_M/campaigns/)")(
+      "sweep", po::value<int>(), "points of the dense optimum's Sobol sweep (default 32768)")(
       "quick", "CI mode: 1 seed, a budget of one target run, a smaller dense sweep")(
       "family", po::value<int>(),
       "run the suite on N members of the law family instead (simulator.type = "
