@@ -60,7 +60,8 @@
 // on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how many posterior
 // sds the model misses an unseen run's final value by, and, in quadrature, the error no posterior
 // sd contains: while the target is extrapolated to, the miss the runs at the largest held-out scale
-// shared; once runs at the target exist, the root mean square miss of each of them held out alone.
+// shared; once two or more runs at the target exist, the root mean square miss of each of them
+// held out alone (with one, nothing predicts it from another: the miss from below stands).
 // Valid as soon as the GP has data. The value is stated at the target once a run at or above the
 // target scale has reported (a ladder may go beyond the target), or once the check has held out at
 // least 5 runs and made an extrapolation at least 1 / kCheckedReach as long (in log parameters) as
