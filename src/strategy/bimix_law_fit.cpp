@@ -7,6 +7,7 @@
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/guarded_nlopt.hpp"
+#include "mixbo/core/nonnegative_least_squares.hpp"
 
 namespace mixbo {
 namespace {
@@ -30,22 +31,9 @@ double BimixLaw::predict(const Eigen::VectorXd& w, double steps, Eigen::VectorXd
   return v;
 }
 
-BimixLaw BimixLaw::from_theta(const Eigen::VectorXd& theta, int k, double s_ref) {
-  BimixLaw l;
-  l.alpha = theta.segment(0, k).array().exp();
-  l.beta = theta.segment(k, k).array().exp();
-  l.P = theta.segment(2 * k, k).array().exp();
-  l.Q = theta.segment(3 * k, k).array().exp();
-  l.E = theta[4 * k];
-  l.s_ref = s_ref;
-  return l;
-}
-
-Eigen::VectorXd BimixLaw::theta() const {
-  const int n = k();
-  Eigen::VectorXd t(4 * n + 1);
-  t << alpha.array().log().matrix(), beta.array().log().matrix(), P.array().log().matrix(),
-      Q.array().log().matrix(), E;
+Eigen::VectorXd BimixLaw::exponents() const {
+  Eigen::VectorXd t(2 * k());
+  t << alpha.array().log().matrix(), beta.array().log().matrix();
   return t;
 }
 
@@ -65,51 +53,67 @@ BimixLawFitProblem::BimixLawFitProblem(BimixData data, double s_ref, int max_eva
   log_t_ = (d_.steps.array() / s_ref_).log();
 }
 
+// Exponents between 1e-3 and 5: BiMix's fitted alphas and betas lie well inside (0.1-1).
 Eigen::VectorXd BimixLawFitProblem::lower() const {
-  const int k = static_cast<int>(d_.W.cols());
-  const double m = std::max(d_.y.cwiseAbs().maxCoeff(), 1e-12);
-  Eigen::VectorXd lo(4 * k + 1);
-  lo.segment(0, k).setConstant(std::log(1e-3));
-  lo.segment(k, k).setConstant(std::log(1e-3));
-  lo.segment(2 * k, 2 * k).setConstant(std::log(1e-9 * m));
-  lo[4 * k] = -10 * m;
-  return lo;
+  return Eigen::VectorXd::Constant(2 * d_.W.cols(), std::log(1e-3));
 }
 
 Eigen::VectorXd BimixLawFitProblem::upper() const {
-  const int k = static_cast<int>(d_.W.cols());
-  const double m = std::max(d_.y.cwiseAbs().maxCoeff(), 1e-12);
-  Eigen::VectorXd hi(4 * k + 1);
-  hi.segment(0, k).setConstant(std::log(5.0));
-  hi.segment(k, k).setConstant(std::log(5.0));
-  hi.segment(2 * k, 2 * k).setConstant(std::log(1e3 * m));
-  hi[4 * k] = 10 * m;
-  return hi;
+  return Eigen::VectorXd::Constant(2 * d_.W.cols(), std::log(5.0));
+}
+
+BimixLawFitProblem::Powers BimixLawFitProblem::powers(const Eigen::VectorXd& theta) const {
+  const auto k = d_.W.cols();
+  const Eigen::ArrayXd alpha = theta.segment(0, k).array().exp();
+  const Eigen::VectorXd beta = theta.segment(k, k).array().exp();
+  return {(log_w_.rowwise() * -alpha.transpose()).exp(),
+          (log_t_.matrix() * -beta.transpose()).array().exp()};
+}
+
+BimixLaw BimixLawFitProblem::solve_linear(const Eigen::VectorXd& theta, const Powers& p) const {
+  const auto k = d_.W.cols();
+  BimixLaw l;
+  l.alpha = theta.segment(0, k).array().exp();
+  l.beta = theta.segment(k, k).array().exp();
+  l.s_ref = s_ref_;
+  // y = E + [u v, u] [P; Q]: E is free, so centre y and the columns, solve for P, Q >= 0, and
+  // E is what the means leave.
+  Eigen::MatrixXd A(d_.y.size(), 2 * k);
+  A.leftCols(k) = (p.u * p.v).matrix();
+  A.rightCols(k) = p.u.matrix();
+  const Eigen::RowVectorXd mean = A.colwise().mean();
+  const double y_mean = d_.y.mean();
+  const Eigen::VectorXd x =
+      solve_nonnegative_least_squares(A.rowwise() - mean, d_.y.array() - y_mean).x;
+  l.P = x.head(k);
+  l.Q = x.tail(k);
+  l.E = y_mean - mean.dot(x);
+  return l;
+}
+
+BimixLaw BimixLawFitProblem::law(const Eigen::VectorXd& theta) const {
+  return solve_linear(theta, powers(theta));
 }
 
 double BimixLawFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
   const auto k = d_.W.cols();
-  const BimixLaw l = BimixLaw::from_theta(theta, static_cast<int>(k), s_ref_);
+  const Powers p = powers(theta);
+  const BimixLaw l = solve_linear(theta, p);
   const auto n = d_.y.size();
   const double c = n > 0 ? 1.0 / (static_cast<double>(n) * y_scale_) : 0.0;
-  // Per observation j and domain i: u = w^-alpha, pv = P t^-beta, and u (pv + Q), the domain's
-  // term. Whole-matrix passes: a handful of n x k temporaries per evaluation, none per row.
-  const Eigen::ArrayXXd u = (log_w_.rowwise() * -l.alpha.array().transpose()).exp();
-  const Eigen::ArrayXXd pv =
-      (log_t_.matrix() * -l.beta.transpose()).array().exp().rowwise() * l.P.array().transpose();
-  const Eigen::ArrayXXd term = u * (pv.rowwise() + l.Q.array().transpose());
+  // Per observation j and domain i: pv = P t^-beta and u (pv + Q), the domain's term.
+  const Eigen::ArrayXXd pv = p.v.rowwise() * l.P.array().transpose();
+  const Eigen::ArrayXXd term = p.u * (pv.rowwise() + l.Q.array().transpose());
   const Eigen::ArrayXd r = term.rowwise().sum() + l.E - d_.y.array();
   if (grad) {
+    // At the inner minimiser the residual's derivative through P, Q, E vanishes (or is held at
+    // a bound), so only the exponents' own terms remain.
     const Eigen::ArrayXd g = 2 * c * r;
-    const Eigen::ArrayXXd upv = u * pv;
     grad->resize(theta.size());
     grad->segment(0, k) =
         -l.alpha.array() * ((term * log_w_).colwise() * g).colwise().sum().transpose();
     grad->segment(k, k) =
-        -l.beta.array() * (upv.colwise() * (g * log_t_)).colwise().sum().transpose();
-    grad->segment(2 * k, k) = (upv.colwise() * g).colwise().sum().transpose();
-    grad->segment(3 * k, k) = l.Q.array() * (u.colwise() * g).colwise().sum().transpose();
-    (*grad)[4 * k] = g.sum();
+        -l.beta.array() * ((p.u * pv).colwise() * (g * log_t_)).colwise().sum().transpose();
   }
   return c * r.square().sum();
 }
@@ -188,29 +192,21 @@ BimixFit fit_bimix_law(const BimixData& data, double s_ref, Team& team, Rng& rng
   const BimixLawFitProblem problem(data, s_ref, max_evaluations);
   const Eigen::VectorXd lo = problem.lower(), hi = problem.upper();
 
-  // Starts: a neutral law whose level matches the data, then random laws around it.
-  const double ymin = data.y.minCoeff(), ymean = data.y.mean();
-  const double sd = std::sqrt((data.y.array() - ymean).square().mean());
-  const double E0 = ymin > 0 ? 0.5 * ymin : ymin - std::max(sd, 1e-3 * std::abs(ymin) + 1e-12);
-  const double level = std::max(ymean - E0, 1e-12) / (2.0 * k * std::pow(k, 0.3));
+  // Starts: exponents typical of BiMix's fits, then random ones (P, Q, E follow from them).
   std::vector<Eigen::VectorXd> points;
+  std::uniform_real_distribution<double> a(std::log(0.05), std::log(1.5));
   for (int s = 0; s < std::max(starts, 1); ++s) {
-    Eigen::VectorXd t(4 * k + 1);
-    std::uniform_real_distribution<double> a(std::log(0.05), std::log(1.5));
-    std::normal_distribution<double> lvl(0.0, 1.5), off(0.0, 1.0);
+    Eigen::VectorXd t(2 * k);
     for (int i = 0; i < k; ++i) {
       t[i] = s == 0 ? std::log(0.3) : a(rng);
       t[k + i] = s == 0 ? std::log(0.5) : a(rng);
-      t[2 * k + i] = std::log(level) + (s == 0 ? 0.0 : lvl(rng));
-      t[3 * k + i] = std::log(level) + (s == 0 ? 0.0 : lvl(rng));
     }
-    t[4 * k] = E0 + (s == 0 ? 0.0 : off(rng) * sd);
     points.push_back(t.cwiseMax(lo).cwiseMin(hi));
   }
   BimixFit fit;
   fit.starts = team.run(problem, points);
   const size_t b = best_start(fit.starts);
-  fit.law = BimixLaw::from_theta(fit.starts[b].x, k, s_ref);
+  fit.law = problem.law(fit.starts[b].x);
   double sse = 0;
   for (Eigen::Index j = 0; j < n; ++j) {
     const double r = fit.law.predict(data.W.row(j).transpose(), data.steps[j]) - data.y[j];
