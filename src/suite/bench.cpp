@@ -145,6 +145,8 @@ void score_curve(BenchCurve& c, const SearchSpace& space, const SimulatedObjecti
   c.cost_to_target = cost_to_target(c.cost, c.value, best, epsilon);
   c.cost_to_1pct = cost_to_target(c.cost, c.value, best, 0.01);
   c.cost_to_stay = cost_to_stay(c.cost, c.value, best, epsilon);
+  c.worst_after_target = worst_after_target(c.value, best, epsilon);
+  c.holds = c.worst_after_target <= 2 * epsilon;  // false when NaN (never within eps)
   c.final_regret =
       n ? relative_regret(c.value.back(), best) : std::numeric_limits<double>::quiet_NaN();
 }
@@ -287,6 +289,8 @@ void write_campaign(ByteWriter& w, const BenchCampaign& b) {
   w.put(c.spent);
   w.put(c.cost_to_target);
   w.put(c.cost_to_stay);
+  w.put(c.worst_after_target);
+  w.put<std::int32_t>(c.holds ? 1 : 0);
   w.put(c.final_regret);
   w.put<std::int32_t>(c.trials);
   w.put<std::int32_t>(c.failed);
@@ -314,6 +318,8 @@ BenchCampaign read_campaign(ByteReader& r) {
   c.spent = r.get<double>();
   c.cost_to_target = r.get<double>();
   c.cost_to_stay = r.get<double>();
+  c.worst_after_target = r.get<double>();
+  c.holds = r.get<std::int32_t>() != 0;
   c.final_regret = r.get<double>();
   c.trials = r.get<std::int32_t>();
   c.failed = r.get<std::int32_t>();
@@ -364,7 +370,8 @@ std::string format_bench_report(const BenchResult& r) {
     << "'s median\n(higher: " << r.options.reference << " needed less).\n"
     << "stays from: median cost from which every later recommendation stayed within eps to the\n"
        "end; stays: the seeds whose recommendation did (a strategy that touches the target and\n"
-       "drifts away reaches but does not stay).\n";
+       "drifts away reaches but does not stay). holds: of the seeds that came within eps, those\n"
+       "whose recommendation never left 2 eps afterwards (within 0.5%, then always within 1%).\n";
   if (!r.skipped.empty()) {
     o << "\nskipped (not available in this build):\n";
     for (const auto& s : r.skipped) o << "  " << s.strategy << ": " << s.reason << "\n";

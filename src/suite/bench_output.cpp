@@ -11,10 +11,13 @@
 //                     round_seconds, lo/hi (95% interval at the target, NaN: none),
 //                     scale_cost (spend per scale); attrs seed, cost_to_target (+inf: never),
 //                     cost_to_1pct, cost_to_stay (+inf: the last recommendation is not within
-//                     eps), spent, trials, failed, final_regret, wall_seconds
+//                     eps), worst_after_target (largest regret from the first recommendation
+//                     within eps on; NaN: never within eps), spent, trials, failed, final_regret,
+//                     wall_seconds
 //   /summary          one entry per strategy: strategy, median, q1, q3, reached, seeds,
 //                     ratio_to_reference, ratio_is_lower_bound, final_regret_median,
-//                     mean_wall_seconds, stay_median, stayed, regret_at [strategy x
+//                     mean_wall_seconds, stay_median, stayed, holds (seeds within eps that never
+//                     left 2 eps after), regret_at [strategy x
 //                     report_costs], report_costs, median_cost_to_1pct, paper_speedup,
 //                     interval_coverage, interval_rounds, spend_share [strategy x scale]
 #include <cmath>
@@ -116,6 +119,7 @@ void write_curve(h5::hid_t strategy_group, const BenchCampaign& b, const BenchRe
   h5::write_attr(run.id(), "seed", static_cast<std::int64_t>(cv.seed));
   h5::write_attr(run.id(), "cost_to_target", cv.cost_to_target);
   h5::write_attr(run.id(), "cost_to_stay", cv.cost_to_stay);
+  h5::write_attr(run.id(), "worst_after_target", cv.worst_after_target);
   h5::write_attr(run.id(), "spent", cv.spent);
   h5::write_attr(run.id(), "trials", static_cast<std::int64_t>(cv.trials));
   h5::write_attr(run.id(), "failed", static_cast<std::int64_t>(cv.failed));
@@ -129,7 +133,7 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
   h5::Handle sum = h5::create_group(root, "summary");
   std::vector<std::string> names;
   std::vector<double> med, q1, q3, ratio, regret, wall, stay_med;
-  std::vector<std::int64_t> reached, seeds, lower, stayed;
+  std::vector<std::int64_t> reached, seeds, lower, stayed, holds;
   for (const auto& row : rows) {
     names.push_back(row.strategy);
     med.push_back(row.cost.median);
@@ -143,6 +147,7 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
     wall.push_back(row.mean_wall_seconds);
     stay_med.push_back(row.stay.median);
     stayed.push_back(row.stay.finite);
+    holds.push_back(row.holds);
   }
   h5::write_strings(sum.id(), "strategy", names);
   h5::write_doubles(sum.id(), "median", med);
@@ -156,6 +161,7 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
   h5::write_doubles(sum.id(), "mean_wall_seconds", wall);
   h5::write_doubles(sum.id(), "stay_median", stay_med);
   h5::write_ints(sum.id(), "stayed", stayed);
+  h5::write_ints(sum.id(), "holds", holds);
   // The quality table: regret at fixed costs [strategy x cost], cost to 1%, the paper's
   // speedup of the reference, interval coverage, spend share [strategy x scale].
   h5::write_doubles(sum.id(), "report_costs", report_costs());
@@ -210,7 +216,7 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
        "epsilon,budget,stayed,median_cost_to_stay,note";
   for (double c : report_costs()) s << ",median_regret_at_" << csv_num(c);
   s << ",median_cost_to_1pct,reached_1pct,paper_speedup_of_" << r.options.reference
-    << ",interval_coverage,interval_rounds";
+    << ",interval_coverage,interval_rounds,holds";
   for (const auto& sc : r.config.space.scales().scales()) s << ",spend_share_" << sc.name;
   s << "\n";
   for (const auto& row : summarise(curves_of(r), r.options.reference)) {
@@ -230,7 +236,8 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
       << (row.cost.finite < row.cost.n ? "unreached seeds censored at the budget" : "");
     for (double v : row.regret_at) s << "," << csv_num(v);
     s << "," << csv_num(row.cost_1pct.median) << "," << row.cost_1pct.finite << ","
-      << csv_num(row.speedup) << "," << csv_num(row.coverage) << "," << row.coverage_rounds;
+      << csv_num(row.speedup) << "," << csv_num(row.coverage) << "," << row.coverage_rounds << ","
+      << row.holds;
     for (int i = 0; i < r.config.space.scales().size(); ++i)
       s << ","
         << csv_num(static_cast<size_t>(i) < row.scale_share.size()
@@ -244,13 +251,13 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   write(summary, s.str());
 
   std::ostringstream o;
-  o << "strategy,seed,cost_to_target,reached,cost_to_stay,final_regret,final_value,spent,trials,"
-       "failed,rounds,wall_seconds\n";
+  o << "strategy,seed,cost_to_target,reached,cost_to_stay,worst_regret_after_target,final_regret,"
+       "final_value,spent,trials,failed,rounds,wall_seconds\n";
   for (const auto& b : r.campaigns) {
     const auto& c = b.curve;
     o << csv_text(c.strategy) << "," << c.seed << "," << csv_num(c.cost_to_target) << ","
       << (std::isfinite(c.cost_to_target) ? 1 : 0) << "," << csv_num(c.cost_to_stay) << ","
-      << csv_num(c.final_regret) << ","
+      << csv_num(c.worst_after_target) << "," << csv_num(c.final_regret) << ","
       << csv_num(c.value.empty() ? std::numeric_limits<double>::quiet_NaN() : c.value.back()) << ","
       << csv_num(c.spent) << "," << c.trials << "," << c.failed << "," << b.round_seconds.size()
       << "," << csv_num(c.wall_seconds) << "\n";

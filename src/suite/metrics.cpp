@@ -31,6 +31,19 @@ double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& 
   return from;
 }
 
+double worst_after_target(const std::vector<double>& value, double best, double eps) {
+  const double threshold = best + eps * std::abs(best);
+  double worst = std::numeric_limits<double>::quiet_NaN();
+  bool reached = false;
+  for (double v : value) {
+    reached = reached || (!std::isnan(v) && v <= threshold);
+    if (reached)
+      worst =
+          std::isnan(worst) ? relative_regret(v, best) : std::max(worst, relative_regret(v, best));
+  }
+  return worst;
+}
+
 Quartiles quartiles(std::vector<double> x) {
   Quartiles q;
   q.n = static_cast<int>(x.size());
@@ -114,10 +127,12 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
   for (const auto& s : order) {
     std::vector<double> cost, stay, regret, spent;
     double wall = 0;
+    int r_holds = 0;
     for (const auto& c : curves)
       if (c.strategy == s) {
         cost.push_back(c.cost_to_target);
         stay.push_back(c.cost_to_stay);
+        r_holds += c.holds ? 1 : 0;
         regret.push_back(c.final_regret);
         spent.push_back(c.spent);
         wall += c.wall_seconds;
@@ -155,6 +170,7 @@ std::vector<StrategySummary> summarise(const std::vector<BenchCurve>& curves,
     }
     r.cost = quartiles(cost);
     r.stay = quartiles(stay);
+    r.holds = r_holds;
     r.regret = quartiles(regret);
     r.mean_wall_seconds = wall / static_cast<double>(cost.size());
     r.spent_median = quartiles(spent).median;
@@ -196,7 +212,7 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
   o << std::left << std::setw(12) << "strategy" << std::right << std::setw(10) << "median"
     << std::setw(10) << "q1" << std::setw(10) << "q3" << std::setw(10) << "reached" << std::setw(14)
     << ("x " + reference) << std::setw(14) << "final regret" << std::setw(10) << "wall s"
-    << std::setw(12) << "stays from" << std::setw(8) << "stays"
+    << std::setw(12) << "stays from" << std::setw(8) << "stays" << std::setw(8) << "holds"
     << "\n";
   for (const auto& r : rows) {
     o << std::left << std::setw(12) << r.strategy << std::right << std::setw(10)
@@ -206,7 +222,8 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
       << ((r.ratio_is_lower_bound ? "> " : "") + table_number(r.ratio_to_reference, 2))
       << std::setw(13) << table_number(r.regret.median * 100, 2) << "%" << std::setw(10)
       << table_number(r.mean_wall_seconds, 1) << std::setw(12) << table_number(r.stay.median)
-      << std::setw(8) << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n)) << "\n";
+      << std::setw(8) << (std::to_string(r.stay.finite) + "/" + std::to_string(r.stay.n))
+      << std::setw(8) << (std::to_string(r.holds) + "/" + std::to_string(r.cost.finite)) << "\n";
   }
   return o.str();
 }

@@ -36,6 +36,18 @@ TEST(BenchMetrics, CostToStayIsWhereTheRecommendationStopsLeavingTheTarget) {
   EXPECT_EQ(cost_to_stay({}, {}, 1.0, 0.005), kInf);
 }
 
+// Issue 13's "no drift": once within eps, the worst regret from there on; the regrets before the
+// first crossing do not count, and a curve that never crosses has none.
+TEST(BenchMetrics, WorstAfterTargetStartsAtTheFirstCrossing) {
+  const std::vector<double> value = {kNaN, 1.30, 1.004, 1.02, 1.003, kNaN, 1.0};
+  EXPECT_NEAR(worst_after_target(value, 1.0, 0.005), 0.02, 1e-12);
+  EXPECT_NEAR(worst_after_target({1.004, 1.003}, 1.0, 0.005), 0.004, 1e-12);
+  EXPECT_TRUE(std::isnan(worst_after_target({1.3, 1.02}, 1.0, 0.005)));
+  EXPECT_TRUE(std::isnan(worst_after_target({}, 1.0, 0.005)));
+  // Maximised objectives (negated values) too: -0.996 is within 0.5% of -1.
+  EXPECT_NEAR(worst_after_target({-0.9, -0.996, -0.98}, -1.0, 0.005), 0.02, 1e-12);
+}
+
 TEST(BenchMetrics, QuartilesMatchNumpyAndCarryNever) {
   auto q = quartiles({4, 1, 3, 2});  // numpy.percentile([1,2,3,4], [25,50,75]) = 1.75, 2.5, 3.25
   EXPECT_DOUBLE_EQ(q.q1, 1.75);
@@ -57,6 +69,7 @@ TEST(BenchMetrics, SummaryRatiosAgainstTheReference) {
     b.strategy = s;
     b.cost_to_target = c;
     b.spent = spent;
+    b.holds = s == "mfms-bo" && c < 3.0;  // two of mfms-bo's three seeds hold
     curves.push_back(b);
   };
   for (double c : {1.0, 2.0, 3.0}) add("mfms-bo", c, 10);
@@ -69,8 +82,11 @@ TEST(BenchMetrics, SummaryRatiosAgainstTheReference) {
   EXPECT_DOUBLE_EQ(rows[1].ratio_to_reference, 3.0);
   EXPECT_TRUE(rows[2].ratio_is_lower_bound);
   EXPECT_DOUBLE_EQ(rows[2].ratio_to_reference, 6.0);
+  EXPECT_EQ(rows[0].holds, 2);
+  EXPECT_EQ(rows[1].holds, 0);
   const auto table = format_summary(rows, "mfms-bo", 0.005);
   EXPECT_NE(table.find("> 6.00"), std::string::npos) << table;
   EXPECT_NE(table.find("never"), std::string::npos) << table;
   EXPECT_NE(table.find("3/3"), std::string::npos) << table;
+  EXPECT_NE(table.find("2/3"), std::string::npos) << table;  // mfms-bo holds 2 of 3 reached
 }

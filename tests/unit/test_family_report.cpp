@@ -1,6 +1,6 @@
 // The law family's report (suite/family.hpp): the summary over members states interval coverage
-// as the median over the members that stated an interval and the lowest member's, and
-// family.csv carries each member's.
+// as the median over the members that stated an interval and the lowest member's, and how many
+// campaigns held within 2 eps once within eps; family.csv carries each member's.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -38,6 +38,7 @@ BenchCampaign campaign(const std::string& strategy, int intervals, int held) {
   c.cost_to_stay = 0.5;
   c.final_regret = 0.01;
   c.spent = 1.0;
+  c.holds = strategy == "mfms-bo";
   return b;
 }
 
@@ -64,23 +65,26 @@ TEST(FamilyReport, CoverageIsTheMedianOverMembersAndTheLowest) {
     return report.substr(at + 1, report.find('\n', at + 1) - at - 1);
   };
   EXPECT_NE(row("mfms-bo").find("75% (50%)"), std::string::npos) << row("mfms-bo");
-  EXPECT_EQ(row("regmix").back(), '-') << row("regmix");
+  EXPECT_EQ(row("mfms-bo").substr(row("mfms-bo").size() - 4), " 4/4") << row("mfms-bo");
+  EXPECT_NE(row("regmix").find("-       0/4"), std::string::npos) << row("regmix");
 
   const auto dir = test::scratch_dir("family-report");
   write_family_csv(dir / "family.csv", members, "mfms-bo");
   const std::string csv = test::file_text(dir / "family.csv");
-  EXPECT_NE(csv.find("interval_coverage\n"), std::string::npos);
-  // Member 2's mfms-bo row ends with its coverage; a strategy without intervals leaves it empty.
+  EXPECT_NE(csv.find("interval_coverage,holds\n"), std::string::npos);
+  // Member 2's mfms-bo row ends with its coverage and holds; a strategy without intervals leaves
+  // its coverage empty.
   std::istringstream lines(csv);
   std::string line;
   int rows = 0;
   while (std::getline(lines, line)) {
     if (line.rfind("2,", 0) == 0 && line.find(",mfms-bo,") != std::string::npos) {
-      EXPECT_EQ(line.substr(line.rfind(',') + 1), "0.5") << line;
+      EXPECT_NE(line.find(",0.5,1"), std::string::npos) << line;
+      EXPECT_EQ(line.substr(line.rfind(',') + 1), "1") << line;
       ++rows;
     }
     if (line.find(",regmix,") != std::string::npos) {
-      EXPECT_EQ(line.back(), ',') << line;
+      EXPECT_EQ(line.substr(line.size() - 3), ",,0") << line;
     }
   }
   EXPECT_EQ(rows, 1) << csv;

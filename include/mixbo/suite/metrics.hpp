@@ -24,7 +24,12 @@ struct BenchCurve {
   double spent = 0;                // everything the campaign spent
   double cost_to_target = 0;       // +inf when the target was never reached
   double cost_to_stay = 0;         // from here on every recommendation is within eps (+inf: never)
-  double final_regret = 0;         // relative regret of the last recommendation
+  // The largest regret of any recommendation from the first one within eps on (NaN: never
+  // within eps), and whether it stayed within 2 eps (issue 13's "no drift": once within 0.5%,
+  // within 1% for the rest of the campaign).
+  double worst_after_target = 0;
+  bool holds = false;
+  double final_regret = 0;  // relative regret of the last recommendation
   int trials = 0, failed = 0;
   double wall_seconds = 0;
 };
@@ -42,6 +47,10 @@ double cost_to_target(const std::vector<double>& cost, const std::vector<double>
 // touches the target once and drifts away scores cost_to_target but not this.
 double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& value, double best,
                     double eps);
+
+// The largest relative regret from the first recommendation within eps (relative) of best to
+// the last one; NaN when none is within eps.
+double worst_after_target(const std::vector<double>& value, double best, double eps);
 
 // Quartiles by linear interpolation between order statistics (type 7, as numpy's default);
 // +inf entries (never reached) sort last and make any quartile they touch +inf.
@@ -78,6 +87,7 @@ struct StrategySummary {
   std::vector<double> scale_share;  // mean share of the spend per scale
   Quartiles cost;                   // cost to target over seeds
   Quartiles stay;                   // cost to stay within eps over seeds
+  int holds = 0;                    // seeds that came within eps and never left 2 eps after
   Quartiles regret;                 // final relative regret over seeds
   double ratio_to_reference;        // median cost / the reference strategy's median (NaN if none)
   // When this strategy's median is "never", the ratio is a lower bound: median spent / the
