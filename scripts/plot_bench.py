@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Plots a `mixbo bench` result: simple regret of each strategy's recommendation against
-cumulative cost, median over seeds with an interquartile band, and the cost-to-target per seed.
+cumulative cost, median over seeds with an interquartile band (the legend counts the seeds
+whose recommendation held within 2 eps once within eps), and the cost-to-target per seed.
 
 usage: scripts/plot_bench.py BENCH [-o OUT.png]
 BENCH: the bench output folder or its bench.h5.
@@ -55,6 +56,12 @@ def main():
                 f"{int(f.attrs['max_steps'])} steps (simulator: {text(f.attrs['simulator'])})"
         f_attrs = dict(f.attrs)
         strategies = [text(s) for s in f["strategies"][()]]
+        # Issue 13's no-drift count per strategy (bench.h5 from before it existed has none).
+        holds = {}
+        if "summary" in f and "holds" in f["summary"]:
+            sm = f["summary"]
+            for s, h, r in zip(sm["strategy"][()], sm["holds"][()], sm["reached"][()]):
+                holds[text(s)] = f", holds {int(h)}/{int(r)}"
         curves = {}
         for s in strategies:
             g = f["curves"][s]
@@ -80,7 +87,7 @@ def main():
             med = np.where(valid, np.nanmedian(r, axis=0), np.nan)
             q1 = np.where(valid, np.nanpercentile(r, 25, axis=0), np.nan)
             q3 = np.where(valid, np.nanpercentile(r, 75, axis=0), np.nan)
-        ax.plot(grid, med, color=col, label=f"{s} ({len(curves[s])} seeds)")
+        ax.plot(grid, med, color=col, label=f"{s} ({len(curves[s])} seeds{holds.get(s, '')})")
         ax.fill_between(grid, q1, q3, color=col, alpha=0.2, linewidth=0)
         ctt = [c for _, _, c in curves[s]]
         finite = [c for c in ctt if math.isfinite(c)]
@@ -94,6 +101,8 @@ def main():
         if finite and len(finite) * 2 > len(ctt):
             bx.plot([np.median(ctt)] * 2, [i - 0.3, i + 0.3], color="k", linewidth=2)
     ax.axhline(eps, color="gray", linestyle="--", linewidth=1, label=f"target: {eps:.2%}")
+    ax.axhline(2 * eps, color="gray", linestyle=":", linewidth=1,
+               label=f"holds: never above {2 * eps:.2%} once within {eps:.2%}")
     ax.set(xscale="log", yscale="log", xlabel="cumulative cost (full target-scale runs)",
            ylabel="relative simple regret of the recommendation", title=title)
     ax.legend(fontsize=8)
