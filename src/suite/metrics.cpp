@@ -33,14 +33,12 @@ double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& 
 
 double worst_after_target(const std::vector<double>& value, double best, double eps) {
   const double threshold = best + eps * std::abs(best);
-  double worst = std::numeric_limits<double>::quiet_NaN();
-  bool reached = false;
-  for (double v : value) {
-    reached = reached || (!std::isnan(v) && v <= threshold);
-    if (reached)
-      worst =
-          std::isnan(worst) ? relative_regret(v, best) : std::max(worst, relative_regret(v, best));
-  }
+  // The first crossing (NaN compares false: no recommendation yet), then the worst from there.
+  auto it = std::find_if(value.begin(), value.end(), [&](double v) { return v <= threshold; });
+  if (it == value.end()) return std::numeric_limits<double>::quiet_NaN();
+  double worst = relative_regret(*it, best);
+  for (; it != value.end(); ++it)
+    if (!std::isnan(*it)) worst = std::max(worst, relative_regret(*it, best));
   return worst;
 }
 
