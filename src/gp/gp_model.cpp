@@ -107,14 +107,25 @@ Eigen::VectorXd GpModel::mean_gradient(const Eigen::VectorXd& theta) const {
   return Eigen::VectorXd::Zero(dim());
 }
 
+double GpModel::natural_value(const Eigen::VectorXd& theta, int i) const {
+  if (i >= mean_index()) return theta[i];
+  const double v = std::exp(theta[i]);
+  return i == noise_index() ? v + options_.noise_floor : v;
+}
+
+std::string GpModel::natural_name(int i) const {
+  std::string name = specs_[static_cast<std::size_t>(i)].name;
+  if (i >= mean_index()) return name;
+  const std::size_t last = name.rfind('.');
+  const std::size_t part = last == std::string::npos ? 0 : last + 1;
+  if (name.compare(part, 4, "log_") == 0) name.erase(part, 4);
+  return name;
+}
+
 std::string GpModel::describe(const Eigen::VectorXd& theta) const {
   std::ostringstream o;
-  for (int i = 0; i < num_params(); ++i) {
-    const bool positive = i < mean_index();
-    double v = positive ? std::exp(theta[i]) : theta[i];
-    if (i == noise_index()) v += options_.noise_floor;
-    o << specs_[i].name << " = " << v << "\n";
-  }
+  for (int i = 0; i < num_params(); ++i)
+    o << natural_name(i) << " = " << natural_value(theta, i) << "\n";
   return o.str();
 }
 

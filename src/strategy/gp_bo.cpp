@@ -205,8 +205,10 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
   diag_.values["gp.refit"] = fit_cost_ == data_cost ? 1.0 : 0.0;
   diag_.values["gp.data_cost"] = data_cost;
+  // In natural units (lengthscales, variances, not their logs): the archive's readers see names,
+  // not the optimiser's parametrisation.
   for (int i = 0; i < model_.num_params(); ++i)
-    diag_.values["gp." + model_.specs()[static_cast<size_t>(i)].name] = (*theta_)[i];
+    diag_.values["gp." + model_.natural_name(i)] = model_.natural_value(*theta_, i);
   gp_key_ = history.observations.size();
   return gp_;
 }

@@ -213,6 +213,12 @@ TEST(AcqStrategies, BatchesAreDistinctFeasibleReproducibleAndTeamIndependent) {
     const auto d = a.diagnostics().values;
     EXPECT_TRUE(d.count("fit_seconds") && d.count("acq_seconds") && d.count("acq.value.0")) << acq;
     EXPECT_TRUE(d.count("gp.signal_variance") && d.count("gp.noise_variance"));
+    // Hyperparameters in natural units (they were stored as the optimiser's logs, under the
+    // quantities' names): variances and lengthscales positive, the noise at least its floor.
+    EXPECT_GE(d.at("gp.noise_variance"), GpOptions{}.noise_floor) << acq;
+    EXPECT_GT(d.at("gp.signal_variance"), 0.0) << acq;
+    EXPECT_GT(d.at("gp.expdecay.alpha"), 0.0) << acq;
+    EXPECT_EQ(d.count("gp.expdecay.log_alpha"), 0u) << acq;
   }
 }
 

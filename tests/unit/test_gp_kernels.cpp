@@ -9,6 +9,7 @@
 
 #include "gp_fixture.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/gp/gp_model.hpp"
 #include "mixbo/gp/kernel_parser.hpp"
 #include "mixbo/gp/kernels.hpp"
 #include "mixbo/space/sampling.hpp"
@@ -208,6 +209,29 @@ TEST(KernelParser, BuildsTheConfigDefaultWithParamsInOrder) {
   const auto specs = k->param_specs();
   EXPECT_EQ(specs.front().name, "matern52(mixture).lengthscale[0]");
   EXPECT_EQ(specs.back().name, "expdecay.log_offset");
+}
+
+// The archive's diagnostics and describe() report hyperparameters by these names and values: a
+// lengthscale as a lengthscale, never its log under the lengthscale's name (session 18 read the
+// archive's stored logs as lengthscales).
+TEST(GpModelNaturalUnits, ExponentiatesThePositiveEntriesAndNamesThemWithoutLog) {
+  const GpModel m = GpModel::from_expression("rbf(scale) * expdecay(steps)", gp_context(3));
+  Eigen::VectorXd theta = m.initial();
+  theta[0] = std::log(2.5);  // rbf(scale).lengthscale[0]
+  theta[1] = std::log(0.3);  // expdecay.log_alpha
+  theta[m.signal_index()] = std::log(4.0);
+  theta[m.noise_index()] = std::log(1e-3);
+  theta[m.mean_index()] = -0.7;
+  EXPECT_EQ(m.natural_name(0), "rbf(scale).lengthscale[0]");
+  EXPECT_NEAR(m.natural_value(theta, 0), 2.5, 1e-12);
+  EXPECT_EQ(m.natural_name(1), "expdecay.alpha");
+  EXPECT_NEAR(m.natural_value(theta, 1), 0.3, 1e-12);
+  EXPECT_EQ(m.natural_name(m.signal_index()), "signal_variance");
+  EXPECT_NEAR(m.natural_value(theta, m.signal_index()), 4.0, 1e-12);
+  EXPECT_NEAR(m.natural_value(theta, m.noise_index()), 1e-3 + m.options().noise_floor, 1e-15);
+  EXPECT_EQ(m.natural_name(m.mean_index()), "mean.constant");
+  EXPECT_EQ(m.natural_value(theta, m.mean_index()), -0.7);  // not a log: as it is
+  EXPECT_NE(m.describe(theta).find("expdecay.alpha = 0.3"), std::string::npos) << m.describe(theta);
 }
 
 TEST(KernelParser, PrecedenceAndParentheses) {

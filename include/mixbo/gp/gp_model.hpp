@@ -74,7 +74,15 @@ class GpModel {
   // d mean / dx at one point (standardised units).
   Eigen::VectorXd mean_gradient(const Eigen::VectorXd& theta) const;
 
-  // Human-readable "name = value" lines (positive quantities shown as exp(theta)).
+  // Entry i of theta in the units a reader expects: exp(theta_i) for the positive quantities
+  // (kernel parameters and signal variance; the noise variance with its floor added), theta_i
+  // for the mean's coefficients. natural_name(i) names it: the spec's name, less a "log_" on its
+  // last part where the value is exponentiated ("expdecay.log_alpha" -> "expdecay.alpha"), so that
+  // a stored value is never read as a log when it is not, or the other way round.
+  double natural_value(const Eigen::VectorXd& theta, int i) const;
+  std::string natural_name(int i) const;
+
+  // Human-readable "name = value" lines, natural_name(i) = natural_value(theta, i).
   std::string describe(const Eigen::VectorXd& theta) const;
 
   void serialize(ByteWriter& out) const;
