@@ -111,6 +111,8 @@ void add_bench_options(po::options_description& d) {
       "relative distance to the best achievable loss that counts as reached")(
       "reference", po::value<std::string>()->default_value("mfms-bo"),
       "strategy the others' median cost is divided by")(
+      "bootstrap", po::value<int>()->default_value(1000),
+      "resamples of the seeds behind the 90% intervals of the precision table (0: no table)")(
       "out", po::value<std::string>(), "output folder (default: bench-<campaign name>)")(
       "keep-archives",
       "also save each campaign.h5 under OUT/campaigns/ (--family: OUT/member_M/campaigns/)")(
@@ -153,6 +155,8 @@ BenchPlan plan_bench(const CommandLine& cl) {
   o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family ? 3 : 10;
   o.epsilon = vm["epsilon"].as<double>();
   o.reference = vm["reference"].as<std::string>();
+  o.bootstrap = vm["bootstrap"].as<int>();
+  if (o.bootstrap < 0) throw ConfigError("--bootstrap must be 0 or more");
   if (vm.count("budget"))
     config.budget = vm["budget"].as<double>();
   else if (quick)  // one full target run: every strategy can make at least one target run

@@ -259,6 +259,14 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
   return r;
 }
 
+std::vector<StrategyPrecision> bench_precision(const BenchResult& r) {
+  if (r.options.bootstrap <= 0) return {};
+  std::vector<BenchCurve> curves;
+  for (const auto& b : r.campaigns) curves.push_back(b.curve);
+  return bootstrap_summary(curves, r.options.reference, r.options.bootstrap, kBenchIntervalLevel,
+                           r.config.seed);
+}
+
 void merge_campaigns(BenchResult& r, std::vector<BenchCampaign> more) {
   for (auto& c : more) r.campaigns.push_back(std::move(c));
   auto order = [&](const BenchCampaign& c) {
@@ -360,6 +368,10 @@ std::string format_bench_report(const BenchResult& r) {
   std::vector<std::string> scales;
   for (const auto& s : c.space.scales().scales()) scales.push_back(s.name);
   o << format_quality(rows, r.options.reference, scales);
+  if (r.options.bootstrap > 0)
+    o << "\n"
+      << format_precision(bench_precision(r), r.options.reference, r.options.seeds,
+                          r.options.bootstrap, kBenchIntervalLevel);
   o << "\nmedian, q1, q3: cost at which the recommendation (its true objective, noiseless, at the\n"
        "target scale and full steps) first came within eps of the best achievable; 'reached'\n"
        "counts the seeds that got there. Seeds that never did are censored at the budget: they\n"

@@ -19,7 +19,11 @@
 //                     mean_wall_seconds, stay_median, stayed, holds (seeds within eps that never
 //                     left 2 eps after), regret_at [strategy x
 //                     report_costs], report_costs, median_cost_to_1pct, paper_speedup,
-//                     interval_coverage, interval_rounds, spend_share [strategy x scale]
+//                     interval_coverage, interval_rounds, spend_share [strategy x scale];
+//                     with bootstrap resamples (attrs interval_level, bootstrap_resamples) the
+//                     precision table's intervals: median_lo/_hi, paper_speedup_lo/_hi,
+//                     interval_coverage_lo/_hi, holds_share_lo/_hi, regret_at_lo/_hi
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -183,6 +187,27 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
   h5::write_doubles(sum.id(), "interval_coverage", coverage);
   h5::write_ints(sum.id(), "interval_rounds", cov_rounds);
   h5::write_matrix(sum.id(), "spend_share", share.data(), rows.size(), n_scales);
+  // The precision table: each figure's bootstrap interval over seeds, [lo, hi] per strategy.
+  const auto precision = bench_precision(r);
+  if (precision.empty()) return;
+  h5::write_attr(sum.id(), "interval_level", kBenchIntervalLevel);
+  h5::write_attr(sum.id(), "bootstrap_resamples", static_cast<std::int64_t>(r.options.bootstrap));
+  std::vector<double> lo, hi, at_lo, at_hi;
+  auto both = [&](const char* name, PercentileInterval StrategyPrecision::*field) {
+    lo.clear();
+    hi.clear();
+    for (const auto& p : precision) lo.push_back((p.*field).lo), hi.push_back((p.*field).hi);
+    h5::write_doubles(sum.id(), std::string(name) + "_lo", lo);
+    h5::write_doubles(sum.id(), std::string(name) + "_hi", hi);
+  };
+  both("median", &StrategyPrecision::cost);
+  both("paper_speedup", &StrategyPrecision::speedup);
+  both("interval_coverage", &StrategyPrecision::coverage);
+  both("holds_share", &StrategyPrecision::holds_share);
+  for (const auto& p : precision)
+    for (const auto& a : p.regret_at) at_lo.push_back(a.lo), at_hi.push_back(a.hi);
+  h5::write_matrix(sum.id(), "regret_at_lo", at_lo.data(), precision.size(), report_costs().size());
+  h5::write_matrix(sum.id(), "regret_at_hi", at_hi.data(), precision.size(), report_costs().size());
 }
 
 }  // namespace
@@ -218,7 +243,14 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   s << ",median_cost_to_1pct,reached_1pct,paper_speedup_of_" << r.options.reference
     << ",interval_coverage,interval_rounds,holds";
   for (const auto& sc : r.config.space.scales().scales()) s << ",spend_share_" << sc.name;
+  // The precision table's intervals (empty without --bootstrap).
+  for (const char* f :
+       {"median_cost_to_target", "paper_speedup", "interval_coverage", "holds_share"})
+    s << "," << f << "_lo," << f << "_hi";
+  for (double c : report_costs())
+    s << ",median_regret_at_" << csv_num(c) << "_lo,median_regret_at_" << csv_num(c) << "_hi";
   s << "\n";
+  const auto precision = bench_precision(r);
   for (const auto& row : summarise(curves_of(r), r.options.reference)) {
     double sum = 0;
     size_t n = 0;
@@ -243,6 +275,16 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
         << csv_num(static_cast<size_t>(i) < row.scale_share.size()
                        ? row.scale_share[static_cast<size_t>(i)]
                        : std::numeric_limits<double>::quiet_NaN());
+    const auto p =
+        std::find_if(precision.begin(), precision.end(),
+                     [&](const StrategyPrecision& x) { return x.strategy == row.strategy; });
+    if (p != precision.end()) {
+      for (const auto& v : {p->cost, p->speedup, p->coverage, p->holds_share})
+        s << "," << csv_num(v.lo) << "," << csv_num(v.hi);
+      for (const auto& v : p->regret_at) s << "," << csv_num(v.lo) << "," << csv_num(v.hi);
+    } else {
+      s << std::string(2 * (4 + report_costs().size()), ',');
+    }
     s << "\n";
   }
   for (const auto& sk : r.skipped)

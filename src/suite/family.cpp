@@ -133,6 +133,40 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
                     "%)")
       << std::setw(10) << (std::to_string(holds) + "/" + std::to_string(seeds_reached)) << "\n";
   }
+  // How precise the summary is as the family's median: members resampled (the same draws for
+  // every strategy), each figure's median over them recomputed.
+  const int resamples = members.empty() ? 0 : members.front().result.options.bootstrap;
+  if (resamples > 0) {
+    o << "\n"
+      << table_number(kBenchIntervalLevel * 100, 0) << "% bootstrap intervals over the "
+      << members.size() << " members (" << resamples << " resamples of members)\n";
+    o << std::left << std::setw(12) << "strategy" << std::right << std::setw(14) << "cost to eps";
+    for (double c : report_costs())
+      o << std::setw(14) << (std::string("@") += table_number(c, c < 1 ? 1 : 0));
+    o << std::setw(14) << "speedup"
+      << "\n";
+    for (const auto& s : order) {
+      std::vector<double> cost, speed;
+      std::vector<std::vector<double>> at(report_costs().size());
+      for (const auto* r : by_strategy[s]) {
+        cost.push_back(r->cost.median);
+        if (!std::isnan(r->speedup)) speed.push_back(r->speedup);
+        for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
+          at[j].push_back(r->regret_at[j]);
+      }
+      const std::uint64_t seed = members.front().config.seed;
+      o << std::left << std::setw(12) << s << std::right << std::setw(14)
+        << format_interval(bootstrap_median(cost, resamples, kBenchIntervalLevel, seed), 1, 3, "");
+      for (const auto& v : at) {
+        const auto iv = bootstrap_median(v, resamples, kBenchIntervalLevel, seed);
+        o << std::setw(14)
+          << (std::isinf(iv.lo) ? std::string("none") : format_interval(iv, 100, 2, "%", "none"));
+      }
+      o << std::setw(14)
+        << format_interval(bootstrap_median(speed, resamples, kBenchIntervalLevel, seed), 1, 2, "x")
+        << "\n";
+    }
+  }
   o << "speedup >= 1: members where " << reference
     << " needed no more cost than the baseline to reach the baseline's own final quality\n"
     << "coverage: share of a member's recommendations whose 95% interval held the truth, median "

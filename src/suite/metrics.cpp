@@ -42,27 +42,25 @@ double worst_after_target(const std::vector<double>& value, double best, double 
   return worst;
 }
 
+double quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double h = p * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  if (h == static_cast<double>(lo) || std::isinf(sorted[lo])) return sorted[lo];
+  if (std::isinf(sorted[hi])) return sorted[hi];
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
 Quartiles quartiles(std::vector<double> x) {
   Quartiles q;
   q.n = static_cast<int>(x.size());
   q.finite = static_cast<int>(
       std::count_if(x.begin(), x.end(), [](double v) { return std::isfinite(v); }));
-  if (x.empty()) {
-    q.q1 = q.median = q.q3 = std::numeric_limits<double>::quiet_NaN();
-    return q;
-  }
   std::sort(x.begin(), x.end());
-  auto at = [&](double p) {
-    const double h = p * static_cast<double>(x.size() - 1);
-    const auto lo = static_cast<size_t>(std::floor(h));
-    const size_t hi = std::min(lo + 1, x.size() - 1);
-    if (h == static_cast<double>(lo) || std::isinf(x[lo])) return x[lo];
-    if (std::isinf(x[hi])) return x[hi];
-    return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
-  };
-  q.q1 = at(0.25);
-  q.median = at(0.5);
-  q.q3 = at(0.75);
+  q.q1 = quantile(x, 0.25);
+  q.median = quantile(x, 0.5);
+  q.q3 = quantile(x, 0.75);
   return q;
 }
 
@@ -75,15 +73,25 @@ double regret_at(const BenchCurve& c, double cost) {
 
 namespace {
 
-// Median regret over seeds at each cost of `grid`.
+// Median regret over seeds at each cost of ascending `grid`: regret_at of every curve at every
+// grid cost, by one walk along each curve (the bootstrap calls this a thousand times).
 std::vector<double> median_curve(const std::vector<BenchCurve>& curves,
                                  const std::vector<double>& grid) {
-  std::vector<double> out;
-  for (double g : grid) {
-    std::vector<double> r;
-    for (const auto& c : curves) r.push_back(regret_at(c, g));
-    out.push_back(quartiles(r).median);
+  std::vector<std::vector<double>> at(grid.size(), std::vector<double>(curves.size()));
+  for (size_t j = 0; j < curves.size(); ++j) {
+    const BenchCurve& c = curves[j];
+    const size_t len = std::min(c.cost.size(), c.regret.size());
+    double r = std::numeric_limits<double>::infinity();
+    size_t i = 0;
+    for (size_t g = 0; g < grid.size(); ++g) {
+      for (; i < len && c.cost[i] <= grid[g] + 1e-12; ++i)
+        r = std::isnan(c.regret[i]) ? std::numeric_limits<double>::infinity() : c.regret[i];
+      at[g][j] = r;
+    }
   }
+  std::vector<double> out;
+  out.reserve(grid.size());
+  for (auto& v : at) out.push_back(quartiles(std::move(v)).median);
   return out;
 }
 

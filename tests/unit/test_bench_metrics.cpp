@@ -90,3 +90,29 @@ TEST(BenchMetrics, SummaryRatiosAgainstTheReference) {
   EXPECT_NE(table.find("3/3"), std::string::npos) << table;
   EXPECT_NE(table.find("2/3"), std::string::npos) << table;  // mfms-bo holds 2 of 3 reached
 }
+
+// The paper's speedup (Yen et al. 2025) off the median-over-seeds regret curves: the baseline's
+// median curve reaches its final quality (1%) at cost 1.0; the reference's median curve first
+// gets there at 0.25 (its seeds cross at 0.2, 0.25 and 3.0: the median seed at 0.25).
+TEST(BenchMetrics, PaperSpeedupReadsTheMedianCurves) {
+  auto curve = [](std::vector<double> cost, std::vector<double> regret) {
+    BenchCurve c;
+    c.cost = std::move(cost);
+    c.regret = std::move(regret);
+    return c;
+  };
+  const std::vector<BenchCurve> baseline = {curve({0.1, 1.0, 2.0}, {0.05, 0.01, 0.01}),
+                                            curve({0.1, 0.5, 2.0}, {0.04, 0.01, 0.01}),
+                                            curve({0.1, 1.5, 2.0}, {0.06, 0.02, 0.01})};
+  const std::vector<BenchCurve> reference = {curve({0.05, 0.2, 4.0}, {0.1, 0.008, 0.001}),
+                                             curve({0.05, 0.25, 4.0}, {0.1, 0.009, 0.001}),
+                                             curve({0.05, 3.0, 4.0}, {0.1, 0.002, 0.001})};
+  EXPECT_DOUBLE_EQ(paper_speedup(reference, baseline), 1.0 / 0.25);
+  // The other way round: the reference's final quality (0.1%) is never reached by the baseline.
+  EXPECT_EQ(paper_speedup(baseline, reference), 0.0);
+  // No recommendation in most of the baseline's seeds: no final quality to reach.
+  const std::vector<BenchCurve> silent = {curve({1, 2}, {kNaN, kNaN}), curve({1, 2}, {kNaN, kNaN}),
+                                          curve({1, 2}, {kNaN, 0.01})};
+  EXPECT_TRUE(std::isnan(paper_speedup(reference, silent)));
+  EXPECT_TRUE(std::isnan(paper_speedup({}, baseline)));
+}

@@ -20,6 +20,7 @@
 #include "mixbo/sim/dense_optimum.hpp"
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy.hpp"
+#include "mixbo/suite/bootstrap.hpp"
 #include "mixbo/suite/metrics.hpp"
 
 namespace mixbo {
@@ -32,6 +33,8 @@ struct BenchOptions {
   int seeds = 10;          // campaign seeds: config.seed + 1 ... config.seed + seeds
   double epsilon = 0.005;  // relative distance to the optimum that counts as reached
   std::string reference = "mfms-bo";
+  // Resamples of the seeds behind the precision table's intervals (suite/bootstrap.hpp; 0: none).
+  int bootstrap = 1000;
   int sweep_points = 1 << 15;      // dense optimum: Sobol sweep size
   int sweep_starts = 16;           // dense optimum: COBYLA starts
   std::filesystem::path archives;  // when set, each campaign's archive is saved there at the end
@@ -75,6 +78,11 @@ struct BenchResult {
   std::vector<BenchCampaign> campaigns;
   double wall_seconds = 0;
 };
+
+// The precision table's intervals for a finished bench (empty when options.bootstrap is 0):
+// kBenchIntervalLevel intervals, the resampling seeded by the campaign's base seed.
+inline constexpr double kBenchIntervalLevel = 0.9;
+std::vector<StrategyPrecision> bench_precision(const BenchResult& r);
 
 // Progress callback: called after each campaign with (done, total, the campaign).
 using BenchProgress = std::function<void(int, int, const BenchCampaign&)>;

@@ -52,6 +52,11 @@ double cost_to_stay(const std::vector<double>& cost, const std::vector<double>& 
 // the last one; NaN when none is within eps.
 double worst_after_target(const std::vector<double>& value, double best, double eps);
 
+// The p-quantile of ascending `sorted` by linear interpolation between order statistics (type
+// 7, as numpy's default); +inf entries sort last and make any quantile they touch +inf. NaN
+// when empty.
+double quantile(const std::vector<double>& sorted, double p);
+
 // Quartiles by linear interpolation between order statistics (type 7, as numpy's default);
 // +inf entries (never reached) sort last and make any quartile they touch +inf.
 struct Quartiles {
