@@ -260,7 +260,7 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
 }
 
 std::vector<StrategyPrecision> bench_precision(const BenchResult& r) {
-  if (r.options.bootstrap <= 0) return {};
+  if (r.options.bootstrap <= 0 || r.options.seeds < kMinBootstrapSamples) return {};
   std::vector<BenchCurve> curves;
   for (const auto& b : r.campaigns) curves.push_back(b.curve);
   return bootstrap_summary(curves, r.options.reference, r.options.bootstrap, kBenchIntervalLevel,
@@ -368,7 +368,9 @@ std::string format_bench_report(const BenchResult& r) {
   std::vector<std::string> scales;
   for (const auto& s : c.space.scales().scales()) scales.push_back(s.name);
   o << format_quality(rows, r.options.reference, scales);
-  if (r.options.bootstrap > 0)
+  if (r.options.bootstrap > 0 && r.options.seeds < kMinBootstrapSamples)
+    o << "\nno precision table: it needs " << kMinBootstrapSamples << " seeds or more\n";
+  else if (r.options.bootstrap > 0)
     o << "\n"
       << format_precision(bench_precision(r), r.options.reference, r.options.seeds,
                           r.options.bootstrap, kBenchIntervalLevel);

@@ -136,7 +136,9 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
   // How precise the summary is as the family's median: members resampled (the same draws for
   // every strategy), each figure's median over them recomputed.
   const int resamples = members.empty() ? 0 : members.front().result.options.bootstrap;
-  if (resamples > 0) {
+  if (resamples > 0 && static_cast<int>(members.size()) < kMinBootstrapSamples)
+    o << "\nno intervals over members: they need " << kMinBootstrapSamples << " members or more\n";
+  else if (resamples > 0) {
     o << "\n"
       << table_number(kBenchIntervalLevel * 100, 0) << "% bootstrap intervals over the "
       << members.size() << " members (" << resamples << " resamples of members)\n";

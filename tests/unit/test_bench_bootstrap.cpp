@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/suite/bench.hpp"
 #include "mixbo/suite/bootstrap.hpp"
 
 using namespace mixbo;
@@ -106,6 +107,23 @@ TEST(BenchBootstrap, MedianOverMembers) {
   EXPECT_EQ(format_interval({0.1, kInf}, 1, 3, ""), "0.100-never");
   EXPECT_EQ(format_interval({0.001, 0.002}, 100, 2, "%"), "0.10%-0.20%");
   EXPECT_EQ(format_interval({std::nan(""), 1}, 1, 3, ""), "-");
+}
+
+// A bench of fewer than kMinBootstrapSamples seeds states no intervals (with one seed every
+// resample is that seed: a zero-width interval that would read as a precise figure).
+TEST(BenchBootstrap, TooFewSeedsGetNoIntervals) {
+  BenchResult r;
+  r.options.bootstrap = 100;
+  for (int seeds : {1, kMinBootstrapSamples - 1, kMinBootstrapSamples}) {
+    r.options.seeds = seeds;
+    r.campaigns.clear();
+    for (int s = 1; s <= seeds; ++s)
+      r.campaigns.push_back(
+          {campaign("mfms-bo", static_cast<std::uint64_t>(s), 0.1 * s, 0.001), {}});
+    EXPECT_EQ(bench_precision(r).empty(), seeds < kMinBootstrapSamples) << seeds << " seeds";
+  }
+  r.options.bootstrap = 0;
+  EXPECT_TRUE(bench_precision(r).empty());
 }
 
 }  // namespace bench_bootstrap_test

@@ -79,7 +79,8 @@ struct BenchResult {
   double wall_seconds = 0;
 };
 
-// The precision table's intervals for a finished bench (empty when options.bootstrap is 0):
+// The precision table's intervals for a finished bench (empty when options.bootstrap is 0 or
+// the bench ran fewer than kMinBootstrapSamples seeds):
 // kBenchIntervalLevel intervals, the resampling seeded by the campaign's base seed.
 inline constexpr double kBenchIntervalLevel = 0.9;
 std::vector<StrategyPrecision> bench_precision(const BenchResult& r);

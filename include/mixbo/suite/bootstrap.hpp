@@ -15,6 +15,11 @@
 
 namespace mixbo {
 
+// Fewer samples than this (seeds, or law-family members) get no intervals: a bootstrap of a
+// median of two or three values is little more than their range, and of one value a point,
+// which would read as a perfectly precise figure.
+inline constexpr int kMinBootstrapSamples = 5;
+
 struct PercentileInterval {
   double lo = 0, hi = 0;  // +inf where that share of the replicates never reached the figure
 };
