@@ -243,7 +243,7 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   s << ",median_cost_to_1pct,reached_1pct,paper_speedup_of_" << r.options.reference
     << ",interval_coverage,interval_rounds,holds";
   for (const auto& sc : r.config.space.scales().scales()) s << ",spend_share_" << sc.name;
-  // The precision table's intervals (empty without --bootstrap).
+  // The precision table's intervals (empty with --bootstrap 0 or fewer than 5 seeds).
   for (const char* f :
        {"median_cost_to_target", "paper_speedup", "interval_coverage", "holds_share"})
     s << "," << f << "_lo," << f << "_hi";
