@@ -201,8 +201,9 @@ int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite) {
     const fs::path dir = p.out / ("member_" + std::to_string(m));
     auto r = run_suite(cfg, p.options.archives.empty() ? fs::path() : dir / "campaigns");
     if (!r) continue;
-    write_bench_h5(dir / "bench.h5", *r);
-    write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r);
+    const auto precision = bench_precision(*r);
+    write_bench_h5(dir / "bench.h5", *r, precision);
+    write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r, precision);
     members.push_back({m, cfg, std::move(*r)});
   }
   if (rank != 0) return 0;
@@ -266,9 +267,10 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   const auto result = run_suite(config, o.archives);
   if (!result) return 0;
   const BenchResult& r = *result;
-  write_bench_h5(p.out / "bench.h5", r);
-  write_bench_csv(p.out / "summary.csv", p.out / "runs.csv", r);
-  std::cout << (p.quiet ? "" : "\n") << format_bench_report(r);
+  const auto precision = bench_precision(r);
+  write_bench_h5(p.out / "bench.h5", r, precision);
+  write_bench_csv(p.out / "summary.csv", p.out / "runs.csv", r, precision);
+  std::cout << (p.quiet ? "" : "\n") << format_bench_report(r, precision);
   std::cout << "wrote " << (p.out / "bench.h5").string() << ", " << (p.out / "summary.csv").string()
             << ", " << (p.out / "runs.csv").string() << "\n";
   return 0;

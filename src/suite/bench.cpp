@@ -336,7 +336,8 @@ BenchCampaign read_campaign(ByteReader& r) {
   return b;
 }
 
-std::string format_bench_report(const BenchResult& r) {
+std::string format_bench_report(const BenchResult& r,
+                                const std::vector<StrategyPrecision>& precision) {
   std::ostringstream o;
   const auto& c = r.config;
   const auto& target = c.space.scales().target_scale();
@@ -372,8 +373,8 @@ std::string format_bench_report(const BenchResult& r) {
     o << "\nno precision table: it needs " << kMinBootstrapSamples << " seeds or more\n";
   else if (r.options.bootstrap > 0)
     o << "\n"
-      << format_precision(bench_precision(r), r.options.reference, r.options.seeds,
-                          r.options.bootstrap, kBenchIntervalLevel);
+      << format_precision(precision, r.options.reference, r.options.seeds, r.options.bootstrap,
+                          kBenchIntervalLevel);
   o << "\nmedian, q1, q3: cost at which the recommendation (its true objective, noiseless, at the\n"
        "target scale and full steps) first came within eps of the best achievable; 'reached'\n"
        "counts the seeds that got there. Seeds that never did are censored at the budget: they\n"

@@ -132,7 +132,8 @@ void write_curve(h5::hid_t strategy_group, const BenchCampaign& b, const BenchRe
 }
 
 // /summary: one row per strategy (the tables of format_bench_report).
-void write_summary(h5::hid_t root, const BenchResult& r) {
+void write_summary(h5::hid_t root, const BenchResult& r,
+                   const std::vector<StrategyPrecision>& precision) {
   const auto rows = summarise(curves_of(r), r.options.reference);
   h5::Handle sum = h5::create_group(root, "summary");
   std::vector<std::string> names;
@@ -188,7 +189,6 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
   h5::write_ints(sum.id(), "interval_rounds", cov_rounds);
   h5::write_matrix(sum.id(), "spend_share", share.data(), rows.size(), n_scales);
   // The precision table: each figure's bootstrap interval over seeds, [lo, hi] per strategy.
-  const auto precision = bench_precision(r);
   if (precision.empty()) return;
   h5::write_attr(sum.id(), "interval_level", kBenchIntervalLevel);
   h5::write_attr(sum.id(), "bootstrap_resamples", static_cast<std::int64_t>(r.options.bootstrap));
@@ -212,7 +212,8 @@ void write_summary(h5::hid_t root, const BenchResult& r) {
 
 }  // namespace
 
-void write_bench_h5(const fs::path& file, const BenchResult& r) {
+void write_bench_h5(const fs::path& file, const BenchResult& r,
+                    const std::vector<StrategyPrecision>& precision) {
   if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
   replace_file(file, [&](const fs::path& tmp) {
     h5::write_file(tmp, [&](h5::hid_t root) {
@@ -224,12 +225,13 @@ void write_bench_h5(const fs::path& file, const BenchResult& r) {
         for (const auto& b : r.campaigns)
           if (b.curve.strategy == s) write_curve(g.id(), b, r);
       }
-      write_summary(root, r);
+      write_summary(root, r, precision);
     });
   });
 }
 
-void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchResult& r) {
+void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchResult& r,
+                     const std::vector<StrategyPrecision>& precision) {
   auto write = [](const fs::path& file, const std::string& text) {
     if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
     write_text_atomic(file, text);
@@ -250,7 +252,6 @@ void write_bench_csv(const fs::path& summary, const fs::path& runs, const BenchR
   for (double c : report_costs())
     s << ",median_regret_at_" << csv_num(c) << "_lo,median_regret_at_" << csv_num(c) << "_hi";
   s << "\n";
-  const auto precision = bench_precision(r);
   for (const auto& row : summarise(curves_of(r), r.options.reference)) {
     double sum = 0;
     size_t n = 0;

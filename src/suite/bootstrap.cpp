@@ -102,6 +102,7 @@ PercentileInterval bootstrap_median(const std::vector<double>& x, int resamples,
 std::string format_interval(PercentileInterval v, double unit, int precision,
                             const std::string& suffix, const std::string& infinite) {
   if (std::isnan(v.lo)) return "-";
+  if (std::isinf(v.lo)) return infinite;  // then hi is too
   auto one = [&](double x) {
     return std::isinf(x) ? infinite : table_number(x * unit, precision) + suffix;
   };
@@ -110,10 +111,6 @@ std::string format_interval(PercentileInterval v, double unit, int precision,
 
 std::string format_precision(const std::vector<StrategyPrecision>& rows,
                              const std::string& reference, int seeds, int resamples, double level) {
-  auto range = [](PercentileInterval v, double unit, int precision, const char* suffix,
-                  const char* infinite = "never") {
-    return format_interval(v, unit, precision, suffix, infinite);
-  };
   std::ostringstream o;
   o << "how precise these figures are: " << table_number(level * 100, 0)
     << "% bootstrap intervals over the " << seeds << " seeds (" << resamples
@@ -125,13 +122,12 @@ std::string format_precision(const std::vector<StrategyPrecision>& rows,
     << "\n";
   for (const auto& r : rows) {
     o << std::left << std::setw(12) << r.strategy << std::right << std::setw(14)
-      << range(r.cost, 1, 3, "");
-    for (const auto& a : r.regret_at)
-      o << std::setw(14)
-        << (std::isinf(a.lo) ? std::string("none") : range(a, 100, 2, "%", "none"));
-    o << std::setw(14) << (r.strategy == reference ? std::string("-") : range(r.speedup, 1, 2, "x"))
-      << std::setw(11) << range(r.coverage, 100, 0, "%") << std::setw(11)
-      << range(r.holds_share, 100, 0, "%") << "\n";
+      << format_interval(r.cost, 1, 3, "");
+    for (const auto& a : r.regret_at) o << std::setw(14) << format_interval(a, 100, 2, "%", "none");
+    o << std::setw(14)
+      << (r.strategy == reference ? std::string("-") : format_interval(r.speedup, 1, 2, "x"))
+      << std::setw(11) << format_interval(r.coverage, 100, 0, "%") << std::setw(11)
+      << format_interval(r.holds_share, 100, 0, "%") << "\n";
   }
   return o.str();
 }

@@ -147,6 +147,7 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
       o << std::setw(14) << (std::string("@") += table_number(c, c < 1 ? 1 : 0));
     o << std::setw(14) << "speedup"
       << "\n";
+    const std::uint64_t seed = members.front().config.seed;
     for (const auto& s : order) {
       std::vector<double> cost, speed;
       std::vector<std::vector<double>> at(report_costs().size());
@@ -156,14 +157,12 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
         for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
           at[j].push_back(r->regret_at[j]);
       }
-      const std::uint64_t seed = members.front().config.seed;
       o << std::left << std::setw(12) << s << std::right << std::setw(14)
         << format_interval(bootstrap_median(cost, resamples, kBenchIntervalLevel, seed), 1, 3, "");
-      for (const auto& v : at) {
-        const auto iv = bootstrap_median(v, resamples, kBenchIntervalLevel, seed);
+      for (const auto& v : at)
         o << std::setw(14)
-          << (std::isinf(iv.lo) ? std::string("none") : format_interval(iv, 100, 2, "%", "none"));
-      }
+          << format_interval(bootstrap_median(v, resamples, kBenchIntervalLevel, seed), 100, 2, "%",
+                             "none");
       o << std::setw(14)
         << format_interval(bootstrap_median(speed, resamples, kBenchIntervalLevel, seed), 1, 2, "x")
         << "\n";

@@ -105,6 +105,7 @@ TEST(BenchBootstrap, MedianOverMembers) {
   EXPECT_EQ(bootstrap_median(x, 500, 0.9, 5).lo, iv.lo);
   EXPECT_TRUE(std::isnan(bootstrap_median({}, 10, 0.9, 1).lo));
   EXPECT_EQ(format_interval({0.1, kInf}, 1, 3, ""), "0.100-never");
+  EXPECT_EQ(format_interval({kInf, kInf}, 100, 2, "%", "none"), "none");
   EXPECT_EQ(format_interval({0.001, 0.002}, 100, 2, "%"), "0.10%-0.20%");
   EXPECT_EQ(format_interval({std::nan(""), 1}, 1, 3, ""), "-");
 }

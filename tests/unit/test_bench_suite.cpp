@@ -86,12 +86,15 @@ TEST(BenchSuite, SkipsUnavailableRejectsUnknownAndWritesReadableFiles) {
   EXPECT_EQ(r.campaigns[1].curve.seed, cfg.seed + 2);
   EXPECT_FALSE(
       r.campaigns[0].curve.w.row(1).isApprox(r.campaigns[1].curve.w.row(1)));  // seeds differ
-  const auto report = format_bench_report(r);
+  const auto precision = bench_precision(r);  // 2 seeds: none, and the report says so
+  EXPECT_TRUE(precision.empty());
+  const auto report = format_bench_report(r, precision);
   EXPECT_NE(report.find("censored at the budget"), std::string::npos);
+  EXPECT_NE(report.find("no precision table: it needs 5 seeds or more"), std::string::npos);
   for (const auto& s : r.skipped) EXPECT_NE(report.find(s.strategy + ": "), std::string::npos);
 
-  write_bench_h5(tmp.path / "out" / "bench.h5", r);
-  write_bench_csv(tmp.path / "out" / "summary.csv", tmp.path / "out" / "runs.csv", r);
+  write_bench_h5(tmp.path / "out" / "bench.h5", r, precision);
+  write_bench_csv(tmp.path / "out" / "summary.csv", tmp.path / "out" / "runs.csv", r, precision);
   h5::Handle f = h5::open_file(tmp.path / "out" / "bench.h5");
   EXPECT_EQ(h5::read_strings(f.id(), "strategies"), r.strategies);
   EXPECT_DOUBLE_EQ(h5::read_attr_double(f.id(), "best_value"), r.optimum.value);

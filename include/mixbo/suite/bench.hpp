@@ -100,15 +100,19 @@ void merge_campaigns(BenchResult& r, std::vector<BenchCampaign> more);
 void write_campaign(ByteWriter& w, const BenchCampaign& c);
 BenchCampaign read_campaign(ByteReader& r);
 
-// The printed report: objective and optimum, the summary table with its reading notes, skipped
-// strategies, timings.
-std::string format_bench_report(const BenchResult& r);
+// The printed report: objective and optimum, the summary table with its reading notes, the
+// precision table (`precision`: bench_precision(r), computed once for the report and the files),
+// skipped strategies, timings.
+std::string format_bench_report(const BenchResult& r,
+                                const std::vector<StrategyPrecision>& precision);
 
 // bench.h5 (every curve; layout in bench_output.cpp and README), summary.csv (one row per
 // strategy) and runs.csv (one row per campaign). Files are written to a temporary name and
 // renamed, so a reader never sees half a file.
-void write_bench_h5(const std::filesystem::path& file, const BenchResult& r);
+// `precision` as format_bench_report's.
+void write_bench_h5(const std::filesystem::path& file, const BenchResult& r,
+                    const std::vector<StrategyPrecision>& precision);
 void write_bench_csv(const std::filesystem::path& summary, const std::filesystem::path& runs,
-                     const BenchResult& r);
+                     const BenchResult& r, const std::vector<StrategyPrecision>& precision);
 
 }  // namespace mixbo

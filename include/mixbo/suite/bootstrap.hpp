@@ -46,7 +46,7 @@ PercentileInterval bootstrap_median(const std::vector<double>& x, int resamples,
                                     std::uint64_t seed);
 
 // "lo-hi" with each end scaled by `unit` at `precision` decimals and followed by `suffix`;
-// `infinite` for +inf ends, "-" when there is no interval.
+// `infinite` for a +inf end (alone when both are), "-" when there is no interval.
 std::string format_interval(PercentileInterval v, double unit, int precision,
                             const std::string& suffix, const std::string& infinite = "never");
 
