@@ -106,6 +106,9 @@ const std::vector<Key>& keys() {
        "mfms-bo: what its GP learns from: the thinned training rows (thinned), or every "
        "checkpoint of every run for the hyperparameters and the recommendation (all; the "
        "acquisition stays on the thinned rows; needs a kernel k(mixture, scale) * k(steps))"},
+      {"strategy.recommend_within", "hull",
+       "mfms-bo/sf-bo: recommend the posterior minimiser within the convex hull of the mixtures "
+       "run so far (hull) or anywhere on the bounded simplex (simplex)"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
       {"strategy.bimix_entropy", "",
@@ -502,6 +505,7 @@ StrategyOptions read_strategy(const Reader& r) {
   s.refine_starts = r.any_int("strategy.refine_starts");
   s.output = r.str("strategy.output");
   s.checkpoints = r.str("strategy.checkpoints");
+  s.recommend_within = r.str("strategy.recommend_within");
   s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");
   if (r.given("strategy.bimix_entropy")) s.bimix_entropy = r.numbers("strategy.bimix_entropy");

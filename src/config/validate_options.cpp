@@ -54,6 +54,9 @@ void StrategyOptions::validate(const SearchSpace& space) const {
     throw_key_error("strategy.output", "is '" + output + "'; allowed: auto, log, raw");
   if (checkpoints != "thinned" && checkpoints != "all")
     throw_key_error("strategy.checkpoints", "is '" + checkpoints + "'; allowed: thinned, all");
+  if (recommend_within != "hull" && recommend_within != "simplex")
+    throw_key_error("strategy.recommend_within",
+                    "is '" + recommend_within + "'; allowed: hull, simplex");
   if (!bimix_scale.empty() && space.scales().index_of(bimix_scale) < 0)
     throw_key_error("strategy.bimix_scale", "names unknown scale '" + bimix_scale + "'");
   if (!bimix_entropy.empty() && static_cast<int>(bimix_entropy.size()) != space.k())

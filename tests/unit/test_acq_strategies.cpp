@@ -549,3 +549,41 @@ TEST(AcqStrategies, RunsAtTheTargetScaleAreFullLength) {
   });
   EXPECT_GT(target_runs, 0);  // the campaign did reach the target
 }
+
+// Where the runs do not reach the optimum, the recommendation stays within the convex hull of
+// the mixtures run (strategy.recommend_within = hull, the default): every linear functional of
+// it, each share in particular, lies between that functional's extremes over the runs. The
+// posterior minimiser over the whole simplex (recommend_within = simplex) extrapolates past the
+// runs towards the optimum, as the hull rule exists to prevent.
+TEST(AcqStrategies, RecommendationLiesWithinTheHullOfTheMixturesRun) {
+  auto c = config("mfms-bo", 5);
+  History h;
+  const Eigen::MatrixXd W = sample_sobol(c.space.simplex(), 64, 11);
+  for (Eigen::Index i = 0, used = 0; i < W.rows() && used < 8; ++i) {
+    if (W(i, 0) > 0.3) continue;  // the optimum has a = 0.55: no run comes near it
+    for (int scale : {0, 1})
+      add_run(c.space, {W.row(i).transpose(), scale, c.space.steps().max_steps()}, h);
+    ++used;
+  }
+  Eigen::VectorXd lo = h.runs.front().w, hi = lo;
+  for (const auto& p : h.runs) {
+    lo = lo.cwiseMin(p.w);
+    hi = hi.cwiseMax(p.w);
+  }
+  {
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(h);
+    ASSERT_TRUE(r.valid);
+    EXPECT_TRUE((r.w.array() >= lo.array() - 1e-9).all() &&
+                (r.w.array() <= hi.array() + 1e-9).all())
+        << r.w.transpose() << " outside [" << lo.transpose() << "] - [" << hi.transpose() << "]";
+    EXPECT_NEAR(r.w.sum(), 1.0, 1e-12);
+  }
+  c.strategy.recommend_within = "simplex";
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  const Recommendation r = st.recommend(h);
+  ASSERT_TRUE(r.valid);
+  EXPECT_GT(r.w[0], hi[0] + 0.05) << r.w.transpose();
+}

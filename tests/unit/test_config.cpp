@@ -291,6 +291,10 @@ TEST(Config, EverySectionValidatesItselfNamingTheKey) {
   EXPECT_EQ(message([&] { s.validate(good.space); }),
             "key 'strategy.checkpoints' is 'some'; allowed: thinned, all");
   s = good.strategy;
+  s.recommend_within = "box";
+  EXPECT_EQ(message([&] { s.validate(good.space); }),
+            "key 'strategy.recommend_within' is 'box'; allowed: hull, simplex");
+  s = good.strategy;
   s.bimix_scale = "3B";
   EXPECT_EQ(message([&] { s.validate(good.space); }),
             "key 'strategy.bimix_scale' names unknown scale '3B'");

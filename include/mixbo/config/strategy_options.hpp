@@ -35,6 +35,10 @@ struct StrategyOptions {
   // mfms-bo: what its GP learns from: "thinned" (the training rows, gp_bo.hpp) or "all" (every
   // checkpoint of every run for the hyperparameters and the recommendation, gp/curve_gp.hpp).
   std::string checkpoints = "thinned";
+  // mfms-bo/sf-bo: where the recommended mixture may lie: "hull" (the default), the convex hull
+  // of the mixtures run so far, so the answer interpolates between evidence; "simplex", the whole
+  // bounded simplex (the posterior minimiser may extrapolate past every run).
+  std::string recommend_within = "hull";
   int hyperband_eta = 3;
   std::string bimix_scale;            // cheap scale the bimix-law fit uses ("" = smallest)
   std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode
