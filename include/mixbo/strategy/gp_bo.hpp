@@ -54,8 +54,12 @@
 // with that GP's interval. The acquisition stays on the thinned rows, conditioned with those
 // hyperparameters and that fit's output standardisation: it is written against the exact GP.
 //
-// Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the bounded
-// simplex (raw Sobol candidates + SLSQP refinement through the Team), with the mean and a 95%
+// Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the convex
+// hull of the mixtures run so far (strategy.recommend_within = hull, the default; Frank-Wolfe,
+// strategy/hull_minimize.hpp), or over the whole bounded simplex (= simplex: raw Sobol candidates
+// + SLSQP refinement through the Team): past every run the mean is the fitted mixture effect
+// extrapolated to a face or vertex that no run supports (README, "Where the answer may lie"). With
+// checkpoints = all the same region applies to the GP on every checkpoint. With the mean and a 95%
 // interval of the latent posterior, widened (never narrowed; the choice of mixture does not depend
 // on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how many posterior
 // sds the model misses an unseen run's final value by, and, in quadrature, the error no posterior
