@@ -95,6 +95,26 @@ Posterior GaussianProcess::predict(const Eigen::MatrixXd& Xs, const Eigen::Matri
   return out;
 }
 
+Eigen::VectorXd GaussianProcess::mean(const Eigen::MatrixXd& Xs) const {
+  if (Xs.cols() != dim())
+    throw Error("GP mean: points have " + std::to_string(Xs.cols()) + " columns, expected " +
+                std::to_string(dim()));
+  const Eigen::MatrixXd V =
+      model_.kernel().cross(model_.kernel_params(theta_), X_, Xs) * model_.signal_variance(theta_);
+  const Eigen::VectorXd m = model_.mean(theta_, Xs) + V.transpose() * alpha_;
+  return (m.array() * std_.scale + std_.mean).matrix();
+}
+
+Eigen::VectorXd GaussianProcess::mean_gradient(const Eigen::VectorXd& x) const {
+  if (x.size() != dim())
+    throw Error("GP mean gradient: point has " + std::to_string(x.size()) + " features, expected " +
+                std::to_string(dim()));
+  const Eigen::MatrixXd dks =
+      model_.signal_variance(theta_) *
+      model_.kernel().input_gradient(model_.kernel_params(theta_), x, X_);  // d x n
+  return (model_.mean_gradient(theta_) + dks * alpha_) * std_.scale;
+}
+
 PointGradient GaussianProcess::predict_with_gradient(const Eigen::VectorXd& x) const {
   if (x.size() != dim())
     throw Error("GP gradient: point has " + std::to_string(x.size()) + " features, expected " +

@@ -461,10 +461,8 @@ Recommendation GpBoStrategy::recommend(const History& history) {
       derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
   if (in_hull) {
     const auto mean = [&](const Eigen::VectorXd& w, Eigen::VectorXd* grad) {
-      if (!grad) return gp->predict(at_target(w).transpose()).mean[0];
-      const PointGradient pg = gp->predict_with_gradient(at_target(w));
-      *grad = pg.dmean.head(sp.k());
-      return pg.mean;
+      if (grad) *grad = gp->mean_gradient(at_target(w)).head(sp.k());
+      return gp->mean(at_target(w).transpose())[0];
     };
     r.w = minimize_over_hull(mean, run_mixtures).w;
   } else {
@@ -496,16 +494,18 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     return curve ? curve->posterior(x) : gp->predict(x);
   };
   Posterior post = posterior_at(r.w);
-  // A mixture already run at the target scale and full steps is evidence, the posterior
-  // minimiser an extrapolation: keep the best such run unless the model expects its minimiser
-  // to beat it by more than one posterior standard deviation.
+  // A mixture already run at the target scale and full steps is evidence: keep the best such
+  // run unless the model expects its minimiser to beat it. (Until session 20 it had to beat it by
+  // one posterior sd, a margin against the simplex minimiser's drift past every run; within the
+  // hull it kept the paper simulator's StackExchange vertex, a 1B run 0.35% off, over better
+  // answers on the edge beside it: final regret 0.35% -> 0.21% over 30 seeds without it.)
   const Observation* verified = nullptr;
   for (const auto& o : history.observations)
     if (sp.is_target(o.point) && (!verified || o.value < verified->value)) verified = &o;
   diag_.values["rec.verified"] = 0.0;
   if (verified) {
     const double y = log_output_ ? std::log(verified->value) : verified->value;
-    if (!(post.mean[0] + std::sqrt(post.variance[0]) < y)) {
+    if (!(post.mean[0] < y)) {
       r.w = verified->point.w;
       post = posterior_at(r.w);
       diag_.values["rec.verified"] = 1.0;

@@ -73,7 +73,7 @@
 // two smallest scales, which say little about how the loss falls to the target) it is stated at the
 // largest scale observed, at its longest steps, with no interval (mixbo status then reads "no
 // estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and full steps exist, the
-// best of them is recommended instead unless the minimiser's mean + 1 sd is below its observed
+// best of them is recommended instead unless the minimiser's mean is below its observed
 // value: an extrapolation must be expected to beat a verified result before it replaces it (on the
 // paper simulator the posterior minimiser alone drifted to a mixture 3% worse than a target run the
 // campaign had already made).
