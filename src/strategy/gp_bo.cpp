@@ -435,15 +435,12 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   const auto gp = model_for(history);
   if (!gp) return r;
   const auto& sp = setup_.space;
-  AcqSpec spec;
-  spec.kind = AcqKind::kPosteriorMean;
   AcqPair target;
   target.scale = sp.scales().target();
   target.steps = sp.steps().max_steps();
   const Eigen::VectorXd f = sp.features(sp.simplex().center(), target.scale, target.steps);
   target.log_params = f[sp.k()];
   target.log_steps = f[sp.k() + 1];
-  spec.pairs.push_back(target);
   // The minimiser is taken where the runs are: within the convex hull of the mixtures run so
   // far (strategy.recommend_within = hull). Past every run, the posterior mean at the target is
   // the fitted trend of the mixture effect carried to a face or vertex of the simplex: with
@@ -453,40 +450,35 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   // may lie"). The acquisition still ranges over the whole simplex, so the hull grows wherever
   // runs promise to tell most about the target.
   const bool in_hull = setup_.options.recommend_within == "hull";
-  const Eigen::MatrixXd run_mixtures = in_hull ? training_set(history).mixtures : Eigen::MatrixXd();
-  const auto at_target = [&](const Eigen::VectorXd& w) {
-    return sp.features(w, target.scale, target.steps);
-  };
   const std::uint64_t seed =
       derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
+  // checkpoints = all: the recommendation comes from the GP on every checkpoint, with the
+  // thinned GP's hyperparameters (refined from the thinned model's minimiser on the simplex).
+  std::unique_ptr<CurveModel> curve;
+  if (model_every_checkpoint()) curve = curve_model(history);
   if (in_hull) {
-    const auto mean = [&](const Eigen::VectorXd& w, Eigen::VectorXd* grad) {
-      if (grad) *grad = gp->mean_gradient(at_target(w)).head(sp.k());
-      return gp->mean(at_target(w).transpose())[0];
+    // The posterior mean at the target of whichever GP the recommendation comes from (both
+    // have mean() and mean_gradient()).
+    const auto minimise_mean = [&](const auto& model) {
+      const auto mean = [&](const Eigen::VectorXd& w, Eigen::VectorXd* grad) {
+        const Eigen::VectorXd x = sp.features(w, target.scale, target.steps);
+        if (grad) *grad = model.mean_gradient(x).head(sp.k());
+        return model.mean(x.transpose())[0];
+      };
+      return minimize_over_hull(mean, training_set(history).mixtures).w;
     };
-    r.w = minimize_over_hull(mean, run_mixtures).w;
+    r.w = curve ? minimise_mean(*curve->gp) : minimise_mean(*gp);
   } else {
+    AcqSpec spec;
+    spec.kind = AcqKind::kPosteriorMean;
+    spec.pairs.push_back(target);
     MaximizeOptions mo;
     mo.raw_samples = setup_.options.raw_samples;
     mo.refine_starts = setup_.options.refine_starts;
     mo.keep_raw = 0;
     mo.seed = seed;
     r.w = maximize_acquisition(gp, spec, sp.simplex(), team_, mo).front().w;
-  }
-  // checkpoints = all: the recommendation from the GP on every checkpoint (its posterior
-  // mean's minimiser, refined from the thinned model's), with the thinned GP's hyperparameters.
-  std::unique_ptr<CurveModel> curve;
-  if (model_every_checkpoint()) {
-    curve = curve_model(history);
-    if (in_hull) {
-      const auto mean = [&](const Eigen::VectorXd& w, Eigen::VectorXd* grad) {
-        if (grad) *grad = curve->gp->mean_gradient(at_target(w)).head(sp.k());
-        return curve->gp->mean(at_target(w).transpose())[0];
-      };
-      r.w = minimize_over_hull(mean, run_mixtures).w;
-    } else {
-      r.w = curve_minimiser(*curve, target, r.w, seed);
-    }
+    if (curve) r.w = curve_minimiser(*curve, target, r.w, seed);
   }
   AcqPair at = target;  // where the recommendation's value is stated (below)
   const auto posterior_at = [&](const Eigen::VectorXd& w) {
