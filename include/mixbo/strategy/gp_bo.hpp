@@ -51,8 +51,9 @@
 // the thinned rows (gp/curve_fit.hpp: the runs x step-grid structure makes 10,000 checkpoints
 // affordable), and so does the recommendation (below): the minimiser of the posterior mean of
 // the GP on every checkpoint, in the same region (within the runs' hull, or on the simplex
-// refined from the thinned model's minimiser and a Sobol design), with that GP's interval. The acquisition stays on the thinned rows, conditioned with those
-// hyperparameters and that fit's output standardisation: it is written against the exact GP.
+// refined from the thinned model's minimiser and a Sobol design), with that GP's interval. The
+// acquisition stays on the thinned rows, conditioned with those hyperparameters and that fit's
+// output standardisation: it is written against the exact GP.
 //
 // Recommendation: the minimiser of the posterior mean at (target scale, max steps) over the convex
 // hull of the mixtures run so far (strategy.recommend_within = hull, the default; Frank-Wolfe,
