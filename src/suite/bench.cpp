@@ -369,6 +369,9 @@ std::string format_bench_report(const BenchResult& r,
   std::vector<std::string> scales;
   for (const auto& s : c.space.scales().scales()) scales.push_back(s.name);
   o << format_quality(rows, r.options.reference, scales);
+  if (const std::string against = format_against_others(rows, r.options.reference);
+      !against.empty())
+    o << "\n" << against;
   if (r.options.bootstrap > 0 && r.options.seeds < kMinBootstrapSamples)
     o << "\nno precision table: it needs " << kMinBootstrapSamples << " seeds or more\n";
   else if (r.options.bootstrap > 0)

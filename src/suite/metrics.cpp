@@ -262,4 +262,48 @@ std::string format_quality(const std::vector<StrategySummary>& rows, const std::
   return o.str();
 }
 
+std::string format_against_others(const std::vector<StrategySummary>& rows,
+                                  const std::string& reference) {
+  const auto ref = std::find_if(rows.begin(), rows.end(),
+                                [&](const StrategySummary& r) { return r.strategy == reference; });
+  if (ref == rows.end() || rows.size() < 2) return "";
+  std::ostringstream o;
+  o << reference << " against the best of the other strategies at each cost (its median regret "
+    << "/ the best other's; at most 1.00: no worse than any)\n";
+  o << std::left << std::setw(8) << "cost" << std::setw(14) << "best other" << std::right
+    << std::setw(10) << "regret" << std::setw(10) << reference.substr(0, 9) << std::setw(10)
+    << "ratio\n";
+  for (size_t i = 0; i < report_costs().size(); ++i) {
+    const StrategySummary* best = nullptr;
+    for (const auto& r : rows)
+      if (r.strategy != reference && i < r.regret_at.size() &&
+          (!best || r.regret_at[i] < best->regret_at[i]))
+        best = &r;
+    if (!best || i >= ref->regret_at.size()) continue;
+    const double mine = ref->regret_at[i], theirs = best->regret_at[i];
+    const auto pct = [](double v) {
+      return std::isinf(v) ? std::string("none") : table_number(v * 100, 2) + "%";
+    };
+    // A ratio needs both: "none" (most seeds had no answer yet) is worse than any answer.
+    std::string ratio = "-";
+    if (std::isfinite(mine) && std::isfinite(theirs))
+      ratio = theirs > 0 ? table_number(mine / theirs, 2) : (mine > 0 ? "inf" : "1.00");
+    else if (std::isinf(mine) != std::isinf(theirs))
+      ratio = std::isinf(mine) ? "worse" : "better";
+    const double c = report_costs()[i];
+    o << std::left << std::setw(8) << (std::string("@") += table_number(c, c < 1 ? 1 : 0))
+      << std::setw(14) << best->strategy << std::right << std::setw(10) << pct(theirs)
+      << std::setw(10) << pct(mine) << std::setw(10) << ratio << "\n";
+  }
+  const StrategySummary* slowest = nullptr;  // the lowest speedup of the reference over another
+  for (const auto& r : rows)
+    if (r.strategy != reference && !std::isnan(r.speedup) &&
+        (!slowest || r.speedup < slowest->speedup))
+      slowest = &r;
+  if (slowest)
+    o << "lowest paper speedup of " << reference << ": " << table_number(slowest->speedup, 2)
+      << "x, against " << slowest->strategy << "\n";
+  return o.str();
+}
+
 }  // namespace mixbo

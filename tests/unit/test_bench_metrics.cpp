@@ -116,3 +116,39 @@ TEST(BenchMetrics, PaperSpeedupReadsTheMedianCurves) {
   EXPECT_TRUE(std::isnan(paper_speedup(reference, silent)));
   EXPECT_TRUE(std::isnan(paper_speedup({}, baseline)));
 }
+
+// The reference against the best other strategy at each report cost: the best other is chosen
+// per cost (regmix early, hyperband later), "none" (most seeds without an answer yet) is worse
+// than any answer, and the lowest paper speedup names its strategy.
+TEST(BenchMetrics, AgainstOthersPicksTheBestOtherAtEachCost) {
+  auto row = [](std::string name, std::vector<double> at, double speedup) {
+    StrategySummary s;
+    s.strategy = std::move(name);
+    s.regret_at = std::move(at);
+    s.speedup = speedup;
+    return s;
+  };
+  const double none = std::numeric_limits<double>::infinity();
+  ASSERT_EQ(report_costs().size(), 5u);
+  const std::vector<StrategySummary> rows = {
+      row("mfms-bo", {none, 0.006, 0.002, 0.001, 0.0005}, std::nan("")),
+      row("regmix", {0.004, 0.003, 0.003, 0.003, 0.003}, 0.5),
+      row("hyperband", {none, 0.008, 0.001, 0.002, 0.004}, 2.0)};
+  const std::string t = format_against_others(rows, "mfms-bo");
+  const auto line = [&](const std::string& head) {
+    const auto at = t.find(head);
+    EXPECT_NE(at, std::string::npos) << t;
+    return at == std::string::npos ? std::string() : t.substr(at, t.find('\n', at) - at);
+  };
+  EXPECT_NE(line("@0.1").find("regmix"), std::string::npos) << t;
+  EXPECT_NE(line("@0.1").find("worse"), std::string::npos) << t;
+  EXPECT_NE(line("@0.3").find("2.00"), std::string::npos) << t;  // 0.6% over regmix's 0.3%
+  EXPECT_NE(line("@1 ").find("hyperband"), std::string::npos) << t;
+  EXPECT_NE(line("@1 ").find("2.00"), std::string::npos) << t;  // 0.2% over hyperband's 0.1%
+  EXPECT_NE(line("@2").find("hyperband"), std::string::npos) << t;
+  EXPECT_NE(line("@2").find("0.50"), std::string::npos) << t;  // no worse: below 1
+  EXPECT_NE(line("@5").find("regmix"), std::string::npos) << t;
+  EXPECT_NE(line("lowest paper speedup").find("0.50x, against regmix"), std::string::npos) << t;
+  EXPECT_EQ(format_against_others({rows[1], rows[2]}, "mfms-bo"), "");  // no reference
+  EXPECT_EQ(format_against_others({rows[0]}, "mfms-bo"), "");           // nobody to compare
+}

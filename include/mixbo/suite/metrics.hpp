@@ -117,5 +117,12 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
 // coverage and the cost split by scale (`scales`: the ladder's names).
 std::string format_quality(const std::vector<StrategySummary>& rows, const std::string& reference,
                            const std::vector<std::string>& scales);
+// The reference against the best of the other strategies, cost by cost: at each of
+// report_costs() the other strategy with the lowest median regret, and the reference's median
+// regret over it (at most 1: no worse than any of them); then the lowest paper speedup of the
+// reference over any other strategy, and against which. Empty when the reference is not among
+// `rows` or no other strategy is.
+std::string format_against_others(const std::vector<StrategySummary>& rows,
+                                  const std::string& reference);
 
 }  // namespace mixbo
