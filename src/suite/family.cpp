@@ -96,6 +96,7 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
   o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1" << std::setw(20)
     << "coverage (lowest)" << std::setw(10) << "holds"
     << "\n";
+  std::vector<StrategySummary> over_members;  // each strategy's medians over members
   for (const auto& s : order) {
     const auto& rs = by_strategy[s];
     std::vector<double> cost, speed, coverage;
@@ -118,8 +119,12 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
     o << std::left << std::setw(12) << s << std::right << std::setw(12)
       << table_number(median(cost)) << std::setw(10)
       << (std::to_string(reached) + "/" + std::to_string(rs.size()));
+    StrategySummary& summary = over_members.emplace_back();
+    summary.strategy = s;
+    summary.speedup = speed.empty() ? std::numeric_limits<double>::quiet_NaN() : median(speed);
     for (auto& v : at) {
       const double x = median(v);
+      summary.regret_at.push_back(x);
       o << std::setw(9) << (std::isinf(x) ? std::string("none") : table_number(x * 100, 2) + "%");
     }
     o << std::setw(10) << (speed.empty() ? std::string("-") : table_number(median(speed), 2) + "x")
@@ -132,6 +137,28 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
                     table_number(*std::min_element(coverage.begin(), coverage.end()) * 100, 0) +
                     "%)")
       << std::setw(10) << (std::to_string(holds) + "/" + std::to_string(seeds_reached)) << "\n";
+  }
+  // Anytime dominance over members' medians, then member by member: where the reference's
+  // median regret at a cost is no worse than every other strategy's in that member.
+  if (const std::string against = format_against_others(over_members, reference);
+      !against.empty()) {
+    o << "\n(medians over members) " << against;
+    o << "members where " << reference << " is no worse than every other strategy:";
+    for (size_t j = 0; j < report_costs().size(); ++j) {
+      int no_worse = 0;
+      for (const auto& rows : all) {
+        const auto ref = std::find_if(rows.begin(), rows.end(), [&](const StrategySummary& r) {
+          return r.strategy == reference;
+        });
+        if (ref == rows.end() || j >= ref->regret_at.size()) continue;
+        no_worse += std::all_of(rows.begin(), rows.end(), [&](const StrategySummary& r) {
+          return &r == &*ref || j >= r.regret_at.size() || ref->regret_at[j] <= r.regret_at[j];
+        });
+      }
+      const double c = report_costs()[j];
+      o << " @" << table_number(c, c < 1 ? 1 : 0) << " " << no_worse << "/" << all.size();
+    }
+    o << "\n";
   }
   // How precise the summary is as the family's median: members resampled (the same draws for
   // every strategy), each figure's median over them recomputed.
