@@ -304,6 +304,14 @@ void write_recommendation(hid_t root, const Archive& a) {
   h5::write_doubles(g.id(), "w", w);
 }
 
+// /strategy_state: the strategy's saved state, when it has one.
+void write_strategy_state(hid_t root, const Archive& a) {
+  if (a.strategy_state_key.empty() && a.strategy_state.empty()) return;
+  h5::Handle g = h5::create_group(root, "strategy_state");
+  h5::write_attr(g.id(), "key", a.strategy_state_key);
+  for (const auto& [name, v] : a.strategy_state) h5::write_doubles(g.id(), name, v);
+}
+
 void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
                         const SearchSpace& space) {
   h5::write_file(tmp, [&](hid_t root) {
@@ -321,6 +329,7 @@ void write_archive_file(const std::filesystem::path& tmp, const Archive& a,
     write_observations(root, a);
     write_iterations(root, a, space);
     write_recommendation(root, a);
+    write_strategy_state(root, a);
   });
 }
 }  // namespace
@@ -561,6 +570,12 @@ Archive load_archive(const std::filesystem::path& path) {
     check_rows_and_trials(a);
     read_iterations(root, a);
     read_recommendation(root, a);
+    if (h5::exists(root, "strategy_state")) {
+      h5::Handle g = h5::open_group(root, "strategy_state");
+      a.strategy_state_key = h5::read_attr_string(g.id(), "key");
+      for (const auto& name : h5::list_children(g.id()))
+        a.strategy_state[name] = h5::read_doubles(g.id(), name);
+    }
     return a;
   } catch (const std::out_of_range&) {
     throw Error(where + ": not a mixbo campaign archive (inconsistent table lengths)");

@@ -243,6 +243,8 @@ void Loop::progress(bool force) {
 LoopResult Loop::run() {
   if (!o_.dry_run && !ex_) throw Error("run_loop: no executor");
   if (!o_.dry_run && !c_.exists_on_disk()) c_.save();
+  // A resumed campaign: the strategy continues from the state its last recorded round left.
+  restore_strategy_state(c_, st_);
   int passes = 0;
   for (;;) {
     if (o_.max_passes >= 0 && passes >= o_.max_passes) break;
@@ -285,6 +287,7 @@ LoopResult Loop::run() {
   res_.recommendation = st_.recommend(h);
   if (!o_.dry_run) {
     c_.record_recommendation(res_.recommendation, h.iteration);
+    record_strategy_state(c_, st_);
     c_.save();
     progress(false);  // the best so far changed with the last results ingested
   }

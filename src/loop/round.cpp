@@ -17,6 +17,17 @@ int round_slots(const Campaign& c) {
   return cfg.strategy.batch > 0 ? std::min(cfg.strategy.batch, free) : free;
 }
 
+void record_strategy_state(Campaign& c, const Strategy& s) {
+  StrategyState state = s.save_state();
+  c.archive().strategy_state_key = std::move(state.key);
+  c.archive().strategy_state = std::move(state.values);
+}
+
+void restore_strategy_state(const Campaign& c, Strategy& s) {
+  const Archive& a = c.archive();
+  if (!a.strategy_state_key.empty()) s.restore_state({a.strategy_state_key, a.strategy_state});
+}
+
 RoundResult run_round(Campaign& c, Strategy& s, int slots) {
   RoundResult out;
   const History h = c.history();
@@ -34,6 +45,7 @@ RoundResult run_round(Campaign& c, Strategy& s, int slots) {
   // After recommend: what the strategy says about its recommendation (rec.*) is part of it.
   auto diagnostics = s.diagnostics().values;
   c.record_recommendation(out.recommendation, h.iteration);
+  record_strategy_state(c, s);
   IterationRecord it = c.archive().recommendation;
   it.propose_seconds = out.propose_seconds;
   it.n_proposed = out.added;

@@ -104,6 +104,45 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
         model_.kernel().expression());
 }
 
+std::string GpBoStrategy::state_key() const {
+  return name() + "; kernel " + model_.kernel().expression() + " (" +
+         std::to_string(model_.num_params()) + " hyperparameters); checkpoints " +
+         setup_.options.checkpoints;
+}
+
+StrategyState GpBoStrategy::save_state() const {
+  StrategyState s;
+  s.key = state_key();
+  const auto vec = [](const Eigen::VectorXd& v) {
+    return std::vector<double>(v.data(), v.data() + v.size());
+  };
+  if (theta_) s.values["theta"] = vec(*theta_);
+  s.values["fit_cost"] = {fit_cost_};
+  if (standardizer_) s.values["standardizer"] = {standardizer_->mean, standardizer_->scale};
+  if (last_recommendation_) s.values["last_recommendation"] = vec(*last_recommendation_);
+  return s;
+}
+
+void GpBoStrategy::restore_state(const StrategyState& state) {
+  if (state.key != state_key()) return;  // another model's: start afresh
+  const auto get = [&](const char* name, size_t size) -> const std::vector<double>* {
+    const auto it = state.values.find(name);
+    return it != state.values.end() && it->second.size() == size ? &it->second : nullptr;
+  };
+  const auto vec = [](const std::vector<double>& v) {
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+  };
+  const auto* theta = get("theta", static_cast<size_t>(model_.num_params()));
+  const auto* cost = get("fit_cost", 1);
+  if (!theta || !cost) return;  // without fitted hyperparameters there is nothing to continue
+  theta_ = vec(*theta);
+  fit_cost_ = cost->front();
+  if (const auto* st = get("standardizer", 2)) standardizer_ = Standardizer{(*st)[0], (*st)[1]};
+  if (const auto* w = get("last_recommendation", static_cast<size_t>(setup_.space.k())))
+    last_recommendation_ = vec(*w);
+  gp_.reset();
+}
+
 GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, bool thinned) const {
   const auto& sp = setup_.space;
   // Observations grouped by run, runs in order of first appearance.

@@ -57,6 +57,22 @@ inline bool available(const CampaignConfig& c) {
   }
 }
 
+// `mixbo run` on cfg with the simulated executor, in process: a fresh campaign (loaded from its
+// archive when the workdir has one, as a resumed campaign is), strategy and executor, for at
+// most `max_passes` loop passes (-1: to the end).
+inline LoopResult run_simulated_loop(const CampaignConfig& cfg, int max_passes = -1) {
+  SerialTeam team;
+  Campaign campaign(cfg);
+  auto strategy = make_strategy(cfg.strategy_setup(), team);
+  SimulatedExecutor executor(simulated_trial_runner());
+  std::ostringstream sink;
+  LoopOptions o;
+  o.quiet = true;
+  o.out = &sink;
+  o.max_passes = max_passes;
+  return run_loop(campaign, &executor, *strategy, o);
+}
+
 // The in-memory driver against the real loop, for every strategy this build has.
 inline void expect_bench_replays_loop(const std::string& strategy_name, double budget) {
   TempDir tmp;
@@ -66,22 +82,12 @@ inline void expect_bench_replays_loop(const std::string& strategy_name, double b
   // many for the bimix law) keep the sanitizer run short.
   cfg.strategy.fit_starts = 8;
   if (!available(cfg)) GTEST_SKIP() << strategy_name << " is not in this build";
-  SerialTeam team;
-  {
-    Campaign campaign(cfg);
-    auto strategy = make_strategy(cfg.strategy_setup(), team);
-    SimulatedExecutor executor(simulated_trial_runner());
-    std::ostringstream sink;
-    LoopOptions o;
-    o.quiet = true;
-    o.out = &sink;
-    const auto res = run_loop(campaign, &executor, *strategy, o);
-    ASSERT_TRUE(res.finished);
-  }
+  ASSERT_TRUE(run_simulated_loop(cfg).finished);
   const Archive a = load_archive(tmp.path / "loop" / "campaign.h5");
 
   const auto sim = make_simulator(cfg.simulator, cfg.space);
   const SimulatedObjective truth(*sim, cfg.objective);
+  SerialTeam team;
   auto strategy = make_strategy(cfg.strategy_setup(), team);
   const auto b = drive_campaign(cfg, *strategy, *sim, truth, 1.0, 0.005, tmp.path / "mem");
   const Archive m = load_archive(tmp.path / "mem" / "campaign.h5");

@@ -17,6 +17,8 @@
 //   /iterations     iteration, time, propose_seconds, n_proposed, rec_valid, rec_mean, rec_lo,
 //                   rec_hi, rec_w [n x k], diagnostics/<name> (NaN where not reported)
 //   /recommendation the latest one: attrs valid, mean, lo, hi; dataset w
+//   /strategy_state what the strategy keeps between rounds (Strategy::save_state): attr key,
+//                   one dataset of doubles per value
 // Every table is a handful of 1-D datasets, so 10^5 rows cost a few contiguous writes.
 #include <cstdint>
 #include <filesystem>
@@ -112,6 +114,11 @@ struct Archive {
   ObservationTable observations;
   std::vector<IterationRecord> iterations;
   IterationRecord recommendation;  // latest (its iteration field = the round it was made in)
+  // What the strategy cannot rebuild from the history (Strategy::save_state), as of the last
+  // round; /strategy_state: attr key, one dataset of doubles per value. Empty in archives
+  // written before it existed: a resumed strategy then starts afresh.
+  std::string strategy_state_key;
+  std::map<std::string, std::vector<double>> strategy_state;
 
   // Appends an event and moves the trial to `state`.
   void record(std::int64_t trial, TrialState state, const std::string& job_id = "",

@@ -1,7 +1,8 @@
 #pragma once
 // One proposal round, the same for `mixbo run` (loop.cpp) and `mixbo bench` (the in-memory
 // driver), so that the benchmark measures exactly what a campaign does:
-//   slots -> propose(history, pending, q) -> admit within the budget -> recommend -> record.
+//   slots -> propose(history, pending, q) -> admit within the budget -> recommend -> record
+//   (the recommendation, the diagnostics and the strategy's state).
 #include "mixbo/loop/campaign.hpp"
 
 namespace mixbo {
@@ -21,5 +22,10 @@ struct RoundResult {
 // recommendation is made, stored as the campaign's latest and appended to /iterations with the
 // strategy's diagnostics. Nothing is saved: the caller decides when to write the archive.
 RoundResult run_round(Campaign& campaign, Strategy& strategy, int slots);
+
+// The strategy's state (Strategy::save_state) into the campaign's archive (run_round does it
+// after every round), and back into a fresh strategy when a campaign is resumed.
+void record_strategy_state(Campaign& campaign, const Strategy& strategy);
+void restore_strategy_state(const Campaign& campaign, Strategy& strategy);
 
 }  // namespace mixbo

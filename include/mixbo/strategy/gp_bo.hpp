@@ -105,6 +105,11 @@ class GpBoStrategy : public Strategy {
                              int q) override;
   Recommendation recommend(const History& history) override;
   Diagnostics diagnostics() const override { return diag_; }
+  // The fitted hyperparameters (the next fit's warm start, and the GP until the next refit), the
+  // data cost they were fitted at (the refit schedule), their output standardisation
+  // (checkpoints = all) and the last recommendation (a target point of the knowledge gradient).
+  StrategyState save_state() const override;
+  void restore_state(const StrategyState& state) override;
 
   // The GP's training set for a history (after thinning / the single-fidelity filter).
   struct TrainingSet {
@@ -138,6 +143,8 @@ class GpBoStrategy : public Strategy {
     return fidelity_ == Fidelity::kMulti && setup_.options.checkpoints == "all";
   }
   std::vector<Point> initial_design(const History& history, int count) const;
+  // The model a saved state belongs to: strategy, kernel and what the GP learns from.
+  std::string state_key() const;
   // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
   std::vector<AcqPair> pairs(double budget_left) const;
   Eigen::MatrixXd target_points(const GaussianProcess& gp, const TrainingSet& ts,

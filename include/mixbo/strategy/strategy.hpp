@@ -1,8 +1,11 @@
 #pragma once
 // One interface for the BO method and every baseline. A strategy must be reconstructible from
-// (setup, history): a restarted campaign creates a fresh strategy and calls propose() with the
-// recorded history, so any randomness is seeded from (campaign seed, history.iteration) and any
-// bookkeeping (e.g. Hyperband's rungs) is rebuilt from history.runs / history.observations.
+// (setup, history, its saved state): a restarted campaign creates a fresh strategy, hands it the
+// state it saved after its last recorded round (restore_state) and calls propose() with the
+// recorded history, so any randomness is seeded from (campaign seed, history.iteration), any
+// bookkeeping (e.g. Hyperband's rungs) is rebuilt from history.runs / history.observations, and
+// what cannot be rebuilt from them (a GP's fitted hyperparameters, the warm start of the next fit)
+// is in the saved state.
 #include <Eigen/Core>
 #include <map>
 #include <memory>
@@ -45,6 +48,16 @@ struct Diagnostics {
   std::map<std::string, double> values;
 };
 
+// What a strategy keeps between rounds that the history does not hold, archived after every
+// round (campaign.h5 /strategy_state) so that a resumed campaign proposes what an uninterrupted
+// one would. `key` names the model the values belong to: a strategy restores only a state whose
+// key is its own (a resumed campaign may change its [strategy] section).
+struct StrategyState {
+  std::string key;
+  std::map<std::string, std::vector<double>> values;
+  bool empty() const { return key.empty() && values.empty(); }
+};
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
@@ -55,6 +68,11 @@ class Strategy {
                                      int q) = 0;
   virtual Recommendation recommend(const History& history) = 0;
   virtual Diagnostics diagnostics() const { return {}; }
+  // The state after the last propose()/recommend(); empty when the history rebuilds everything.
+  virtual StrategyState save_state() const { return {}; }
+  // A state save_state() returned, from the archive of the campaign being resumed; one whose
+  // key is not this strategy's own is ignored.
+  virtual void restore_state(const StrategyState& /*state*/) {}
 };
 
 // Builds the strategy named by setup.options.type (strategy_registry.hpp); `team` runs its

@@ -1,0 +1,92 @@
+// A resumed campaign makes the decisions the uninterrupted one makes. mfms-bo keeps what the
+// history cannot rebuild (its fitted hyperparameters, the data cost of the last fit, its last
+// answer); the loop archives it after every round (Strategy::save_state, /strategy_state) and
+// hands it to the fresh strategy of a resumed campaign. Without it the first round after a
+// restart refitted from scratch, and a demo campaign killed after 46 trials proposed another
+// 47th run than the one that was not killed.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "bench_test_support.hpp"
+#include "mixbo/gp/gp_model.hpp"
+#include "mixbo/io/archive.hpp"
+
+using namespace mixbo;
+using mixbo::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+CampaignConfig config(const fs::path& dir) {
+  auto cfg = test::demo(dir, "mfms-bo", 0.2);
+  cfg.executor.synchronous = true;  // the order of results does not depend on timing
+  // Short fits and searches keep the sanitizer run short.
+  cfg.strategy.fit_starts = 4;
+  cfg.strategy.raw_samples = 128;
+  cfg.strategy.refine_starts = 2;
+  return cfg;
+}
+
+// At most `passes` loop passes of the campaign in `dir` (-1: to the end), each call with a fresh
+// campaign, strategy and executor: what a `mixbo run` after a kill does.
+void run(const fs::path& dir, int passes) { test::run_simulated_loop(config(dir), passes); }
+
+std::vector<TrialRecord> trials(const fs::path& dir) {
+  return load_archive(dir / "campaign.h5").trials;
+}
+
+}  // namespace
+
+TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
+  TempDir tmp;
+  run(tmp.path / "whole", -1);
+  const auto whole = trials(tmp.path / "whole");
+  // Stopped twice after the design (runs 0-3), while the model chooses the runs.
+  run(tmp.path / "stopped", 12);
+  const auto first = trials(tmp.path / "stopped");
+  ASSERT_GT(first.size(), 5u);
+  ASSERT_LT(first.size(), whole.size());
+  EXPECT_FALSE(load_archive(tmp.path / "stopped" / "campaign.h5").strategy_state.empty());
+  run(tmp.path / "stopped", 6);
+  run(tmp.path / "stopped", -1);
+  const auto resumed = trials(tmp.path / "stopped");
+  ASSERT_EQ(resumed.size(), whole.size());
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(resumed[i].point.scale, whole[i].point.scale) << "trial " << i;
+    EXPECT_EQ(resumed[i].point.steps, whole[i].point.steps) << "trial " << i;
+    EXPECT_EQ(resumed[i].point.w, whole[i].point.w) << "trial " << i;
+  }
+}
+
+// A state saved by another model (here: another kernel) is not restored: the strategy starts
+// afresh, as it did before states were saved, instead of reading another model's numbers.
+TEST(ResumeDecisions, AStateOfAnotherModelIsIgnored) {
+  TempDir tmp;
+  auto cfg = config(tmp.path / "c");
+  SerialTeam team;
+  auto a = make_strategy(cfg.strategy_setup(), team);
+  cfg.strategy.kernel = StrategyOptions::kSeparableKernel;
+  auto b = make_strategy(cfg.strategy_setup(), team);
+  StrategyState foreign;
+  foreign.key = "mfms-bo; kernel " + std::string(StrategyOptions::kSeparableKernel);
+  foreign.values["theta"] = {1.0, 2.0};
+  foreign.values["fit_cost"] = {0.5};
+  a->restore_state(foreign);  // another key: ignored
+  b->restore_state(foreign);  // its own kernel, but the key names no hyperparameter count
+  EXPECT_EQ(a->save_state().values.count("theta"), 0u);
+  EXPECT_EQ(b->save_state().values.count("theta"), 0u);
+  // Its own state round-trips.
+  StrategyState own = b->save_state();
+  KernelContext ctx;
+  ctx.k = 5;
+  const int params = GpModel::from_expression(cfg.strategy.kernel_expression(), ctx).num_params();
+  own.values["theta"] = std::vector<double>(static_cast<size_t>(params), 0.1);
+  own.values["fit_cost"] = {0.25};
+  own.values["last_recommendation"] = {0.2, 0.2, 0.2, 0.2, 0.2};
+  b->restore_state(own);
+  const StrategyState back = b->save_state();
+  EXPECT_EQ(back.values.at("theta"), own.values.at("theta"));
+  EXPECT_EQ(back.values.at("fit_cost"), std::vector<double>{0.25});
+  EXPECT_EQ(back.values.at("last_recommendation"), own.values.at("last_recommendation"));
+}
