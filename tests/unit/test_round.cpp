@@ -39,7 +39,8 @@ TEST_P(HardBudget, NoStrategySpendsMoreThanTheBudget) {
     auto cfg = test::demo(tmp.path / "w", GetParam(), budget);
     if (!test::available(cfg)) GTEST_SKIP() << GetParam() << " is not in this build";
     cfg.strategy.fit_starts = 4;
-    cfg.strategy.raw_samples = 256;
+    cfg.strategy.raw_samples = 128;
+    cfg.strategy.refine_starts = 2;
     const auto b = drive(cfg);
     EXPECT_LE(b.curve.spent, budget * (1 + kBudgetSlack)) << GetParam() << " at " << budget;
     if (budget >= 1) {
@@ -152,8 +153,10 @@ TEST(EstimateLabels, BaselinesBelowTheTargetAreLabelledWithTheirScale) {
 TEST(EstimateLabels, GpRecommendationIsATargetPredictionWithAnInterval) {
   test::TempDir tmp;
   auto cfg = test::demo(tmp.path / "w", "mfms-bo", 0.6);
+  // Short fits and searches keep the sanitizer run short: what is checked is the labels.
   cfg.strategy.fit_starts = 4;
-  cfg.strategy.raw_samples = 256;
+  cfg.strategy.raw_samples = 128;
+  cfg.strategy.refine_starts = 2;
   drive(cfg, tmp.path / "a");
   const Archive a = load_archive(tmp.path / "a" / "campaign.h5");
   ASSERT_TRUE(a.recommendation.rec_valid);
