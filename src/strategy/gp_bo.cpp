@@ -485,9 +485,9 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   // the fitted trend of the mixture effect carried to a face or vertex of the simplex: with
   // fewer distinct mixtures than domains (a design of 5 in 9 domains) a linear effect fits them
   // exactly, the fit takes lengthscales of 10-60 shares, and its minimum is a vertex that no
-  // run supports (law family: 4-7% from the optimum at cost 0.03-0.2; README, "Where the answer
-  // may lie"). The acquisition still ranges over the whole simplex, so the hull grows wherever
-  // runs promise to tell most about the target.
+  // run supports (law family: 4-7% from the optimum at cost 0.03-0.2; docs/experiments.md, "Where
+  // the answer may lie"). The acquisition still ranges over the whole simplex, so the hull grows
+  // wherever runs promise to tell most about the target.
   const bool in_hull = setup_.options.recommend_within == "hull";
   const std::uint64_t seed =
       derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);

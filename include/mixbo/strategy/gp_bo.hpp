@@ -19,7 +19,7 @@
 // more, StrategyOptions::design_pairs_for), the design's last p runs repeat its first p mixtures at
 // the ladder's second scale: design runs at one scale say nothing about how the mixture effect
 // carries across scales, which the model then takes from its prior; pairs measure it before the
-// model relies on it (README, "Paired design"). The design is cut
+// model relies on it (docs/experiments.md, "Paired design"). The design is cut
 // short once the runs so far cost a third of the budget (kDesignShare), so that a small
 // budget still leaves the model most of it. Every proposal fits the budget left. Later
 // rounds update the GP (see below) and choose q points one after the other:
@@ -59,22 +59,22 @@
 // hull of the mixtures run so far (strategy.recommend_within = hull, the default; Frank-Wolfe,
 // strategy/hull_minimize.hpp), or over the whole bounded simplex (= simplex: raw Sobol candidates
 // + SLSQP refinement through the Team): past every run the mean is the fitted mixture effect
-// extrapolated to a face or vertex that no run supports (README, "Where the answer may lie"). With
-// checkpoints = all the same region applies to the GP on every checkpoint. With the mean and a 95%
-// interval of the latent posterior, widened (never narrowed; the choice of mixture does not depend
-// on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how many posterior
-// sds the model misses an unseen run's final value by, and, in quadrature, the error no posterior
-// sd contains: while the target is extrapolated to, the miss the runs at the largest held-out scale
-// shared; once two or more runs at the target exist, the root mean square miss of each of them
-// held out alone (with one, nothing predicts it from another: the miss from below stands).
-// Valid as soon as the GP has data. The value is stated at the target once a run at or above the
-// target scale has reported (a ladder may go beyond the target), or once the check has held out at
-// least 5 runs and made an extrapolation at least 1 / kCheckedReach as long (in log parameters) as
-// the one from the largest scale observed to the target; before that (the design's runs are at the
-// two smallest scales, which say little about how the loss falls to the target) it is stated at the
-// largest scale observed, at its longest steps, with no interval (mixbo status then reads "no
-// estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and full steps exist, the
-// best of them is recommended instead unless the minimiser's mean is below its observed
+// extrapolated to a face or vertex that no run supports (docs/experiments.md, "Where the answer may
+// lie"). With checkpoints = all the same region applies to the GP on every checkpoint. With the
+// mean and a 95% interval of the latent posterior, widened (never narrowed; the choice of mixture
+// does not depend on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how
+// many posterior sds the model misses an unseen run's final value by, and, in quadrature, the error
+// no posterior sd contains: while the target is extrapolated to, the miss the runs at the largest
+// held-out scale shared; once two or more runs at the target exist, the root mean square miss of
+// each of them held out alone (with one, nothing predicts it from another: the miss from below
+// stands). Valid as soon as the GP has data. The value is stated at the target once a run at or
+// above the target scale has reported (a ladder may go beyond the target), or once the check has
+// held out at least 5 runs and made an extrapolation at least 1 / kCheckedReach as long (in log
+// parameters) as the one from the largest scale observed to the target; before that (the design's
+// runs are at the two smallest scales, which say little about how the loss falls to the target) it
+// is stated at the largest scale observed, at its longest steps, with no interval (mixbo status
+// then reads "no estimate at 1B yet (20M@19500 ...)"). Once runs at the target scale and full steps
+// exist, the best of them is recommended instead unless the minimiser's mean is below its observed
 // value: an extrapolation must be expected to beat a verified result before it replaces it (on the
 // paper simulator the posterior minimiser alone drifted to a mixture 3% worse than a target run the
 // campaign had already made).

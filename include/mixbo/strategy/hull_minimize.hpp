@@ -1,8 +1,8 @@
 #pragma once
 // Minimises a smooth function of the mixture over the convex hull of given mixtures (the rows
 // of V): the mixtures a campaign has run, so that a recommendation interpolates between
-// evidence instead of extrapolating past it (GpBoStrategy::recommend, README "Where the answer
-// may lie").
+// evidence instead of extrapolating past it (GpBoStrategy::recommend, docs/experiments.md "Where
+// the answer may lie").
 //
 // Frank-Wolfe (conditional gradient): the linear minimiser over a hull is one of its points, so
 // a step needs only V g, never a projection; the step length is a golden-section search on the
