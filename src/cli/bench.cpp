@@ -20,6 +20,7 @@
 #include "mixbo/par/mpi_session.hpp"
 #include "mixbo/par/team.hpp"
 #include "mixbo/suite/family.hpp"
+#include "mixbo/suite/goals.hpp"
 #include "options.hpp"
 
 namespace po = boost::program_options;
@@ -121,7 +122,12 @@ void add_bench_options(po::options_description& d) {
       "family", po::value<int>(),
       "run the suite on N members of the law family instead (simulator.type = "
       "law-family, seeds 0..N-1, 3 to 10 domains; default 3 seeds each) and report "
-      "each member and a summary over them")("quiet,q", "print only the table");
+      "each member and a summary over them")(
+      "suite",
+      "issue 13's suite: CONFIG's objective (e.g. examples/paper-sim.ini; skipped without it), "
+      "the demo law (budget 6) and the law family (--family members, default 20, 1 seed each, "
+      "budget 3), each reported as alone, then whether the reference reaches each goal on each "
+      "objective (OUT/goals.csv)")("quiet,q", "print only the table");
 }
 
 // What one `mixbo bench` invocation runs: the campaign, the suite's options, where it writes.
@@ -130,10 +136,20 @@ struct BenchPlan {
   std::vector<std::string> flags;  // the demo's flags (without CONFIG), then the overrides
   CampaignConfig config;
   BenchOptions options;
-  int family = 0;  // > 0: the law-family members 0..family-1 instead of `config`
+  int family = 0;      // > 0: the law-family members 0..family-1 instead of `config`
+  bool suite = false;  // CONFIG's objective (if any), the demo law and the law family
   fs::path out;
   bool quiet = false;
+  std::vector<std::string> overrides;  // --section.key=value, for every objective of a suite
+  std::optional<double> budget;        // --budget
+  bool quick = false;
 };
+
+// --suite: the law family's members, and the budgets of the demo law and the family (in target
+// runs; CONFIG keeps its own): the setups of issue 13's figures (README, Benchmark).
+constexpr int kSuiteMembers = 20;
+constexpr double kSuiteDemoBudget = 6;
+constexpr double kSuiteFamilyBudget = 3;
 
 BenchPlan plan_bench(const CommandLine& cl) {
   if (cl.positionals().size() > 1)
@@ -150,7 +166,10 @@ BenchPlan plan_bench(const CommandLine& cl) {
   if (vm.count("strategies"))
     o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
   if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
-  const int family = vm.count("family") ? vm["family"].as<int>() : 0;
+  const bool suite = vm.count("suite") > 0;
+  const int family = vm.count("family") ? vm["family"].as<int>()
+                     : suite            ? (quick ? 2 : kSuiteMembers)
+                                        : 0;
   if (vm.count("family") && family < 1) throw ConfigError("--family must be positive");
   o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family ? 3 : 10;
   o.epsilon = vm["epsilon"].as<double>();
@@ -167,11 +186,14 @@ BenchPlan plan_bench(const CommandLine& cl) {
   }
   if (vm.count("sweep")) o.sweep_points = vm["sweep"].as<int>();
   if (o.sweep_points < 1) throw ConfigError("--sweep must be positive");
-  const fs::path out =
-      vm.count("out") ? fs::path(vm["out"].as<std::string>()) : fs::path("bench-" + config.name);
+  const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>())
+                                       : fs::path(suite ? "bench-suite" : "bench-" + config.name);
   if (vm.count("keep-archives")) o.archives = out / "campaigns";
   const bool quiet = vm.count("quiet") > 0;
-  return BenchPlan{file, flags, std::move(config), o, family, out, quiet};
+  const std::optional<double> budget =
+      vm.count("budget") ? std::optional<double>(vm["budget"].as<double>()) : std::nullopt;
+  return BenchPlan{file, flags, std::move(config), o,      family, suite,
+                   out,  quiet, cl.overrides(),    budget, quick};
 }
 
 // One line per finished campaign (rank 0's).
@@ -192,7 +214,8 @@ void print_campaign_done(int done, int total, const BenchCampaign& b) {
 // same strategies and seeds, so one shared OUT/campaigns/ kept only the last member's.
 using RunSuite =
     std::function<std::optional<BenchResult>(const CampaignConfig&, const fs::path& archives)>;
-int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite) {
+int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
+               std::vector<FamilyMember>* kept = nullptr) {
   std::vector<FamilyMember> members;
   for (int m = 0; m < p.family; ++m) {
     const CampaignConfig cfg = family_member(p.file, p.flags, p.config.budget, m);
@@ -211,6 +234,65 @@ int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite) {
   write_family_csv(p.out / "family.csv", members, p.options.reference);
   std::cout << "wrote " << (p.out / "family.csv").string() << " and " << p.family
             << " member folders under " << p.out.string() << "\n";
+  if (kept) *kept = std::move(members);
+  return 0;
+}
+
+// --suite: CONFIG's objective (when given), the demo law and the law family, each reported as
+// `mixbo bench` reports it alone and written under OUT/<name>/, then issue 13's goals for the
+// reference on each (goals.hpp), printed and in OUT/goals.csv.
+int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite) {
+  // A budget for an objective: --budget, or --quick's one target run, or `own`.
+  const auto budget_of = [&](const CampaignConfig& c, double own) {
+    return p.budget ? *p.budget : p.quick ? c.space.target_run_cost() : own;
+  };
+  std::vector<ObjectiveGoals> goals;
+  const auto one = [&](const std::string& name, CampaignConfig cfg) {
+    if (!p.quiet && rank == 0)
+      std::cout << "\n== " << name << ": " << cfg.space.k() << " domains, budget " << cfg.budget
+                << ", " << p.options.seeds << " seeds ==" << std::endl;
+    const fs::path dir = p.out / name;
+    const auto r = run_suite(cfg, p.options.archives.empty() ? fs::path() : dir / "campaigns");
+    if (!r) return;
+    const auto precision = bench_precision(*r);
+    write_bench_h5(dir / "bench.h5", *r, precision);
+    write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r, precision);
+    std::cout << "\n" << format_bench_report(*r, precision);
+    goals.push_back(goals_of(name, *r));
+  };
+  if (!p.file.empty()) {
+    CampaignConfig cfg = p.config;
+    cfg.budget = budget_of(cfg, cfg.budget);
+    const std::string name = cfg.name;  // not cfg.name next to std::move(cfg): unsequenced
+    one(name, std::move(cfg));
+  } else if (rank == 0) {
+    std::cout << "no CONFIG: the suite runs the demo law and the law family only (issue 13's "
+                 "figures also use examples/paper-sim.ini)\n";
+  }
+  std::vector<std::string> demo = demo_flags();
+  demo.insert(demo.end(), p.overrides.begin(), p.overrides.end());
+  CampaignConfig demo_cfg = load_checked_config("", demo);
+  demo_cfg.budget = budget_of(demo_cfg, kSuiteDemoBudget);
+  one("demo-law", std::move(demo_cfg));
+
+  BenchPlan family = p;
+  family.file.clear();
+  family.flags = demo;
+  family.config = load_checked_config("", demo);
+  family.config.budget = budget_of(family.config, kSuiteFamilyBudget);
+  family.options.seeds = 1;
+  family.out = p.out / "law-family";
+  if (!p.quiet && rank == 0)
+    std::cout << "\n== law family: " << p.family << " members, budget " << family.config.budget
+              << ", 1 seed each ==" << std::endl;
+  std::vector<FamilyMember> members;
+  run_family(family, rank, run_suite, &members);
+  if (rank != 0) return 0;
+  goals.push_back(goals_of("law family (" + std::to_string(members.size()) + ")", members));
+  std::cout << "\n" << format_goals(goals, p.options.reference);
+  write_goals_csv(p.out / "goals.csv", goals, p.options.reference);
+  std::cout << "wrote " << (p.out / "goals.csv").string() << " and a folder per objective under "
+            << p.out.string() << "\n";
   return 0;
 }
 
@@ -231,8 +313,10 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   const CampaignConfig& config = p.config;
   BenchProgress progress;
   if (!p.quiet && rank == 0) {
-    std::cout << "mixbo bench: " << o.strategies.size() << " strategies x " << o.seeds
-              << " seeds, budget " << config.budget << ", eps " << o.epsilon * 100 << "%"
+    std::cout << "mixbo bench: " << o.strategies.size() << " strategies x " << o.seeds << " seeds"
+              << (p.suite ? std::string(" on each objective of the suite")
+                          : ", budget " + fmt(config.budget, 3))
+              << ", eps " << o.epsilon * 100 << "%"
               << (ranks > 1 ? ", " + std::to_string(ranks) + " ranks (progress of rank 0 only)"
                             : std::string())
               << "; finding the best achievable objective ..." << std::endl;
@@ -263,6 +347,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
     }
     return result;
   };
+  if (p.suite) return run_objective_suite(p, rank, run_suite);
   if (p.family > 0) return run_family(p, rank, run_suite);
   const auto result = run_suite(config, o.archives);
   if (!result) return 0;

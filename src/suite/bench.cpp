@@ -259,12 +259,16 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
   return r;
 }
 
-std::vector<StrategyPrecision> bench_precision(const BenchResult& r) {
-  if (r.options.bootstrap <= 0 || r.options.seeds < kMinBootstrapSamples) return {};
+std::vector<BenchCurve> curves_of(const BenchResult& r) {
   std::vector<BenchCurve> curves;
   for (const auto& b : r.campaigns) curves.push_back(b.curve);
-  return bootstrap_summary(curves, r.options.reference, r.options.bootstrap, kBenchIntervalLevel,
-                           r.config.seed);
+  return curves;
+}
+
+std::vector<StrategyPrecision> bench_precision(const BenchResult& r) {
+  if (r.options.bootstrap <= 0 || r.options.seeds < kMinBootstrapSamples) return {};
+  return bootstrap_summary(curves_of(r), r.options.reference, r.options.bootstrap,
+                           kBenchIntervalLevel, r.config.seed);
 }
 
 void merge_campaigns(BenchResult& r, std::vector<BenchCampaign> more) {
@@ -362,9 +366,7 @@ std::string format_bench_report(const BenchResult& r,
   o << "budget " << c.budget << " per campaign, " << r.options.seeds << " seeds (campaign.seed "
     << c.seed + 1 << " .. " << c.seed + static_cast<std::uint64_t>(r.options.seeds)
     << "), same for every strategy\n\n";
-  std::vector<BenchCurve> curves;
-  for (const auto& b : r.campaigns) curves.push_back(b.curve);
-  const auto rows = summarise(curves, r.options.reference);
+  const auto rows = summarise(curves_of(r), r.options.reference);
   o << format_summary(rows, r.options.reference, r.options.epsilon) << "\n";
   std::vector<std::string> scales;
   for (const auto& s : c.space.scales().scales()) scales.push_back(s.name);

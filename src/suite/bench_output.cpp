@@ -42,12 +42,6 @@ namespace mixbo {
 
 namespace {
 
-std::vector<BenchCurve> curves_of(const BenchResult& r) {
-  std::vector<BenchCurve> c;
-  for (const auto& b : r.campaigns) c.push_back(b.curve);
-  return c;
-}
-
 std::string csv_num(double v) {
   if (std::isnan(v)) return "";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";

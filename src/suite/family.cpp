@@ -28,9 +28,7 @@ std::string list(int k, const std::string& prefix, const std::string& value = ""
 }
 
 std::vector<StrategySummary> rows_of(const BenchResult& r) {
-  std::vector<BenchCurve> curves;
-  for (const auto& b : r.campaigns) curves.push_back(b.curve);
-  return summarise(curves, r.options.reference);
+  return summarise(curves_of(r), r.options.reference);
 }
 
 double median(std::vector<double> v) { return quartiles(std::move(v)).median; }
@@ -60,6 +58,49 @@ CampaignConfig family_member(const fs::path& file, const std::vector<std::string
   c.budget = budget;
   c.name += "-member" + std::to_string(m);
   return c;
+}
+
+std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& members,
+                                            const std::string& reference) {
+  std::vector<std::string> order;  // strategies in the order of first appearance
+  std::map<std::string, std::vector<StrategySummary>> by_strategy;
+  for (const auto& m : members)
+    for (auto& r : summarise(curves_of(m.result), reference)) {
+      if (!by_strategy.count(r.strategy)) order.push_back(r.strategy);
+      by_strategy[r.strategy].push_back(std::move(r));
+    }
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::vector<FamilySummary> out;
+  for (const auto& s : order) {
+    const auto& rs = by_strategy[s];
+    FamilySummary f;
+    f.members = static_cast<int>(rs.size());
+    std::vector<double> cost, speed, coverage;
+    std::vector<std::vector<double>> at(report_costs().size());
+    for (const auto& r : rs) {
+      cost.push_back(r.cost.median);
+      f.members_reached += std::isfinite(r.cost.median);
+      for (size_t j = 0; j < at.size() && j < r.regret_at.size(); ++j)
+        at[j].push_back(r.regret_at[j]);
+      if (r.coverage_rounds > 0) coverage.push_back(r.coverage);
+      f.holds += r.holds;
+      f.seeds_reached += r.cost.finite;
+      if (!std::isnan(r.speedup)) {
+        speed.push_back(r.speedup);
+        ++f.speedup_compared;
+        f.speedup_at_least_1 += r.speedup >= 1;
+      }
+    }
+    f.medians.strategy = s;
+    f.medians.cost.median = median(cost);
+    f.medians.speedup = speed.empty() ? kNaN : median(speed);
+    for (auto& v : at) f.medians.regret_at.push_back(median(v));
+    f.coverage_median = coverage.empty() ? kNaN : median(coverage);
+    f.coverage_lowest =
+        coverage.empty() ? kNaN : *std::min_element(coverage.begin(), coverage.end());
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 std::string format_family_report(const std::vector<FamilyMember>& members,
@@ -96,47 +137,27 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
   o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1" << std::setw(20)
     << "coverage (lowest)" << std::setw(10) << "holds"
     << "\n";
+  const std::vector<FamilySummary> family = summarise_family(members, reference);
   std::vector<StrategySummary> over_members;  // each strategy's medians over members
-  for (const auto& s : order) {
-    const auto& rs = by_strategy[s];
-    std::vector<double> cost, speed, coverage;
-    int reached = 0, wins = 0, compared = 0, holds = 0, seeds_reached = 0;
-    std::vector<std::vector<double>> at(report_costs().size());
-    for (const auto* r : rs) {
-      cost.push_back(r->cost.median);
-      reached += std::isfinite(r->cost.median);
-      for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
-        at[j].push_back(r->regret_at[j]);
-      if (r->coverage_rounds > 0) coverage.push_back(r->coverage);
-      holds += r->holds;
-      seeds_reached += r->cost.finite;
-      if (!std::isnan(r->speedup)) {
-        speed.push_back(r->speedup);
-        ++compared;
-        wins += r->speedup >= 1;
-      }
-    }
-    o << std::left << std::setw(12) << s << std::right << std::setw(12)
-      << table_number(median(cost)) << std::setw(10)
-      << (std::to_string(reached) + "/" + std::to_string(rs.size()));
-    StrategySummary& summary = over_members.emplace_back();
-    summary.strategy = s;
-    summary.speedup = speed.empty() ? std::numeric_limits<double>::quiet_NaN() : median(speed);
-    for (auto& v : at) {
-      const double x = median(v);
-      summary.regret_at.push_back(x);
+  for (const auto& f : family) {
+    const StrategySummary& m = f.medians;
+    over_members.push_back(m);
+    o << std::left << std::setw(12) << m.strategy << std::right << std::setw(12)
+      << table_number(m.cost.median) << std::setw(10)
+      << (std::to_string(f.members_reached) + "/" + std::to_string(f.members));
+    for (double x : m.regret_at)
       o << std::setw(9) << (std::isinf(x) ? std::string("none") : table_number(x * 100, 2) + "%");
-    }
-    o << std::setw(10) << (speed.empty() ? std::string("-") : table_number(median(speed), 2) + "x")
+    o << std::setw(10)
+      << (std::isnan(m.speedup) ? std::string("-") : table_number(m.speedup, 2) + "x")
       << std::setw(14)
-      << (compared ? std::to_string(wins) + "/" + std::to_string(compared) : std::string("-"))
+      << (f.speedup_compared
+              ? std::to_string(f.speedup_at_least_1) + "/" + std::to_string(f.speedup_compared)
+              : std::string("-"))
       << std::setw(20)
-      << (coverage.empty()
-              ? std::string("-")
-              : table_number(median(coverage) * 100, 0) + "% (" +
-                    table_number(*std::min_element(coverage.begin(), coverage.end()) * 100, 0) +
-                    "%)")
-      << std::setw(10) << (std::to_string(holds) + "/" + std::to_string(seeds_reached)) << "\n";
+      << (std::isnan(f.coverage_median) ? std::string("-")
+                                        : table_number(f.coverage_median * 100, 0) + "% (" +
+                                              table_number(f.coverage_lowest * 100, 0) + "%)")
+      << std::setw(10) << (std::to_string(f.holds) + "/" + std::to_string(f.seeds_reached)) << "\n";
   }
   // Anytime dominance over members' medians, then member by member: where the reference's
   // median regret at a cost is no worse than every other strategy's in that member.

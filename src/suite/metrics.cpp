@@ -262,17 +262,12 @@ std::string format_quality(const std::vector<StrategySummary>& rows, const std::
   return o.str();
 }
 
-std::string format_against_others(const std::vector<StrategySummary>& rows,
-                                  const std::string& reference) {
+std::optional<AgainstOthers> against_others(const std::vector<StrategySummary>& rows,
+                                            const std::string& reference) {
   const auto ref = std::find_if(rows.begin(), rows.end(),
                                 [&](const StrategySummary& r) { return r.strategy == reference; });
-  if (ref == rows.end() || rows.size() < 2) return "";
-  std::ostringstream o;
-  o << reference << " against the best of the other strategies at each cost (its median regret "
-    << "/ the best other's; at most 1.00: no worse than any)\n";
-  o << std::left << std::setw(8) << "cost" << std::setw(14) << "best other" << std::right
-    << std::setw(10) << "regret" << std::setw(10) << reference.substr(0, 9) << std::setw(10)
-    << "ratio\n";
+  if (ref == rows.end() || rows.size() < 2) return std::nullopt;
+  AgainstOthers out;
   for (size_t i = 0; i < report_costs().size(); ++i) {
     const StrategySummary* best = nullptr;
     for (const auto& r : rows)
@@ -280,29 +275,56 @@ std::string format_against_others(const std::vector<StrategySummary>& rows,
           (!best || r.regret_at[i] < best->regret_at[i]))
         best = &r;
     if (!best || i >= ref->regret_at.size()) continue;
-    const double mine = ref->regret_at[i], theirs = best->regret_at[i];
-    const auto pct = [](double v) {
-      return std::isinf(v) ? std::string("none") : table_number(v * 100, 2) + "%";
-    };
+    AgainstBestOther a;
+    a.cost = report_costs()[i];
+    a.best_other = best->strategy;
+    a.mine = ref->regret_at[i];
+    a.theirs = best->regret_at[i];
     // A ratio needs both: "none" (most seeds had no answer yet) is worse than any answer.
-    std::string ratio = "-";
-    if (std::isfinite(mine) && std::isfinite(theirs))
-      ratio = theirs > 0 ? table_number(mine / theirs, 2) : (mine > 0 ? "inf" : "1.00");
-    else if (std::isinf(mine) != std::isinf(theirs))
-      ratio = std::isinf(mine) ? "worse" : "better";
-    const double c = report_costs()[i];
-    o << std::left << std::setw(8) << (std::string("@") += table_number(c, c < 1 ? 1 : 0))
-      << std::setw(14) << best->strategy << std::right << std::setw(10) << pct(theirs)
-      << std::setw(10) << pct(mine) << std::setw(10) << ratio << "\n";
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    if (std::isfinite(a.mine) && std::isfinite(a.theirs))
+      a.ratio = a.theirs > 0 ? a.mine / a.theirs : (a.mine > 0 ? kInf : 1.0);
+    else if (std::isinf(a.mine) != std::isinf(a.theirs))
+      a.ratio = std::isinf(a.mine) ? kInf : 0.0;
+    else
+      a.ratio = std::numeric_limits<double>::quiet_NaN();
+    out.at.push_back(a);
   }
-  const StrategySummary* slowest = nullptr;  // the lowest speedup of the reference over another
-  for (const auto& r : rows)
+  for (const auto& r : rows)  // the lowest speedup of the reference over another
     if (r.strategy != reference && !std::isnan(r.speedup) &&
-        (!slowest || r.speedup < slowest->speedup))
-      slowest = &r;
-  if (slowest)
-    o << "lowest paper speedup of " << reference << ": " << table_number(slowest->speedup, 2)
-      << "x, against " << slowest->strategy << "\n";
+        (out.slowest.empty() || r.speedup < out.lowest_speedup)) {
+      out.slowest = r.strategy;
+      out.lowest_speedup = r.speedup;
+    }
+  return out;
+}
+
+std::string format_against_others(const std::vector<StrategySummary>& rows,
+                                  const std::string& reference) {
+  const auto against = against_others(rows, reference);
+  if (!against) return "";
+  std::ostringstream o;
+  o << reference << " against the best of the other strategies at each cost (its median regret "
+    << "/ the best other's; at most 1.00: no worse than any)\n";
+  o << std::left << std::setw(8) << "cost" << std::setw(14) << "best other" << std::right
+    << std::setw(10) << "regret" << std::setw(10) << reference.substr(0, 9) << std::setw(10)
+    << "ratio\n";
+  const auto pct = [](double v) {
+    return std::isinf(v) ? std::string("none") : table_number(v * 100, 2) + "%";
+  };
+  for (const auto& a : against->at) {
+    std::string ratio = "-";
+    if (std::isfinite(a.mine) && std::isfinite(a.theirs))
+      ratio = std::isinf(a.ratio) ? "inf" : table_number(a.ratio, 2);
+    else if (std::isinf(a.mine) != std::isinf(a.theirs))
+      ratio = std::isinf(a.mine) ? "worse" : "better";
+    o << std::left << std::setw(8) << (std::string("@") += table_number(a.cost, a.cost < 1 ? 1 : 0))
+      << std::setw(14) << a.best_other << std::right << std::setw(10) << pct(a.theirs)
+      << std::setw(10) << pct(a.mine) << std::setw(10) << ratio << "\n";
+  }
+  if (!against->slowest.empty())
+    o << "lowest paper speedup of " << reference << ": " << table_number(against->lowest_speedup, 2)
+      << "x, against " << against->slowest << "\n";
   return o.str();
 }
 

@@ -163,3 +163,30 @@ TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
 }
 
 }  // namespace
+
+// --suite runs CONFIG's objective, the demo law and the law family, reports each as it would
+// alone, and checks issue 13's goals on each (here for regmix against random: cheap enough for
+// the sanitizer run).
+TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
+  TempDir tmp;
+  const auto out = tmp.path / "out";
+  const auto r = test::run_command(test::mixbo_binary() + " bench --suite " + MIXBO_SOURCE_DIR +
+                                   "/examples/demo.ini --quick --family 2 --strategies "
+                                   "random,regmix --reference regmix --out " +
+                                   out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("issue 13's goals for regmix"), std::string::npos) << r.output;
+  for (const char* dir : {"demo", "demo-law"}) {
+    EXPECT_TRUE(fs::exists(out / dir / "bench.h5")) << dir;
+    EXPECT_TRUE(fs::exists(out / dir / "summary.csv")) << dir;
+  }
+  EXPECT_TRUE(fs::exists(out / "law-family" / "family.csv"));
+  EXPECT_TRUE(fs::exists(out / "law-family" / "member_1" / "bench.h5"));
+  const auto goals = read_lines(out / "goals.csv");
+  int budget_rows = 0;
+  for (const auto& line : goals)
+    if (line.find("\"5 no campaign spends over the budget\",1,") != std::string::npos)
+      ++budget_rows;
+  EXPECT_EQ(budget_rows, 3) << "one budget verdict per objective, every one kept";
+  EXPECT_NE(r.output.find("law family (2)"), std::string::npos) << r.output;
+}

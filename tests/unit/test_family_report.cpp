@@ -1,6 +1,7 @@
 // The law family's report (suite/family.hpp): the summary over members states interval coverage
 // as the median over the members that stated an interval and the lowest member's, and how many
 // campaigns held within 2 eps once within eps; family.csv carries each member's.
+// Issue 13's goals (`mixbo bench --suite`) are checked on the same summaries.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "mixbo/suite/family.hpp"
+#include "mixbo/suite/goals.hpp"
 #include "scratch.hpp"
 
 using namespace mixbo;
@@ -110,4 +112,71 @@ TEST(FamilyReport, CountsTheMembersWhereTheReferenceIsNoWorseAtEachCost) {
   EXPECT_EQ(line("members where mfms-bo is no worse"),
             "members where mfms-bo is no worse than every other strategy: @0.1 4/4 @0.3 3/4 "
             "@1 3/4 @2 3/4 @5 3/4");
+}
+
+// Issue 13's goals (suite/goals.hpp) are read off the runs: here mfms-bo's regret is 1% and
+// regmix's 2% (0.5% in member 1), every campaign of mfms-bo comes within eps and holds, and
+// every campaign spends its whole budget of 1.
+TEST(SuiteGoals, EachVerdictFollowsTheRuns) {
+  std::vector<FamilyMember> members = {member(0, 4, 4, 0.02), member(1, 4, 3, 0.005),
+                                       member(2, 2, 1, 0.02), member(3, 4, 4, 0.02)};
+  const ObjectiveGoals family = goals_of("family", members);
+  ASSERT_TRUE(family.against.has_value());
+  EXPECT_EQ(dominance_reached(family), std::optional<bool>(true));  // medians: 1% against 2%
+  EXPECT_EQ(family.holds, 4);
+  EXPECT_EQ(family.reached, 4);
+  EXPECT_EQ(holds_reached(family), std::optional<bool>(true));
+  EXPECT_DOUBLE_EQ(family.coverage, 0.5);  // the lowest member's: 1 of 2
+  EXPECT_DOUBLE_EQ(family.coverage_median, 0.875);
+  EXPECT_EQ(coverage_reached(family), std::optional<bool>(false));
+  EXPECT_TRUE(budget_kept(family));
+  EXPECT_EQ(speedup_reached(family),
+            std::optional<bool>(family.against->lowest_speedup >= kGoalSpeedup));
+
+  // One objective alone: member 1, where regmix's 0.5% beats mfms-bo's 1% at every cost.
+  const ObjectiveGoals one = goals_of("one", members[1].result);
+  EXPECT_EQ(dominance_reached(one), std::optional<bool>(false));
+  ASSERT_FALSE(one.against->at.empty());
+  EXPECT_DOUBLE_EQ(one.against->at.back().ratio, 2.0);
+  EXPECT_DOUBLE_EQ(one.coverage, 0.75);
+  EXPECT_EQ(coverage_reached(one), std::optional<bool>(false));
+
+  // A campaign over its budget fails goal 5 for its objective.
+  members[2].result.campaigns[1].curve.spent = 1.5;
+  EXPECT_FALSE(budget_kept(goals_of("family", members)));
+  EXPECT_TRUE(budget_kept(goals_of("one", members[1].result)));
+
+  const std::string table = format_goals({one, family}, "mfms-bo");
+  EXPECT_NE(table.find("no: 2.00 (regmix)"), std::string::npos) << table;
+  EXPECT_NE(table.find("no: 75%"), std::string::npos) << table;
+  EXPECT_NE(table.find("no: 50% lowest member (median 88%)"), std::string::npos) << table;
+  EXPECT_NE(table.find("yes: 1.000 of 1.000"), std::string::npos) << table;
+  const auto dir = test::scratch_dir("suite-goals");
+  write_goals_csv(dir / "goals.csv", {one, family}, "mfms-bo");
+  const std::string csv = test::file_text(dir / "goals.csv");
+  EXPECT_EQ(csv.rfind("objective,goal,reached,figure\n", 0), 0u) << csv;
+  EXPECT_NE(csv.find("one,\"5 no campaign spends over the budget\",1,\"1.000 of 1.000\""),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("one,\"@1\",0,\"2.00 (regmix)\""), std::string::npos) << csv;
+}
+
+// A goal the runs cannot tell is not reached by default: with no other strategy there is no
+// speedup or dominance to state, and without intervals no coverage.
+TEST(SuiteGoals, WhatTheRunsCannotTellReadsAsUnknown) {
+  FamilyMember m = member(0, 0, 0);
+  m.result.strategies = {"mfms-bo"};
+  m.result.campaigns.pop_back();
+  const ObjectiveGoals g = goals_of("alone", m.result);
+  EXPECT_FALSE(g.against.has_value());
+  EXPECT_EQ(speedup_reached(g), std::nullopt);
+  EXPECT_EQ(dominance_reached(g), std::nullopt);
+  EXPECT_EQ(coverage_reached(g), std::nullopt);
+  const std::string table = format_goals({g}, "mfms-bo");
+  const auto at = table.find("1 speedup");
+  ASSERT_NE(at, std::string::npos) << table;
+  std::istringstream line(table.substr(at, table.find('\n', at) - at));
+  std::string word, last;
+  while (line >> word) last = word;
+  EXPECT_EQ(last, "-") << table;
 }

@@ -85,6 +85,9 @@ struct BenchResult {
 inline constexpr double kBenchIntervalLevel = 0.9;
 std::vector<StrategyPrecision> bench_precision(const BenchResult& r);
 
+// Every campaign's curve, in the order of r.campaigns.
+std::vector<BenchCurve> curves_of(const BenchResult& r);
+
 // Progress callback: called after each campaign with (done, total, the campaign).
 using BenchProgress = std::function<void(int, int, const BenchCampaign&)>;
 

@@ -24,6 +24,23 @@ struct FamilyMember {
 CampaignConfig family_member(const std::filesystem::path& file,
                              const std::vector<std::string>& flags, double budget, int m);
 
+// A strategy over the members: the medians over members of each member's figures (its median
+// over seeds), as the family summary prints them.
+struct FamilySummary {
+  // strategy, cost.median (of the members' median costs), regret_at and speedup (medians over
+  // members): what format_against_others compares.
+  StrategySummary medians;
+  int members = 0;
+  int members_reached = 0;  // members whose median seed came within eps
+  int speedup_compared = 0, speedup_at_least_1 = 0;
+  // Interval coverage over the members that stated an interval (NaN: none did). A calibration
+  // goal has to hold on every objective, not on the median one: hence the lowest member's.
+  double coverage_median = 0, coverage_lowest = 0;
+  int holds = 0, seeds_reached = 0;  // over every member's seeds
+};
+std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& members,
+                                            const std::string& reference);
+
 // One line per member and strategy, then per strategy the median over members of: cost to
 // within eps (the member's median over seeds), regret at the report costs, the paper's speedup
 // of the reference, interval coverage (with the lowest member's: a calibration goal has to hold

@@ -4,6 +4,8 @@
 // spent on the runs that recommendation could see.
 #include <Eigen/Core>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,11 +119,28 @@ std::string format_summary(const std::vector<StrategySummary>& rows, const std::
 // coverage and the cost split by scale (`scales`: the ladder's names).
 std::string format_quality(const std::vector<StrategySummary>& rows, const std::string& reference,
                            const std::vector<std::string>& scales);
-// The reference against the best of the other strategies, cost by cost: at each of
-// report_costs() the other strategy with the lowest median regret, and the reference's median
-// regret over it (at most 1: no worse than any of them); then the lowest paper speedup of the
-// reference over any other strategy, and against which. Empty when the reference is not among
-// `rows` or no other strategy is.
+// The reference against the best of the other strategies (issue 13's anytime dominance and
+// speedup goals), cost by cost: at each of report_costs() the other strategy with the lowest
+// median regret, and the reference's median regret over it (at most 1: no worse than any of
+// them); then the lowest paper speedup of the reference over any other strategy, and against
+// which.
+struct AgainstBestOther {
+  double cost = 0;
+  std::string best_other;
+  double theirs = 0, mine = 0;  // median regrets (+inf: most seeds had no answer yet)
+  // mine / theirs when both have an answer (+inf when only theirs is 0, 1 when both are);
+  // +inf when only the best other has an answer, 0 when only the reference has, NaN when neither.
+  double ratio = 0;
+};
+struct AgainstOthers {
+  std::vector<AgainstBestOther> at;  // the report costs that some other strategy reached
+  std::string slowest;               // the strategy of the lowest speedup ("" when none)
+  double lowest_speedup = std::numeric_limits<double>::quiet_NaN();
+};
+// Empty when the reference is not among `rows` or no other strategy is.
+std::optional<AgainstOthers> against_others(const std::vector<StrategySummary>& rows,
+                                            const std::string& reference);
+// The table of against_others (empty string when it is empty).
 std::string format_against_others(const std::vector<StrategySummary>& rows,
                                   const std::string& reference);
 

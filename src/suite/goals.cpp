@@ -1,0 +1,188 @@
+#include "mixbo/suite/goals.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "mixbo/io/durable_file.hpp"
+#include "mixbo/loop/campaign.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mixbo {
+
+namespace {
+
+void add_spend(ObjectiveGoals& g, const BenchResult& r) {
+  g.budget = r.config.budget;
+  for (const auto& b : r.campaigns) g.max_spent = std::max(g.max_spent, b.curve.spent);
+}
+
+std::string pct(double share) { return table_number(share * 100, 0) + "%"; }
+
+// One cell: the verdict, then the figure behind it.
+std::string cell(std::optional<bool> reached, const std::string& figure) {
+  if (!reached) return figure.empty() ? "-" : "- " + figure;
+  const std::string verdict = *reached ? "yes" : "no";
+  return figure.empty() ? verdict : verdict + ": " + figure;
+}
+
+struct Row {
+  std::string goal;
+  std::optional<bool> reached;
+  std::string figure;
+};
+
+// Every goal of one objective, in the order of the table.
+std::vector<Row> rows_of(const ObjectiveGoals& g, const std::string& reference) {
+  std::vector<Row> rows;
+  {
+    std::string f;
+    if (g.against && !g.against->slowest.empty())
+      f = table_number(g.against->lowest_speedup, 2) + "x (" + g.against->slowest + ")";
+    rows.push_back({"1 speedup >= " + table_number(kGoalSpeedup, 0) + "x over every other",
+                    speedup_reached(g), f});
+  }
+  rows.push_back({"2 no worse than the best other, every cost", dominance_reached(g), ""});
+  if (g.against)
+    for (const auto& a : g.against->at) {
+      std::string f;
+      std::optional<bool> ok;
+      if (std::isfinite(a.mine) && std::isfinite(a.theirs)) {
+        ok = a.ratio <= 1;
+        f = (std::isinf(a.ratio) ? std::string("inf") : table_number(a.ratio, 2)) + " (" +
+            a.best_other + ")";
+      } else if (std::isinf(a.mine) != std::isinf(a.theirs)) {
+        ok = std::isfinite(a.mine);
+        f = ok.value()
+                ? "only " + reference + " has an answer"
+                : "no answer yet (" + a.best_other + " " + table_number(a.theirs * 100, 2) + "%)";
+      }
+      rows.push_back({"    @" + table_number(a.cost, a.cost < 1 ? 1 : 0), ok, f});
+    }
+  rows.push_back({"3 holds in >= " + pct(kGoalHolds) + " of the seeds within eps", holds_reached(g),
+                  std::to_string(g.holds) + "/" + std::to_string(g.reached)});
+  {
+    std::string f;
+    if (!std::isnan(g.coverage)) {
+      f = pct(g.coverage);
+      if (!std::isnan(g.coverage_median))
+        f += " lowest member (median " + pct(g.coverage_median) + ")";
+    }
+    rows.push_back({"4 95% intervals cover >= " + pct(kGoalCoverage), coverage_reached(g), f});
+  }
+  rows.push_back({"5 no campaign spends over the budget", budget_kept(g),
+                  table_number(g.max_spent, 3) + " of " + table_number(g.budget, 3)});
+  return rows;
+}
+
+}  // namespace
+
+ObjectiveGoals goals_of(const std::string& objective, const BenchResult& r) {
+  ObjectiveGoals g;
+  g.objective = objective;
+  const auto rows = summarise(curves_of(r), r.options.reference);
+  g.against = against_others(rows, r.options.reference);
+  for (const auto& s : rows)
+    if (s.strategy == r.options.reference) {
+      g.holds = s.holds;
+      g.reached = s.cost.finite;
+      if (s.coverage_rounds > 0) g.coverage = s.coverage;
+    }
+  add_spend(g, r);
+  return g;
+}
+
+ObjectiveGoals goals_of(const std::string& objective, const std::vector<FamilyMember>& members) {
+  ObjectiveGoals g;
+  g.objective = objective;
+  if (members.empty()) return g;
+  const std::string& reference = members.front().result.options.reference;
+  const auto family = summarise_family(members, reference);
+  std::vector<StrategySummary> medians;
+  for (const auto& f : family) {
+    medians.push_back(f.medians);
+    if (f.medians.strategy != reference) continue;
+    g.holds = f.holds;
+    g.reached = f.seeds_reached;
+    g.coverage = f.coverage_lowest;
+    g.coverage_median = f.coverage_median;
+  }
+  g.against = against_others(medians, reference);
+  for (const auto& m : members) add_spend(g, m.result);
+  return g;
+}
+
+std::optional<bool> speedup_reached(const ObjectiveGoals& g) {
+  if (!g.against || g.against->slowest.empty()) return std::nullopt;
+  return g.against->lowest_speedup >= kGoalSpeedup;
+}
+
+std::optional<bool> dominance_reached(const ObjectiveGoals& g) {
+  if (!g.against || g.against->at.empty()) return std::nullopt;
+  // NaN (neither has an answer at that cost) neither wins nor loses.
+  return std::none_of(g.against->at.begin(), g.against->at.end(),
+                      [](const AgainstBestOther& a) { return a.ratio > 1; });
+}
+
+std::optional<bool> holds_reached(const ObjectiveGoals& g) {
+  if (g.reached == 0) return std::nullopt;
+  return g.holds >= kGoalHolds * g.reached - 1e-9;
+}
+
+std::optional<bool> coverage_reached(const ObjectiveGoals& g) {
+  if (std::isnan(g.coverage)) return std::nullopt;
+  return g.coverage >= kGoalCoverage - 1e-12;
+}
+
+bool budget_kept(const ObjectiveGoals& g) { return g.max_spent <= g.budget * (1 + kBudgetSlack); }
+
+std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
+                         const std::string& reference) {
+  std::vector<std::vector<Row>> columns;
+  for (const auto& g : objectives) columns.push_back(rows_of(g, reference));
+  // Objectives may have a different number of report-cost rows: align them by their label.
+  std::vector<std::string> labels;
+  for (const auto& c : columns)
+    for (const auto& r : c)
+      if (std::find(labels.begin(), labels.end(), r.goal) == labels.end()) labels.push_back(r.goal);
+  std::stable_sort(labels.begin(), labels.end(), [](const std::string& a, const std::string& b) {
+    auto rank = [](const std::string& s) { return s[0] == ' ' ? '2' : s[0]; };
+    return rank(a) < rank(b);
+  });
+  constexpr int kGoalWidth = 46, kCellWidth = 34;
+  std::ostringstream o;
+  o << "issue 13's goals for " << reference
+    << " (yes: reached; no: not; -: the runs cannot tell)\n";
+  o << std::left << std::setw(kGoalWidth) << "goal";
+  for (const auto& g : objectives) o << std::setw(kCellWidth) << g.objective;
+  o << "\n";
+  for (const auto& label : labels) {
+    o << std::left << std::setw(kGoalWidth) << label;
+    for (const auto& c : columns) {
+      const auto r =
+          std::find_if(c.begin(), c.end(), [&](const Row& x) { return x.goal == label; });
+      o << std::setw(kCellWidth) << (r == c.end() ? std::string("-") : cell(r->reached, r->figure));
+    }
+    o << "\n";
+  }
+  return o.str();
+}
+
+void write_goals_csv(const fs::path& file, const std::vector<ObjectiveGoals>& objectives,
+                     const std::string& reference) {
+  std::ostringstream o;
+  o << "objective,goal,reached,figure\n";
+  for (const auto& g : objectives)
+    for (const auto& r : rows_of(g, reference)) {
+      std::string goal = r.goal;
+      goal.erase(0, goal.find_first_not_of(' '));
+      o << g.objective << ",\"" << goal << "\"," << (r.reached ? (*r.reached ? "1" : "0") : "")
+        << ",\"" << r.figure << "\"\n";
+    }
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+  write_text_atomic(file, o.str());
+}
+
+}  // namespace mixbo
