@@ -214,8 +214,15 @@ void print_campaign_done(int done, int total, const BenchCampaign& b) {
 // Runs the suite on every law-family member, writes each member's files and the family table.
 // A member's campaign archives (--keep-archives) go to its own folder: every member runs the
 // same strategies and seeds, so one shared OUT/campaigns/ kept only the last member's.
+// The plan's options (seeds, strategies, archives) travel with each call: a suite's objectives
+// differ in them.
 using RunSuite =
-    std::function<std::optional<BenchResult>(const CampaignConfig&, const fs::path& archives)>;
+    std::function<std::optional<BenchResult>(const CampaignConfig&, const BenchOptions&)>;
+// The plan's options with the campaign archives (when kept) under `dir`.
+BenchOptions with_archives(BenchOptions o, const fs::path& dir) {
+  if (!o.archives.empty()) o.archives = dir / "campaigns";
+  return o;
+}
 int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
                std::vector<FamilyMember>* kept = nullptr) {
   std::vector<FamilyMember> members;
@@ -224,7 +231,7 @@ int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
     if (!p.quiet && rank == 0)
       std::cout << "\nlaw-family member " << m << ": " << cfg.space.k() << " domains\n";
     const fs::path dir = p.out / ("member_" + std::to_string(m));
-    auto r = run_suite(cfg, p.options.archives.empty() ? fs::path() : dir / "campaigns");
+    auto r = run_suite(cfg, with_archives(p.options, dir));
     if (!r) continue;
     const auto precision = bench_precision(*r);
     write_bench_h5(dir / "bench.h5", *r, precision);
@@ -254,7 +261,7 @@ int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite)
       std::cout << "\n== " << name << ": " << cfg.space.k() << " domains, budget " << cfg.budget
                 << ", " << p.options.seeds << " seeds ==" << std::endl;
     const fs::path dir = p.out / name;
-    const auto r = run_suite(cfg, p.options.archives.empty() ? fs::path() : dir / "campaigns");
+    const auto r = run_suite(cfg, with_archives(p.options, dir));
     if (!r) return;
     const auto precision = bench_precision(*r);
     write_bench_h5(dir / "bench.h5", *r, precision);
@@ -328,12 +335,13 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   o.ranks = ranks;
   // One suite on one objective; rank 0 gets the merged result, the others nothing.
   auto run_suite = [&](const CampaignConfig& cfg,
-                       const fs::path& archives) -> std::optional<BenchResult> {
+                       const BenchOptions& options) -> std::optional<BenchResult> {
     std::optional<BenchResult> result;
     std::string error;
     try {
-      BenchOptions suite = o;
-      suite.archives = archives;
+      BenchOptions suite = options;
+      suite.rank = rank;
+      suite.ranks = ranks;
       result = run_bench(cfg, suite, team, progress);
     } catch (const std::exception& e) {
       if (ranks == 1) throw;
@@ -351,7 +359,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   };
   if (p.suite) return run_objective_suite(p, rank, run_suite);
   if (p.family > 0) return run_family(p, rank, run_suite);
-  const auto result = run_suite(config, o.archives);
+  const auto result = run_suite(config, o);
   if (!result) return 0;
   const BenchResult& r = *result;
   const auto precision = bench_precision(r);

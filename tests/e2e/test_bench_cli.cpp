@@ -171,8 +171,8 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
   TempDir tmp;
   const auto out = tmp.path / "out";
   const auto r = test::run_command(test::mixbo_binary() + " bench --suite " + MIXBO_SOURCE_DIR +
-                                   "/examples/demo.ini --quick --family 2 --strategies "
-                                   "random,regmix --reference regmix --out " +
+                                   "/examples/demo.ini --quick --seeds 2 --family 2 "
+                                   "--strategies random,regmix --reference regmix --out " +
                                    out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("issue 13's goals for regmix"), std::string::npos) << r.output;
@@ -181,7 +181,13 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
     EXPECT_TRUE(fs::exists(out / dir / "summary.csv")) << dir;
   }
   EXPECT_TRUE(fs::exists(out / "law-family" / "family.csv"));
-  EXPECT_TRUE(fs::exists(out / "law-family" / "member_1" / "bench.h5"));
+  // --seeds is for CONFIG's objective and the demo law; each family member runs one seed.
+  for (const auto& [dir, seeds] : std::vector<std::pair<fs::path, int>>{
+           {out / "demo", 2}, {out / "demo-law", 2}, {out / "law-family" / "member_1", 1}}) {
+    ASSERT_TRUE(fs::exists(dir / "bench.h5")) << dir;
+    h5::Handle f = h5::open_file(dir / "bench.h5");
+    EXPECT_EQ(h5::read_attr_int(f.id(), "seeds"), seeds) << dir;
+  }
   const auto goals = read_lines(out / "goals.csv");
   int budget_rows = 0;
   for (const auto& line : goals)
