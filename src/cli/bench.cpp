@@ -211,18 +211,30 @@ void print_campaign_done(int done, int total, const BenchCampaign& b) {
             << std::endl;
 }
 
-// Runs the suite on every law-family member, writes each member's files and the family table.
-// A member's campaign archives (--keep-archives) go to its own folder: every member runs the
-// same strategies and seeds, so one shared OUT/campaigns/ kept only the last member's.
-// The plan's options (seeds, strategies, archives) travel with each call: a suite's objectives
-// differ in them.
+// Runs one suite of campaigns on one objective (rank 0 gets the result, the other ranks
+// nothing). The options (seeds, strategies, archives) travel with each call: a suite's
+// objectives differ in them.
 using RunSuite =
     std::function<std::optional<BenchResult>(const CampaignConfig&, const BenchOptions&)>;
+
 // The plan's options with the campaign archives (when kept) under `dir`.
 BenchOptions with_archives(BenchOptions o, const fs::path& dir) {
   if (!o.archives.empty()) o.archives = dir / "campaigns";
   return o;
 }
+
+// One objective's files: dir/bench.h5, dir/summary.csv, dir/runs.csv. Returns the precision
+// table they hold, for the printed report.
+std::vector<StrategyPrecision> write_bench_files(const fs::path& dir, const BenchResult& r) {
+  auto precision = bench_precision(r);
+  write_bench_h5(dir / "bench.h5", r, precision);
+  write_bench_csv(dir / "summary.csv", dir / "runs.csv", r, precision);
+  return precision;
+}
+
+// Runs the suite on every law-family member, writes each member's files and the family table.
+// A member's campaign archives (--keep-archives) go to its own folder: every member runs the
+// same strategies and seeds, so one shared OUT/campaigns/ kept only the last member's.
 int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
                std::vector<FamilyMember>* kept = nullptr) {
   std::vector<FamilyMember> members;
@@ -233,9 +245,7 @@ int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
     const fs::path dir = p.out / ("member_" + std::to_string(m));
     auto r = run_suite(cfg, with_archives(p.options, dir));
     if (!r) continue;
-    const auto precision = bench_precision(*r);
-    write_bench_h5(dir / "bench.h5", *r, precision);
-    write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r, precision);
+    write_bench_files(dir, *r);
     members.push_back({m, cfg, std::move(*r)});
   }
   if (rank != 0) return 0;
@@ -263,10 +273,7 @@ int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite)
     const fs::path dir = p.out / name;
     const auto r = run_suite(cfg, with_archives(p.options, dir));
     if (!r) return;
-    const auto precision = bench_precision(*r);
-    write_bench_h5(dir / "bench.h5", *r, precision);
-    write_bench_csv(dir / "summary.csv", dir / "runs.csv", *r, precision);
-    std::cout << "\n" << format_bench_report(*r, precision);
+    std::cout << "\n" << format_bench_report(*r, write_bench_files(dir, *r));
     goals.push_back(goals_of(name, *r));
   };
   if (!p.file.empty()) {
@@ -280,15 +287,16 @@ int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite)
   }
   std::vector<std::string> demo = demo_flags();
   demo.insert(demo.end(), p.overrides.begin(), p.overrides.end());
-  CampaignConfig demo_cfg = load_checked_config("", demo);
-  demo_cfg.budget = budget_of(demo_cfg, kSuiteDemoBudget);
-  one("demo-law", std::move(demo_cfg));
+  const CampaignConfig demo_cfg = load_checked_config("", demo);
+  CampaignConfig demo_law = demo_cfg;
+  demo_law.budget = budget_of(demo_cfg, kSuiteDemoBudget);
+  one("demo-law", std::move(demo_law));
 
   BenchPlan family = p;
   family.file.clear();
   family.flags = demo;
-  family.config = load_checked_config("", demo);
-  family.config.budget = budget_of(family.config, kSuiteFamilyBudget);
+  family.config = demo_cfg;
+  family.config.budget = budget_of(demo_cfg, kSuiteFamilyBudget);
   family.options.seeds = 1;
   family.out = p.out / "law-family";
   if (!p.quiet && rank == 0)
@@ -333,7 +341,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   }
   o.rank = rank;
   o.ranks = ranks;
-  // One suite on one objective; rank 0 gets the merged result, the others nothing.
+  // Rank 0 merges the other ranks' campaigns (RunSuite).
   auto run_suite = [&](const CampaignConfig& cfg,
                        const BenchOptions& options) -> std::optional<BenchResult> {
     std::optional<BenchResult> result;
@@ -362,10 +370,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
   const auto result = run_suite(config, o);
   if (!result) return 0;
   const BenchResult& r = *result;
-  const auto precision = bench_precision(r);
-  write_bench_h5(p.out / "bench.h5", r, precision);
-  write_bench_csv(p.out / "summary.csv", p.out / "runs.csv", r, precision);
-  std::cout << (p.quiet ? "" : "\n") << format_bench_report(r, precision);
+  std::cout << (p.quiet ? "" : "\n") << format_bench_report(r, write_bench_files(p.out, r));
   std::cout << "wrote " << (p.out / "bench.h5").string() << ", " << (p.out / "summary.csv").string()
             << ", " << (p.out / "runs.csv").string() << "\n";
   return 0;

@@ -60,14 +60,16 @@ CampaignConfig family_member(const fs::path& file, const std::vector<std::string
   return c;
 }
 
-std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& members,
-                                            const std::string& reference) {
+namespace {
+
+// summarise_family on the members' summaries (rows_of each member), taken once by the caller.
+std::vector<FamilySummary> summarise_over(const std::vector<std::vector<StrategySummary>>& all) {
   std::vector<std::string> order;  // strategies in the order of first appearance
-  std::map<std::string, std::vector<StrategySummary>> by_strategy;
-  for (const auto& m : members)
-    for (auto& r : summarise(curves_of(m.result), reference)) {
+  std::map<std::string, std::vector<const StrategySummary*>> by_strategy;
+  for (const auto& rows : all)
+    for (const auto& r : rows) {
       if (!by_strategy.count(r.strategy)) order.push_back(r.strategy);
-      by_strategy[r.strategy].push_back(std::move(r));
+      by_strategy[r.strategy].push_back(&r);
     }
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   std::vector<FamilySummary> out;
@@ -77,18 +79,18 @@ std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& mem
     f.members = static_cast<int>(rs.size());
     std::vector<double> cost, speed, coverage;
     std::vector<std::vector<double>> at(report_costs().size());
-    for (const auto& r : rs) {
-      cost.push_back(r.cost.median);
-      f.members_reached += std::isfinite(r.cost.median);
-      for (size_t j = 0; j < at.size() && j < r.regret_at.size(); ++j)
-        at[j].push_back(r.regret_at[j]);
-      if (r.coverage_rounds > 0) coverage.push_back(r.coverage);
-      f.holds += r.holds;
-      f.seeds_reached += r.cost.finite;
-      if (!std::isnan(r.speedup)) {
-        speed.push_back(r.speedup);
+    for (const StrategySummary* r : rs) {
+      cost.push_back(r->cost.median);
+      f.members_reached += std::isfinite(r->cost.median);
+      for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
+        at[j].push_back(r->regret_at[j]);
+      if (r->coverage_rounds > 0) coverage.push_back(r->coverage);
+      f.holds += r->holds;
+      f.seeds_reached += r->cost.finite;
+      if (!std::isnan(r->speedup)) {
+        speed.push_back(r->speedup);
         ++f.speedup_compared;
-        f.speedup_at_least_1 += r.speedup >= 1;
+        f.speedup_at_least_1 += r->speedup >= 1;
       }
     }
     f.medians.strategy = s;
@@ -101,6 +103,14 @@ std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& mem
     out.push_back(std::move(f));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& members) {
+  std::vector<std::vector<StrategySummary>> all;
+  for (const auto& m : members) all.push_back(rows_of(m.result));
+  return summarise_over(all);
 }
 
 std::string format_family_report(const std::vector<FamilyMember>& members,
@@ -137,7 +147,7 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
   o << std::setw(10) << "speedup" << std::setw(14) << "speedup >= 1" << std::setw(20)
     << "coverage (lowest)" << std::setw(10) << "holds"
     << "\n";
-  const std::vector<FamilySummary> family = summarise_family(members, reference);
+  const std::vector<FamilySummary> family = summarise_over(all);
   std::vector<StrategySummary> over_members;  // each strategy's medians over members
   for (const auto& f : family) {
     const StrategySummary& m = f.medians;

@@ -34,8 +34,9 @@ struct Row {
   std::string figure;
 };
 
-// Every goal of one objective, in the order of the table.
-std::vector<Row> rows_of(const ObjectiveGoals& g, const std::string& reference) {
+// Every goal of one objective, in the order of the table: the same rows for every objective
+// (goal 2 one per report cost), so the table's columns line up row by row.
+std::vector<Row> goal_rows(const ObjectiveGoals& g, const std::string& reference) {
   std::vector<Row> rows;
   {
     std::string f;
@@ -45,22 +46,24 @@ std::vector<Row> rows_of(const ObjectiveGoals& g, const std::string& reference) 
                     speedup_reached(g), f});
   }
   rows.push_back({"2 no worse than the best other, every cost", dominance_reached(g), ""});
-  if (g.against)
-    for (const auto& a : g.against->at) {
-      std::string f;
-      std::optional<bool> ok;
-      if (std::isfinite(a.mine) && std::isfinite(a.theirs)) {
-        ok = a.ratio <= 1;
-        f = (std::isinf(a.ratio) ? std::string("inf") : table_number(a.ratio, 2)) + " (" +
-            a.best_other + ")";
-      } else if (std::isinf(a.mine) != std::isinf(a.theirs)) {
-        ok = std::isfinite(a.mine);
-        f = ok.value()
-                ? "only " + reference + " has an answer"
-                : "no answer yet (" + a.best_other + " " + table_number(a.theirs * 100, 2) + "%)";
-      }
-      rows.push_back({"    @" + table_number(a.cost, a.cost < 1 ? 1 : 0), ok, f});
+  for (double cost : report_costs()) {
+    Row row{"    @" + table_number(cost, cost < 1 ? 1 : 0), std::nullopt, ""};
+    const AgainstBestOther* a = nullptr;
+    if (g.against)
+      for (const auto& x : g.against->at)
+        if (x.cost == cost) a = &x;
+    if (a && !std::isnan(a->ratio)) {  // NaN: neither has an answer yet
+      row.reached = a->ratio <= 1;
+      if (std::isfinite(a->mine) && std::isfinite(a->theirs))
+        row.figure = (std::isinf(a->ratio) ? std::string("inf") : table_number(a->ratio, 2)) +
+                     " (" + a->best_other + ")";
+      else
+        row.figure = std::isfinite(a->mine) ? "only " + reference + " has an answer"
+                                            : "no answer yet (" + a->best_other + " " +
+                                                  table_number(a->theirs * 100, 2) + "%)";
     }
+    rows.push_back(row);
+  }
   rows.push_back({"3 holds in >= " + pct(kGoalHolds) + " of the seeds within eps", holds_reached(g),
                   std::to_string(g.holds) + "/" + std::to_string(g.reached)});
   {
@@ -99,7 +102,7 @@ ObjectiveGoals goals_of(const std::string& objective, const std::vector<FamilyMe
   g.objective = objective;
   if (members.empty()) return g;
   const std::string& reference = members.front().result.options.reference;
-  const auto family = summarise_family(members, reference);
+  const auto family = summarise_family(members);
   std::vector<StrategySummary> medians;
   for (const auto& f : family) {
     medians.push_back(f.medians);
@@ -141,16 +144,7 @@ bool budget_kept(const ObjectiveGoals& g) { return g.max_spent <= g.budget * (1 
 std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
                          const std::string& reference) {
   std::vector<std::vector<Row>> columns;
-  for (const auto& g : objectives) columns.push_back(rows_of(g, reference));
-  // Objectives may have a different number of report-cost rows: align them by their label.
-  std::vector<std::string> labels;
-  for (const auto& c : columns)
-    for (const auto& r : c)
-      if (std::find(labels.begin(), labels.end(), r.goal) == labels.end()) labels.push_back(r.goal);
-  std::stable_sort(labels.begin(), labels.end(), [](const std::string& a, const std::string& b) {
-    auto rank = [](const std::string& s) { return s[0] == ' ' ? '2' : s[0]; };
-    return rank(a) < rank(b);
-  });
+  for (const auto& g : objectives) columns.push_back(goal_rows(g, reference));
   constexpr int kGoalWidth = 46, kCellWidth = 34;
   std::ostringstream o;
   o << "issue 13's goals for " << reference
@@ -158,13 +152,9 @@ std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
   o << std::left << std::setw(kGoalWidth) << "goal";
   for (const auto& g : objectives) o << std::setw(kCellWidth) << g.objective;
   o << "\n";
-  for (const auto& label : labels) {
-    o << std::left << std::setw(kGoalWidth) << label;
-    for (const auto& c : columns) {
-      const auto r =
-          std::find_if(c.begin(), c.end(), [&](const Row& x) { return x.goal == label; });
-      o << std::setw(kCellWidth) << (r == c.end() ? std::string("-") : cell(r->reached, r->figure));
-    }
+  for (size_t i = 0; !columns.empty() && i < columns.front().size(); ++i) {
+    o << std::left << std::setw(kGoalWidth) << columns.front()[i].goal;
+    for (const auto& c : columns) o << std::setw(kCellWidth) << cell(c[i].reached, c[i].figure);
     o << "\n";
   }
   return o.str();
@@ -175,7 +165,7 @@ void write_goals_csv(const fs::path& file, const std::vector<ObjectiveGoals>& ob
   std::ostringstream o;
   o << "objective,goal,reached,figure\n";
   for (const auto& g : objectives)
-    for (const auto& r : rows_of(g, reference)) {
+    for (const auto& r : goal_rows(g, reference)) {
       std::string goal = r.goal;
       goal.erase(0, goal.find_first_not_of(' '));
       o << g.objective << ",\"" << goal << "\"," << (r.reached ? (*r.reached ? "1" : "0") : "")

@@ -38,8 +38,8 @@ struct FamilySummary {
   double coverage_median = 0, coverage_lowest = 0;
   int holds = 0, seeds_reached = 0;  // over every member's seeds
 };
-std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& members,
-                                            const std::string& reference);
+// Each member's summary is against its own options.reference (the same for every member).
+std::vector<FamilySummary> summarise_family(const std::vector<FamilyMember>& members);
 
 // One line per member and strategy, then per strategy the median over members of: cost to
 // within eps (the member's median over seeds), regret at the report costs, the paper's speedup
