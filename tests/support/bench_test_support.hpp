@@ -2,7 +2,6 @@
 // Shared by the bench tests: a demo campaign, and the check that `mixbo bench`'s in-memory
 // campaign replays run_loop with the simulated executor run for run.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,22 +17,11 @@
 #include "mixbo/par/team.hpp"
 #include "mixbo/simjob/simulate_run.hpp"
 #include "mixbo/suite/bench.hpp"
+#include "scratch.hpp"
 
 namespace mixbo::test {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "mixbo-bench-test-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 inline CampaignConfig demo(const fs::path& workdir, const std::string& strategy, double budget,
                            double noise = 0.0) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "run_command.hpp"
+#include "scratch.hpp"
 
 namespace mixbo::test {
 
@@ -24,10 +25,7 @@ struct E2eCampaign {
 inline E2eCampaign make_e2e_campaign(const std::string& name, const std::string& sections,
                                      double budget = 3, int max_concurrent = 2) {
   E2eCampaign c;
-  c.dir =
-      std::filesystem::temp_directory_path() / ("mixbo-e2e-" + std::to_string(::getpid())) / name;
-  std::filesystem::remove_all(c.dir);
-  std::filesystem::create_directories(c.dir);
+  c.dir = scratch_dir("e2e", name);
   c.config = c.dir / "campaign.ini";
   std::ofstream f(c.config);
   f << "[campaign]\nname = " << name << "\nseed = 11\nbudget = " << budget

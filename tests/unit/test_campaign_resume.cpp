@@ -13,18 +13,14 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/campaign.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("mixbo-resume-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return test::scratch_dir("resume", name); }
 
 CampaignConfig config(const fs::path& workdir, const std::vector<std::string>& extra = {}) {
   std::map<std::string, std::string> keys = {

@@ -8,6 +8,7 @@
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy_registry.hpp"
 #include "run_command.hpp"
+#include "scratch.hpp"
 
 using mixbo::test::mixbo_binary;
 using mixbo::test::run_command;
@@ -56,7 +57,7 @@ TEST(CliValidate, HelpTeachesTheKeys) {
 // simulator, the job script) and checks the files a campaign needs, with exit 2 and the key.
 TEST(CliValidate, RejectsWhatRunWouldReject) {
   const std::string demo = mixbo_binary() + " validate " MIXBO_SOURCE_DIR "/examples/demo.ini ";
-  const std::string tmp = ::testing::TempDir();
+  const std::string tmp = mixbo::test::scratch_dir("validate").string();
   { std::ofstream(tmp + "/mixbo-validate-file") << "x"; }
   struct Case {
     std::string flags, expect;

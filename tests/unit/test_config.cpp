@@ -5,6 +5,7 @@
 
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -23,8 +24,7 @@ metric = loss
 
 fs::path write_config(const std::string& text) {
   static int n = 0;
-  const auto dir = fs::temp_directory_path() / ("mixbo-config-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = test::scratch_dir("config-test");
   const auto p = dir / ("c" + std::to_string(n++) + ".ini");
   std::ofstream(p) << text;
   return p;

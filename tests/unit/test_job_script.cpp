@@ -14,6 +14,7 @@
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/trial_params.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -38,9 +39,7 @@ const std::vector<std::string> kNasty = {"plain",
 
 // Runs `script` with bash and returns its stdout.
 std::string run_bash(const std::string& script) {
-  const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const auto f = dir / "s.sh";
+  const auto f = test::scratch_dir("js") / "s.sh";
   std::ofstream(f) << script;
   std::string out;
   FILE* p = ::popen(("bash " + f.string()).c_str(), "r");
@@ -90,9 +89,7 @@ std::vector<std::string> slurm_arguments(const std::string& line) {
 }
 
 CampaignConfig config_with(const fs::path& tpl, const std::string& command = "") {
-  const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const auto ini = dir / "c.ini";
+  const auto ini = test::scratch_dir("js") / "c.ini";
   std::ofstream(ini) << "[campaign]\nname = q\nbudget = 1\n[space]\ndomains = a b, c'd, e\"f\n"
                         "[objective]\nmetric = loss\n[slurm]\npartition = gpu part\n"
                         "account = acc'1\ntime = 00:10:00, 1B=02:00:00\n"
@@ -156,7 +153,7 @@ TEST(ParseSlurmTime, AllFormats) {
 // A campaign file can name a script beside it: the job gets the file's folder, absolute, even
 // when the file was given by a relative path and the job runs in its trial folder.
 TEST(RenderJobScript, JobKnowsTheCampaignFolder) {
-  const auto dir = fs::temp_directory_path() / ("mixbo-js-cd-" + std::to_string(::getpid()));
+  const auto dir = test::scratch_dir("js-cd");
   fs::create_directories(dir / "sub dir" / "trial");
   std::ofstream(dir / "sub dir" / "c.ini") << "[campaign]\nname = q\nbudget = 1\n[space]\n"
                                               "domains = a, b\n[objective]\nmetric = loss\n";
@@ -186,8 +183,7 @@ TEST(RenderJobScript, NastyNamesAndPathsStayData) {
   const fs::path tpl = fs::path(MIXBO_SOURCE_DIR) / "jobs" / "train.sbatch.in";
   const auto c = config_with(
       tpl, "printf '%s|%s|%s' \"$MIXBO_DOMAINS\" \"$MIXBO_TRIAL_DIR\" \"$MIXBO_SCALE\"");
-  const auto dir = fs::temp_directory_path() / ("mixbo-js-" + std::to_string(::getpid())) /
-                   "trial dir 'q' $(touch pwned)";
+  const auto dir = test::scratch_dir("js") / "trial dir 'q' $(touch pwned)";
   fs::create_directories(dir);
   TrialParams p;
   p.trial_id = "t0001";
@@ -232,9 +228,7 @@ TEST(RenderJobScript, NastyNamesAndPathsStayData) {
 // (disk full; here past RLIMIT_FSIZE) throws naming the file and errno, and the file and its
 // folder are as they were.
 TEST(DurableFile, FailedReplacementKeepsTheOldFile) {
-  const auto dir = fs::temp_directory_path() / ("mixbo-durable-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const auto dir = test::scratch_dir("durable", "replace");
   const auto file = dir / "job.sbatch";
   write_text_atomic(file, "#!/bin/bash\necho old\n");
   const auto r = test::write_with_file_size_limit(

@@ -10,6 +10,7 @@
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/simjob/simulate_run.hpp"
 #include "run_command.hpp"
+#include "scratch.hpp"
 
 using namespace mixbo;
 namespace fs = std::filesystem;
@@ -19,10 +20,7 @@ namespace {
 const std::string kProxy = std::string(MIXBO_BINARY_DIR) + "/mixbo-proxy";
 
 TrialParams params(const std::string& name) {
-  const auto dir =
-      fs::temp_directory_path() / ("mixbo-proxy-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const auto dir = test::scratch_dir("proxy-test", name);
   TrialParams p;
   p.trial_id = "t0002";
   p.campaign = "proxytest";

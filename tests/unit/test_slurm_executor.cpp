@@ -19,6 +19,7 @@
 #include "mixbo/exec/slurm_executor.hpp"
 #include "mixbo/exec/subprocess.hpp"
 #include "mixbo/loop/campaign.hpp"
+#include "scratch.hpp"
 
 namespace fs = std::filesystem;
 using namespace mixbo;
@@ -238,8 +239,7 @@ TEST(Subprocess, SpawnsWithoutFork) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(g_forks.load(), 0) << "run_process forked";
   // A program that cannot be executed (not a valid executable) is reported, not thrown.
-  const auto dir = fs::temp_directory_path() / ("mixbo-spawn-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = test::scratch_dir("spawn");
   std::ofstream(dir / "bad") << "\x7f"
                              << "ELF garbage";
   fs::permissions(dir / "bad", fs::perms::owner_all);
