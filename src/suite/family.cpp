@@ -84,7 +84,15 @@ std::vector<FamilySummary> summarise_over(const std::vector<std::vector<Strategy
       f.members_reached += std::isfinite(r->cost.median);
       for (size_t j = 0; j < at.size() && j < r->regret_at.size(); ++j)
         at[j].push_back(r->regret_at[j]);
-      if (r->coverage_rounds > 0) coverage.push_back(r->coverage);
+      if (r->coverage_rounds > 0) {
+        coverage.push_back(r->coverage);
+        if (coverage.size() == 1 || r->coverage < f.coverage_lowest) {
+          f.coverage_lowest = r->coverage;
+          f.coverage_lowest_rounds = r->coverage_rounds;
+        }
+        f.coverage_rounds += r->coverage_rounds;
+        f.coverage_covered += static_cast<int>(std::lround(r->coverage * r->coverage_rounds));
+      }
       f.holds += r->holds;
       f.seeds_reached += r->cost.finite;
       if (!std::isnan(r->speedup)) {
@@ -98,8 +106,7 @@ std::vector<FamilySummary> summarise_over(const std::vector<std::vector<Strategy
     f.medians.speedup = speed.empty() ? kNaN : median(speed);
     for (auto& v : at) f.medians.regret_at.push_back(median(v));
     f.coverage_median = coverage.empty() ? kNaN : median(coverage);
-    f.coverage_lowest =
-        coverage.empty() ? kNaN : *std::min_element(coverage.begin(), coverage.end());
+    if (coverage.empty()) f.coverage_lowest = kNaN;
     out.push_back(std::move(f));
   }
   return out;

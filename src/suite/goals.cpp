@@ -69,9 +69,16 @@ std::vector<Row> goal_rows(const ObjectiveGoals& g, const std::string& reference
   {
     std::string f;
     if (!std::isnan(g.coverage)) {
-      f = pct(g.coverage);
-      if (!std::isnan(g.coverage_median))
-        f += " lowest member (median " + pct(g.coverage_median) + ")";
+      const std::string rounds = " of " + std::to_string(g.coverage_rounds) + " rounds";
+      if (std::isnan(g.coverage_median)) {
+        f = pct(g.coverage) + rounds;
+      } else {
+        f = pct(g.coverage) + " lowest member" + rounds + " (median " + pct(g.coverage_median);
+        if (!std::isnan(g.coverage_pooled))
+          f += "; all members " + pct(g.coverage_pooled) + " of " +
+               std::to_string(g.coverage_pooled_rounds) + " rounds";
+        f += ")";
+      }
     }
     rows.push_back({"4 95% intervals cover >= " + pct(kGoalCoverage), coverage_reached(g), f});
   }
@@ -91,7 +98,10 @@ ObjectiveGoals goals_of(const std::string& objective, const BenchResult& r) {
     if (s.strategy == r.options.reference) {
       g.holds = s.holds;
       g.reached = s.cost.finite;
-      if (s.coverage_rounds > 0) g.coverage = s.coverage;
+      if (s.coverage_rounds > 0) {
+        g.coverage = s.coverage;
+        g.coverage_rounds = s.coverage_rounds;
+      }
     }
   add_spend(g, r);
   return g;
@@ -110,7 +120,12 @@ ObjectiveGoals goals_of(const std::string& objective, const std::vector<FamilyMe
     g.holds = f.holds;
     g.reached = f.seeds_reached;
     g.coverage = f.coverage_lowest;
+    g.coverage_rounds = f.coverage_lowest_rounds;
     g.coverage_median = f.coverage_median;
+    if (f.coverage_rounds > 0) {
+      g.coverage_pooled = static_cast<double>(f.coverage_covered) / f.coverage_rounds;
+      g.coverage_pooled_rounds = f.coverage_rounds;
+    }
   }
   g.against = against_others(medians, reference);
   for (const auto& m : members) add_spend(g, m.result);

@@ -127,7 +127,11 @@ TEST(SuiteGoals, EachVerdictFollowsTheRuns) {
   EXPECT_EQ(family.reached, 4);
   EXPECT_EQ(holds_reached(family), std::optional<bool>(true));
   EXPECT_DOUBLE_EQ(family.coverage, 0.5);  // the lowest member's: 1 of 2
+  EXPECT_EQ(family.coverage_rounds, 2);
   EXPECT_DOUBLE_EQ(family.coverage_median, 0.875);
+  // Pooled: 4 + 3 + 1 + 4 of 4 + 4 + 2 + 4 rounds.
+  EXPECT_DOUBLE_EQ(family.coverage_pooled, 12.0 / 14.0);
+  EXPECT_EQ(family.coverage_pooled_rounds, 14);
   EXPECT_EQ(coverage_reached(family), std::optional<bool>(false));
   EXPECT_TRUE(budget_kept(family));
   EXPECT_EQ(speedup_reached(family),
@@ -148,8 +152,11 @@ TEST(SuiteGoals, EachVerdictFollowsTheRuns) {
 
   const std::string table = format_goals({one, family}, "mfms-bo");
   EXPECT_NE(table.find("no: 2.00 (regmix)"), std::string::npos) << table;
-  EXPECT_NE(table.find("no: 75%"), std::string::npos) << table;
-  EXPECT_NE(table.find("no: 50% lowest member (median 88%)"), std::string::npos) << table;
+  EXPECT_NE(table.find("no: 75% of 4 rounds"), std::string::npos) << table;
+  EXPECT_NE(
+      table.find("no: 50% lowest member of 2 rounds (median 88%; all members 86% of 14 rounds)"),
+      std::string::npos)
+      << table;
   EXPECT_NE(table.find("yes: 1.000 of 1.000"), std::string::npos) << table;
   const auto dir = test::scratch_dir("suite-goals");
   write_goals_csv(dir / "goals.csv", {one, family}, "mfms-bo");

@@ -36,6 +36,10 @@ struct FamilySummary {
   // Interval coverage over the members that stated an interval (NaN: none did). A calibration
   // goal has to hold on every objective, not on the median one: hence the lowest member's.
   double coverage_median = 0, coverage_lowest = 0;
+  // The rounds behind them: the lowest member's, and every member's pooled (one seed per member
+  // states a handful of intervals, so the lowest of 20 members is a harsh reading: it is shown
+  // with its rounds and beside the pooled share).
+  int coverage_lowest_rounds = 0, coverage_rounds = 0, coverage_covered = 0;
   int holds = 0, seeds_reached = 0;  // over every member's seeds
 };
 // Each member's summary is against its own options.reference (the same for every member).

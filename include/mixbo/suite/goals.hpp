@@ -30,8 +30,11 @@ struct ObjectiveGoals {
   std::string objective;
   std::optional<AgainstOthers> against;  // goals 1 and 2 (empty: no other strategy ran)
   int holds = 0, reached = 0;            // goal 3: the reference's seeds (family: all members')
-  double coverage = std::numeric_limits<double>::quiet_NaN();         // goal 4 (NaN: none stated)
+  double coverage = std::numeric_limits<double>::quiet_NaN();  // goal 4 (NaN: none stated)
+  int coverage_rounds = 0;  // the rounds behind `coverage` (family: the lowest member's)
   double coverage_median = std::numeric_limits<double>::quiet_NaN();  // the family's median member
+  double coverage_pooled = std::numeric_limits<double>::quiet_NaN();  // every member's rounds
+  int coverage_pooled_rounds = 0;
   double max_spent = 0, budget = 0;  // goal 5: the largest spend of any campaign, the budget
 };
 
