@@ -33,10 +33,10 @@ class ScratchRoots {
     roots_.insert(root);
   }
   ~ScratchRoots() {
-    // UnitTest is never destroyed (GoogleTest allocates it once and keeps it), so it can be
-    // asked here, after main; a process that ran no test (an MPI rank's helper) has passed.
-    // A forked child that exits normally runs this too: only the process that made the roots
-    // removes them.
+    // UnitTest is a function-local static that the TEST macros' registration constructs
+    // before main, so it is destroyed after this object (made during a test) and can still be
+    // asked here; a process that ran no test (an MPI rank's helper) has passed. A forked child
+    // that exits normally runs this too: only the process that made the roots removes them.
     const char* keep = std::getenv("MIXBO_KEEP_SCRATCH");
     if (::getpid() != owner_ || (keep && std::string(keep) == "1") ||
         ::testing::UnitTest::GetInstance()->Failed())
