@@ -51,6 +51,20 @@ const std::vector<std::string>& demo_flags() {
   return f;
 }
 
+// The demo's flags with the user's overrides: a key the user sets replaces the demo's value of it
+// (one flag per key: `--strategy.n_init=16` on the demo or the suite failed with "cannot be
+// specified more than once").
+std::vector<std::string> demo_flags_with(const std::vector<std::string>& overrides) {
+  const auto key = [](const std::string& flag) { return flag.substr(0, flag.find('=')); };
+  std::vector<std::string> out;
+  for (const auto& f : demo_flags())
+    if (std::none_of(overrides.begin(), overrides.end(),
+                     [&](const std::string& o) { return key(o) == key(f); }))
+      out.push_back(f);
+  out.insert(out.end(), overrides.begin(), overrides.end());
+  return out;
+}
+
 std::vector<std::string> split_list(const std::vector<std::string>& items) {
   std::vector<std::string> out;
   for (const auto& item : items) {
@@ -155,9 +169,8 @@ BenchPlan plan_bench(const CommandLine& cl) {
   if (cl.positionals().size() > 1)
     throw ConfigError("mixbo bench: one CONFIG at most, got '" + cl.positionals()[1] + "'");
   const fs::path file = cl.positionals().empty() ? fs::path() : fs::path(cl.positionals()[0]);
-  std::vector<std::string> flags;
-  if (file.empty()) flags = demo_flags();
-  flags.insert(flags.end(), cl.overrides().begin(), cl.overrides().end());
+  const std::vector<std::string> flags =
+      file.empty() ? demo_flags_with(cl.overrides()) : cl.overrides();
   CampaignConfig config = load_checked_config(file, flags);
 
   const auto& vm = cl.vm();
@@ -285,8 +298,7 @@ int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite)
     std::cout << "no CONFIG: the suite runs the demo law and the law family only (issue 13's "
                  "figures also use examples/paper-sim.ini)\n";
   }
-  std::vector<std::string> demo = demo_flags();
-  demo.insert(demo.end(), p.overrides.begin(), p.overrides.end());
+  const std::vector<std::string> demo = demo_flags_with(p.overrides);
   const CampaignConfig demo_cfg = load_checked_config("", demo);
   CampaignConfig demo_law = demo_cfg;
   demo_law.budget = budget_of(demo_cfg, kSuiteDemoBudget);

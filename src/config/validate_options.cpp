@@ -44,6 +44,20 @@ void StrategyOptions::validate(const SearchSpace& space) const {
   if (design_pairs > 0 && space.scales().size() < 2)
     throw_key_error("strategy.design_pairs",
                     "needs a second scale to repeat the design's mixtures at; the ladder has one");
+  if (design_steps != kFullLength) {
+    const auto& b = space.steps().budgets();
+    if (std::find(b.begin(), b.end(), design_steps) == b.end()) {
+      std::string budgets;
+      for (const auto z : b) budgets += (budgets.empty() ? "" : ", ") + std::to_string(z);
+      throw_key_error("strategy.design_steps",
+                      "is " + std::to_string(design_steps) +
+                          ", not a step budget (steps.budgets: " + budgets + ")");
+    }
+    if (design_steps < space.steps().max_steps() && space.scales().size() < 2)
+      throw_key_error("strategy.design_steps",
+                      "needs a scale below the target for shorter runs; the ladder has one (a run "
+                      "at the target is full length)");
+  }
   in_range("strategy.batch", batch, 0, 100'000);
   in_range("strategy.fit_starts", fit_starts, 1, 100'000);
   in_range("strategy.raw_samples", raw_samples, 1, 10'000'000);
@@ -66,6 +80,17 @@ void StrategyOptions::validate(const SearchSpace& space) const {
 int StrategyOptions::design_pairs_for(const SearchSpace& space) const {
   if (design_pairs != kAutoPairs) return design_pairs;
   return space.scales().size() >= 2 ? std::min(3, n_init / 2) : 0;
+}
+
+std::int64_t StrategyOptions::design_steps_for(const SearchSpace& space) const {
+  return design_steps == kFullLength ? space.steps().max_steps() : design_steps;
+}
+
+int StrategyOptions::design_runs_for(const SearchSpace& space) const {
+  const int pairs = design_pairs_for(space);
+  const auto per_full =
+      std::max<std::int64_t>(1, space.steps().max_steps() / design_steps_for(space));
+  return pairs + (n_init - pairs) * static_cast<int>(per_full);
 }
 
 std::string StrategyOptions::kernel_expression() const {

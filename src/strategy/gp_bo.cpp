@@ -321,23 +321,32 @@ Eigen::VectorXd GpBoStrategy::curve_minimiser(const CurveModel& curve, const Acq
   return best_w;
 }
 
+int GpBoStrategy::design_size() const {
+  return fidelity_ == Fidelity::kMulti ? setup_.options.design_runs_for(setup_.space)
+                                       : setup_.options.n_init;
+}
+
 std::vector<Point> GpBoStrategy::initial_design(const History& history, int count) const {
   const auto& sp = setup_.space;
   // Continue the sequence after every run proposed so far, so a failed design run is replaced
   // by a new mixture rather than repeated.
   const int done = static_cast<int>(history.runs.size());
   const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kGpDesignStream);
-  const int scale = fidelity_ == Fidelity::kMulti ? 0 : sp.scales().target();
-  // mfms-bo: design runs first_pair .. n_init - 1 repeat mixtures 0, 1, ... at the second scale.
-  const int pairs = fidelity_ == Fidelity::kMulti ? setup_.options.design_pairs_for(sp) : 0;
-  const int first_pair = setup_.options.n_init - pairs;
+  const bool multi = fidelity_ == Fidelity::kMulti;
+  const int scale = multi ? 0 : sp.scales().target();
+  const std::int64_t steps = multi ? setup_.options.design_steps_for(sp) : sp.steps().max_steps();
+  // mfms-bo: design runs first_pair .. size - 1 repeat mixtures 0, 1, ... at the second scale,
+  // full length.
+  const int pairs = multi ? setup_.options.design_pairs_for(sp) : 0;
+  const int size = design_size();
+  const int first_pair = size - pairs;
   std::vector<Point> out;
   for (int i = 0; i < count; ++i) {
     const int j = done + i;
-    if (j >= first_pair && j < setup_.options.n_init)
+    if (j >= first_pair && j < size)
       out.push_back({W.row(j - first_pair).transpose(), 1, sp.steps().max_steps()});
     else
-      out.push_back({W.row(j).transpose(), scale, sp.steps().max_steps()});
+      out.push_back({W.row(j).transpose(), scale, steps});
   }
   return out;
 }
@@ -407,11 +416,10 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   const auto& sp = setup_.space;
   const auto it = static_cast<std::uint64_t>(history.iteration);
   const TrainingSet ts = training_set(history);
-  const bool designing = static_cast<int>(history.runs.size()) < setup_.options.n_init &&
+  const bool designing = static_cast<int>(history.runs.size()) < design_size() &&
                          history.spent < kDesignShare * history.budget;
   int n_random =
-      designing ? std::clamp(setup_.options.n_init - static_cast<int>(history.runs.size()), 0, q)
-                : 0;
+      designing ? std::clamp(design_size() - static_cast<int>(history.runs.size()), 0, q) : 0;
   if (ts.y.size() == 0) n_random = q;  // nothing to model yet: keep the slots busy
   std::vector<Point> out = initial_design(history, n_random);
   if (static_cast<int>(out.size()) == q) return out;

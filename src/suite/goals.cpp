@@ -4,6 +4,8 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/loop/campaign.hpp"
@@ -185,13 +187,20 @@ std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
   std::ostringstream o;
   o << "issue 13's goals for " << reference
     << " (yes: reached; no: not; -: the runs cannot tell)\n";
-  o << std::left << std::setw(kGoalWidth) << "goal";
-  for (const auto& g : objectives) o << std::setw(kCellWidth) << g.objective;
-  o << "\n";
-  for (size_t i = 0; !columns.empty() && i < columns.front().size(); ++i) {
-    o << std::left << std::setw(kGoalWidth) << columns.front()[i].goal;
-    for (const auto& c : columns) o << std::setw(kCellWidth) << cell(c[i].reached, c[i].figure);
+  // Every column but the last is padded to its width; a line ends at its last character.
+  const auto line = [&](const std::string& head, const std::vector<std::string>& cells) {
+    o << std::left << std::setw(kGoalWidth) << head;
+    for (size_t c = 0; c + 1 < cells.size(); ++c) o << std::setw(kCellWidth) << cells[c];
+    if (!cells.empty()) o << cells.back();
     o << "\n";
+  };
+  std::vector<std::string> names;
+  for (const auto& g : objectives) names.push_back(g.objective);
+  line("goal", names);
+  for (size_t i = 0; !columns.empty() && i < columns.front().size(); ++i) {
+    std::vector<std::string> cells;
+    for (const auto& c : columns) cells.push_back(cell(c[i].reached, c[i].figure));
+    line(columns.front()[i].goal, cells);
   }
   return o.str();
 }

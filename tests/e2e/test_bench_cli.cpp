@@ -158,6 +158,20 @@ TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
   EXPECT_NE(r.output.find("--epsilon"), std::string::npos);
 }
 
+// Without CONFIG the bench runs the demo's campaign, and the user's --section.key overrides win
+// over the demo's own keys (it gave "option '--campaign.seed' cannot be specified more than once").
+TEST(BenchCli, OverridesReplaceTheDemosOwnKeys) {
+  TempDir tmp;
+  const auto r = test::run_command(test::mixbo_binary() +
+                                   " bench --quick --strategies random --campaign.seed=30 "
+                                   "--strategy.n_init=6 --quiet --out " +
+                                   tmp.path.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_lines(tmp.path / "runs.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].rfind("random,31,", 0), 0u) << rows[1];  // seeds campaign.seed + 1, ...
+}
+
 }  // namespace
 
 // --suite runs CONFIG's objective, the demo law and the law family, reports each as it would

@@ -108,9 +108,12 @@ History seeded_history(const CampaignConfig& c, int runs) {
 
 }  // namespace
 
-TEST(AcqStrategies, InitialDesignIsSpaceFillingFullLengthAtTheSmallestScale) {
+// The design's runs are at the smallest scale, full length by default and design_steps long
+// when that is set (a quarter of the steps here).
+TEST(AcqStrategies, InitialDesignIsSpaceFillingAtTheSmallestScale) {
   auto c = config("mfms-bo", 3);
   c.strategy.design_pairs = 0;  // pairs: the next test
+  ASSERT_EQ(c.strategy.design_steps_for(c.space), c.space.steps().max_steps());
   SerialTeam team;
   GpBoStrategy a(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti),
       b(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
@@ -128,6 +131,47 @@ TEST(AcqStrategies, InitialDesignIsSpaceFillingFullLengthAtTheSmallestScale) {
   EXPECT_GT(min_pairwise_distance(W), 0.1);
   GpBoStrategy sf(c.strategy_setup(), team, GpBoStrategy::Fidelity::kSingle);
   for (const auto& p : sf.propose(History{}, {}, 3)) EXPECT_TRUE(c.space.is_target(p));
+  c.strategy.design_steps = 500;
+  GpBoStrategy quarter(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  for (const auto& p : quarter.propose(History{}, {}, 4)) {
+    EXPECT_EQ(p.scale, 0);
+    EXPECT_EQ(p.steps, 500);
+  }
+}
+
+// strategy.design_steps: the design buys what n_init full-length runs would cost, in runs of
+// design_steps (max / design_steps of them per full-length run), then the pairs; a step count
+// that is not a step budget is refused, naming the key.
+TEST(AcqStrategies, TheDesignCostsWhatNInitFullLengthRunsWould) {
+  auto c = config("mfms-bo", 3);
+  c.strategy.n_init = 6;
+  c.strategy.design_pairs = 2;
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), 6);  // max: the n_init runs themselves
+  c.strategy.design_steps = 500;
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), 2 + 4 * 4);
+  c.strategy.design_steps = 1000;
+  EXPECT_NO_THROW(c.strategy.validate(c.space));
+  EXPECT_EQ(c.strategy.design_steps_for(c.space), 1000);
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), 2 + 4 * 2);
+  c.strategy.design_steps = 2000;
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), 6);
+  c.strategy.design_steps = 700;
+  try {
+    c.strategy.validate(c.space);
+    ADD_FAILURE() << "700 steps is not a step budget";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("strategy.design_steps"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("500, 1000, 2000"), std::string::npos) << e.what();
+  }
+  // A one-scale ladder's smallest scale is the target, whose runs are full length.
+  const SearchSpace one_scale(c.space.simplex(), ScaleLadder({{"1B", 1e9, 1.0}}, "1B"),
+                              c.space.steps());
+  c.strategy.design_pairs = 0;
+  c.strategy.design_steps = 1000;
+  EXPECT_THROW(c.strategy.validate(one_scale), ConfigError);
+  c.strategy.design_steps = StrategyOptions::kFullLength;
+  EXPECT_NO_THROW(c.strategy.validate(one_scale));
+  EXPECT_EQ(c.strategy.design_runs_for(one_scale), 6);
 }
 
 // strategy.design_pairs: the design's last runs repeat its first mixtures at the second scale
@@ -136,11 +180,14 @@ TEST(AcqStrategies, PairedDesignRepeatsTheFirstMixturesAtTheSecondScale) {
   auto c = config("mfms-bo", 3);
   c.strategy.n_init = 6;
   c.strategy.design_pairs = 2;
+  c.strategy.design_steps = 500;
+  const size_t size = 2 + 4 * 4;  // 4 full-length runs' worth of quarter-length ones, 2 pairs
+  ASSERT_EQ(c.strategy.design_runs_for(c.space), static_cast<int>(size));
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   History h;
   std::vector<Point> design;
-  while (design.size() < 6) {
+  while (design.size() < size) {
     const auto ps = st.propose(h, {}, 2);
     for (const auto& p : ps) {
       add_run(c.space, p, h);
@@ -148,12 +195,13 @@ TEST(AcqStrategies, PairedDesignRepeatsTheFirstMixturesAtTheSecondScale) {
     }
     ++h.iteration;
   }
-  for (int i = 0; i < 6; ++i) {
-    EXPECT_EQ(design[i].steps, c.space.steps().max_steps());
-    EXPECT_EQ(design[i].scale, i < 4 ? 0 : 1) << i;
+  ASSERT_EQ(design.size(), size);
+  for (size_t i = 0; i < size; ++i) {
+    EXPECT_EQ(design[i].steps, i < size - 2 ? 500 : c.space.steps().max_steps()) << i;
+    EXPECT_EQ(design[i].scale, i < size - 2 ? 0 : 1) << i;
   }
-  EXPECT_TRUE(design[4].w == design[0].w);
-  EXPECT_TRUE(design[5].w == design[1].w);
+  EXPECT_TRUE(design[size - 2].w == design[0].w);
+  EXPECT_TRUE(design[size - 1].w == design[1].w);
   EXPECT_GT((design[2].w - design[0].w).norm(), 0.05);
   // sf-bo ignores it: its design is at the target.
   GpBoStrategy sf(c.strategy_setup(), team, GpBoStrategy::Fidelity::kSingle);
@@ -162,6 +210,7 @@ TEST(AcqStrategies, PairedDesignRepeatsTheFirstMixturesAtTheSecondScale) {
   EXPECT_THROW(c.strategy.validate(c.space), ConfigError);
   // auto (the default): min(3, n_init / 2) pairs, none on a ladder of one scale.
   c.strategy.design_pairs = StrategyOptions::kAutoPairs;
+  c.strategy.design_steps = StrategyOptions::kFullLength;  // one scale: full length (below)
   EXPECT_NO_THROW(c.strategy.validate(c.space));
   EXPECT_EQ(c.strategy.design_pairs_for(c.space), 3);
   c.strategy.n_init = 5;

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "mixbo/suite/family.hpp"
 #include "mixbo/suite/goals.hpp"
@@ -186,6 +188,23 @@ TEST(SuiteGoals, WhatTheRunsCannotTellReadsAsUnknown) {
   std::string word, last;
   while (line >> word) last = word;
   EXPECT_EQ(last, "-") << table;
+}
+
+// The table's lines end at their last character: the last column is not padded (a row of one
+// objective read "no: 7/10" followed by 26 spaces).
+TEST(SuiteGoals, NoLineEndsInPadding) {
+  FamilyMember m = member(0, 0, 0);
+  const ObjectiveGoals g = goals_of("one", m.result);
+  for (const auto& objectives :
+       {std::vector<ObjectiveGoals>{g}, std::vector<ObjectiveGoals>{g, g}}) {
+    std::istringstream table(format_goals(objectives, "mfms-bo"));
+    int lines = 0;
+    for (std::string line; std::getline(table, line); ++lines) {
+      ASSERT_FALSE(line.empty());
+      EXPECT_NE(line.back(), ' ') << "[" << line << "]";
+    }
+    EXPECT_GE(lines, 10);
+  }
 }
 
 // A figure just on the wrong side of its goal is not printed as the goal: a coverage of 89.7% of

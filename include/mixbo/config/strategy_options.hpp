@@ -27,6 +27,11 @@ struct StrategyOptions {
   // kAutoPairs ("auto", the default): design_pairs_for() decides.
   static constexpr int kAutoPairs = -1;
   int design_pairs = kAutoPairs;
+  // mfms-bo: the step count of the design's runs at the smallest scale, a step budget, or
+  // kFullLength ("max", the default). The design buys what its full-length runs would cost: runs
+  // of a quarter of the steps come four to each full-length one (design_runs_for()).
+  static constexpr std::int64_t kFullLength = 0;
+  std::int64_t design_steps = kFullLength;
   int batch = 0;  // proposals per round; 0 = as many as free slots
   int fit_starts = 16;
   int raw_samples = 1024;
@@ -51,6 +56,12 @@ struct StrategyOptions {
   // The paired design runs mfms-bo makes: design_pairs, or for "auto" min(3, n_init / 2) on a
   // ladder of two scales or more and none on a one-scale ladder.
   int design_pairs_for(const SearchSpace& space) const;
+  // mfms-bo's design steps: design_steps, or the maximum for "max".
+  std::int64_t design_steps_for(const SearchSpace& space) const;
+  // mfms-bo's design: n_init - pairs full-length runs' worth at the smallest scale, in runs of
+  // design_steps_for() steps (max_steps / design steps of them per full-length run, rounded
+  // down), then the pairs.
+  int design_runs_for(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;
 };
