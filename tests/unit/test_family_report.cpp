@@ -205,6 +205,8 @@ TEST(SuiteGoals, NoLineEndsInPadding) {
     }
     EXPECT_GE(lines, 10);
   }
+  const std::string none = format_goals({}, "mfms-bo");
+  EXPECT_EQ(none.substr(none.find('\n') + 1), "goal\n");
 }
 
 // A figure just on the wrong side of its goal is not printed as the goal: a coverage of 89.7% of
