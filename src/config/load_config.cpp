@@ -346,8 +346,10 @@ ScaleLadder read_scales(const Reader& r) {
   }
 }
 
+// The largest step count a key may give (steps.interval, steps.max, strategy.design_steps).
+constexpr long long kMaxSteps = 1'000'000'000'000LL;
+
 StepGrid read_steps(const Reader& r) {
-  constexpr long long kMaxSteps = 1'000'000'000'000LL;
   const auto interval = r.integer("steps.interval", 1, kMaxSteps);
   const auto max = r.integer("steps.max", 1, kMaxSteps);
   std::vector<std::int64_t> budgets;
@@ -505,7 +507,7 @@ StrategyOptions read_strategy(const Reader& r) {
                        : static_cast<int>(r.integer("strategy.design_pairs", 0, 100'000));
   s.design_steps = r.str("strategy.design_steps") == "max"
                        ? StrategyOptions::kFullLength
-                       : r.integer("strategy.design_steps", 1, std::int64_t{1} << 40);
+                       : r.integer("strategy.design_steps", 1, kMaxSteps);
   s.batch = r.any_int("strategy.batch");
   s.fit_starts = r.any_int("strategy.fit_starts");
   s.raw_samples = r.any_int("strategy.raw_samples");

@@ -189,7 +189,7 @@ std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
     << " (yes: reached; no: not; -: the runs cannot tell)\n";
   // Every column but the last is padded to its width; a line ends at its last character.
   const auto line = [&](const std::string& head, const std::vector<std::string>& cells) {
-    o << std::left << (cells.empty() ? std::setw(0) : std::setw(kGoalWidth)) << head;
+    o << std::left << std::setw(cells.empty() ? 0 : kGoalWidth) << head;
     for (size_t c = 0; c + 1 < cells.size(); ++c) o << std::setw(kCellWidth) << cells[c];
     if (!cells.empty()) o << cells.back();
     o << "\n";
