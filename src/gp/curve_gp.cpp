@@ -204,7 +204,8 @@ Eigen::VectorXd CurveGp::gradient() const {
   grad[model.noise_index()] = 0.5 * std::exp(theta_[model.noise_index()]) * (a2 - tr_kinv);
   grad[model.mean_index()] = alpha_.sum();
   if (model.options().linear_mean)
-    grad.segment(model.mean_index() + 1, model.dim()) = rows_.transpose() * alpha_;
+    grad.segment(model.mean_index() + 1, model.dim()) =
+        model.mean_design(rows_).transpose() * alpha_;
 
   const double h = 0.5 * s2_, c = s2_ / (noise_ * noise_);
   // Run kernel: W_U = h [beta beta' - diag(tr F_a) / noise + c <N_ab, F_a F_b>].

@@ -38,6 +38,9 @@ GpModel::GpModel(KernelPtr kernel, GpOptions options)
     : kernel_(std::move(kernel)), options_(options) {
   if (!kernel_) throw Error("GpModel needs a kernel");
   if (!(options_.noise_floor > 0)) throw ConfigError("GP noise floor must be positive");
+  if (options_.mean_origin.size() != 0 && options_.mean_origin.size() != dim())
+    throw Error("GP mean origin has " + std::to_string(options_.mean_origin.size()) +
+                " entries for " + std::to_string(dim()) + " features");
   specs_ = kernel_->param_specs();
   num_kernel_ = static_cast<int>(specs_.size());
   // Standardised outputs: total variance ~1, noise a small fraction of it by default.
@@ -98,8 +101,13 @@ double GpModel::noise_variance(const Eigen::VectorXd& theta) const {
 
 Eigen::VectorXd GpModel::mean(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X) const {
   Eigen::VectorXd m = Eigen::VectorXd::Constant(X.rows(), theta[mean_index()]);
-  if (options_.linear_mean) m += X * theta.segment(mean_index() + 1, dim());
+  if (options_.linear_mean) m += mean_design(X) * theta.segment(mean_index() + 1, dim());
   return m;
+}
+
+Eigen::MatrixXd GpModel::mean_design(const Eigen::MatrixXd& X) const {
+  if (options_.mean_origin.size() == 0) return X;
+  return X.rowwise() - options_.mean_origin.transpose();
 }
 
 Eigen::VectorXd GpModel::mean_gradient(const Eigen::VectorXd& theta) const {
@@ -137,6 +145,9 @@ void GpModel::serialize(ByteWriter& out) const {
   out.put<double>(c.step_unit);
   out.put<std::uint8_t>(options_.linear_mean ? 1 : 0);
   out.put<double>(options_.noise_floor);
+  out.put<std::uint64_t>(static_cast<std::uint64_t>(options_.mean_origin.size()));
+  for (Eigen::Index i = 0; i < options_.mean_origin.size(); ++i)
+    out.put<double>(options_.mean_origin[i]);
   out.put<std::uint64_t>(specs_.size());
   for (const auto& s : specs_) {
     out.put<double>(s.init);
@@ -157,6 +168,8 @@ GpModel GpModel::deserialize(ByteReader& in) {
   GpOptions o;
   o.linear_mean = in.get<std::uint8_t>() != 0;
   o.noise_floor = in.get<double>();
+  o.mean_origin.resize(static_cast<Eigen::Index>(in.get<std::uint64_t>()));
+  for (Eigen::Index i = 0; i < o.mean_origin.size(); ++i) o.mean_origin[i] = in.get<double>();
   GpModel m(parse_kernel(expr, c), o);
   const auto n = in.get<std::uint64_t>();
   if (n != m.specs_.size()) throw Error("GP model message has a mismatched parameter count");

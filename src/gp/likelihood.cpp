@@ -72,7 +72,7 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
   (*grad)[model.noise_index()] = 0.5 * std::exp(theta[model.noise_index()]) * (a2 - tr_kinv);
   (*grad)[model.mean_index()] = alpha.sum();
   if (model.options().linear_mean)
-    grad->segment(model.mean_index() + 1, model.dim()) = X.transpose() * alpha;
+    grad->segment(model.mean_index() + 1, model.dim()) = model.mean_design(X).transpose() * alpha;
 
   if (model.num_kernel_params() > 0) {
     // 0.5 s2 W = 0.5 s2 (alpha alpha' - K^-1), over K^-1's lower triangle in place.

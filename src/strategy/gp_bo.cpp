@@ -87,6 +87,15 @@ double observed_cost(const History& history, const SearchSpace& sp) {
   return cost;
 }
 
+// The trend model's mean: linear, centred at the simplex's centre at the target scale and full
+// steps, so that c is the level there and b the trend per e-fold of parameters and of steps.
+GpOptions trend_options(const SearchSpace& sp) {
+  GpOptions o;
+  o.linear_mean = true;
+  o.mean_origin = sp.features(sp.simplex().center(), sp.scales().target(), sp.steps().max_steps());
+  return o;
+}
+
 }  // namespace
 
 GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fidelity)
@@ -94,8 +103,11 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       team_(team),
       fidelity_(fidelity),
       kind_(parse_acquisition(setup.options.acquisition)),
-      model_(GpModel::from_expression(setup.options.kernel_expression(),
-                                      kernel_context(setup.space))) {
+      model_(
+          GpModel::from_expression(setup.options.kernel_expression(), kernel_context(setup.space))),
+      trend_model_(GpModel::from_expression(setup.options.kernel_expression(),
+                                            kernel_context(setup.space),
+                                            trend_options(setup.space))) {
   if (model_every_checkpoint() && !split_steps(model_.kernel_ptr()))
     throw ConfigError(
         "strategy.checkpoints = all needs a kernel that is a product of "
@@ -119,6 +131,10 @@ StrategyState GpBoStrategy::save_state() const {
   if (theta_) s.values["theta"] = vec(*theta_);
   s.values["fit_cost"] = {fit_cost_};
   if (standardizer_) s.values["standardizer"] = {standardizer_->mean, standardizer_->scale};
+  if (trend_theta_) {
+    s.values["trend_theta"] = vec(*trend_theta_);
+    s.values["trend_fit_cost"] = {trend_fit_cost_};
+  }
   if (last_recommendation_) s.values["last_recommendation"] = vec(*last_recommendation_);
   return s;
 }
@@ -138,6 +154,12 @@ void GpBoStrategy::restore_state(const StrategyState& state) {
   theta_ = vec(*theta);
   fit_cost_ = cost->front();
   if (const auto* st = get("standardizer", 2)) standardizer_ = Standardizer{(*st)[0], (*st)[1]};
+  const auto* trend_theta = get("trend_theta", static_cast<size_t>(trend_model_.num_params()));
+  const auto* trend_cost = get("trend_fit_cost", 1);
+  if (trend_theta && trend_cost) {
+    trend_theta_ = vec(*trend_theta);
+    trend_fit_cost_ = trend_cost->front();
+  }
   if (const auto* w = get("last_recommendation", static_cast<size_t>(setup_.space.k())))
     last_recommendation_ = vec(*w);
   gp_.reset();
@@ -251,6 +273,28 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
     diag_.values["gp." + model_.natural_name(i)] = model_.natural_value(*theta_, i);
   gp_key_ = history.observations.size();
   return gp_;
+}
+
+std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(const History& history) {
+  const TrainingSet ts = training_set(history);
+  std::shared_ptr<const GaussianProcess> out;
+  if (!trend_theta_ || trend_fit_cost_ != fit_cost_) {
+    // The decision fit's seed, its stream 1: the two fits' starts differ.
+    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 1);
+    FitOptions fo;
+    fo.starts = setup_.options.fit_starts;
+    FitResult fit = fit_gp(trend_model_, ts.X, ts.y, team_, rng, trend_theta_, fo);
+    trend_theta_ = fit.theta;
+    trend_fit_cost_ = fit_cost_;
+    diag_.values["trend.log_posterior"] = fit.log_posterior;
+    out = std::make_shared<const GaussianProcess>(std::move(fit.gp));
+  } else {
+    out = std::make_shared<const GaussianProcess>(trend_model_, ts.X, ts.y, *trend_theta_);
+  }
+  for (int i = 0; i < trend_model_.num_params(); ++i)
+    diag_.values["trend." + trend_model_.natural_name(i)] =
+        trend_model_.natural_value(*trend_theta_, i);
+  return out;
 }
 
 std::pair<CurveGrid, Eigen::VectorXd> GpBoStrategy::every_checkpoint(const History& history) const {
@@ -528,11 +572,10 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     if (curve) r.w = curve_minimiser(*curve, target, r.w, seed);
   }
   AcqPair at = target;  // where the recommendation's value is stated (below)
-  const auto posterior_at = [&](const Eigen::VectorXd& w) {
+  const auto target_mean = [&](const Eigen::VectorXd& w) {
     const Eigen::MatrixXd x = sp.features(w, at.scale, at.steps).transpose();
-    return curve ? curve->posterior(x) : gp->predict(x);
+    return curve ? curve->posterior(x).mean[0] : gp->mean(x)[0];
   };
-  Posterior post = posterior_at(r.w);
   // A mixture already run at the target scale and full steps is evidence: keep the best such
   // run unless the model expects its minimiser to beat it. (Until session 20 it had to beat it by
   // one posterior sd, a margin against the simplex minimiser's drift past every run; within the
@@ -544,9 +587,8 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   diag_.values["rec.verified"] = 0.0;
   if (verified) {
     const double y = log_output_ ? std::log(verified->value) : verified->value;
-    if (!(post.mean[0] < y)) {
+    if (!(target_mean(r.w) < y)) {
       r.w = verified->point.w;
-      post = posterior_at(r.w);
       diag_.values["rec.verified"] = 1.0;
     }
   }
@@ -581,7 +623,6 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   if (!checked) {
     at.scale = far->point.scale;
     at.steps = far->point.steps;
-    post = posterior_at(r.w);
   }
   diag_.values["rec.at_target"] = at.scale == target.scale ? 1.0 : 0.0;
   // The interval's sd: the posterior sd times how many of them a held-out run's own miss is
@@ -594,18 +635,38 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   // unmeasured error as 0 narrowed the interval to the posterior sd (demo law, budget 6: 16 of
   // 217 intervals, stated after one 1B run, missed values at the optimum 0.1-0.2% too high).
   const bool extrapolated = far->point.scale < target.scale;
-  double model_error = cal.shared_error;
-  if (!extrapolated) {
-    const double target_column = sp.features(r.w, target.scale, target.steps)[scale_column];
-    const HeldOutMiss held = leave_run_out_miss(*gp, gp_runs_, scale_column, target_column);
-    if (held.measured) model_error = held.rms;
+  struct Value {
+    double mean, lo, hi, model_error;
+  };
+  const auto value_of = [&](const GaussianProcess& g, const RunOutCalibration& c) {
+    const Eigen::MatrixXd x = sp.features(r.w, at.scale, at.steps).transpose();
+    const Posterior p = curve ? curve->posterior(x) : g.predict(x);
+    Value v{p.mean[0], 0, 0, c.shared_error};
+    if (!extrapolated) {
+      const double target_column = sp.features(r.w, target.scale, target.steps)[scale_column];
+      const HeldOutMiss held = leave_run_out_miss(g, gp_runs_, scale_column, target_column);
+      if (held.measured) v.model_error = held.rms;
+    }
+    const double sd =
+        std::hypot(std::sqrt(p.variance[0]) * std::max(1.0, c.sd_scale), v.model_error);
+    v.lo = v.mean - 1.96 * sd;
+    v.hi = v.mean + 1.96 * sd;
+    return v;
+  };
+  Value v = value_of(*gp, cal);
+  diag_.values["rec.model_error"] = v.model_error;
+  // Both extrapolations of the trend (gp_bo.hpp): the midpoint of their values, the union of their
+  // intervals.
+  if (!curve) {
+    const auto trend = trend_model_for(history);
+    const Value t = value_of(*trend, run_out_calibration(*trend, gp_runs_, sp.k()));
+    diag_.values["rec.trend_gap"] = t.mean - v.mean;
+    diag_.values["rec.trend_model_error"] = t.model_error;
+    v = {0.5 * (v.mean + t.mean), std::min(v.lo, t.lo), std::max(v.hi, t.hi), v.model_error};
   }
-  diag_.values["rec.model_error"] = model_error;
-  const double sd =
-      std::hypot(std::sqrt(post.variance[0]) * std::max(1.0, cal.sd_scale), model_error);
-  r.mean = post.mean[0];
-  r.lo = checked ? r.mean - 1.96 * sd : r.mean;
-  r.hi = checked ? r.mean + 1.96 * sd : r.mean;
+  r.mean = v.mean;
+  r.lo = checked ? v.lo : r.mean;
+  r.hi = checked ? v.hi : r.mean;
   if (log_output_) {  // a log-normal's median and 95% interval in the objective's units
     r.mean = std::exp(r.mean);
     r.lo = std::exp(r.lo);

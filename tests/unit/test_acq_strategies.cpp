@@ -529,6 +529,66 @@ TEST(AcqStrategies, RecommendationStatesNoTargetValueFartherThanTheCheckedExtrap
   EXPECT_LT(r.lo, r.mean);
 }
 
+// Past the largest scale run the constant-mean GP reverts towards the data's level (too high a
+// loss where it keeps falling) and the trend model's straight trend overshoots where the loss
+// saturates; runs below the target cannot tell which holds (gp_bo.hpp). Full-length runs at 20M,
+// 60M and 300M of an objective whose log falls straight with log parameters, and of one that
+// saturates (an irreducible loss plus N^-1/2): each 1B interval must hold the truth, and the
+// stated value, the midpoint of the two models' (rec.trend_gap apart), must be nearer the truth
+// than the constant-mean GP's alone (which, here, is too high in both).
+TEST(AcqStrategies, TheIntervalHoldsTheTargetWhetherTheTrendContinuesOrSaturates) {
+  auto c = config("mfms-bo", 6);
+  c.strategy.design_pairs = 0;
+  c.space = SearchSpace(
+      c.space.simplex(),
+      ScaleLadder({{"20M", 2e7, 0.02}, {"60M", 6e7, 0.05}, {"300M", 3e8, 0.3}, {"1B", 1e9, 1.0}},
+                  "1B"),
+      c.space.steps());
+  const std::int64_t full = c.space.steps().max_steps();
+  const auto straight = [&](const Point& p) {
+    const double params = c.space.scales()[p.scale].params;
+    return std::exp(1.0 + (p.w - kOptimum).squaredNorm() - 0.08 * std::log(params / 2e7) -
+                    0.05 * std::log(static_cast<double>(p.steps) / 500.0));
+  };
+  const auto saturating = [&](const Point& p) {
+    const double params = c.space.scales()[p.scale].params;
+    return 2.0 + (p.w - kOptimum).squaredNorm() + 3.0 * std::pow(params / 2e7, -0.5) +
+           0.3 / std::sqrt(static_cast<double>(p.steps) / 500.0);
+  };
+  for (const auto& [name, loss] :
+       {std::pair<const char*, std::function<double(const Point&)>>{"straight", straight},
+        {"saturating", saturating}}) {
+    History h;
+    Rng rng = make_rng(11, 0);
+    const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 18, rng);
+    for (Eigen::Index i = 0; i < W.rows(); ++i) {
+      const Point p{W.row(i).transpose(), static_cast<int>(i / 6), full};
+      h.runs.push_back(p);
+      h.spent += c.space.cost(p);
+      for (auto z : c.space.steps().checkpoints(p.steps)) {
+        Point q = p;
+        q.steps = z;
+        h.observations.push_back({q, loss(q), std::to_string(h.runs.size())});
+      }
+    }
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(h);
+    ASSERT_TRUE(r.valid && r.has_interval) << name;
+    ASSERT_EQ(r.scale, 3) << name;
+    const double truth = loss(Point{r.w, 3, full});
+    EXPECT_LE(r.lo, truth) << name;
+    EXPECT_GE(r.hi, truth) << name;
+    // The GP models log(loss): the constant-mean GP's value is half the gap above the midpoint's.
+    const double gap = st.diagnostics().values.at("rec.trend_gap");
+    const double constant_mean = std::exp(std::log(r.mean) - gap / 2);
+    EXPECT_NE(gap, 0.0) << name;
+    EXPECT_LT(std::abs(r.mean - truth), std::abs(constant_mean - truth))
+        << name << ": value " << r.mean << ", constant mean " << constant_mean << ", truth "
+        << truth;
+  }
+}
+
 // Once a run at the target exists, the value there is no longer extrapolated to, and the error
 // no posterior sd contains is measured by holding target runs out one at a time: that takes two.
 // With one, the trend's error measured from below (the shared miss of the run-out check) stands

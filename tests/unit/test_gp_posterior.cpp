@@ -31,9 +31,17 @@ Eigen::VectorXd outputs(const Eigen::MatrixXd& X, std::uint64_t seed) {
   return y;
 }
 
-GpModel model(const char* expr, bool linear = false) {
+// The mean functions: a constant, c + b'x, and c + b'(x - x0) (GpOptions::mean_origin).
+enum class Mean { kConstant, kLinear, kCentred };
+constexpr Mean kMeans[] = {Mean::kConstant, Mean::kLinear, Mean::kCentred};
+
+GpModel model(const char* expr, Mean mean = Mean::kConstant) {
   GpOptions o;
-  o.linear_mean = linear;
+  o.linear_mean = mean != Mean::kConstant;
+  if (mean == Mean::kCentred) {
+    o.mean_origin = Eigen::VectorXd::Constant(kK + 2, 1.0 / kK);
+    o.mean_origin.tail(2) << 20.7, 9.9;  // log 1B parameters, log 19,500 steps
+  }
   return GpModel::from_expression(expr, gp_context(kK), o);
 }
 
@@ -79,7 +87,7 @@ Dense dense_reference(const GpModel& m, const Eigen::MatrixXd& X, const Eigen::V
 }
 
 TEST(GpLikelihood, EqualsDenseComputation) {
-  for (bool linear : {false, true}) {
+  for (Mean linear : kMeans) {
     const GpModel m = model(kDefault, linear);
     const Eigen::MatrixXd X = continuous_features(25, kK, 1);
     const Eigen::VectorXd y = outputs(X, 1);
@@ -101,7 +109,7 @@ TEST(GpLikelihood, EqualsDenseComputation) {
 TEST(GpLikelihood, GradientMatchesCentralDifferences) {
   const char* exprs[] = {kDefault, "rbf(mixture) * downsampling(scale) + rbf(steps)"};
   for (const char* e : exprs) {
-    for (bool linear : {false, true}) {
+    for (Mean linear : kMeans) {
       GpModel m = model(e, linear);
       // Exercise the gamma prior's gradient too.
       m.specs()[m.noise_index()].prior = Prior::gamma(1.1, 20.0);
@@ -189,7 +197,7 @@ TEST(GpLikelihood, MatchesStoredReferenceOfABaselineIsaBuild) {
 }
 
 TEST(GpPosterior, InputGradientsMatchCentralDifferences) {
-  for (bool linear : {false, true}) {
+  for (Mean linear : kMeans) {
     const GpModel m = model("matern52(mixture) * downsampling(scale) * expdecay(steps)", linear);
     const Eigen::MatrixXd X = continuous_features(20, kK, 6);
     const GaussianProcess gp(m, X, outputs(X, 6), perturbed(m, 7));
@@ -243,7 +251,7 @@ TEST(GpPosterior, CovarianceMatchesDenseAndVariance) {
 }
 
 TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {
-  const GpModel m = model(kDefault, true);
+  const GpModel m = model(kDefault, Mean::kCentred);
   const Eigen::MatrixXd X = continuous_features(30, kK, 13);
   const Eigen::VectorXd y = outputs(X, 13);
   const Eigen::VectorXd th = perturbed(m, 14);
@@ -268,8 +276,27 @@ TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {
   for (int i = 0; i < 4; ++i) EXPECT_LT(after.variance[i], before.variance[i]);
 }
 
+// c + b'(x - x0): c at the origin, and each coefficient the change per unit of its feature there.
+TEST(GpModel, ACentredLinearMeanIsItsConstantAtTheOrigin) {
+  const GpModel m = model(kDefault, Mean::kCentred);
+  Eigen::VectorXd th = perturbed(m, 31);
+  for (int d = 0; d < m.dim(); ++d) th[m.mean_index() + 1 + d] = 0.1 * (d + 1);
+  const Eigen::VectorXd x0 = m.options().mean_origin;
+  EXPECT_DOUBLE_EQ(m.mean(th, x0.transpose())[0], th[m.mean_index()]);
+  for (int d = 0; d < m.dim(); ++d) {
+    Eigen::RowVectorXd x = x0.transpose();
+    x[d] += 1.0;
+    EXPECT_NEAR(m.mean(th, x)[0], th[m.mean_index()] + 0.1 * (d + 1), 1e-12) << "feature " << d;
+  }
+  GpOptions wrong;
+  wrong.linear_mean = true;
+  wrong.mean_origin = Eigen::VectorXd::Zero(kK);
+  EXPECT_THROW(GpModel::from_expression(kDefault, gp_context(kK), wrong), Error);
+}
+
 TEST(GpPosterior, SerializationRoundTripIsExact) {
-  const GpModel m = model("matern52(mixture) * downsampling(scale) * expdecay(steps)", true);
+  const GpModel m =
+      model("matern52(mixture) * downsampling(scale) * expdecay(steps)", Mean::kCentred);
   const Eigen::MatrixXd X = continuous_features(12, kK, 17);
   const GaussianProcess gp =
       GaussianProcess(m, X, outputs(X, 17), perturbed(m, 18))

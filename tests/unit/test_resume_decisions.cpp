@@ -84,9 +84,17 @@ TEST(ResumeDecisions, AStateOfAnotherModelIsIgnored) {
   own.values["theta"] = std::vector<double>(static_cast<size_t>(params), 0.1);
   own.values["fit_cost"] = {0.25};
   own.values["last_recommendation"] = {0.2, 0.2, 0.2, 0.2, 0.2};
+  GpOptions linear;  // the trend model (gp_bo.hpp): the kernel with a linear mean
+  linear.linear_mean = true;
+  const int trend_params =
+      GpModel::from_expression(cfg.strategy.kernel_expression(), ctx, linear).num_params();
+  own.values["trend_theta"] = std::vector<double>(static_cast<size_t>(trend_params), 0.3);
+  own.values["trend_fit_cost"] = {0.25};
   b->restore_state(own);
   const StrategyState back = b->save_state();
   EXPECT_EQ(back.values.at("theta"), own.values.at("theta"));
   EXPECT_EQ(back.values.at("fit_cost"), std::vector<double>{0.25});
   EXPECT_EQ(back.values.at("last_recommendation"), own.values.at("last_recommendation"));
+  EXPECT_EQ(back.values.at("trend_theta"), own.values.at("trend_theta"));
+  EXPECT_EQ(back.values.at("trend_fit_cost"), std::vector<double>{0.25});
 }

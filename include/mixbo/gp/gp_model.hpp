@@ -5,7 +5,7 @@
 //   P            log signal variance s2      (the one output scale, standardised units)
 //   P + 1        log(noise - noise_floor)    so noise variance = noise_floor + exp(theta)
 //   P + 2        constant mean c             (standardised units, not a log)
-//   P + 3 ...    linear-mean coefficients b  (only with linear_mean; m(x) = c + b'x)
+//   P + 3 ...    linear-mean coefficients b  (only with linear_mean; m(x) = c + b'(x - x0))
 // Outputs are standardised before the GP sees them (Standardizer), so the defaults below are
 // scale-free. Every entry has box bounds and a prior (ParamSpec), editable through specs().
 #include <Eigen/Core>
@@ -20,6 +20,10 @@ namespace mixbo {
 struct GpOptions {
   bool linear_mean = false;
   double noise_floor = 1e-6;  // minimum noise variance, standardised output units
+  // x0, where the linear mean is c (empty: the origin). With features such as log parameters
+  // (~20) the uncentred c + b'x needs c ~ -20 b to stay near the data, past the bounds and
+  // against the prior of c, which then shrink b: the trend is lost.
+  Eigen::VectorXd mean_origin;
 };
 
 // y_std = (y - mean) / scale. scale is the sample standard deviation, or 1 when the outputs
@@ -71,6 +75,8 @@ class GpModel {
   double noise_variance(const Eigen::VectorXd& theta) const;
   // Mean function at the rows of X (standardised units).
   Eigen::VectorXd mean(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X) const;
+  // The rows of X as the linear mean sees them: X - x0 (linear_mean only).
+  Eigen::MatrixXd mean_design(const Eigen::MatrixXd& X) const;
   // d mean / dx at one point (standardised units).
   Eigen::VectorXd mean_gradient(const Eigen::VectorXd& theta) const;
 

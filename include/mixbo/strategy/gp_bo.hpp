@@ -85,6 +85,22 @@
 // value: an extrapolation must be expected to beat a verified result before it replaces it (on the
 // paper simulator the posterior minimiser alone drifted to a mixture 3% worse than a target run the
 // campaign had already made).
+//
+// The value and its interval take in a second extrapolation of the scale trend. Past the largest
+// scale run the decision GP's constant mean reverts towards the data's level, so where the loss
+// keeps falling it states the target too high (demo law, 10 seeds: 9 of the 10 misses at cost
+// 0.3-1 had the truth below the interval). The trend model, the same kernel with a linear mean
+// centred at the target (c + b'(x - x0), GpOptions::mean_origin: c is the level there, b the fall
+// per e-fold of parameters and of steps), continues the trend straight, so where the loss
+// saturates towards an irreducible level it states the target too low (law family: members whose
+// misses were all optimistic). Runs below the target cannot tell which holds, so the value is the
+// midpoint of the two and the interval the union of their intervals, each scaled by its own run-out
+// check and held-out misses; where the two agree (interpolation, runs at the target) it is one
+// model's. The trend model is fitted whenever the decision GP is (start 0 its own previous
+// optimum) and does not choose the mixture: as the decision model's mean a linear term pinned the
+// paper simulator's answers to a vertex (docs/decision-quality.md, session 17), and either model
+// alone left one objective's intervals at 60-88% (session 26). With checkpoints = all the value is
+// the GP on every checkpoint's alone.
 #include <memory>
 #include <optional>
 
@@ -114,7 +130,8 @@ class GpBoStrategy : public Strategy {
   Diagnostics diagnostics() const override { return diag_; }
   // The fitted hyperparameters (the next fit's warm start, and the GP until the next refit), the
   // data cost they were fitted at (the refit schedule), their output standardisation
-  // (checkpoints = all) and the last recommendation (a target point of the knowledge gradient).
+  // (checkpoints = all), the trend model's hyperparameters and the data cost they were fitted at,
+  // and the last recommendation (a target point of the knowledge gradient).
   StrategyState save_state() const override;
   void restore_state(const StrategyState& state) override;
 
@@ -131,6 +148,9 @@ class GpBoStrategy : public Strategy {
 
  private:
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
+  // The trend model on the rows of model_for(history) (call that first): refitted when the
+  // decision GP was, else conditioned on the new rows with its last hyperparameters.
+  std::shared_ptr<const GaussianProcess> trend_model_for(const History& history);
   // Every checkpoint as a runs x step grid, and its outputs (log or raw, as training_set).
   std::pair<CurveGrid, Eigen::VectorXd> every_checkpoint(const History& history) const;
   // checkpoints = all: the GP on every checkpoint at the current hyperparameters (what the
@@ -172,6 +192,9 @@ class GpBoStrategy : public Strategy {
   std::vector<int> gp_runs_;  // run of each training row of gp_
   size_t gp_key_ = 0;         // observation count gp_ was built on
   double fit_cost_ = 0;       // cost of the runs behind the last hyperparameter fit's data
+  GpModel trend_model_;       // model_'s kernel, linear mean at the target
+  std::optional<Eigen::VectorXd> trend_theta_;  // its fitted hyperparameters
+  double trend_fit_cost_ = -1;                  // the fit_cost_ they were fitted at
   std::optional<Eigen::VectorXd> last_recommendation_;
   bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
