@@ -95,12 +95,12 @@
 // saturates towards an irreducible level it states the target too low (law family: members whose
 // misses were all optimistic). Runs below the target cannot tell which holds, so the value is the
 // midpoint of the two and the interval the union of their intervals, each scaled by its own run-out
-// check and held-out misses; where the two agree (interpolation, runs at the target) it is one
-// model's. The trend model is fitted whenever the decision GP is (start 0 its own previous
-// optimum) and does not choose the mixture: as the decision model's mean a linear term pinned the
-// paper simulator's answers to a vertex (docs/decision-quality.md, session 17), and either model
-// alone left one objective's intervals at 60-88% (session 26). With checkpoints = all the value is
-// the GP on every checkpoint's alone.
+// check and held-out misses; where the two agree (interpolation, runs at the target) that is
+// either model's. The trend model is refitted at the first recommendation after each refit of the
+// decision GP (start 0 its own previous optimum) and does not choose the mixture: as the decision
+// model's mean a linear term pinned the paper simulator's answers to a vertex
+// (docs/decision-quality.md, session 17), and either model alone left one objective's intervals at
+// 60-88% (session 26). With checkpoints = all the value is the GP on every checkpoint's alone.
 #include <memory>
 #include <optional>
 
