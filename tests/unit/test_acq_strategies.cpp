@@ -47,13 +47,15 @@ double objective(const SearchSpace& sp, const Point& p) {
          1.5 / std::sqrt(static_cast<double>(p.steps) / 100.0);
 }
 
-void add_run(const SearchSpace& sp, const Point& p, History& h) {
+// A finished run of `loss` (default: objective above), every checkpoint reported.
+void add_run(const SearchSpace& sp, const Point& p, History& h,
+             const std::function<double(const Point&)>& loss = {}) {
   h.runs.push_back(p);
   h.spent += sp.cost(p);
   for (auto s : sp.steps().checkpoints(p.steps)) {
     Point c = p;
     c.steps = s;
-    h.observations.push_back({c, objective(sp, c), std::to_string(h.runs.size())});
+    h.observations.push_back({c, loss ? loss(c) : objective(sp, c), std::to_string(h.runs.size())});
   }
 }
 
@@ -427,6 +429,18 @@ TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten
 
 namespace {
 // A new mfms-bo's recommendation for history h, and its rec.at_target diagnostic.
+// The test config on the ladder 20M, 60M, 300M, 1B, its design at the smallest scale only.
+CampaignConfig four_rung_config() {
+  auto c = config("mfms-bo", 6);
+  c.strategy.design_pairs = 0;
+  c.space = SearchSpace(
+      c.space.simplex(),
+      ScaleLadder({{"20M", 2e7, 0.02}, {"60M", 6e7, 0.05}, {"300M", 3e8, 0.3}, {"1B", 1e9, 1.0}},
+                  "1B"),
+      c.space.steps());
+  return c;
+}
+
 std::pair<Recommendation, double> fresh_recommendation(const CampaignConfig& c, const History& h) {
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
@@ -501,13 +515,7 @@ TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolatio
 // interval. A run at 300M, then held out and predicted from 60M (ln 5), makes 1B from 300M
 // (ln 3.3) a checked length: the value is stated at the target, with an interval.
 TEST(AcqStrategies, RecommendationStatesNoTargetValueFartherThanTheCheckedExtrapolations) {
-  auto c = config("mfms-bo", 6);
-  c.strategy.design_pairs = 0;
-  c.space = SearchSpace(
-      c.space.simplex(),
-      ScaleLadder({{"20M", 2e7, 0.02}, {"60M", 6e7, 0.05}, {"300M", 3e8, 0.3}, {"1B", 1e9, 1.0}},
-                  "1B"),
-      c.space.steps());
+  const auto c = four_rung_config();
   const std::int64_t full = c.space.steps().max_steps();
   History h = seeded_history(c, 4);
   Rng rng = make_rng(11, 0);
@@ -537,13 +545,7 @@ TEST(AcqStrategies, RecommendationStatesNoTargetValueFartherThanTheCheckedExtrap
 // stated value, the midpoint of the two models' (rec.trend_gap apart), must be nearer the truth
 // than the constant-mean GP's alone (which, here, is too high in both).
 TEST(AcqStrategies, TheIntervalHoldsTheTargetWhetherTheTrendContinuesOrSaturates) {
-  auto c = config("mfms-bo", 6);
-  c.strategy.design_pairs = 0;
-  c.space = SearchSpace(
-      c.space.simplex(),
-      ScaleLadder({{"20M", 2e7, 0.02}, {"60M", 6e7, 0.05}, {"300M", 3e8, 0.3}, {"1B", 1e9, 1.0}},
-                  "1B"),
-      c.space.steps());
+  const auto c = four_rung_config();
   const std::int64_t full = c.space.steps().max_steps();
   const auto straight = [&](const Point& p) {
     const double params = c.space.scales()[p.scale].params;
@@ -561,16 +563,8 @@ TEST(AcqStrategies, TheIntervalHoldsTheTargetWhetherTheTrendContinuesOrSaturates
     History h;
     Rng rng = make_rng(11, 0);
     const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 18, rng);
-    for (Eigen::Index i = 0; i < W.rows(); ++i) {
-      const Point p{W.row(i).transpose(), static_cast<int>(i / 6), full};
-      h.runs.push_back(p);
-      h.spent += c.space.cost(p);
-      for (auto z : c.space.steps().checkpoints(p.steps)) {
-        Point q = p;
-        q.steps = z;
-        h.observations.push_back({q, loss(q), std::to_string(h.runs.size())});
-      }
-    }
+    for (Eigen::Index i = 0; i < W.rows(); ++i)
+      add_run(c.space, Point{W.row(i).transpose(), static_cast<int>(i / 6), full}, h, loss);
     SerialTeam team;
     GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
     const Recommendation r = st.recommend(h);
