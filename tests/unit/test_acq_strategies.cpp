@@ -428,7 +428,6 @@ TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten
 }
 
 namespace {
-// A new mfms-bo's recommendation for history h, and its rec.at_target diagnostic.
 // The test config on the ladder 20M, 60M, 300M, 1B, its design at the smallest scale only.
 CampaignConfig four_rung_config() {
   auto c = config("mfms-bo", 6);
@@ -441,6 +440,7 @@ CampaignConfig four_rung_config() {
   return c;
 }
 
+// A new mfms-bo's recommendation for history h, and its rec.at_target diagnostic.
 std::pair<Recommendation, double> fresh_recommendation(const CampaignConfig& c, const History& h) {
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
