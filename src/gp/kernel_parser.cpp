@@ -11,6 +11,9 @@ const Registry<KernelFactory>& kernel_registry() {
   // One line per leaf kernel; the order is the order errors and --help list them in.
   static const Registry<KernelFactory> r = [] {
     Registry<KernelFactory> reg("kernel");
+    reg.add("matern32",
+            "ARD Matern-3/2, one lengthscale per column of the group (once differentiable)",
+            make_matern32);
     reg.add("matern52", "ARD Matern-5/2, one lengthscale per column of the group", make_matern52);
     reg.add("rbf", "ARD squared exponential, one lengthscale per column of the group", make_rbf);
     reg.add("expdecay", "exponential-decay learning-curve kernel (BoTorch's form; steps only)",

@@ -1,6 +1,7 @@
-// ARD RBF and Matern-5/2 on a column group. Both are written as k(r) with a shared helper
-// G(r) such that dk/dlog l_d = G (dx_d / l_d)^2 and dk/dx_d = -G dx_d / l_d^2, which lets the
-// lengthscale gradient contract with a weight matrix in O(n^2 d) through one matrix product.
+// ARD RBF, Matern-3/2 and Matern-5/2 on a column group. Each is written as k(r) with a helper
+// G(r) = -k'(r) / r such that dk/dlog l_d = G (dx_d / l_d)^2 and dk/dx_d = -G dx_d / l_d^2, which
+// lets the lengthscale gradient contract with a weight matrix in O(n^2 d) through one matrix
+// product.
 //
 // The fit's path (gram_lower / add_param_gradient_lower) keeps G(r) from the value pass, so the
 // gradient computes no exp/sqrt; it works on lower triangles only. A one-column group (scale,
@@ -20,13 +21,13 @@ namespace {
 struct StationaryState final : KernelState {
   Eigen::MatrixXd Xc1;  // centred group columns, then a column of ones (for row sums)
   Eigen::MatrixXd G;    // lower triangle: G(r) at the last gram_lower's p
-  Eigen::ArrayXd buf;   // one column of s = sqrt(5 r^2)
+  Eigen::ArrayXd buf;   // one column of s = sqrt(5 r^2) (Matern-3/2: sqrt(3 r^2))
   // One-column groups: the distinct values, and tables over them at the last p.
   std::optional<UniqueValues> unique;
   Eigen::MatrixXd dK;  // dk / dlog l = G(r) r^2
 };
 
-enum class Shape { kRbf, kMatern52 };
+enum class Shape { kRbf, kMatern32, kMatern52 };
 
 struct GroupDefaults {
   double init, lower, upper;
@@ -53,9 +54,7 @@ class Stationary final : public Kernel, public StreamedGradient {
   Stationary(Shape shape, std::string group, const KernelContext& ctx)
       : shape_(shape), group_(std::move(group)), ctx_(ctx), cols_(resolve_columns(group_, ctx)) {}
 
-  std::string expression() const override {
-    return std::string(shape_ == Shape::kRbf ? "rbf" : "matern52") + "(" + group_ + ")";
-  }
+  std::string expression() const override { return std::string(name(shape_)) + "(" + group_ + ")"; }
   const KernelContext& context() const override { return ctx_; }
   bool reads_column(int c) const override {
     return c >= cols_.begin && c < cols_.begin + cols_.size;
@@ -149,6 +148,12 @@ class Stationary final : public Kernel, public StreamedGradient {
       if (shape_ == Shape::kRbf) {
         k = (-0.5 * k).exp();
         g = k;
+      } else if (shape_ == Shape::kMatern32) {
+        auto sq = s.buf.head(len);
+        sq = (3.0 * k).sqrt();
+        g = (-sq).exp();
+        k = (1.0 + sq) * g;
+        g *= 3.0;
       } else {
         auto sq = s.buf.head(len);
         sq = (5.0 * k).sqrt();
@@ -246,13 +251,30 @@ class Stationary final : public Kernel, public StreamedGradient {
     D.diagonal().setZero();
     return D;
   }
+  static const char* name(Shape shape) {
+    switch (shape) {
+      case Shape::kRbf:
+        return "rbf";
+      case Shape::kMatern32:
+        return "matern32";
+      case Shape::kMatern52:
+        return "matern52";
+    }
+    return "";
+  }
   Eigen::MatrixXd k_of_r2(const Eigen::MatrixXd& r2) const {
     if (shape_ == Shape::kRbf) return (-0.5 * r2.array()).exp().matrix();
+    if (shape_ == Shape::kMatern32) {
+      const Eigen::ArrayXXd s = (3.0 * r2.array()).sqrt();
+      return ((1.0 + s) * (-s).exp()).matrix();
+    }
     const Eigen::ArrayXXd s = (5.0 * r2.array()).sqrt();
     return ((1.0 + s + s.square() / 3.0) * (-s).exp()).matrix();
   }
+  // G(r) = -k'(r) / r: Matern-3/2's is 3 e^{-s}, s = sqrt(3) r.
   Eigen::MatrixXd g_of_r2(const Eigen::MatrixXd& r2) const {
     if (shape_ == Shape::kRbf) return (-0.5 * r2.array()).exp().matrix();
+    if (shape_ == Shape::kMatern32) return (3.0 * (-(3.0 * r2.array()).sqrt()).exp()).matrix();
     const Eigen::ArrayXXd s = (5.0 * r2.array()).sqrt();
     return ((5.0 / 3.0) * (1.0 + s) * (-s).exp()).matrix();
   }
@@ -267,6 +289,9 @@ class Stationary final : public Kernel, public StreamedGradient {
 
 KernelPtr make_rbf(const std::string& group, const KernelContext& ctx) {
   return std::make_shared<Stationary>(Shape::kRbf, group, ctx);
+}
+KernelPtr make_matern32(const std::string& group, const KernelContext& ctx) {
+  return std::make_shared<Stationary>(Shape::kMatern32, group, ctx);
 }
 KernelPtr make_matern52(const std::string& group, const KernelContext& ctx) {
   return std::make_shared<Stationary>(Shape::kMatern52, group, ctx);

@@ -24,6 +24,7 @@ double rel_err(double a, double b) { return std::abs(a - b) / std::max(std::abs(
 const char* kExpressions[] = {
     "rbf(mixture)",
     "matern52(mixture)",
+    "matern32(mixture)",
     "rbf(scale)",
     "rbf(steps)",
     "matern52(all)",
@@ -31,6 +32,7 @@ const char* kExpressions[] = {
     "downsampling(scale)",
     "matern52(mixture) * rbf(scale) * expdecay(steps)",
     "matern52(all) * rbf(scale) * expdecay(steps)",
+    "matern32(all) * rbf(scale) * expdecay(steps)",
     // A product whose factors do not all stream their gradient (downsampling does not).
     "matern52(mixture) * downsampling(scale) * expdecay(steps)",
     "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",
@@ -171,6 +173,8 @@ TEST(KernelValues, ClosedForms) {
   const double r = std::sqrt(dw / 0.25), s = std::sqrt(5.0) * r;
   EXPECT_NEAR(make_matern52("mixture", ctx)->gram(p, X)(0, 1), (1 + s + s * s / 3) * std::exp(-s),
               1e-14);
+  const double s3 = std::sqrt(3.0) * r;
+  EXPECT_NEAR(make_matern32("mixture", ctx)->gram(p, X)(0, 1), (1 + s3) * std::exp(-s3), 1e-14);
   // expdecay: t = 1 and 4 (units of 1000 steps), alpha 2, beta 0.5, offset 0.1
   Eigen::VectorXd e(3);
   e << std::log(2.0), std::log(0.5), std::log(0.1);
@@ -252,7 +256,7 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
     return std::string("no error");
   };
   EXPECT_NE(msg("").find("empty"), std::string::npos);
-  EXPECT_NE(msg("matern32(mixture)").find("unknown kernel 'matern32'"), std::string::npos);
+  EXPECT_NE(msg("matern12(mixture)").find("unknown kernel 'matern12'"), std::string::npos);
   EXPECT_NE(msg("rbf(weights)").find("unknown kernel column group 'weights'"), std::string::npos);
   EXPECT_NE(msg("rbf(mixture) *").find("expression ends"), std::string::npos);
   EXPECT_NE(msg("rbf(mixture").find("expected ')'"), std::string::npos);
@@ -270,8 +274,9 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
 // parses, and an unknown one is refused with the registered names.
 TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
   const auto& reg = kernel_registry();
-  ASSERT_EQ(reg.names(), (std::vector<std::string>{"matern52", "rbf", "expdecay", "downsampling"}));
-  const char* group[] = {"mixture", "mixture", "steps", "scale"};
+  ASSERT_EQ(reg.names(),
+            (std::vector<std::string>{"matern32", "matern52", "rbf", "expdecay", "downsampling"}));
+  const char* group[] = {"mixture", "mixture", "mixture", "steps", "scale"};
   for (size_t i = 0; i < reg.entries().size(); ++i) {
     const auto& e = reg.entries()[i];
     EXPECT_FALSE(e.help.empty()) << e.name;
@@ -282,8 +287,9 @@ TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
     parse_kernel("smooth(scale)", gp_context(3));
     FAIL() << "an unknown kernel parsed";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("(known: matern52, rbf, expdecay, downsampling)"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("(known: matern32, matern52, rbf, expdecay, downsampling)"),
+        std::string::npos)
         << e.what();
   }
 }

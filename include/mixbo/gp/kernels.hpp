@@ -3,6 +3,7 @@
 // hyperparameters in log space:
 //
 //   rbf(g)        ARD squared exponential   exp(-r^2/2),           r^2 = sum_d (dx_d / l_d)^2
+//   matern32(g)   ARD Matern-3/2            (1 + s) e^{-s},         s = sqrt(3) r
 //   matern52(g)   ARD Matern-5/2            (1 + s + s^2/3) e^{-s}, s = sqrt(5) r
 //                 params: log l_d for every column d of the group
 //   expdecay(steps)  freeze-thaw / exponential-decay learning-curve kernel (BoTorch's form)
@@ -28,6 +29,7 @@
 namespace mixbo {
 
 KernelPtr make_rbf(const std::string& group, const KernelContext& ctx);
+KernelPtr make_matern32(const std::string& group, const KernelContext& ctx);
 KernelPtr make_matern52(const std::string& group, const KernelContext& ctx);
 KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);      // steps only
 KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);  // scale only
