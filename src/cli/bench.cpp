@@ -138,7 +138,8 @@ void add_bench_options(po::options_description& d) {
       "law-family, seeds 0..N-1, 3 to 10 domains; default 3 seeds each) and report "
       "each member and a summary over them")(
       "suite",
-      "issue 13's suite: CONFIG's objective (e.g. examples/paper-sim.ini; skipped without it), "
+      "the decision-quality suite (README, Benchmark): CONFIG's objective (e.g. "
+      "examples/paper-sim.ini; skipped without it), "
       "the demo law (budget 6) and the law family (--family members, default 20, 1 seed each, "
       "budget 3), each reported as alone, then whether the reference reaches each goal on each "
       "objective (OUT/goals.csv)")("quiet,q", "print only the table");
@@ -295,7 +296,7 @@ int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite)
     const std::string name = cfg.name;  // not cfg.name next to std::move(cfg): unsequenced
     one(name, std::move(cfg));
   } else if (rank == 0) {
-    std::cout << "no CONFIG: the suite runs the demo law and the law family only (issue 13's "
+    std::cout << "no CONFIG: the suite runs the demo law and the law family only (the README's "
                  "figures also use examples/paper-sim.ini)\n";
   }
   const std::vector<std::string> demo = demo_flags_with(p.overrides);

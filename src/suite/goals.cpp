@@ -185,8 +185,8 @@ std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
   for (const auto& g : objectives) columns.push_back(goal_rows(g, reference));
   constexpr int kGoalWidth = 46, kCellWidth = 34;
   std::ostringstream o;
-  o << "issue 13's goals for " << reference
-    << " (yes: reached; no: not; -: the runs cannot tell)\n";
+  o << "decision-quality goals for " << reference
+    << " (README, Benchmark; yes: reached; no: not; -: the runs cannot tell)\n";
   // Every column but the last is padded to its width; a line ends at its last character.
   const auto line = [&](const std::string& head, const std::vector<std::string>& cells) {
     o << std::left << std::setw(cells.empty() ? 0 : kGoalWidth) << head;

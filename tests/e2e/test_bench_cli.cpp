@@ -185,7 +185,7 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
                                    "--strategies random,regmix --reference regmix --out " +
                                    out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("issue 13's goals for regmix"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("decision-quality goals for regmix"), std::string::npos) << r.output;
   for (const char* dir : {"demo", "demo-law"}) {
     EXPECT_TRUE(fs::exists(out / dir / "bench.h5")) << dir;
     EXPECT_TRUE(fs::exists(out / dir / "summary.csv")) << dir;
