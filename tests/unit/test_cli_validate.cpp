@@ -114,6 +114,20 @@ TEST(CliValidate, PaperSimulatorWeights) {
   EXPECT_NE(r.output.find("namkoong-lab/data-recipes"), std::string::npos) << r.output;
 }
 
+// The second ladder (README, Benchmark): its step costs follow params / target params, so its
+// smallest scale's full run costs 70M / 1.4B of a target run, and its step budgets are the
+// defaults' fractions of 100,000 on the 1,000-step checkpoint grid.
+TEST(CliValidate, LongLadderExample) {
+  const auto r =
+      run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR "/examples/long-ladder.ini");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("70M      params 7.00e+07  step cost 0.05000  full run 0.05000"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("budgets 6000 12000 25000 50000 100000"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("law-family member 3"), std::string::npos) << r.output;
+}
+
 // job.command may name its script through $MIXBO_CONFIG_DIR (the campaign file's folder, which
 // every job gets): validate checks that path as the job will see it, and does not call it
 // relative (it said "is a relative path ... give an absolute path" of an absolute one).
