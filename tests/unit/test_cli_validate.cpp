@@ -114,8 +114,8 @@ TEST(CliValidate, PaperSimulatorWeights) {
   EXPECT_NE(r.output.find("namkoong-lab/data-recipes"), std::string::npos) << r.output;
 }
 
-// The second ladder (README, Benchmark): its step costs follow params / target params, so its
-// smallest scale's full run costs 70M / 1.4B of a target run, and its step budgets are the
+// The second ladder (README, "The law family"): its step costs follow params / target params, so
+// its smallest scale's full run costs 70M / 1.4B of a target run, and its step budgets are the
 // defaults' fractions of 100,000 on the 1,000-step checkpoint grid.
 TEST(CliValidate, LongLadderExample) {
   const auto r =
