@@ -52,9 +52,11 @@ std::string describe(const CampaignConfig& c) {
     << c.strategy.n_init;
   if (const int pairs = c.strategy.design_pairs_for(c.space); pairs > 0)
     o << " (the last " << pairs << " repeat the first at " << c.space.scales()[1].name << ")";
-  if (c.strategy.design_steps != StrategyOptions::kFullLength)
+  if (const auto steps = c.strategy.design_steps_for(c.space);
+      c.strategy.type == "mfms-bo" && steps != c.space.steps().max_steps())
     o << "; mfms-bo's design: " << c.strategy.design_runs_for(c.space) << " runs, those at "
-      << c.space.scales()[0].name << " " << c.strategy.design_steps << " steps long";
+      << c.space.scales()[0].name << " " << steps << " steps long"
+      << (c.strategy.design_steps == StrategyOptions::kAutoSteps ? " (auto)" : "");
   o << "\n";
   o << "kernel     " << c.strategy.kernel_expression()
     << (c.strategy.kernel == "auto" ? " (auto)" : "") << "\n";

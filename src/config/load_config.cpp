@@ -93,10 +93,11 @@ const std::vector<Key>& keys() {
       {"strategy.design_pairs", "auto",
        "mfms-bo: design runs that repeat the design's first mixtures at the second scale (at "
        "most n_init / 2; auto: min(3, n_init / 2), none on a one-scale ladder)"},
-      {"strategy.design_steps", "max",
-       "mfms-bo: steps of the design's runs at the smallest scale, max or a step budget; the "
-       "design costs what its n_init full-length runs would, in runs of this length (a quarter "
-       "of the steps: four runs for each)"},
+      {"strategy.design_steps", "auto",
+       "mfms-bo: steps of the design's runs at the smallest scale, auto, max or a step budget; "
+       "the design costs what its n_init full-length runs would, in runs of this length (a "
+       "quarter of the steps: four runs for each); auto: the longest step budget whose run costs "
+       "at most 1/64 of a target run"},
       {"strategy.batch", "0", "proposals per round (0: as many as free slots)"},
       {"strategy.fit_starts", "16",
        "starts of the GP hyperparameter fit (each runs 5 L-BFGS evaluations, the best 2 go on "
@@ -505,9 +506,10 @@ StrategyOptions read_strategy(const Reader& r) {
   s.design_pairs = r.str("strategy.design_pairs") == "auto"
                        ? StrategyOptions::kAutoPairs
                        : static_cast<int>(r.integer("strategy.design_pairs", 0, 100'000));
-  s.design_steps = r.str("strategy.design_steps") == "max"
-                       ? StrategyOptions::kFullLength
-                       : r.integer("strategy.design_steps", 1, kMaxSteps);
+  const auto design_steps = r.str("strategy.design_steps");
+  s.design_steps = design_steps == "auto"  ? StrategyOptions::kAutoSteps
+                   : design_steps == "max" ? StrategyOptions::kFullLength
+                                           : r.integer("strategy.design_steps", 1, kMaxSteps);
   s.batch = r.any_int("strategy.batch");
   s.fit_starts = r.any_int("strategy.fit_starts");
   s.raw_samples = r.any_int("strategy.raw_samples");

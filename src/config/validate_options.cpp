@@ -44,7 +44,7 @@ void StrategyOptions::validate(const SearchSpace& space) const {
   if (design_pairs > 0 && space.scales().size() < 2)
     throw_key_error("strategy.design_pairs",
                     "needs a second scale to repeat the design's mixtures at; the ladder has one");
-  if (design_steps != kFullLength) {
+  if (design_steps != kFullLength && design_steps != kAutoSteps) {
     const auto& b = space.steps().budgets();
     if (std::find(b.begin(), b.end(), design_steps) == b.end()) {
       std::string budgets;
@@ -83,7 +83,15 @@ int StrategyOptions::design_pairs_for(const SearchSpace& space) const {
 }
 
 std::int64_t StrategyOptions::design_steps_for(const SearchSpace& space) const {
-  return design_steps == kFullLength ? space.steps().max_steps() : design_steps;
+  if (design_steps == kFullLength || (design_steps == kAutoSteps && space.scales().size() < 2))
+    return space.steps().max_steps();
+  if (design_steps != kAutoSteps) return design_steps;
+  const auto& budgets = space.steps().budgets();  // ascending, never empty
+  const double most = kAutoDesignRunShare * space.target_run_cost();
+  std::int64_t steps = budgets.front();
+  for (const auto z : budgets)
+    if (space.cost(0, z) <= most) steps = z;
+  return steps;
 }
 
 int StrategyOptions::design_runs_for(const SearchSpace& space) const {

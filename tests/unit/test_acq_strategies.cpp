@@ -110,11 +110,12 @@ History seeded_history(const CampaignConfig& c, int runs) {
 
 }  // namespace
 
-// The design's runs are at the smallest scale, full length by default and design_steps long
+// The design's runs are at the smallest scale, full length with "max" and design_steps long
 // when that is set (a quarter of the steps here).
 TEST(AcqStrategies, InitialDesignIsSpaceFillingAtTheSmallestScale) {
   auto c = config("mfms-bo", 3);
   c.strategy.design_pairs = 0;  // pairs: the next test
+  c.strategy.design_steps = StrategyOptions::kFullLength;
   ASSERT_EQ(c.strategy.design_steps_for(c.space), c.space.steps().max_steps());
   SerialTeam team;
   GpBoStrategy a(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti),
@@ -148,6 +149,7 @@ TEST(AcqStrategies, TheDesignCostsWhatNInitFullLengthRunsWould) {
   auto c = config("mfms-bo", 3);
   c.strategy.n_init = 6;
   c.strategy.design_pairs = 2;
+  c.strategy.design_steps = StrategyOptions::kFullLength;
   EXPECT_EQ(c.strategy.design_runs_for(c.space), 6);  // max: the n_init runs themselves
   c.strategy.design_steps = 500;
   EXPECT_EQ(c.strategy.design_runs_for(c.space), 2 + 4 * 4);
@@ -174,6 +176,44 @@ TEST(AcqStrategies, TheDesignCostsWhatNInitFullLengthRunsWould) {
   c.strategy.design_steps = StrategyOptions::kFullLength;
   EXPECT_NO_THROW(c.strategy.validate(one_scale));
   EXPECT_EQ(c.strategy.design_runs_for(one_scale), 6);
+}
+
+// strategy.design_steps = auto (the default): the longest step budget whose run at the smallest
+// scale costs at most 1/64 of a target run; the shortest budget when none is that cheap; full
+// length on a one-scale ladder, whose smallest scale is the target.
+TEST(AcqStrategies, TheAutoDesignLengthKeepsEachRunBelowASixtyFourthOfATargetRun) {
+  auto c = config("mfms-bo", 3);
+  ASSERT_EQ(c.strategy.design_steps, StrategyOptions::kAutoSteps);
+  const auto with_smallest = [&](double step_cost) {
+    const SearchSpace sp(c.space.simplex(),
+                         ScaleLadder({{"s", 1e7, step_cost}, {"1B", 1e9, 1.0}}, "1B"),
+                         StepGrid(125, 2000, {125, 250, 500, 1000}));
+    EXPECT_NO_THROW(c.strategy.validate(sp));
+    return c.strategy.design_steps_for(sp);
+  };
+  EXPECT_EQ(with_smallest(0.01), 2000);      // a full run costs 1/100: full length
+  EXPECT_EQ(with_smallest(1.0 / 64), 2000);  // exactly 1/64 still is
+  EXPECT_EQ(with_smallest(0.02), 1000);      // 0.02 * 1000 / 2000 = 1/100
+  EXPECT_EQ(with_smallest(0.05), 500);       // 1/80; 1000 steps would cost 1/40
+  EXPECT_EQ(with_smallest(0.2), 125);        // 1/80
+  EXPECT_EQ(with_smallest(0.9), 125);        // none is that cheap: the shortest
+  // The cost is relative to a target run, not to a run at the largest scale.
+  const SearchSpace below_top(
+      c.space.simplex(), ScaleLadder({{"s", 1e7, 0.05}, {"1B", 1e9, 1.0}, {"7B", 7e9, 7.0}}, "1B"),
+      StepGrid(125, 2000, {125, 250, 500, 1000}));
+  EXPECT_EQ(c.strategy.design_steps_for(below_top), 500);
+  const SearchSpace one_scale(c.space.simplex(), ScaleLadder({{"1B", 1e9, 1.0}}, "1B"),
+                              c.space.steps());
+  c.strategy.design_pairs = 0;
+  EXPECT_NO_THROW(c.strategy.validate(one_scale));
+  EXPECT_EQ(c.strategy.design_steps_for(one_scale), 2000);
+  EXPECT_EQ(c.strategy.design_runs_for(one_scale), c.strategy.n_init);
+  // The design then buys what n_init full-length runs would cost: 4 runs of 500 steps for each.
+  c.strategy.design_pairs = StrategyOptions::kAutoPairs;
+  const SearchSpace quarter(c.space.simplex(),
+                            ScaleLadder({{"s", 1e7, 0.05}, {"1B", 1e9, 1.0}}, "1B"),
+                            StepGrid(125, 2000, {125, 250, 500, 1000}));
+  EXPECT_EQ(c.strategy.design_runs_for(quarter), 2 + (4 - 2) * 4);
 }
 
 // strategy.design_pairs: the design's last runs repeat its first mixtures at the second scale
@@ -456,7 +496,8 @@ std::pair<Recommendation, double> fresh_recommendation(const CampaignConfig& c, 
 // the target's choice throughout.
 TEST(AcqStrategies, RecommendationStatesItsValueWhereTheRunsAreUntilExtrapolationIsChecked) {
   auto c = config("mfms-bo", 6);
-  c.strategy.design_pairs = 0;  // a design at the smallest scale only
+  c.strategy.design_pairs = 0;  // a design at the smallest scale only, full length
+  c.strategy.design_steps = StrategyOptions::kFullLength;
   const int target = c.space.scales().target();
   const std::int64_t full = c.space.steps().max_steps();
   History h = seeded_history(c, 4);  // the design: full-length runs at the smallest scale

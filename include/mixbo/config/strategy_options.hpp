@@ -27,11 +27,15 @@ struct StrategyOptions {
   // kAutoPairs ("auto", the default): design_pairs_for() decides.
   static constexpr int kAutoPairs = -1;
   int design_pairs = kAutoPairs;
-  // mfms-bo: the step count of the design's runs at the smallest scale, a step budget, or
-  // kFullLength ("max", the default). The design buys what its full-length runs would cost: runs
-  // of a quarter of the steps come four to each full-length one (design_runs_for()).
+  // mfms-bo: the step count of the design's runs at the smallest scale, a step budget,
+  // kFullLength ("max") or kAutoSteps ("auto", the default: design_steps_for() decides). The
+  // design buys what its full-length runs would cost: runs of a quarter of the steps come four to
+  // each full-length one (design_runs_for()).
   static constexpr std::int64_t kFullLength = 0;
-  std::int64_t design_steps = kFullLength;
+  static constexpr std::int64_t kAutoSteps = -1;
+  std::int64_t design_steps = kAutoSteps;
+  // "auto" keeps each design run at or below this share of a target run's cost.
+  static constexpr double kAutoDesignRunShare = 1.0 / 64;
   int batch = 0;  // proposals per round; 0 = as many as free slots
   int fit_starts = 16;
   int raw_samples = 1024;
@@ -56,7 +60,11 @@ struct StrategyOptions {
   // The paired design runs mfms-bo makes: design_pairs, or for "auto" min(3, n_init / 2) on a
   // ladder of two scales or more and none on a one-scale ladder.
   int design_pairs_for(const SearchSpace& space) const;
-  // mfms-bo's design steps: design_steps, or the maximum for "max".
+  // mfms-bo's design steps: design_steps, the maximum for "max", and for "auto" the longest step
+  // budget whose run at the smallest scale costs at most kAutoDesignRunShare of a target run (the
+  // shortest budget if none does; full length on a one-scale ladder). Measured on three ladders
+  // (README, "The design's length"), the best design's runs each cost about 1/80 of a target run:
+  // longer ones buy too few mixtures for the budget, shorter ones rank them less well.
   std::int64_t design_steps_for(const SearchSpace& space) const;
   // mfms-bo's design: n_init - pairs full-length runs' worth at the smallest scale, in runs of
   // design_steps_for() steps (max_steps / design steps of them per full-length run, rounded
