@@ -21,6 +21,7 @@
 #include "mixbo/par/team.hpp"
 #include "mixbo/suite/family.hpp"
 #include "mixbo/suite/goals.hpp"
+#include "mixbo/suite/suite_campaigns.hpp"
 #include "options.hpp"
 
 namespace po = boost::program_options;
@@ -30,39 +31,10 @@ namespace mixbo::cli {
 
 namespace {
 
-// Without CONFIG: the demo's campaign (examples/demo.ini: five SlimPajama domains, the paper's
-// ladder, the built-in bimix law, StackExchange loss at 1B), so `mixbo bench --quick` needs no
+// Without CONFIG: the demo's campaign (suite_campaigns.hpp), so `mixbo bench --quick` needs no
 // file.
-const std::vector<std::string>& demo_flags() {
-  static const std::vector<std::string> f = {
-      "--campaign.name=demo",
-      "--campaign.seed=7",
-      "--campaign.budget=6",
-      "--space.domains=Wikipedia, StackExchange, Github, ArXiv, Book",
-      "--space.lower=0.02, 0.02, 0.02, 0.02, 0.02",
-      "--space.upper=0.8, 0.8, 0.8, 0.8, 0.8",
-      "--scales.target=1B",
-      "--steps.interval=100",
-      "--steps.max=19500",
-      "--objective.metric=StackExchange_CE",
-      "--simulator.type=bimix",
-      "--strategy.n_init=8",
-  };
-  return f;
-}
-
-// The demo's flags with the user's overrides: a key the user sets replaces the demo's value of it
-// (one flag per key: `--strategy.n_init=16` on the demo or the suite failed with "cannot be
-// specified more than once").
 std::vector<std::string> demo_flags_with(const std::vector<std::string>& overrides) {
-  const auto key = [](const std::string& flag) { return flag.substr(0, flag.find('=')); };
-  std::vector<std::string> out;
-  for (const auto& f : demo_flags())
-    if (std::none_of(overrides.begin(), overrides.end(),
-                     [&](const std::string& o) { return key(o) == key(f); }))
-      out.push_back(f);
-  out.insert(out.end(), overrides.begin(), overrides.end());
-  return out;
+  return flags_with(demo_campaign_flags(), overrides);
 }
 
 std::vector<std::string> split_list(const std::vector<std::string>& items) {
@@ -140,9 +112,10 @@ void add_bench_options(po::options_description& d) {
       "suite",
       "the decision-quality suite (README, Benchmark): CONFIG's objective (e.g. "
       "examples/paper-sim.ini; skipped without it), "
-      "the demo law (budget 6) and the law family (--family members, default 20, 1 seed each, "
-      "budget 3), each reported as alone, then whether the reference reaches each goal on each "
-      "objective (OUT/goals.csv)")("quiet,q", "print only the table");
+      "the demo law (budget 6), the law family (--family members, default 20, 1 seed each, "
+      "budget 3) and the same members on the long ladder (examples/long-ladder.ini, budget 10), "
+      "each reported as alone, then whether the reference reaches each goal on each objective "
+      "(OUT/goals.csv)")("quiet,q", "print only the table");
 }
 
 // What one `mixbo bench` invocation runs: the campaign, the suite's options, where it writes.
@@ -152,7 +125,7 @@ struct BenchPlan {
   CampaignConfig config;
   BenchOptions options;
   int family = 0;      // > 0: the law-family members 0..family-1 instead of `config`
-  bool suite = false;  // CONFIG's objective (if any), the demo law and the law family
+  bool suite = false;  // CONFIG's objective (if any), the demo law, the law family on two ladders
   fs::path out;
   bool quiet = false;
   std::vector<std::string> overrides;  // --section.key=value, for every objective of a suite
@@ -271,9 +244,10 @@ int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
   return 0;
 }
 
-// --suite: CONFIG's objective (when given), the demo law and the law family, each reported as
-// `mixbo bench` reports it alone and written under OUT/<name>/, then issue 13's goals for the
-// reference on each (goals.hpp), printed and in OUT/goals.csv.
+// --suite: CONFIG's objective (when given), the demo law, the law family and the law family on
+// the long ladder, each reported as `mixbo bench` reports it alone and written under
+// OUT/<name>/, then issue 13's goals for the reference on each (goals.hpp), printed and in
+// OUT/goals.csv.
 int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite) {
   // A budget for an objective: --budget, or --quick's one target run, or `own`.
   const auto budget_of = [&](const CampaignConfig& c, double own) {
@@ -317,8 +291,24 @@ int run_objective_suite(const BenchPlan& p, int rank, const RunSuite& run_suite)
               << ", 1 seed each ==" << std::endl;
   std::vector<FamilyMember> members;
   run_family(family, rank, run_suite, &members);
+  if (rank == 0)
+    goals.push_back(goals_of("law family (" + std::to_string(members.size()) + ")", members));
+
+  // The same members on the long ladder (examples/long-ladder.ini), with its own budget: a
+  // smallest full run of 1/20 of a target run (1/77 on the paper's ladder) and 100,000 steps,
+  // where what the design buys and how short runs inform differ.
+  BenchPlan ladder = family;
+  ladder.flags = flags_with(long_ladder_campaign_flags(), p.overrides);
+  ladder.config = load_checked_config("", ladder.flags);
+  ladder.config.budget = budget_of(ladder.config, ladder.config.budget);
+  ladder.out = p.out / "long-ladder-family";
+  if (!p.quiet && rank == 0)
+    std::cout << "\n== law family on the long ladder: " << p.family << " members, budget "
+              << ladder.config.budget << ", 1 seed each ==" << std::endl;
+  std::vector<FamilyMember> on_ladder;
+  run_family(ladder, rank, run_suite, &on_ladder);
   if (rank != 0) return 0;
-  goals.push_back(goals_of("law family (" + std::to_string(members.size()) + ")", members));
+  goals.push_back(goals_of("long ladder (" + std::to_string(on_ladder.size()) + ")", on_ladder));
   std::cout << "\n" << format_goals(goals, p.options.reference);
   write_goals_csv(p.out / "goals.csv", goals, p.options.reference);
   std::cout << "wrote " << (p.out / "goals.csv").string() << " and a folder per objective under "

@@ -174,9 +174,9 @@ TEST(BenchCli, OverridesReplaceTheDemosOwnKeys) {
 
 }  // namespace
 
-// --suite runs CONFIG's objective, the demo law and the law family, reports each as it would
-// alone, and checks issue 13's goals on each (here for regmix against random: cheap enough for
-// the sanitizer run).
+// --suite runs CONFIG's objective, the demo law and the law family on two ladders, reports each as
+// it would alone, and checks issue 13's goals on each (here for regmix against random: cheap enough
+// for the sanitizer run).
 TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
   TempDir tmp;
   const auto out = tmp.path / "out";
@@ -191,9 +191,13 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
     EXPECT_TRUE(fs::exists(out / dir / "summary.csv")) << dir;
   }
   EXPECT_TRUE(fs::exists(out / "law-family" / "family.csv"));
+  EXPECT_TRUE(fs::exists(out / "long-ladder-family" / "family.csv"));
   // --seeds is for CONFIG's objective and the demo law; each family member runs one seed.
-  for (const auto& [dir, seeds] : std::vector<std::pair<fs::path, int>>{
-           {out / "demo", 2}, {out / "demo-law", 2}, {out / "law-family" / "member_1", 1}}) {
+  for (const auto& [dir, seeds] :
+       std::vector<std::pair<fs::path, int>>{{out / "demo", 2},
+                                             {out / "demo-law", 2},
+                                             {out / "law-family" / "member_1", 1},
+                                             {out / "long-ladder-family" / "member_1", 1}}) {
     ASSERT_TRUE(fs::exists(dir / "bench.h5")) << dir;
     h5::Handle f = h5::open_file(dir / "bench.h5");
     EXPECT_EQ(h5::read_attr_int(f.id(), "seeds"), seeds) << dir;
@@ -203,6 +207,7 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
   for (const auto& line : goals)
     if (line.find("\"5 no campaign spends over the budget\",1,") != std::string::npos)
       ++budget_rows;
-  EXPECT_EQ(budget_rows, 3) << "one budget verdict per objective, every one kept";
+  EXPECT_EQ(budget_rows, 4) << "one budget verdict per objective, every one kept";
   EXPECT_NE(r.output.find("law family (2)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("long ladder (2)"), std::string::npos) << r.output;
 }

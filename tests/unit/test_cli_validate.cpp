@@ -126,6 +126,10 @@ TEST(CliValidate, LongLadderExample) {
       << r.output;
   EXPECT_NE(r.output.find("budgets 6000 12000 25000 50000 100000"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("law-family member 3"), std::string::npos) << r.output;
+  // strategy.design_steps = auto: a full 70M run costs 1/20 of a target run, 25,000 steps 1/80.
+  EXPECT_NE(r.output.find("mfms-bo's design: 31 runs, those at 70M 25000 steps long (auto)"),
+            std::string::npos)
+      << r.output;
 }
 
 // job.command may name its script through $MIXBO_CONFIG_DIR (the campaign file's folder, which
