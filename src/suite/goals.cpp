@@ -190,7 +190,10 @@ std::string format_goals(const std::vector<ObjectiveGoals>& objectives,
   // Every column but the last is padded to its width; a line ends at its last character.
   const auto line = [&](const std::string& head, const std::vector<std::string>& cells) {
     o << std::left << std::setw(cells.empty() ? 0 : kGoalWidth) << head;
-    for (size_t c = 0; c + 1 < cells.size(); ++c) o << std::setw(kCellWidth) << cells[c];
+    // A cell as wide as its column still gets two spaces before the next (the family's
+    // coverage figure ran into the next objective's).
+    for (size_t c = 0; c + 1 < cells.size(); ++c)
+      o << std::setw(kCellWidth) << cells[c] << (cells[c].size() + 2 > kCellWidth ? "  " : "");
     if (!cells.empty()) o << cells.back();
     o << "\n";
   };

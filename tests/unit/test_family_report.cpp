@@ -190,6 +190,17 @@ TEST(SuiteGoals, WhatTheRunsCannotTellReadsAsUnknown) {
   EXPECT_EQ(last, "-") << table;
 }
 
+// A cell wider than its column is still set apart from the next one (the family's coverage
+// figure, 80 characters, ran into the long ladder's "yes: ...").
+TEST(SuiteGoals, AWideCellIsSetApartFromTheNext) {
+  FamilyMember m = member(0, 0, 0);
+  ObjectiveGoals wide = goals_of("one", m.result), next = wide;
+  wide.objective = std::string(40, 'x');
+  next.objective = "next";
+  const std::string table = format_goals({wide, next}, "mfms-bo");
+  EXPECT_NE(table.find(std::string(40, 'x') + "  next"), std::string::npos) << table;
+}
+
 // The table's lines end at their last character: the last column is not padded (a row of one
 // objective read "no: 7/10" followed by 26 spaces).
 TEST(SuiteGoals, NoLineEndsInPadding) {
