@@ -11,6 +11,7 @@
 #include "mixbo/core/error.hpp"
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/sim/law_family.hpp"
+#include "mixbo/suite/goal_figures.hpp"
 
 namespace fs = std::filesystem;
 
@@ -142,7 +143,7 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
       by_strategy[r.strategy].push_back(&r);
       o << "  " << r.strategy << " " << table_number(r.cost.median) << " (" << r.cost.finite << "/"
         << r.cost.n << ", " << table_number(r.regret.median * 100, 2) << "%"
-        << (std::isnan(r.speedup) ? "" : ", " + table_number(r.speedup, 2) + "x") << ")";
+        << (std::isnan(r.speedup) ? "" : ", " + speedup_times(r.speedup)) << ")";
     }
     o << "\n";
   }
@@ -164,16 +165,14 @@ std::string format_family_report(const std::vector<FamilyMember>& members,
       << (std::to_string(f.members_reached) + "/" + std::to_string(f.members));
     for (double x : m.regret_at)
       o << std::setw(9) << (std::isinf(x) ? std::string("none") : table_number(x * 100, 2) + "%");
-    o << std::setw(10)
-      << (std::isnan(m.speedup) ? std::string("-") : table_number(m.speedup, 2) + "x")
-      << std::setw(14)
+    o << std::setw(10) << speedup_times(m.speedup) << std::setw(14)
       << (f.speedup_compared
               ? std::to_string(f.speedup_at_least_1) + "/" + std::to_string(f.speedup_compared)
               : std::string("-"))
       << std::setw(20)
       << (std::isnan(f.coverage_median) ? std::string("-")
-                                        : table_number(f.coverage_median * 100, 0) + "% (" +
-                                              table_number(f.coverage_lowest * 100, 0) + "%)")
+                                        : coverage_percent(f.coverage_median) + " (" +
+                                              coverage_percent(f.coverage_lowest) + ")")
       << std::setw(10) << (std::to_string(f.holds) + "/" + std::to_string(f.seeds_reached)) << "\n";
   }
   // Anytime dominance over members' medians, then member by member: where the reference's

@@ -23,24 +23,6 @@ void add_spend(ObjectiveGoals& g, const BenchResult& r) {
 
 std::string pct(double share) { return table_number(share * 100, 0) + "%"; }
 
-// A figure read against its goal (reached when v >= goal, or v <= goal with at_most): `v` to
-// `precision` decimals, except where rounding would carry it onto the goal's other side (89.7%
-// is not "90%" beside a "no", nor 2.996x "3.00x"): then to one more decimal, rounded away from
-// the goal.
-std::string against_goal(double v, double goal, int precision, bool at_most = false) {
-  const double unit = std::pow(10.0, precision);
-  const double shown = std::round(v * unit) / unit;
-  if (!at_most && v < goal && shown >= goal)
-    return table_number(std::floor(v * unit * 10) / (unit * 10), precision + 1);
-  if (at_most && v > goal && shown <= goal)
-    return table_number(std::ceil(v * unit * 10) / (unit * 10), precision + 1);
-  return table_number(v, precision);
-}
-
-std::string coverage_pct(double share) {
-  return against_goal(share * 100, kGoalCoverage * 100, 0) + "%";
-}
-
 // One cell: the verdict, then the figure behind it.
 std::string cell(std::optional<bool> reached, const std::string& figure) {
   if (!reached) return figure.empty() ? "-" : "- " + figure;
@@ -61,8 +43,7 @@ std::vector<Row> goal_rows(const ObjectiveGoals& g, const std::string& reference
   {
     std::string f;
     if (g.against && !g.against->slowest.empty())
-      f = against_goal(g.against->lowest_speedup, kGoalSpeedup, 2) + "x (" + g.against->slowest +
-          ")";
+      f = speedup_times(g.against->lowest_speedup) + " (" + g.against->slowest + ")";
     rows.push_back({"1 speedup >= " + table_number(kGoalSpeedup, 0) + "x over every other",
                     speedup_reached(g), f});
   }
@@ -93,12 +74,12 @@ std::vector<Row> goal_rows(const ObjectiveGoals& g, const std::string& reference
     if (!std::isnan(g.coverage)) {
       const std::string rounds = " of " + std::to_string(g.coverage_rounds) + " rounds";
       if (std::isnan(g.coverage_median)) {
-        f = coverage_pct(g.coverage) + rounds;
+        f = coverage_percent(g.coverage) + rounds;
       } else {
-        f = coverage_pct(g.coverage) + " lowest member" + rounds + " (median " +
-            coverage_pct(g.coverage_median);
+        f = coverage_percent(g.coverage) + " lowest member" + rounds + " (median " +
+            coverage_percent(g.coverage_median);
         if (!std::isnan(g.coverage_pooled))
-          f += "; all members " + coverage_pct(g.coverage_pooled) + " of " +
+          f += "; all members " + coverage_percent(g.coverage_pooled) + " of " +
                std::to_string(g.coverage_pooled_rounds) + " rounds";
         f += ")";
       }

@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "mixbo/suite/goal_figures.hpp"
+
 namespace mixbo {
 
 double relative_regret(double value, double best) {
@@ -251,9 +253,8 @@ std::string format_quality(const std::vector<StrategySummary>& rows, const std::
     for (double v : r.regret_at)
       o << std::setw(9) << (std::isinf(v) ? std::string("none") : table_number(v * 100, 2) + "%");
     o << std::setw(9) << table_number(r.cost_1pct.median) << std::setw(10)
-      << (std::isnan(r.speedup) ? std::string("-") : table_number(r.speedup, 2) + "x")
-      << std::setw(10)
-      << (r.coverage_rounds ? table_number(r.coverage * 100, 0) + "%" : std::string("-")) << "  ";
+      << speedup_times(r.speedup) << std::setw(10)
+      << (r.coverage_rounds ? coverage_percent(r.coverage) : std::string("-")) << "  ";
     for (size_t i = 0; i < r.scale_share.size() && i < scales.size(); ++i)
       if (r.scale_share[i] >= 0.005)
         o << scales[i] << " " << table_number(r.scale_share[i] * 100, 0) << "% ";
@@ -315,7 +316,7 @@ std::string format_against_others(const std::vector<StrategySummary>& rows,
   for (const auto& a : against->at) {
     std::string ratio = "-";
     if (std::isfinite(a.mine) && std::isfinite(a.theirs))
-      ratio = std::isinf(a.ratio) ? "inf" : table_number(a.ratio, 2);
+      ratio = std::isinf(a.ratio) ? "inf" : against_goal(a.ratio, 1, 2, /*at_most=*/true);
     else if (std::isinf(a.mine) != std::isinf(a.theirs))
       ratio = std::isinf(a.mine) ? "worse" : "better";
     o << std::left << std::setw(8) << (std::string("@") += table_number(a.cost, a.cost < 1 ? 1 : 0))
@@ -323,8 +324,8 @@ std::string format_against_others(const std::vector<StrategySummary>& rows,
       << std::setw(10) << pct(a.mine) << std::setw(10) << ratio << "\n";
   }
   if (!against->slowest.empty())
-    o << "lowest paper speedup of " << reference << ": " << table_number(against->lowest_speedup, 2)
-      << "x, against " << against->slowest << "\n";
+    o << "lowest paper speedup of " << reference << ": " << speedup_times(against->lowest_speedup)
+      << ", against " << against->slowest << "\n";
   return o.str();
 }
 

@@ -18,13 +18,10 @@
 
 #include "mixbo/suite/bench.hpp"
 #include "mixbo/suite/family.hpp"
+#include "mixbo/suite/goal_figures.hpp"
 #include "mixbo/suite/metrics.hpp"
 
 namespace mixbo {
-
-inline constexpr double kGoalSpeedup = 3.0;
-inline constexpr double kGoalHolds = 0.9;
-inline constexpr double kGoalCoverage = 0.9;
 
 struct ObjectiveGoals {
   std::string objective;
