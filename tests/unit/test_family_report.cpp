@@ -251,6 +251,26 @@ TEST(SuiteGoals, AFigureMissingItsGoalNeverRoundsOntoIt) {
   EXPECT_EQ(row(g, "    @0.1"), "yes: 1.00 (regmix)");
 }
 
+// A spend past the budget by less than the printed precision reads as past it ("no: 5.0005 of
+// 5.000", not "no: 5.000 of 5.000"); one within it keeps three decimals.
+TEST(SuiteGoals, ASpendOverTheBudgetNeverRoundsOntoIt) {
+  const auto cell_of = [](double spent) {
+    ObjectiveGoals g;
+    g.objective = "o";
+    g.max_spent = spent;
+    g.budget = 5;
+    const std::string table = format_goals({g}, "mfms-bo");
+    const std::string head = "5 no campaign spends over the budget";
+    const auto at = table.find(head);
+    const auto line = table.substr(at, table.find('\n', at) - at);
+    const auto from = line.find_first_not_of(' ', head.size());
+    return line.substr(from, line.find_last_not_of(' ') + 1 - from);
+  };
+  EXPECT_EQ(cell_of(5.00042), "no: 5.0005 of 5.000");
+  EXPECT_EQ(cell_of(4.9996), "yes: 5.000 of 5.000");
+  EXPECT_EQ(cell_of(3.2), "yes: 3.200 of 5.000");
+}
+
 TEST(SuiteGoals, ACoverageBelowTheGoalNeverRoundsUpToIt) {
   const auto cell_of = [](double coverage) {
     ObjectiveGoals g;
