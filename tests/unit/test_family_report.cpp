@@ -220,17 +220,21 @@ TEST(SuiteGoals, NoLineEndsInPadding) {
   EXPECT_EQ(none.substr(none.find('\n') + 1), "goal\n");
 }
 
+// The one objective's cell of the goal table in the row that starts with `head`, padding trimmed.
+namespace {
+std::string goal_cell(const ObjectiveGoals& g, const std::string& head) {
+  const std::string table = format_goals({g}, "mfms-bo");
+  const auto at = table.find(head);
+  const auto line = table.substr(at, table.find('\n', at) - at);
+  const auto from = line.find_first_not_of(' ', head.size());
+  return line.substr(from, line.find_last_not_of(' ') + 1 - from);
+}
+}  // namespace
+
 // A figure just on the wrong side of its goal is not printed as the goal: a coverage of 89.7% of
 // 234 rounds (the demo law with hyperparameters refitted at 10% cost growth, session 24) read
 // "no: 90%"; a speedup of 2.996x would read "no: 3.00x", a ratio of 1.004 "no: 1.00".
 TEST(SuiteGoals, AFigureMissingItsGoalNeverRoundsOntoIt) {
-  const auto row = [](const ObjectiveGoals& g, const std::string& head) {
-    const std::string table = format_goals({g}, "mfms-bo");
-    const auto at = table.find(head);
-    const auto line = table.substr(at, table.find('\n', at) - at);
-    const auto from = line.find_first_not_of(' ', head.size());
-    return line.substr(from, line.find_last_not_of(' ') + 1 - from);
-  };
   ObjectiveGoals g;
   g.objective = "o";
   g.against = AgainstOthers{};
@@ -243,12 +247,12 @@ TEST(SuiteGoals, AFigureMissingItsGoalNeverRoundsOntoIt) {
   a.mine = 0.01004;
   a.ratio = 1.004;
   g.against->at = {a};
-  EXPECT_EQ(row(g, "1 speedup >= 3x over every other"), "no: 2.996x (regmix)");
-  EXPECT_EQ(row(g, "    @0.1"), "no: 1.004 (regmix)");
+  EXPECT_EQ(goal_cell(g, "1 speedup >= 3x over every other"), "no: 2.996x (regmix)");
+  EXPECT_EQ(goal_cell(g, "    @0.1"), "no: 1.004 (regmix)");
   g.against->lowest_speedup = 3.004;
   g.against->at[0].ratio = 0.996;
-  EXPECT_EQ(row(g, "1 speedup >= 3x over every other"), "yes: 3.00x (regmix)");
-  EXPECT_EQ(row(g, "    @0.1"), "yes: 1.00 (regmix)");
+  EXPECT_EQ(goal_cell(g, "1 speedup >= 3x over every other"), "yes: 3.00x (regmix)");
+  EXPECT_EQ(goal_cell(g, "    @0.1"), "yes: 1.00 (regmix)");
 }
 
 // A spend past the budget by less than the printed precision reads as past it ("no: 5.0005 of
@@ -259,12 +263,7 @@ TEST(SuiteGoals, ASpendOverTheBudgetNeverRoundsOntoIt) {
     g.objective = "o";
     g.max_spent = spent;
     g.budget = 5;
-    const std::string table = format_goals({g}, "mfms-bo");
-    const std::string head = "5 no campaign spends over the budget";
-    const auto at = table.find(head);
-    const auto line = table.substr(at, table.find('\n', at) - at);
-    const auto from = line.find_first_not_of(' ', head.size());
-    return line.substr(from, line.find_last_not_of(' ') + 1 - from);
+    return goal_cell(g, "5 no campaign spends over the budget");
   };
   EXPECT_EQ(cell_of(5.00042), "no: 5.0005 of 5.000");
   EXPECT_EQ(cell_of(4.9996), "yes: 5.000 of 5.000");
@@ -277,11 +276,7 @@ TEST(SuiteGoals, ACoverageBelowTheGoalNeverRoundsUpToIt) {
     g.objective = "o";
     g.coverage = coverage;
     g.coverage_rounds = 234;
-    const std::string table = format_goals({g}, "mfms-bo");
-    const auto at = table.find("4 95% intervals");
-    const auto line = table.substr(at, table.find('\n', at) - at);
-    const auto from = line.find_first_not_of(' ', line.find("90%") + 3);
-    return line.substr(from, line.find_last_not_of(' ') + 1 - from);
+    return goal_cell(g, "4 95% intervals cover >= 90%");
   };
   EXPECT_EQ(cell_of(0.897), "no: 89.7% of 234 rounds");
   EXPECT_EQ(cell_of(0.89999), "no: 89.9% of 234 rounds");
