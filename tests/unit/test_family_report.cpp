@@ -57,6 +57,15 @@ FamilyMember member(int m, int intervals, int held, double regmix_regret = 0.01)
   return f;
 }
 
+// The one objective's cell of the goal table in the row that starts with `head`, padding trimmed.
+std::string goal_cell(const ObjectiveGoals& g, const std::string& head) {
+  const std::string table = format_goals({g}, "mfms-bo");
+  const auto at = table.find(head);
+  const auto line = table.substr(at, table.find('\n', at) - at);
+  const auto from = line.find_first_not_of(' ', head.size());
+  return line.substr(from, line.find_last_not_of(' ') + 1 - from);
+}
+
 }  // namespace
 
 TEST(FamilyReport, CoverageIsTheMedianOverMembersAndTheLowest) {
@@ -219,17 +228,6 @@ TEST(SuiteGoals, NoLineEndsInPadding) {
   const std::string none = format_goals({}, "mfms-bo");
   EXPECT_EQ(none.substr(none.find('\n') + 1), "goal\n");
 }
-
-// The one objective's cell of the goal table in the row that starts with `head`, padding trimmed.
-namespace {
-std::string goal_cell(const ObjectiveGoals& g, const std::string& head) {
-  const std::string table = format_goals({g}, "mfms-bo");
-  const auto at = table.find(head);
-  const auto line = table.substr(at, table.find('\n', at) - at);
-  const auto from = line.find_first_not_of(' ', head.size());
-  return line.substr(from, line.find_last_not_of(' ') + 1 - from);
-}
-}  // namespace
 
 // A figure just on the wrong side of its goal is not printed as the goal: a coverage of 89.7% of
 // 234 rounds (the demo law with hyperparameters refitted at 10% cost growth, session 24) read
