@@ -22,18 +22,6 @@ Standardizer Standardizer::fit(const Eigen::VectorXd& y) {
   return s;
 }
 
-namespace {
-ParamSpec make_spec(std::string name, double init, double lo, double hi, Prior prior) {
-  ParamSpec s;
-  s.name = std::move(name);
-  s.init = init;
-  s.lower = lo;
-  s.upper = hi;
-  s.prior = prior;
-  return s;
-}
-}  // namespace
-
 GpModel::GpModel(KernelPtr kernel, GpOptions options)
     : kernel_(std::move(kernel)), options_(options) {
   if (!kernel_) throw Error("GpModel needs a kernel");
@@ -44,15 +32,15 @@ GpModel::GpModel(KernelPtr kernel, GpOptions options)
   specs_ = kernel_->param_specs();
   num_kernel_ = static_cast<int>(specs_.size());
   // Standardised outputs: total variance ~1, noise a small fraction of it by default.
-  specs_.push_back(make_spec("signal_variance", 0.0, std::log(1e-3), std::log(1e3),
-                             Prior::log_normal(0.0, 1.5)));
-  specs_.push_back(make_spec("noise_variance", std::log(1e-2), std::log(1e-10), std::log(10.0),
-                             Prior::log_normal(std::log(1e-2), 2.5)));
-  specs_.push_back(make_spec("mean.constant", 0.0, -10.0, 10.0, Prior::normal(0.0, 2.0)));
+  specs_.push_back(ParamSpec{"signal_variance", 0.0, std::log(1e-3), std::log(1e3),
+                             Prior::log_normal(0.0, 1.5)});
+  specs_.push_back(ParamSpec{"noise_variance", std::log(1e-2), std::log(1e-10), std::log(10.0),
+                             Prior::log_normal(std::log(1e-2), 2.5)});
+  specs_.push_back(ParamSpec{"mean.constant", 0.0, -10.0, 10.0, Prior::normal(0.0, 2.0)});
   if (options_.linear_mean)
     for (int d = 0; d < dim(); ++d)
-      specs_.push_back(make_spec("mean.linear[" + std::to_string(d) + "]", 0.0, -50.0, 50.0,
-                                 Prior::normal(0.0, 2.0)));
+      specs_.push_back(ParamSpec{"mean.linear[" + std::to_string(d) + "]", 0.0, -50.0, 50.0,
+                                 Prior::normal(0.0, 2.0)});
 }
 
 GpModel GpModel::from_expression(const std::string& expression, const KernelContext& ctx,

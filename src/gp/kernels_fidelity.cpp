@@ -14,16 +14,6 @@
 namespace mixbo {
 namespace {
 
-ParamSpec spec(std::string name, double init, double lo, double hi, Prior prior) {
-  ParamSpec s;
-  s.name = std::move(name);
-  s.init = init;
-  s.lower = lo;
-  s.upper = hi;
-  s.prior = prior;
-  return s;
-}
-
 class ExpDecay final : public Kernel, public StreamedGradient {
  public:
   ExpDecay(std::string group, const KernelContext& ctx) : group_(std::move(group)), ctx_(ctx) {
@@ -37,11 +27,12 @@ class ExpDecay final : public Kernel, public StreamedGradient {
   const KernelContext& context() const override { return ctx_; }
   int num_params() const override { return 3; }
   std::vector<ParamSpec> param_specs() const override {
-    return {
-        spec("expdecay.log_alpha", 0.0, std::log(0.05), std::log(20.0), Prior::log_normal(0, 1)),
-        spec("expdecay.log_beta", 0.0, std::log(1e-3), std::log(1e3), Prior::log_normal(0, 1.5)),
-        spec("expdecay.log_offset", std::log(0.5), std::log(1e-4), std::log(10.0),
-             Prior::log_normal(std::log(0.5), 1.5))};
+    return {ParamSpec{"expdecay.log_alpha", 0.0, std::log(0.05), std::log(20.0),
+                      Prior::log_normal(0, 1)},
+            ParamSpec{"expdecay.log_beta", 0.0, std::log(1e-3), std::log(1e3),
+                      Prior::log_normal(0, 1.5)},
+            ParamSpec{"expdecay.log_offset", std::log(0.5), std::log(1e-4), std::log(10.0),
+                      Prior::log_normal(std::log(0.5), 1.5)}};
   }
 
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
@@ -167,10 +158,10 @@ class Downsampling final : public Kernel {
   const KernelContext& context() const override { return ctx_; }
   int num_params() const override { return 2; }
   std::vector<ParamSpec> param_specs() const override {
-    return {spec("downsampling.log_offset", 0.0, std::log(1e-3), std::log(1e2),
-                 Prior::log_normal(0, 1.5)),
-            spec("downsampling.log_delta", std::log(0.5), std::log(1e-3), std::log(10.0),
-                 Prior::log_normal(std::log(0.5), 1.5))};
+    return {ParamSpec{"downsampling.log_offset", 0.0, std::log(1e-3), std::log(1e2),
+                      Prior::log_normal(0, 1.5)},
+            ParamSpec{"downsampling.log_delta", std::log(0.5), std::log(1e-3), std::log(10.0),
+                      Prior::log_normal(std::log(0.5), 1.5)}};
   }
 
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
