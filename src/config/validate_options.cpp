@@ -106,6 +106,10 @@ std::string StrategyOptions::kernel_expression() const {
   return checkpoints == "all" ? kSeparableKernel : kDefaultKernel;
 }
 
+std::string StrategyOptions::trend_kernel_expression() const {
+  return kernel == "auto" ? kTrendKernel : kernel;
+}
+
 void SimulatorOptions::validate() const {
   if (type == "mlp" && file.empty())
     throw_key_error("simulator.file", "is required when simulator.type = mlp");

@@ -36,9 +36,9 @@ struct GroupDefaults {
 // Lengthscales in feature units: mixture proportions live in [0, 1]; scale and steps are in
 // log units (e-folds of parameters / steps) and span a few units across a ladder. The group
 // `all` holds columns of both kinds, so its defaults are chosen per column. Its scale and steps
-// columns default to a long lengthscale (prior median 8 e-folds): in the default kernel,
-// matern52(all) * rbf(scale) * expdecay(steps), the trend in scale and steps is carried by the
-// one-column factors, and these lengthscales say how fast the *mixture effect* decorrelates
+// columns default to a long lengthscale (prior median 8 e-folds): in the default kernel's first
+// term, matern52(all) * rbf(scale) * expdecay(steps), the trend in scale and steps is carried by
+// the one-column factors, and these lengthscales say how fast the *mixture effect* decorrelates
 // across scales and step counts. 8 e-folds puts a correlation of about 0.9 across a 50x ladder
 // a priori: small runs are expected to transfer until runs at two scales or step counts show
 // that their rankings differ (the prior's sd, a factor of 4.5, leaves that to the data).

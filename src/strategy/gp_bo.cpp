@@ -105,7 +105,7 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       kind_(parse_acquisition(setup.options.acquisition)),
       model_(
           GpModel::from_expression(setup.options.kernel_expression(), kernel_context(setup.space))),
-      trend_model_(GpModel::from_expression(setup.options.kernel_expression(),
+      trend_model_(GpModel::from_expression(setup.options.trend_kernel_expression(),
                                             kernel_context(setup.space),
                                             trend_options(setup.space))) {
   if (model_every_checkpoint() && !split_steps(model_.kernel_ptr()))
@@ -118,8 +118,8 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
 
 std::string GpBoStrategy::state_key() const {
   return name() + "; kernel " + model_.kernel().expression() + " (" +
-         std::to_string(model_.num_params()) + " hyperparameters); checkpoints " +
-         setup_.options.checkpoints;
+         std::to_string(model_.num_params()) + " hyperparameters); trend kernel " +
+         trend_model_.kernel().expression() + "; checkpoints " + setup_.options.checkpoints;
 }
 
 StrategyState GpBoStrategy::save_state() const {

@@ -1,5 +1,6 @@
-// The GP strategies' default kernel, matern52(all) * rbf(scale) * expdecay(steps): what "auto"
-// resolves to, its priors, and that it learns from runs at two scales whether the mixture effect
+// The GP strategies' default kernel, matern52(all) * rbf(scale) * expdecay(steps) +
+// matern52(mixture) * rbf(scale): what "auto" resolves to (for mfms-bo's trend model too), its
+// first term's priors, and that it learns from runs at two scales whether the mixture effect
 // transfers between them.
 #include <gtest/gtest.h>
 
@@ -25,6 +26,18 @@ TEST(DefaultKernel, AutoIsTheNonSeparableKernelAndTheSeparableOneForEveryCheckpo
   EXPECT_EQ(o.kernel_expression(), "rbf(mixture)");
 }
 
+// The trend model's kernel: with "auto" the default's first term, whose every scale effect goes
+// with the curve over steps (strategy_options.hpp); an expression given is both models'.
+TEST(DefaultKernel, AutoGivesTheTrendModelTheDefaultsFirstTerm) {
+  StrategyOptions o;
+  EXPECT_EQ(o.trend_kernel_expression(), StrategyOptions::kTrendKernel);
+  EXPECT_EQ(std::string(StrategyOptions::kDefaultKernel)
+                .rfind(std::string(StrategyOptions::kTrendKernel) + " + ", 0),
+            0u);
+  o.kernel = "rbf(mixture)";
+  EXPECT_EQ(o.trend_kernel_expression(), "rbf(mixture)");
+}
+
 TEST(DefaultKernel, MixtureColumnsShortAndScaleAndStepsColumnsLongLengthscales) {
   const KernelPtr k = parse_kernel(StrategyOptions::kDefaultKernel, gp_context(kK));
   const auto specs = k->param_specs();
@@ -39,8 +52,9 @@ TEST(DefaultKernel, MixtureColumnsShortAndScaleAndStepsColumnsLongLengthscales) 
 
 // 30 mixtures at a small scale, 20 of them again at the target scale, full length; the loss
 // falls by 0.5 between the scales (the trend) and the mixture effect is `small` there and
-// `large` at the target. Returns the fitted kernel's correlation between one mixture's values
-// at the two scales and the RMSE of the target predictions of the 10 mixtures run only small.
+// `large` at the target. Returns the fitted kernel's correlation between two mixtures' difference
+// at the two scales (the mixture effect's, whichever term carries it) and the RMSE of the target
+// predictions of the 10 mixtures run only small.
 struct Outcome {
   double correlation;
   double heldout_rmse;
@@ -73,10 +87,16 @@ Outcome fit_two_scales(Small small, Large large) {
     const double err = f.gp.predict(x).mean[0] - (2.5 + large(W.row(i)));
     se += err * err;
   }
-  Eigen::MatrixXd pair(2, kK + 2);
-  pair << W.row(0), lp_small, ls, W.row(0), lp_target, ls;
-  const Eigen::MatrixXd K = m.kernel().gram(m.kernel_params(f.theta), pair);
-  return {K(0, 1) / std::sqrt(K(0, 0) * K(1, 1)), std::sqrt(se / 10)};
+  // The mixture effect's correlation: of the difference between two mixtures' values at one
+  // scale with that difference at the other (a shared level, the trend's, cancels in it).
+  Eigen::MatrixXd four(4, kK + 2);
+  four << W.row(0), lp_small, ls, W.row(1), lp_small, ls, W.row(0), lp_target, ls, W.row(1),
+      lp_target, ls;
+  const Eigen::MatrixXd K = m.kernel().gram(m.kernel_params(f.theta), four);
+  const double cov = K(0, 2) - K(0, 3) - K(1, 2) + K(1, 3);
+  const double var_small = K(0, 0) + K(1, 1) - 2 * K(0, 1);
+  const double var_target = K(2, 2) + K(3, 3) - 2 * K(2, 3);
+  return {cov / std::sqrt(var_small * var_target), std::sqrt(se / 10)};
 }
 
 TEST(DefaultKernel, LearnsFromTwoScalesWhetherTheMixtureEffectTransfers) {

@@ -13,11 +13,27 @@ struct StrategyOptions {
   std::string type = "mfms-bo";                    // a name of strategy_registry()
   std::string acquisition = "target-ei-per-cost";  // a name of acquisition_registry()
   // The GP kernel expression, or "auto" (the default): kDefaultKernel, or kSeparableKernel with
-  // checkpoints = all, whose runs x step-grid solve needs a kernel separable in the steps.
+  // checkpoints = all, whose runs x step-grid solve needs a kernel separable in the steps. "auto"
+  // also gives mfms-bo's trend model (gp_bo.hpp) kTrendKernel; an expression given here is both
+  // models' kernel.
   std::string kernel = "auto";
+  // kTrendKernel, the loss curve over scales and steps with a mixture effect that may decorrelate
+  // across them, plus a mixture effect with its own amplitude and its own correlation across
+  // scales. In kTrendKernel alone one signal variance covers the curve (most of the variance) and
+  // the mixture effect (a few percent of it), which the fit can only make that small with share
+  // lengthscales so long that the effect is almost linear over the simplex, and the hull's
+  // minimiser of an almost linear surface is a vertex that jumps as runs arrive
+  // (docs/decision-quality.md, session 34).
+  static constexpr const char* kDefaultKernel =
+      "matern52(all) * rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale)";
   // The mixture effect may decorrelate across scales and step counts (matern52 over every
-  // column), on top of the loss's trend in scale and steps (the one-column factors).
-  static constexpr const char* kDefaultKernel = "matern52(all) * rbf(scale) * expdecay(steps)";
+  // column), on top of the loss's trend in scale and steps (the one-column factors): the default
+  // until session 35, now the trend model's. The added term of kDefaultKernel has no steps
+  // factor, so it can carry part of the scale trend as the same at every step count; a value
+  // extrapolated from a larger scale's short runs to the target's full length then misses (long
+  // ladder, session 35), which a trend model whose every scale effect goes with the curve over
+  // steps does not.
+  static constexpr const char* kTrendKernel = "matern52(all) * rbf(scale) * expdecay(steps)";
   // The same mixture effect at every scale and step count, up to the trend factors.
   static constexpr const char* kSeparableKernel =
       "matern52(mixture) * rbf(scale) * expdecay(steps)";
@@ -72,6 +88,9 @@ struct StrategyOptions {
   int design_runs_for(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;
+  // mfms-bo's trend model's kernel: `kernel` with "auto" resolved to kTrendKernel (with
+  // checkpoints = all there is no trend model).
+  std::string trend_kernel_expression() const;
 };
 
 struct StrategySetup {

@@ -89,7 +89,7 @@
 // The value and its interval take in a second extrapolation of the scale trend. Past the largest
 // scale run the decision GP's constant mean reverts towards the data's level, so where the loss
 // keeps falling it states the target too high (demo law, 10 seeds: 9 of the 10 misses at cost
-// 0.3-1 had the truth below the interval). The trend model, the same kernel with a linear mean
+// 0.3-1 had the truth below the interval). The trend model, a GP with a linear mean
 // centred at the target (c + b'(x - x0), GpOptions::mean_origin: c is the level there, b the fall
 // per e-fold of parameters and of steps), continues the trend straight, so where the loss
 // saturates towards an irreducible level it states the target too low (law family: members whose
@@ -100,7 +100,14 @@
 // decision GP (start 0 its own previous optimum) and does not choose the mixture: as the decision
 // model's mean a linear term pinned the paper simulator's answers to a vertex
 // (docs/decision-quality.md, session 17), and either model alone left one objective's intervals at
-// 60-88% (session 26). With checkpoints = all the value is the GP on every checkpoint's alone.
+// 60-88% (session 26). Its kernel is StrategyOptions::trend_kernel_expression(): the decision
+// kernel's first term, matern52(all) * rbf(scale) * expdecay(steps), by default (session 35). The
+// decision kernel's added mixture term has no steps factor, so it can carry part of the scale
+// effect as the same at every step count, and from a larger scale's short runs it then states the
+// target's full-length value too high (long ladder, law-family member 10: 2.6-2.9% in 40 rounds
+// running, the interval covering 56% of that member's rounds); in the trend kernel every scale
+// effect goes with the curve over steps, and the union of the two structures' intervals holds
+// (100%). With checkpoints = all the value is the GP on every checkpoint's alone.
 #include <memory>
 #include <optional>
 
@@ -172,7 +179,7 @@ class GpBoStrategy : public Strategy {
   std::vector<Point> initial_design(const History& history, int count) const;
   // Runs in the initial design: n_init (sf-bo), StrategyOptions::design_runs_for (mfms-bo).
   int design_size() const;
-  // The model a saved state belongs to: strategy, kernel and what the GP learns from.
+  // The model a saved state belongs to: strategy, kernels and what the GP learns from.
   std::string state_key() const;
   // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
   std::vector<AcqPair> pairs(double budget_left) const;
@@ -192,7 +199,7 @@ class GpBoStrategy : public Strategy {
   std::vector<int> gp_runs_;  // run of each training row of gp_
   size_t gp_key_ = 0;         // observation count gp_ was built on
   double fit_cost_ = 0;       // cost of the runs behind the last hyperparameter fit's data
-  GpModel trend_model_;       // model_'s kernel, linear mean at the target
+  GpModel trend_model_;       // the trend kernel, linear mean at the target
   std::optional<Eigen::VectorXd> trend_theta_;  // its fitted hyperparameters
   double trend_fit_cost_ = -1;                  // the fit_cost_ they were fitted at
   std::optional<Eigen::VectorXd> last_recommendation_;
