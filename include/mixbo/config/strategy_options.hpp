@@ -17,12 +17,12 @@ struct StrategyOptions {
   // also gives mfms-bo's trend model (gp_bo.hpp) kTrendKernel; an expression given here is both
   // models' kernel.
   std::string kernel = "auto";
-  // kTrendKernel, the loss curve over scales and steps with a mixture effect that may decorrelate
-  // across them, plus a mixture effect with its own amplitude and its own correlation across
-  // scales. In kTrendKernel alone one signal variance covers the curve (most of the variance) and
-  // the mixture effect (a few percent of it), which the fit can only make that small with share
-  // lengthscales so long that the effect is almost linear over the simplex, and the hull's
-  // minimiser of an almost linear surface is a vertex that jumps as runs arrive
+  // The default: kTrendKernel (the loss curve over scales and steps, with a mixture effect that
+  // may decorrelate across them) plus a mixture effect with its own amplitude and its own
+  // correlation across scales. In kTrendKernel alone one signal variance covers the curve (most of
+  // the variance) and the mixture effect (a few percent of it), which the fit can only make that
+  // small with share lengthscales so long that the effect is almost linear over the simplex, and
+  // the hull's minimiser of an almost linear surface is a vertex that jumps as runs arrive
   // (docs/decision-quality.md, session 34).
   static constexpr const char* kDefaultKernel =
       "matern52(all) * rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale)";

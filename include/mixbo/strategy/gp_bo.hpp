@@ -103,11 +103,12 @@
 // 60-88% (session 26). Its kernel is StrategyOptions::trend_kernel_expression(): the decision
 // kernel's first term, matern52(all) * rbf(scale) * expdecay(steps), by default (session 35). The
 // decision kernel's added mixture term has no steps factor, so it can carry part of the scale
-// effect as the same at every step count, and from a larger scale's short runs it then states the
-// target's full-length value too high (long ladder, law-family member 10: 2.6-2.9% in 40 rounds
-// running, the interval covering 56% of that member's rounds); in the trend kernel every scale
-// effect goes with the curve over steps, and the union of the two structures' intervals holds
-// (100%). With checkpoints = all the value is the GP on every checkpoint's alone.
+// effect as the same at every step count; from a larger scale's short runs it then states the
+// target's full-length value too high (long ladder, law-family member 10: the decision GP 4.1%,
+// the value with a trend model of the same kernel 2.6-2.9%, in 40 rounds running, the interval
+// covering 56% of that member's rounds). In the trend kernel every scale effect goes with the
+// curve over steps, and the union of the two structures' intervals held there (100%). With
+// checkpoints = all the value is the GP on every checkpoint's alone.
 #include <memory>
 #include <optional>
 
