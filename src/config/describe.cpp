@@ -60,9 +60,9 @@ std::string describe(const CampaignConfig& c) {
   o << "\n";
   o << "kernel     " << c.strategy.kernel_expression()
     << (c.strategy.kernel == "auto" ? " (auto)" : "") << "\n";
-  // mfms-bo's value and interval take in a second model (gp_bo.hpp), whose kernel "auto" makes
-  // another; with every checkpoint (checkpoints = all) there is none.
-  if (c.strategy.type == "mfms-bo" && c.strategy.checkpoints != "all" &&
+  // The GP strategies' value and interval take in a second model (gp_bo.hpp), to which "auto"
+  // gives another kernel.
+  if ((c.strategy.type == "mfms-bo" || c.strategy.type == "sf-bo") &&
       c.strategy.trend_kernel_expression() != c.strategy.kernel_expression())
     o << "trend      " << c.strategy.trend_kernel_expression()
       << " (auto), the value's trend model\n";

@@ -88,7 +88,7 @@ const std::vector<Key>& keys() {
        "acquisition of the BO strategies (mfms-bo, sf-bo; see README)"},
       {"strategy.kernel", "auto",
        "GP kernel expression (auto: matern52(all) * rbf(scale) * expdecay(steps) + "
-       "matern52(mixture) * rbf(scale), and for mfms-bo's trend model its first term; with "
+       "matern52(mixture) * rbf(scale), and for the trend model its first term; with "
        "checkpoints = all, matern52(mixture) * rbf(scale) * expdecay(steps)); an expression "
        "given is both models'"},
       {"strategy.n_init", "10", "runs of the initial design"},

@@ -107,7 +107,7 @@ std::string StrategyOptions::kernel_expression() const {
 }
 
 std::string StrategyOptions::trend_kernel_expression() const {
-  return kernel == "auto" ? kTrendKernel : kernel;
+  return kernel == "auto" && checkpoints != "all" ? kTrendKernel : kernel_expression();
 }
 
 void SimulatorOptions::validate() const {

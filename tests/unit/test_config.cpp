@@ -65,6 +65,22 @@ TEST(Config, GoodConfigParsesWithDefaults) {
   EXPECT_NE(describe(c).find("full target-scale runs"), std::string::npos);
 }
 
+// The trend model's kernel is printed where "auto" gives it its own: for both GP strategies (sf-bo
+// fits one too), not with one kernel for both, not for a baseline.
+TEST(Config, DescribeNamesTheTrendModelsKernelWhereItDiffers) {
+  const std::string trend = std::string("trend      ") + StrategyOptions::kTrendKernel;
+  for (const char* type : {"mfms-bo", "sf-bo"})
+    EXPECT_NE(describe(load_config(write_config(kGood), {std::string("--strategy.type=") + type}))
+                  .find(trend),
+              std::string::npos)
+        << type;
+  for (const auto& flag :
+       {"--strategy.type=random", "--strategy.kernel=rbf(mixture)", "--strategy.checkpoints=all"})
+    EXPECT_EQ(describe(load_config(write_config(kGood), {flag})).find("trend      "),
+              std::string::npos)
+        << flag;
+}
+
 TEST(Config, FlagsOverrideTheFile) {
   const auto c =
       load_config(write_config(kGood), {"--campaign.budget=7.5", "--executor.type=simulated"});

@@ -1,5 +1,5 @@
 // The GP strategies' default kernel, matern52(all) * rbf(scale) * expdecay(steps) +
-// matern52(mixture) * rbf(scale): what "auto" resolves to (for mfms-bo's trend model too), its
+// matern52(mixture) * rbf(scale): what "auto" resolves to (for the trend model too), its
 // first term's priors, and that it learns from runs at two scales whether the mixture effect
 // transfers between them.
 #include <gtest/gtest.h>
@@ -34,6 +34,8 @@ TEST(DefaultKernel, AutoGivesTheTrendModelTheDefaultsFirstTerm) {
   EXPECT_EQ(std::string(StrategyOptions::kDefaultKernel)
                 .rfind(std::string(StrategyOptions::kTrendKernel) + " + ", 0),
             0u);
+  o.checkpoints = "all";  // one kernel: mfms-bo has no trend model then, sf-bo keeps it
+  EXPECT_EQ(o.trend_kernel_expression(), StrategyOptions::kSeparableKernel);
   o.kernel = "rbf(mixture)";
   EXPECT_EQ(o.trend_kernel_expression(), "rbf(mixture)");
 }
