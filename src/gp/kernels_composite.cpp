@@ -89,6 +89,53 @@ class Sum final : public Composite {
       d += weight(p, i) * children_[i]->diagonal(sub(p, i), X);
     return d;
   }
+  // The fit's path: each term keeps its own state (a product's factor Grams, a leaf's tables),
+  // and its Gram's lower triangle for its weight's gradient. Without it a sum fell back to gram()
+  // and add_param_gradient() and evaluated every term's transcendentals again for the gradient.
+  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
+    auto s = std::make_unique<State>();
+    for (const auto& c : children_) {
+      s->children.push_back(c->make_state(X));
+      s->grams.emplace_back(X.rows(), X.rows());
+    }
+    s->scratch.resize(X.rows(), X.rows());
+    return s;
+  }
+  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
+    auto& s = static_cast<State&>(state);
+    const size_t m = children_.size();
+    for (size_t i = 0; i < m; ++i) children_[i]->gram_lower(sub(p, i), *s.children[i], s.grams[i]);
+    const Eigen::Index n = K.rows();
+    for (Eigen::Index j = 0; j < n; ++j) {
+      auto k = K.col(j).tail(n - j);
+      k = s.grams[0].col(j).tail(n - j);
+      for (size_t i = 1; i < m; ++i) k += weight(p, i) * s.grams[i].col(j).tail(n - j);
+    }
+  }
+  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
+                                Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<State&>(state);
+    const size_t m = children_.size();
+    const Eigen::Index n = W.rows();
+    // Each weight's gradient, sum_ab W_ab k_i,ab, from the lower triangles: the strict part
+    // twice, the diagonal once. Taken first, since a term may overwrite the W it is given.
+    for (size_t i = 1; i < m; ++i) {
+      double sum = 0;
+      for (Eigen::Index j = 0; j < n; ++j)
+        sum += 2 * W.col(j).tail(n - j).dot(s.grams[i].col(j).tail(n - j)) -
+               W(j, j) * s.grams[i](j, j);
+      g[weight_index(i)] += weight(p, i) * sum;
+    }
+    for (size_t i = 1; i < m; ++i) {
+      const double a = weight(p, i);
+      for (Eigen::Index j = 0; j < n; ++j) s.scratch.col(j).tail(n - j) = a * W.col(j).tail(n - j);
+      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], s.scratch,
+                                             g.segment(offsets_[i], counts_[i]));
+    }
+    children_[0]->add_param_gradient_lower(sub(p, 0), *s.children[0], W,
+                                           g.segment(offsets_[0], counts_[0]));
+  }
+
   void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
                           Eigen::Ref<Eigen::VectorXd> g) const override {
     children_[0]->add_param_gradient(sub(p, 0), X, W, g.segment(offsets_[0], counts_[0]));
@@ -131,6 +178,12 @@ class Sum final : public Composite {
   }
   Eigen::Index weight_index(size_t i) const { return total_ + static_cast<Eigen::Index>(i) - 1; }
   double weight(const ParamsRef& p, size_t i) const { return std::exp(p[weight_index(i)]); }
+
+  struct State final : KernelState {
+    std::vector<std::unique_ptr<KernelState>> children;
+    std::vector<Eigen::MatrixXd> grams;  // each term's lower triangle, at the last gram_lower's p
+    Eigen::MatrixXd scratch;             // a later term's weights, a_i W
+  };
 };
 
 class Product final : public Composite {

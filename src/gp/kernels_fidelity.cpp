@@ -133,11 +133,28 @@ class ExpDecay final : public Kernel, public StreamedGradient {
   Eigen::MatrixXd cross_t(const ParamsRef& p, const Eigen::VectorXd& t1,
                           const Eigen::VectorXd& t2) const {
     const double a = std::exp(p[0]), b = std::exp(p[1]), w = std::exp(p[2]);
-    Eigen::ArrayXXd S = t1.array().replicate(1, t2.size());
-    S.rowwise() += t2.array().transpose();
-    S += b;
-    return (w + (a * (std::log(b) - S.log())).exp()).matrix();
+    const auto table = [&](const Eigen::VectorXd& u1, const Eigen::VectorXd& u2) {
+      Eigen::ArrayXXd S = u1.array().replicate(1, u2.size());
+      S.rowwise() += u2.array().transpose();
+      S += b;
+      return (w + (a * (std::log(b) - S.log())).exp()).matrix().eval();
+    };
+    // Steps take few distinct values (a candidate batch is at one step count, the training rows
+    // on the checkpoint grid): a large block is a gather from the table over the distinct pairs,
+    // one log and one exp per pair instead of per entry. Small blocks skip the sorting.
+    if (t1.size() * t2.size() < kTableFrom) return table(t1, t2);
+    const UniqueValues u1(t1), u2(t2);
+    if (4 * u1.size() * u2.size() > t1.size() * t2.size()) return table(t1, t2);
+    const Eigen::MatrixXd T = table(u1.values(), u2.values());
+    Eigen::MatrixXd K(t1.size(), t2.size());
+    for (Eigen::Index j = 0; j < t2.size(); ++j) {
+      const double* tc = T.col(u2.index(j)).data();
+      double* k = K.col(j).data();
+      for (Eigen::Index i = 0; i < t1.size(); ++i) k[i] = tc[u1.index(i)];
+    }
+    return K;
   }
+  static constexpr Eigen::Index kTableFrom = 4096;  // entries
 
   std::string group_;
   KernelContext ctx_;

@@ -38,6 +38,9 @@ const char* kExpressions[] = {
     "rbf(mixture) * downsampling(scale) + matern52(steps) * expdecay(steps)",
     "rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale) * expdecay(steps)",
     "rbf(mixture) + rbf(scale) + (rbf(steps) + matern52(all))",
+    // The default (StrategyOptions::kDefaultKernel), and a sum inside a product.
+    "matern52(all) * rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale)",
+    "(rbf(mixture) + matern52(all)) * expdecay(steps)",
 };
 
 class KernelGradients : public ::testing::TestWithParam<const char*> {};
@@ -187,6 +190,30 @@ TEST(KernelValues, ClosedForms) {
   EXPECT_NEAR(K(0, 0), 0.7 + 1.0, 1e-12);
   EXPECT_NEAR(K(0, 1), 0.7, 1e-14);
   EXPECT_NEAR(K(1, 1), 0.7, 1e-14);
+}
+
+// A large cross block with few distinct step counts (a candidate batch at one step count against
+// training rows on a step grid) is gathered from a table over the distinct pairs; a block of
+// distinct step counts is not. Both must be the closed form at every entry.
+TEST(KernelValues, ExpDecayCrossOfALargeBlockIsTheClosedFormAtEveryEntry) {
+  const KernelContext ctx = gp_context(2);
+  Eigen::VectorXd e(3);
+  e << std::log(0.7), std::log(2.0), std::log(0.2);
+  const auto closed = [](double t1, double t2) {
+    return 0.2 + std::pow(2.0 / (t1 + t2 + 2.0), 0.7);
+  };
+  for (bool grid : {true, false}) {
+    Eigen::MatrixXd X1 = Eigen::MatrixXd::Zero(300, 4), X2 = Eigen::MatrixXd::Zero(70, 4);
+    for (Eigen::Index i = 0; i < X1.rows(); ++i)
+      X1(i, 3) = std::log(grid ? 500.0 * (1 + i % 3) : 100.0 + static_cast<double>(i));
+    for (Eigen::Index i = 0; i < X2.rows(); ++i)
+      X2(i, 3) = std::log(grid ? 2000.0 * (1 + i % 7) : 50.0 + 3.0 * static_cast<double>(i));
+    const Eigen::MatrixXd K = make_expdecay("steps", ctx)->cross(e, X1, X2);
+    for (Eigen::Index j = 0; j < X2.rows(); ++j)
+      for (Eigen::Index i = 0; i < X1.rows(); ++i)
+        ASSERT_NEAR(K(i, j), closed(std::exp(X1(i, 3)) / 1000, std::exp(X2(j, 3)) / 1000), 1e-13)
+            << (grid ? "grid" : "distinct") << " at " << i << "," << j;
+  }
 }
 
 TEST(KernelSum, WeighsItsLaterTermsAndNamesRepeatedLeavesApart) {
