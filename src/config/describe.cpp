@@ -1,5 +1,7 @@
 #include <iomanip>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "mixbo/config/campaign_config.hpp"
 
@@ -60,12 +62,15 @@ std::string describe(const CampaignConfig& c) {
   o << "\n";
   o << "kernel     " << c.strategy.kernel_expression()
     << (c.strategy.kernel == "auto" ? " (auto)" : "") << "\n";
-  // The GP strategies' value and interval take in a second model (gp_bo.hpp), to which "auto"
-  // gives another kernel.
+  // The GP strategies' value and interval take in trend models (gp_bo.hpp), to which "auto"
+  // gives kernels of their own.
+  const auto trends = c.strategy.trend_kernel_expressions();
   if ((c.strategy.type == "mfms-bo" || c.strategy.type == "sf-bo") &&
-      c.strategy.trend_kernel_expression() != c.strategy.kernel_expression())
-    o << "trend      " << c.strategy.trend_kernel_expression()
-      << " (auto), the value's trend model\n";
+      trends != std::vector{c.strategy.kernel_expression()}) {
+    o << "trend      ";
+    for (size_t i = 0; i < trends.size(); ++i) o << (i ? " and " : "") << trends[i];
+    o << " (auto), the value's trend models\n";
+  }
   return o.str();
 }
 

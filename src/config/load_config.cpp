@@ -88,9 +88,9 @@ const std::vector<Key>& keys() {
        "acquisition of the BO strategies (mfms-bo, sf-bo; see README)"},
       {"strategy.kernel", "auto",
        "GP kernel expression (auto: matern52(all) * rbf(scale) * expdecay(steps) + "
-       "matern52(mixture) * rbf(scale), and for the trend model its first term; with "
-       "checkpoints = all, matern52(mixture) * rbf(scale) * expdecay(steps)); an expression "
-       "given is both models'"},
+       "matern52(mixture) * rbf(scale), and for the value's trend models its first term and "
+       "itself; with checkpoints = all, matern52(mixture) * rbf(scale) * expdecay(steps)); an "
+       "expression given is every model's"},
       {"strategy.n_init", "10", "runs of the initial design"},
       {"strategy.design_pairs", "auto",
        "mfms-bo: design runs that repeat the design's first mixtures at the second scale (at "

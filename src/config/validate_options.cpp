@@ -106,8 +106,9 @@ std::string StrategyOptions::kernel_expression() const {
   return checkpoints == "all" ? kSeparableKernel : kDefaultKernel;
 }
 
-std::string StrategyOptions::trend_kernel_expression() const {
-  return kernel == "auto" && checkpoints != "all" ? kTrendKernel : kernel_expression();
+std::vector<std::string> StrategyOptions::trend_kernel_expressions() const {
+  if (kernel == "auto" && checkpoints != "all") return {kTrendKernel, kDefaultKernel};
+  return {kernel_expression()};
 }
 
 void SimulatorOptions::validate() const {

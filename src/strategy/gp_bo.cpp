@@ -103,11 +103,12 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
       team_(team),
       fidelity_(fidelity),
       kind_(parse_acquisition(setup.options.acquisition)),
-      model_(
-          GpModel::from_expression(setup.options.kernel_expression(), kernel_context(setup.space))),
-      trend_model_(GpModel::from_expression(setup.options.trend_kernel_expression(),
-                                            kernel_context(setup.space),
-                                            trend_options(setup.space))) {
+      model_(GpModel::from_expression(setup.options.kernel_expression(),
+                                      kernel_context(setup.space))) {
+  for (const auto& expression : setup.options.trend_kernel_expressions())
+    trends_.push_back({GpModel::from_expression(expression, kernel_context(setup.space),
+                                                trend_options(setup.space)),
+                       std::nullopt, -1});
   if (model_every_checkpoint() && !split_steps(model_.kernel_ptr()))
     throw ConfigError(
         "strategy.checkpoints = all needs a kernel that is a product of "
@@ -117,9 +118,14 @@ GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fide
 }
 
 std::string GpBoStrategy::state_key() const {
-  return name() + "; kernel " + model_.kernel().expression() + " (" +
-         std::to_string(model_.num_params()) + " hyperparameters); trend kernel " +
-         trend_model_.kernel().expression() + "; checkpoints " + setup_.options.checkpoints;
+  std::string key = name() + "; kernel " + model_.kernel().expression() + " (" +
+                    std::to_string(model_.num_params()) + " hyperparameters)";
+  for (const auto& t : trends_) key += "; trend kernel " + t.model.kernel().expression();
+  return key + "; checkpoints " + setup_.options.checkpoints;
+}
+
+std::string GpBoStrategy::trend_name(size_t i) {
+  return i == 0 ? "trend" : "trend" + std::to_string(i + 1);
 }
 
 StrategyState GpBoStrategy::save_state() const {
@@ -131,17 +137,18 @@ StrategyState GpBoStrategy::save_state() const {
   if (theta_) s.values["theta"] = vec(*theta_);
   s.values["fit_cost"] = {fit_cost_};
   if (standardizer_) s.values["standardizer"] = {standardizer_->mean, standardizer_->scale};
-  if (trend_theta_) {
-    s.values["trend_theta"] = vec(*trend_theta_);
-    s.values["trend_fit_cost"] = {trend_fit_cost_};
-  }
+  for (size_t i = 0; i < trends_.size(); ++i)
+    if (trends_[i].theta) {
+      s.values[trend_name(i) + "_theta"] = vec(*trends_[i].theta);
+      s.values[trend_name(i) + "_fit_cost"] = {trends_[i].fit_cost};
+    }
   if (last_recommendation_) s.values["last_recommendation"] = vec(*last_recommendation_);
   return s;
 }
 
 void GpBoStrategy::restore_state(const StrategyState& state) {
   if (state.key != state_key()) return;  // another model's: start afresh
-  const auto get = [&](const char* name, size_t size) -> const std::vector<double>* {
+  const auto get = [&](const std::string& name, size_t size) -> const std::vector<double>* {
     const auto it = state.values.find(name);
     return it != state.values.end() && it->second.size() == size ? &it->second : nullptr;
   };
@@ -154,11 +161,15 @@ void GpBoStrategy::restore_state(const StrategyState& state) {
   theta_ = vec(*theta);
   fit_cost_ = cost->front();
   if (const auto* st = get("standardizer", 2)) standardizer_ = Standardizer{(*st)[0], (*st)[1]};
-  const auto* trend_theta = get("trend_theta", static_cast<size_t>(trend_model_.num_params()));
-  const auto* trend_cost = get("trend_fit_cost", 1);
-  if (trend_theta && trend_cost) {
-    trend_theta_ = vec(*trend_theta);
-    trend_fit_cost_ = trend_cost->front();
+  for (size_t i = 0; i < trends_.size(); ++i) {
+    auto& t = trends_[i];
+    const auto* trend_theta =
+        get(trend_name(i) + "_theta", static_cast<size_t>(t.model.num_params()));
+    const auto* trend_cost = get(trend_name(i) + "_fit_cost", 1);
+    if (trend_theta && trend_cost) {
+      t.theta = vec(*trend_theta);
+      t.fit_cost = trend_cost->front();
+    }
   }
   if (const auto* w = get("last_recommendation", static_cast<size_t>(setup_.space.k())))
     last_recommendation_ = vec(*w);
@@ -275,25 +286,28 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   return gp_;
 }
 
-std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(const History& history) {
+std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
+                                                                     const History& history) {
+  TrendModel& t = trends_[i];
+  const std::string prefix = trend_name(i) + ".";
   const TrainingSet ts = training_set(history);
   std::shared_ptr<const GaussianProcess> out;
-  if (!trend_theta_ || trend_fit_cost_ != fit_cost_) {
-    // The decision fit's seed, its stream 1: the two fits' starts differ.
-    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 1);
+  if (!t.theta || t.fit_cost != fit_cost_) {
+    // The decision fit's seed, stream i + 1: the fits' starts differ.
+    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit),
+                       static_cast<std::uint64_t>(i + 1));
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
-    FitResult fit = fit_gp(trend_model_, ts.X, ts.y, team_, rng, trend_theta_, fo);
-    trend_theta_ = fit.theta;
-    trend_fit_cost_ = fit_cost_;
-    diag_.values["trend.log_posterior"] = fit.log_posterior;
+    FitResult fit = fit_gp(t.model, ts.X, ts.y, team_, rng, t.theta, fo);
+    t.theta = fit.theta;
+    t.fit_cost = fit_cost_;
+    diag_.values[prefix + "log_posterior"] = fit.log_posterior;
     out = std::make_shared<const GaussianProcess>(std::move(fit.gp));
   } else {
-    out = std::make_shared<const GaussianProcess>(trend_model_, ts.X, ts.y, *trend_theta_);
+    out = std::make_shared<const GaussianProcess>(t.model, ts.X, ts.y, *t.theta);
   }
-  for (int i = 0; i < trend_model_.num_params(); ++i)
-    diag_.values["trend." + trend_model_.natural_name(i)] =
-        trend_model_.natural_value(*trend_theta_, i);
+  for (int j = 0; j < t.model.num_params(); ++j)
+    diag_.values[prefix + t.model.natural_name(j)] = t.model.natural_value(*t.theta, j);
   return out;
 }
 
@@ -655,14 +669,21 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   };
   Value v = value_of(*gp, cal);
   diag_.values["rec.model_error"] = v.model_error;
-  // Both extrapolations of the trend (gp_bo.hpp): the midpoint of their values, the union of their
-  // intervals.
+  // Every extrapolation of the trend (gp_bo.hpp): the midpoint of the lowest and highest value,
+  // the union of their intervals.
   if (!curve) {
-    const auto trend = trend_model_for(history);
-    const Value t = value_of(*trend, run_out_calibration(*trend, gp_runs_, sp.k()));
-    diag_.values["rec.trend_gap"] = t.mean - v.mean;
-    diag_.values["rec.trend_model_error"] = t.model_error;
-    v = {0.5 * (v.mean + t.mean), std::min(v.lo, t.lo), std::max(v.hi, t.hi), v.model_error};
+    double low = v.mean, high = v.mean;
+    for (size_t i = 0; i < trends_.size(); ++i) {
+      const auto trend = trend_model_for(i, history);
+      const Value t = value_of(*trend, run_out_calibration(*trend, gp_runs_, sp.k()));
+      diag_.values["rec." + trend_name(i) + "_gap"] = t.mean - v.mean;
+      diag_.values["rec." + trend_name(i) + "_model_error"] = t.model_error;
+      low = std::min(low, t.mean);
+      high = std::max(high, t.mean);
+      v.lo = std::min(v.lo, t.lo);
+      v.hi = std::max(v.hi, t.hi);
+    }
+    v.mean = 0.5 * (low + high);
   }
   r.mean = v.mean;
   r.lo = checked ? v.lo : r.mean;

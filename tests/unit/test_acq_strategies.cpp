@@ -582,10 +582,11 @@ TEST(AcqStrategies, RecommendationStatesNoTargetValueFartherThanTheCheckedExtrap
   EXPECT_LT(r.lo, r.mean);
 }
 
-// With kernel = auto the value's two models differ in structure (strategy_options.hpp): the
-// decision GP has the default's added mixture term, and the trend model only its first term, in
-// which every scale effect goes with the curve over steps. An expression given is both models'.
-TEST(AcqStrategies, TheTrendModelHasTheDefaultKernelsFirstTerm) {
+// With kernel = auto the value's models differ in structure (strategy_options.hpp): the decision
+// GP has the default's added mixture term, the first trend model only its first term, in which
+// every scale effect goes with the curve over steps, and the second the default's two terms. An
+// expression given is every model's.
+TEST(AcqStrategies, TheTrendModelsHaveTheDefaultKernelsFirstTermAndTheDefault) {
   auto c = four_rung_config();
   const std::int64_t full = c.space.steps().max_steps();
   History h = seeded_history(c, 4);
@@ -603,8 +604,12 @@ TEST(AcqStrategies, TheTrendModelHasTheDefaultKernelsFirstTerm) {
   EXPECT_TRUE(d.count("gp.sum.weight[1]"));
   EXPECT_TRUE(d.count("trend.matern52(all).lengthscale[0]"));
   EXPECT_FALSE(d.count("trend.sum.weight[1]"));
+  EXPECT_TRUE(d.count("trend2.sum.weight[1]"));
+  EXPECT_TRUE(d.count("rec.trend2_gap"));
   c.strategy.kernel = StrategyOptions::kDefaultKernel;
-  EXPECT_TRUE(diagnostics(c).count("trend.sum.weight[1]"));
+  const auto given = diagnostics(c);
+  EXPECT_TRUE(given.count("trend.sum.weight[1]"));
+  EXPECT_FALSE(given.count("rec.trend2_gap"));
 }
 
 // Past the largest scale run the constant-mean GP reverts towards the data's level (too high a
@@ -612,8 +617,9 @@ TEST(AcqStrategies, TheTrendModelHasTheDefaultKernelsFirstTerm) {
 // saturates; runs below the target cannot tell which holds (gp_bo.hpp). Full-length runs at 20M,
 // 60M and 300M of an objective whose log falls straight with log parameters, and of one that
 // saturates (an irreducible loss plus N^-1/2): each 1B interval must hold the truth, and the
-// stated value, the midpoint of the two models' (rec.trend_gap apart), must be nearer the truth
-// than the constant-mean GP's alone (which, here, is too high in both).
+// stated value, the midpoint of the models' lowest and highest (rec.trend_gap and rec.trend2_gap
+// from the constant-mean GP's), must be nearer the truth than the constant-mean GP's alone (which,
+// here, is too high in both).
 TEST(AcqStrategies, TheIntervalHoldsTheTargetWhetherTheTrendContinuesOrSaturates) {
   const auto c = four_rung_config();
   const std::int64_t full = c.space.steps().max_steps();
@@ -643,9 +649,12 @@ TEST(AcqStrategies, TheIntervalHoldsTheTargetWhetherTheTrendContinuesOrSaturates
     const double truth = loss(Point{r.w, 3, full});
     EXPECT_LE(r.lo, truth) << name;
     EXPECT_GE(r.hi, truth) << name;
-    // The GP models log(loss): the constant-mean GP's value is half the gap above the midpoint's.
-    const double gap = st.diagnostics().values.at("rec.trend_gap");
-    const double constant_mean = std::exp(std::log(r.mean) - gap / 2);
+    // The GP models log(loss); the value is the midpoint of the constant-mean GP's and the trend
+    // models' (each rec.trend*_gap from the constant-mean GP's) lowest and highest.
+    const auto& d = st.diagnostics().values;
+    const double gap = d.at("rec.trend_gap"), gap2 = d.at("rec.trend2_gap");
+    const double offset = 0.5 * (std::min({0.0, gap, gap2}) + std::max({0.0, gap, gap2}));
+    const double constant_mean = std::exp(std::log(r.mean) - offset);
     EXPECT_NE(gap, 0.0) << name;
     EXPECT_LT(std::abs(r.mean - truth), std::abs(constant_mean - truth))
         << name << ": value " << r.mean << ", constant mean " << constant_mean << ", truth "

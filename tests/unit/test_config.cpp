@@ -65,10 +65,11 @@ TEST(Config, GoodConfigParsesWithDefaults) {
   EXPECT_NE(describe(c).find("full target-scale runs"), std::string::npos);
 }
 
-// The trend model's kernel is printed where "auto" gives it its own: for both GP strategies (sf-bo
-// fits one too), not with one kernel for both, not for a baseline.
-TEST(Config, DescribeNamesTheTrendModelsKernelWhereItDiffers) {
-  const std::string trend = std::string("trend      ") + StrategyOptions::kTrendKernel;
+// The trend models' kernels are printed where "auto" gives them their own: for both GP strategies
+// (sf-bo fits them too), not with one kernel for every model, not for a baseline.
+TEST(Config, DescribeNamesTheTrendModelsKernelsWhereTheyDiffer) {
+  const std::string trend = std::string("trend      ") + StrategyOptions::kTrendKernel + " and " +
+                            StrategyOptions::kDefaultKernel;
   for (const char* type : {"mfms-bo", "sf-bo"})
     EXPECT_NE(describe(load_config(write_config(kGood), {std::string("--strategy.type=") + type}))
                   .find(trend),

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "gp_fixture.hpp"
 #include "mixbo/config/strategy_options.hpp"
@@ -26,18 +28,21 @@ TEST(DefaultKernel, AutoIsTheNonSeparableKernelAndTheSeparableOneForEveryCheckpo
   EXPECT_EQ(o.kernel_expression(), "rbf(mixture)");
 }
 
-// The trend model's kernel: with "auto" the default's first term, whose every scale effect goes
-// with the curve over steps (strategy_options.hpp); an expression given is both models'.
-TEST(DefaultKernel, AutoGivesTheTrendModelTheDefaultsFirstTerm) {
+// The trend models' kernels: with "auto" the default's first term, whose every scale effect goes
+// with the curve over steps, and the default itself (strategy_options.hpp); an expression given
+// is every model's.
+TEST(DefaultKernel, AutoGivesTheTrendModelsTheDefaultsFirstTermAndTheDefault) {
+  using Kernels = std::vector<std::string>;
   StrategyOptions o;
-  EXPECT_EQ(o.trend_kernel_expression(), StrategyOptions::kTrendKernel);
+  EXPECT_EQ(o.trend_kernel_expressions(),
+            (Kernels{StrategyOptions::kTrendKernel, StrategyOptions::kDefaultKernel}));
   EXPECT_EQ(std::string(StrategyOptions::kDefaultKernel)
                 .rfind(std::string(StrategyOptions::kTrendKernel) + " + ", 0),
             0u);
   o.checkpoints = "all";  // one kernel: mfms-bo has no trend model then, sf-bo keeps it
-  EXPECT_EQ(o.trend_kernel_expression(), StrategyOptions::kSeparableKernel);
+  EXPECT_EQ(o.trend_kernel_expressions(), Kernels{StrategyOptions::kSeparableKernel});
   o.kernel = "rbf(mixture)";
-  EXPECT_EQ(o.trend_kernel_expression(), "rbf(mixture)");
+  EXPECT_EQ(o.trend_kernel_expressions(), Kernels{"rbf(mixture)"});
 }
 
 TEST(DefaultKernel, MixtureColumnsShortAndScaleAndStepsColumnsLongLengthscales) {

@@ -97,4 +97,34 @@ TEST(ResumeDecisions, AStateOfAnotherModelIsIgnored) {
   EXPECT_EQ(back.values.at("last_recommendation"), own.values.at("last_recommendation"));
   EXPECT_EQ(back.values.at("trend_theta"), own.values.at("trend_theta"));
   EXPECT_EQ(back.values.at("trend_fit_cost"), std::vector<double>{0.25});
+  EXPECT_EQ(back.values.count("trend2_theta"), 0u) << "an expression given: one trend model";
+}
+
+// With kernel = auto the value has two trend models (gp_bo.hpp): each one's hyperparameters
+// round-trip under its own name.
+TEST(ResumeDecisions, EachTrendModelsStateRoundTrips) {
+  TempDir tmp;
+  const auto cfg = config(tmp.path / "c");
+  SerialTeam team;
+  auto s = make_strategy(cfg.strategy_setup(), team);
+  StrategyState own = s->save_state();
+  KernelContext ctx;
+  ctx.k = 5;
+  GpOptions linear;
+  linear.linear_mean = true;
+  const auto params = [&](const std::string& kernel, const GpOptions& o) {
+    return static_cast<size_t>(GpModel::from_expression(kernel, ctx, o).num_params());
+  };
+  own.values["theta"] = std::vector<double>(params(cfg.strategy.kernel_expression(), {}), 0.1);
+  own.values["fit_cost"] = {0.25};
+  const auto trends = cfg.strategy.trend_kernel_expressions();
+  ASSERT_EQ(trends.size(), 2u);
+  own.values["trend_theta"] = std::vector<double>(params(trends[0], linear), 0.3);
+  own.values["trend_fit_cost"] = {0.25};
+  own.values["trend2_theta"] = std::vector<double>(params(trends[1], linear), 0.4);
+  own.values["trend2_fit_cost"] = {0.5};
+  s->restore_state(own);
+  const StrategyState back = s->save_state();
+  for (const char* key : {"trend_theta", "trend_fit_cost", "trend2_theta", "trend2_fit_cost"})
+    EXPECT_EQ(back.values.at(key), own.values.at(key)) << key;
 }

@@ -14,8 +14,8 @@ struct StrategyOptions {
   std::string acquisition = "target-ei-per-cost";  // a name of acquisition_registry()
   // The GP kernel expression, or "auto" (the default): kDefaultKernel, or kSeparableKernel with
   // checkpoints = all, whose runs x step-grid solve needs a kernel separable in the steps. "auto"
-  // also gives the GP strategies' trend model (gp_bo.hpp) kTrendKernel; an expression given here
-  // is both models' kernel.
+  // also gives the GP strategies' trend models (gp_bo.hpp) kTrendKernel and kDefaultKernel; an
+  // expression given here is every model's kernel.
   std::string kernel = "auto";
   // The default: kTrendKernel (the loss curve over scales and steps, with a mixture effect that
   // may decorrelate across them) plus a mixture effect with its own amplitude and its own
@@ -28,7 +28,7 @@ struct StrategyOptions {
       "matern52(all) * rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale)";
   // The mixture effect may decorrelate across scales and step counts (matern52 over every
   // column), on top of the loss's trend in scale and steps (the one-column factors): the default
-  // until session 35, now the trend model's (why: gp_bo.hpp).
+  // until session 35, now a trend model's (why: gp_bo.hpp).
   static constexpr const char* kTrendKernel = "matern52(all) * rbf(scale) * expdecay(steps)";
   // The same mixture effect at every scale and step count, up to the trend factors.
   static constexpr const char* kSeparableKernel =
@@ -84,9 +84,11 @@ struct StrategyOptions {
   int design_runs_for(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;
-  // The trend model's kernel: `kernel` with "auto" resolved to kTrendKernel, or with checkpoints
-  // = all to kernel_expression() (mfms-bo then has no trend model; sf-bo keeps one kernel).
-  std::string trend_kernel_expression() const;
+  // The trend models' kernels (gp_bo.hpp): with "auto" kTrendKernel and kDefaultKernel, two
+  // structures of the scale trend that the runs below the target cannot tell apart; an
+  // expression given, or checkpoints = all, kernel_expression() alone (mfms-bo then has no trend
+  // model; sf-bo keeps one kernel).
+  std::vector<std::string> trend_kernel_expressions() const;
 };
 
 struct StrategySetup {

@@ -86,29 +86,33 @@
 // paper simulator the posterior minimiser alone drifted to a mixture 3% worse than a target run the
 // campaign had already made).
 //
-// The value and its interval take in a second extrapolation of the scale trend. Past the largest
+// The value and its interval take in other extrapolations of the scale trend. Past the largest
 // scale run the decision GP's constant mean reverts towards the data's level, so where the loss
 // keeps falling it states the target too high (demo law, 10 seeds: 9 of the 10 misses at cost
-// 0.3-1 had the truth below the interval). The trend model, a GP with a linear mean
-// centred at the target (c + b'(x - x0), GpOptions::mean_origin: c is the level there, b the fall
-// per e-fold of parameters and of steps), continues the trend straight, so where the loss
-// saturates towards an irreducible level it states the target too low (law family: members whose
-// misses were all optimistic). Runs below the target cannot tell which holds, so the value is the
-// midpoint of the two and the interval the union of their intervals, each scaled by its own run-out
-// check and held-out misses; where the two agree (interpolation, runs at the target) that is
-// either model's. The trend model is refitted at the first recommendation after each refit of the
-// decision GP (start 0 its own previous optimum) and does not choose the mixture: as the decision
-// model's mean a linear term pinned the paper simulator's answers to a vertex
-// (docs/decision-quality.md, session 17), and either model alone left one objective's intervals at
-// 60-88% (session 26). Its kernel is StrategyOptions::trend_kernel_expression(): the decision
-// kernel's first term, matern52(all) * rbf(scale) * expdecay(steps), by default (session 35). The
-// decision kernel's added mixture term has no steps factor, so it can carry part of the scale
-// effect as the same at every step count; from a larger scale's short runs it then states the
-// target's full-length value too high (long ladder, law-family member 10: the decision GP 4.1%,
-// the value with a trend model of the same kernel 2.6-2.9%, in 40 rounds running, the interval
-// covering 56% of that member's rounds). In the trend kernel every scale effect goes with the
-// curve over steps, and the union of the two structures' intervals held there (100%). With
-// checkpoints = all the value is the GP on every checkpoint's alone.
+// 0.3-1 had the truth below the interval). A trend model, a GP with a linear mean centred at the
+// target (c + b'(x - x0), GpOptions::mean_origin: c is the level there, b the fall per e-fold of
+// parameters and of steps), continues the trend straight, so where the loss saturates towards an
+// irreducible level it states the target too low (law family: members whose misses were all
+// optimistic). Runs below the target cannot tell which holds, so the value is the midpoint of the
+// models' lowest and highest and the interval the union of their intervals, each scaled by its
+// own run-out check and held-out misses; where they agree (interpolation, runs at the target)
+// that is any model's. The trend models are refitted at the first recommendation after each
+// refit of the decision GP (start 0 their own previous optimum) and do not choose the mixture:
+// as the decision model's mean a linear term pinned the paper simulator's answers to a vertex
+// (docs/decision-quality.md, session 17), and either mean alone left one objective's intervals
+// at 60-88% (session 26). Their kernels are StrategyOptions::trend_kernel_expressions(): by
+// default the decision kernel's first term, matern52(all) * rbf(scale) * expdecay(steps), and the
+// decision kernel itself (sessions 35-36), two structures of the scale trend that each missed one
+// objective the other covered:
+// - the decision kernel's added mixture term has no steps factor, so it can carry part of the
+//   scale effect as the same at every step count; from a larger scale's short runs it then
+//   states the target's full-length value too high (long ladder, law-family member 10: the
+//   decision GP 4.1%, the value with a trend model of the same kernel 2.6-2.9%, in 40 rounds
+//   running, 56% of that member's rounds covered; with the first term's trend model 100%);
+// - with the first term's trend model alone, law-family member 6 (paper ladder) stated values
+//   0.6-0.9% too high once runs at the target existed (74% of its rounds covered; with the
+//   decision kernel's 100%).
+// With checkpoints = all the value is the GP on every checkpoint's alone.
 #include <memory>
 #include <optional>
 
@@ -138,7 +142,7 @@ class GpBoStrategy : public Strategy {
   Diagnostics diagnostics() const override { return diag_; }
   // The fitted hyperparameters (the next fit's warm start, and the GP until the next refit), the
   // data cost they were fitted at (the refit schedule), their output standardisation
-  // (checkpoints = all), the trend model's hyperparameters and the data cost they were fitted at,
+  // (checkpoints = all), the trend models' hyperparameters and the data cost they were fitted at,
   // and the last recommendation (a target point of the knowledge gradient).
   StrategyState save_state() const override;
   void restore_state(const StrategyState& state) override;
@@ -156,9 +160,18 @@ class GpBoStrategy : public Strategy {
 
  private:
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
-  // The trend model on the rows of model_for(history) (call that first): refitted when the
+  // A trend model (the value's, below): its kernel with a linear mean at the target, its fitted
+  // hyperparameters and the fit_cost_ they were fitted at.
+  struct TrendModel {
+    GpModel model;
+    std::optional<Eigen::VectorXd> theta;
+    double fit_cost = -1;
+  };
+  // Trend model i on the rows of model_for(history) (call that first): refitted when the
   // decision GP was, else conditioned on the new rows with its last hyperparameters.
-  std::shared_ptr<const GaussianProcess> trend_model_for(const History& history);
+  std::shared_ptr<const GaussianProcess> trend_model_for(size_t i, const History& history);
+  // Trend model i's prefix in the state and the diagnostics: "trend", "trend2", ...
+  static std::string trend_name(size_t i);
   // Every checkpoint as a runs x step grid, and its outputs (log or raw, as training_set).
   std::pair<CurveGrid, Eigen::VectorXd> every_checkpoint(const History& history) const;
   // checkpoints = all: the GP on every checkpoint at the current hyperparameters (what the
@@ -197,12 +210,10 @@ class GpBoStrategy : public Strategy {
   // (checkpoints = all); nullopt: each GP standardises its rows.
   std::optional<Standardizer> standardizer_;
   std::shared_ptr<const GaussianProcess> gp_;
-  std::vector<int> gp_runs_;  // run of each training row of gp_
-  size_t gp_key_ = 0;         // observation count gp_ was built on
-  double fit_cost_ = 0;       // cost of the runs behind the last hyperparameter fit's data
-  GpModel trend_model_;       // the trend kernel, linear mean at the target
-  std::optional<Eigen::VectorXd> trend_theta_;  // its fitted hyperparameters
-  double trend_fit_cost_ = -1;                  // the fit_cost_ they were fitted at
+  std::vector<int> gp_runs_;        // run of each training row of gp_
+  size_t gp_key_ = 0;               // observation count gp_ was built on
+  double fit_cost_ = 0;             // cost of the runs behind the last hyperparameter fit's data
+  std::vector<TrendModel> trends_;  // one per StrategyOptions::trend_kernel_expressions()
   std::optional<Eigen::VectorXd> last_recommendation_;
   bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
