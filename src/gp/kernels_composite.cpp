@@ -60,6 +60,25 @@ class Composite : public Kernel {
   }
   std::string joined(const char* op, bool parenthesise_sums) const;
 
+  // The fit's path of a sum and of a product: each term's own state and its Gram's lower
+  // triangle at the last gram_lower's p, which the gradient pass reads instead of evaluating
+  // any term again.
+  struct TermsState : KernelState {
+    std::vector<std::unique_ptr<KernelState>> children;
+    std::vector<Eigen::MatrixXd> grams;
+    Eigen::MatrixXd scratch;  // one term's weights
+  };
+  void make_term_states(const Eigen::MatrixXd& X, TermsState& s) const {
+    for (const auto& c : children_) {
+      s.children.push_back(c->make_state(X));
+      s.grams.emplace_back(X.rows(), X.rows());
+    }
+  }
+  void term_grams_lower(const ParamsRef& p, TermsState& s) const {
+    for (size_t i = 0; i < children_.size(); ++i)
+      children_[i]->gram_lower(sub(p, i), *s.children[i], s.grams[i]);
+  }
+
   std::vector<KernelPtr> children_;
   std::vector<int> offsets_, counts_;
   int total_ = 0;
@@ -93,18 +112,15 @@ class Sum final : public Composite {
   // and its Gram's lower triangle for its weight's gradient. Without it a sum fell back to gram()
   // and add_param_gradient() and evaluated every term's transcendentals again for the gradient.
   std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
-    auto s = std::make_unique<State>();
-    for (const auto& c : children_) {
-      s->children.push_back(c->make_state(X));
-      s->grams.emplace_back(X.rows(), X.rows());
-    }
+    auto s = std::make_unique<TermsState>();
+    make_term_states(X, *s);
     s->scratch.resize(X.rows(), X.rows());
     return s;
   }
   void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
-    auto& s = static_cast<State&>(state);
+    auto& s = static_cast<TermsState&>(state);
     const size_t m = children_.size();
-    for (size_t i = 0; i < m; ++i) children_[i]->gram_lower(sub(p, i), *s.children[i], s.grams[i]);
+    term_grams_lower(p, s);
     const Eigen::Index n = K.rows();
     for (Eigen::Index j = 0; j < n; ++j) {
       auto k = K.col(j).tail(n - j);
@@ -114,7 +130,7 @@ class Sum final : public Composite {
   }
   void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
                                 Eigen::Ref<Eigen::VectorXd> g) const override {
-    auto& s = static_cast<State&>(state);
+    auto& s = static_cast<TermsState&>(state);
     const size_t m = children_.size();
     const Eigen::Index n = W.rows();
     // Each weight's gradient, sum_ab W_ab k_i,ab, from the lower triangles: the strict part
@@ -178,12 +194,6 @@ class Sum final : public Composite {
   }
   Eigen::Index weight_index(size_t i) const { return total_ + static_cast<Eigen::Index>(i) - 1; }
   double weight(const ParamsRef& p, size_t i) const { return std::exp(p[weight_index(i)]); }
-
-  struct State final : KernelState {
-    std::vector<std::unique_ptr<KernelState>> children;
-    std::vector<Eigen::MatrixXd> grams;  // each term's lower triangle, at the last gram_lower's p
-    Eigen::MatrixXd scratch;             // a later term's weights, a_i W
-  };
 };
 
 class Product final : public Composite {
@@ -197,10 +207,7 @@ class Product final : public Composite {
   // gradient pass weighs W by the other factors without evaluating any factor again.
   std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
     auto s = std::make_unique<State>();
-    for (const auto& c : children_) {
-      s->children.push_back(c->make_state(X));
-      s->grams.emplace_back(X.rows(), X.rows());
-    }
+    make_term_states(X, *s);
     if (streamed_.size() == children_.size())
       s->column.resize(X.rows());
     else
@@ -210,7 +217,7 @@ class Product final : public Composite {
   void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
     auto& s = static_cast<State&>(state);
     const size_t m = children_.size();
-    for (size_t i = 0; i < m; ++i) children_[i]->gram_lower(sub(p, i), *s.children[i], s.grams[i]);
+    term_grams_lower(p, s);
     const Eigen::Index n = K.rows();
     for (Eigen::Index j = 0; j < n; ++j) {  // column by column: each stays in L1 cache
       auto k = K.col(j).tail(n - j).array();
@@ -320,11 +327,8 @@ class Product final : public Composite {
   }
 
  private:
-  struct State final : KernelState {
-    std::vector<std::unique_ptr<KernelState>> children;
-    std::vector<Eigen::MatrixXd> grams;  // lower triangles, at the last gram_lower's p
-    Eigen::MatrixXd scratch;             // one factor's weights (not streamed)
-    Eigen::ArrayXd column;               // one factor's weights, one column (streamed)
+  struct State final : TermsState {
+    Eigen::ArrayXd column;  // one factor's weights, one column (streamed; else scratch)
   };
   // The factors' StreamedGradient sides, when every factor has one (else empty).
   std::vector<const StreamedGradient*> streamed_ = streamed_factors(children_);
