@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "gp_fixture.hpp"
+#include "mixbo/config/strategy_options.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
@@ -138,38 +139,40 @@ TEST_P(MpiTeamTest, GpFitIsBitIdenticalToSerial) {
   MpiTeam team(MPI_COMM_WORLD, opt);
   ASSERT_EQ(team.size(), g_size);
   const int code = run_team(team, [&](Team& t) {
-    [&] {
-      const int k = 7, n = 40;
-      KernelContext ctx;
-      ctx.k = k;
-      ctx.target_log_params = std::log(1e9);
-      const GpModel m =
-          GpModel::from_expression("matern52(mixture) * rbf(scale) * expdecay(steps)", ctx);
-      const Eigen::MatrixXd X = ladder_features(n, k, 11);
-      Eigen::VectorXd y(n);
-      for (int i = 0; i < n; ++i)
-        y[i] = std::sin(4 * X(i, 0)) - X(i, 2) * X(i, 3) + 0.05 * X(i, k) +
-               std::exp(-(X(i, k + 1) - 6.9));
-      FitOptions o;
-      o.starts = 10;
-      o.max_evaluations = 80;
-      SerialTeam serial;
-      Rng r1 = make_rng(5, 1), r2 = make_rng(5, 1);
-      const FitResult a = fit_gp(m, X, y, serial, r1, std::nullopt, o);
-      const FitResult b = fit_gp(m, X, y, t, r2, std::nullopt, o);
-      expect_same_fit(a, b);
-      // A second run on the same team (warm start), as the next BO iteration does.
-      const FitResult c = fit_gp(m, X, y, serial, r1, a.theta, o);
-      const FitResult d = fit_gp(m, X, y, t, r2, b.theta, o);
-      expect_same_fit(c, d);
-      std::uint64_t h = 1469598103934665603ull;
-      for (const auto* f : {&b, &d}) {
-        h = fnv(h, f->theta.data(), sizeof(double) * static_cast<size_t>(f->theta.size()));
-        for (const auto& s : f->starts) h = fnv(h, &s.value, sizeof s.value);
-      }
-      std::cout << "digest gp-fit (theta + start values): " << std::hex << h << std::dec << " at "
-                << t.size() << " rank(s)\n";
-    }();
+    // A product, and the default kernel, a sum (its own fit path: kernels_composite.cpp).
+    for (const char* expression :
+         {"matern52(mixture) * rbf(scale) * expdecay(steps)", StrategyOptions::kDefaultKernel})
+      [&] {
+        const int k = 7, n = 40;
+        KernelContext ctx;
+        ctx.k = k;
+        ctx.target_log_params = std::log(1e9);
+        const GpModel m = GpModel::from_expression(expression, ctx);
+        const Eigen::MatrixXd X = ladder_features(n, k, 11);
+        Eigen::VectorXd y(n);
+        for (int i = 0; i < n; ++i)
+          y[i] = std::sin(4 * X(i, 0)) - X(i, 2) * X(i, 3) + 0.05 * X(i, k) +
+                 std::exp(-(X(i, k + 1) - 6.9));
+        FitOptions o;
+        o.starts = 10;
+        o.max_evaluations = 80;
+        SerialTeam serial;
+        Rng r1 = make_rng(5, 1), r2 = make_rng(5, 1);
+        const FitResult a = fit_gp(m, X, y, serial, r1, std::nullopt, o);
+        const FitResult b = fit_gp(m, X, y, t, r2, std::nullopt, o);
+        expect_same_fit(a, b);
+        // A second run on the same team (warm start), as the next BO iteration does.
+        const FitResult c = fit_gp(m, X, y, serial, r1, a.theta, o);
+        const FitResult d = fit_gp(m, X, y, t, r2, b.theta, o);
+        expect_same_fit(c, d);
+        std::uint64_t h = 1469598103934665603ull;
+        for (const auto* f : {&b, &d}) {
+          h = fnv(h, f->theta.data(), sizeof(double) * static_cast<size_t>(f->theta.size()));
+          for (const auto& s : f->starts) h = fnv(h, &s.value, sizeof s.value);
+        }
+        std::cout << "digest gp-fit " << expression << " (theta + start values): " << std::hex << h
+                  << std::dec << " at " << t.size() << " rank(s)\n";
+      }();
     return 0;
   });
   EXPECT_EQ(code, 0);
