@@ -287,10 +287,10 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
 }
 
 std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
-                                                                     const History& history) {
+                                                                     const History& history,
+                                                                     const TrainingSet& ts) {
   TrendModel& t = trends_[i];
   const std::string prefix = trend_name(i) + ".";
-  const TrainingSet ts = training_set(history);
   std::shared_ptr<const GaussianProcess> out;
   if (!t.theta || t.fit_cost != fit_cost_) {
     // The decision fit's seed, stream i + 1: the fits' starts differ.
@@ -540,6 +540,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   const auto gp = model_for(history);
   if (!gp) return r;
   const auto& sp = setup_.space;
+  const TrainingSet ts = training_set(history);  // model_for's rows
   AcqPair target;
   target.scale = sp.scales().target();
   target.steps = sp.steps().max_steps();
@@ -570,7 +571,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
         if (grad) *grad = model.mean_gradient(x).head(sp.k());
         return model.mean(x.transpose())[0];
       };
-      return minimize_over_hull(mean, training_set(history).mixtures).w;
+      return minimize_over_hull(mean, ts.mixtures).w;
     };
     r.w = curve ? minimise_mean(*curve->gp) : minimise_mean(*gp);
   } else {
@@ -674,7 +675,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   if (!curve) {
     double low = v.mean, high = v.mean;
     for (size_t i = 0; i < trends_.size(); ++i) {
-      const auto trend = trend_model_for(i, history);
+      const auto trend = trend_model_for(i, history, ts);
       const Value t = value_of(*trend, run_out_calibration(*trend, gp_runs_, sp.k()));
       diag_.values["rec." + trend_name(i) + "_gap"] = t.mean - v.mean;
       diag_.values["rec." + trend_name(i) + "_model_error"] = t.model_error;

@@ -167,9 +167,10 @@ class GpBoStrategy : public Strategy {
     std::optional<Eigen::VectorXd> theta;
     double fit_cost = -1;
   };
-  // Trend model i on the rows of model_for(history) (call that first): refitted when the
+  // Trend model i on the rows of model_for(history), `ts` (call that first): refitted when the
   // decision GP was, else conditioned on the new rows with its last hyperparameters.
-  std::shared_ptr<const GaussianProcess> trend_model_for(size_t i, const History& history);
+  std::shared_ptr<const GaussianProcess> trend_model_for(size_t i, const History& history,
+                                                         const TrainingSet& ts);
   // Trend model i's prefix in the state and the diagnostics: "trend", "trend2", ...
   static std::string trend_name(size_t i);
   // Every checkpoint as a runs x step grid, and its outputs (log or raw, as training_set).
