@@ -35,7 +35,10 @@ const std::vector<Key>& keys() {
       {"campaign.name", nullptr, "campaign name (letters, digits, '-', '_'); names jobs and files"},
       {"campaign.workdir", nullptr,
        "campaign folder (default runs/<name>, relative to the current folder)", true},
-      {"campaign.seed", "0", "seed of every random choice: same seed, same campaign"},
+      {"campaign.seed", "0",
+       "seed of every random choice: same seed and same results in the same order, same "
+       "campaign (runs in flight at once may finish in another order; executor.synchronous = "
+       "true removes that)"},
       {"campaign.budget", nullptr,
        "total cost to spend, in the cost unit (a full run at step cost 1 costs 1)"},
       {"space.domains", nullptr, "comma-separated data domain names, e.g. web, code, books"},

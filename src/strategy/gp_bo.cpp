@@ -238,9 +238,8 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
 
 std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& history) {
   if (gp_ && gp_key_ == history.observations.size()) return gp_;
-  const TrainingSet ts = training_set(history);
+  TrainingSet ts = training_set(history);
   if (ts.y.size() == 0) return nullptr;
-  log_output_ = ts.log_output;
   const auto t0 = std::chrono::steady_clock::now();
   const auto n = static_cast<double>(ts.y.size());
   // Refits follow the cost of the runs behind the data, not the row count: the thinned rows
@@ -272,7 +271,6 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   } else {
     gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
   }
-  gp_runs_ = ts.run;
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
@@ -283,12 +281,13 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   for (int i = 0; i < model_.num_params(); ++i)
     diag_.values["gp." + model_.natural_name(i)] = model_.natural_value(*theta_, i);
   gp_key_ = history.observations.size();
+  gp_rows_ = std::move(ts);
   return gp_;
 }
 
 std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
-                                                                     const History& history,
-                                                                     const TrainingSet& ts) {
+                                                                     const History& history) {
+  const TrainingSet& ts = gp_rows_;
   TrendModel& t = trends_[i];
   const std::string prefix = trend_name(i) + ".";
   std::shared_ptr<const GaussianProcess> out;
@@ -473,16 +472,16 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   if (q <= 0) return {};
   const auto& sp = setup_.space;
   const auto it = static_cast<std::uint64_t>(history.iteration);
-  const TrainingSet ts = training_set(history);
   const bool designing = static_cast<int>(history.runs.size()) < design_size() &&
                          history.spent < kDesignShare * history.budget;
-  int n_random =
+  const int n_random =
       designing ? std::clamp(design_size() - static_cast<int>(history.runs.size()), 0, q) : 0;
-  if (ts.y.size() == 0) n_random = q;  // nothing to model yet: keep the slots busy
   std::vector<Point> out = initial_design(history, n_random);
   if (static_cast<int>(out.size()) == q) return out;
 
   const auto gp = model_for(history);
+  if (!gp) return initial_design(history, q);  // nothing to model yet: keep the slots busy
+  const TrainingSet& ts = gp_rows_;
   const auto t0 = std::chrono::steady_clock::now();
   AcqSpec spec;
   spec.kind = kind_;
@@ -540,7 +539,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   const auto gp = model_for(history);
   if (!gp) return r;
   const auto& sp = setup_.space;
-  const TrainingSet ts = training_set(history);  // model_for's rows
+  const TrainingSet& ts = gp_rows_;
   AcqPair target;
   target.scale = sp.scales().target();
   target.steps = sp.steps().max_steps();
@@ -601,13 +600,13 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     if (sp.is_target(o.point) && (!verified || o.value < verified->value)) verified = &o;
   diag_.values["rec.verified"] = 0.0;
   if (verified) {
-    const double y = log_output_ ? std::log(verified->value) : verified->value;
+    const double y = ts.log_output ? std::log(verified->value) : verified->value;
     if (!(target_mean(r.w) < y)) {
       r.w = verified->point.w;
       diag_.values["rec.verified"] = 1.0;
     }
   }
-  const RunOutCalibration cal = run_out_calibration(*gp, gp_runs_, sp.k());
+  const RunOutCalibration cal = run_out_calibration(*gp, ts.run, sp.k());
   diag_.values["rec.sd_scale"] = cal.sd_scale;
   diag_.values["rec.shared_error"] = cal.shared_error;
   diag_.values["rec.checked_gap"] = cal.max_gap;
@@ -659,7 +658,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
     Value v{p.mean[0], 0, 0, c.shared_error};
     if (!extrapolated) {
       const double target_column = sp.features(r.w, target.scale, target.steps)[scale_column];
-      const HeldOutMiss held = leave_run_out_miss(g, gp_runs_, scale_column, target_column);
+      const HeldOutMiss held = leave_run_out_miss(g, ts.run, scale_column, target_column);
       if (held.measured) v.model_error = held.rms;
     }
     const double sd =
@@ -675,8 +674,8 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   if (!curve) {
     double low = v.mean, high = v.mean;
     for (size_t i = 0; i < trends_.size(); ++i) {
-      const auto trend = trend_model_for(i, history, ts);
-      const Value t = value_of(*trend, run_out_calibration(*trend, gp_runs_, sp.k()));
+      const auto trend = trend_model_for(i, history);
+      const Value t = value_of(*trend, run_out_calibration(*trend, ts.run, sp.k()));
       diag_.values["rec." + trend_name(i) + "_gap"] = t.mean - v.mean;
       diag_.values["rec." + trend_name(i) + "_model_error"] = t.model_error;
       low = std::min(low, t.mean);
@@ -689,7 +688,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   r.mean = v.mean;
   r.lo = checked ? v.lo : r.mean;
   r.hi = checked ? v.hi : r.mean;
-  if (log_output_) {  // a log-normal's median and 95% interval in the objective's units
+  if (ts.log_output) {  // a log-normal's median and 95% interval in the objective's units
     r.mean = std::exp(r.mean);
     r.lo = std::exp(r.lo);
     r.hi = std::exp(r.hi);

@@ -159,6 +159,8 @@ class GpBoStrategy : public Strategy {
   TrainingSet training_set(const History& history, bool thinned = true) const;
 
  private:
+  // The decision GP on the thinned rows of `history` (nullptr while there are none), kept with
+  // those rows (gp_rows_) until the history grows: propose and recommend of one round share it.
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
   // A trend model (the value's, below): its kernel with a linear mean at the target, its fitted
   // hyperparameters and the fit_cost_ they were fitted at.
@@ -167,10 +169,9 @@ class GpBoStrategy : public Strategy {
     std::optional<Eigen::VectorXd> theta;
     double fit_cost = -1;
   };
-  // Trend model i on the rows of model_for(history), `ts` (call that first): refitted when the
-  // decision GP was, else conditioned on the new rows with its last hyperparameters.
-  std::shared_ptr<const GaussianProcess> trend_model_for(size_t i, const History& history,
-                                                         const TrainingSet& ts);
+  // Trend model i on the decision GP's rows, gp_rows_ (call model_for(history) first): refitted
+  // when the decision GP was, else conditioned on the new rows with its last hyperparameters.
+  std::shared_ptr<const GaussianProcess> trend_model_for(size_t i, const History& history);
   // Trend model i's prefix in the state and the diagnostics: "trend", "trend2", ...
   static std::string trend_name(size_t i);
   // Every checkpoint as a runs x step grid, and its outputs (log or raw, as training_set).
@@ -211,12 +212,11 @@ class GpBoStrategy : public Strategy {
   // (checkpoints = all); nullopt: each GP standardises its rows.
   std::optional<Standardizer> standardizer_;
   std::shared_ptr<const GaussianProcess> gp_;
-  std::vector<int> gp_runs_;        // run of each training row of gp_
+  TrainingSet gp_rows_;             // the rows gp_ was built on
   size_t gp_key_ = 0;               // observation count gp_ was built on
   double fit_cost_ = 0;             // cost of the runs behind the last hyperparameter fit's data
   std::vector<TrendModel> trends_;  // one per StrategyOptions::trend_kernel_expressions()
   std::optional<Eigen::VectorXd> last_recommendation_;
-  bool log_output_ = false;  // the current GP models log(value)
   Diagnostics diag_;
 };
 
