@@ -119,6 +119,11 @@ const std::vector<Key>& keys() {
       {"strategy.recommend_within", "hull",
        "mfms-bo/sf-bo: recommend the posterior minimiser within the convex hull of the mixtures "
        "run so far (hull) or anywhere on the bounded simplex (simplex)"},
+      {"strategy.answer_modes", "transfer",
+       "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
+       "and the optima where the kernel's scale correlations carry across the ladder, weighted "
+       "by their posterior on each round's runs (transfer), or from the fit's optimum alone "
+       "(map); the runs chosen are the same"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
       {"strategy.bimix_entropy", "",
@@ -522,6 +527,7 @@ StrategyOptions read_strategy(const Reader& r) {
   s.output = r.str("strategy.output");
   s.checkpoints = r.str("strategy.checkpoints");
   s.recommend_within = r.str("strategy.recommend_within");
+  s.answer_modes = r.str("strategy.answer_modes");
   s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");
   if (r.given("strategy.bimix_entropy")) s.bimix_entropy = r.numbers("strategy.bimix_entropy");

@@ -36,7 +36,7 @@ std::uint64_t derive(std::uint64_t seed, std::uint64_t iteration, std::uint64_t 
 
 // Purposes of the derived seeds (any distinct constants).
 constexpr std::uint64_t kGpDesignStream = 0x4d464d53000001ULL;  // the design's Sobol scrambling
-constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5;
+constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5, kModes = 6;
 
 KernelContext kernel_context(const SearchSpace& sp) {
   KernelContext c;
@@ -143,6 +143,8 @@ StrategyState GpBoStrategy::save_state() const {
       s.values[trend_name(i) + "_fit_cost"] = {trends_[i].fit_cost};
     }
   if (last_recommendation_) s.values["last_recommendation"] = vec(*last_recommendation_);
+  for (size_t i = 0; i < modes_.size(); ++i)
+    s.values["mode" + std::to_string(i + 1)] = vec(modes_[i]);
   return s;
 }
 
@@ -173,6 +175,12 @@ void GpBoStrategy::restore_state(const StrategyState& state) {
   }
   if (const auto* w = get("last_recommendation", static_cast<size_t>(setup_.space.k())))
     last_recommendation_ = vec(*w);
+  modes_.clear();
+  for (size_t i = 1;; ++i) {
+    const auto* m = get("mode" + std::to_string(i), static_cast<size_t>(model_.num_params()));
+    if (!m) break;
+    modes_.push_back(vec(*m));
+  }
   gp_.reset();
 }
 
@@ -266,6 +274,8 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
       theta_ = fit.theta;
       gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
       diag_.values["gp.log_posterior"] = fit.log_posterior;
+      if (setup_.options.answer_modes == "transfer")
+        modes_ = transfer_modes(ts, history, *theta_, fo);
     }
     fit_cost_ = data_cost;
   } else {
@@ -283,6 +293,67 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   gp_key_ = history.observations.size();
   gp_rows_ = std::move(ts);
   return gp_;
+}
+
+std::vector<Eigen::VectorXd> GpBoStrategy::transfer_modes(const TrainingSet& ts,
+                                                          const History& history,
+                                                          const Eigen::VectorXd& map,
+                                                          const FitOptions& options) {
+  const auto& sp = setup_.space;
+  // The kernel's scale correlations: the lengthscales of its factors on the scale column alone.
+  std::vector<int> scale_lengthscales;
+  for (int i = 0; i < model_.num_kernel_params(); ++i)
+    if (model_.specs()[static_cast<size_t>(i)].name.find("(scale).lengthscale") !=
+        std::string::npos)
+      scale_lengthscales.push_back(i);
+  // sf-bo's rows are all at the target: nothing there tells one scale correlation from another.
+  if (fidelity_ == Fidelity::kSingle || scale_lengthscales.empty() || sp.scales().size() < 2)
+    return {};
+  // "Carries across the ladder": a lengthscale kTransferSpans times the ladder's span in log
+  // parameters, a correlation of exp(-1 / (2 * 4^2)) = 0.97 from its smallest scale to the
+  // target under rbf. The fit then moves on from there; it is the start that names the basin.
+  constexpr double kTransferSpans = 4;
+  const Eigen::VectorXd centre = sp.simplex().center();
+  const Eigen::Index scale_column = sp.k();
+  const double span =
+      sp.features(centre, sp.scales().target(), sp.steps().max_steps())[scale_column] -
+      sp.features(centre, 0, sp.steps().max_steps())[scale_column];
+  if (!(span > 0)) return {};
+  // Two starts: the MAP optimum with its scale correlations carried (the nearest such mode), and
+  // the model's defaults with them carried (one the MAP's basin does not lead to; on the demo
+  // law's design the mode that carries the mixture effect lies 0.6-1.4 nats below the MAP).
+  std::vector<Eigen::VectorXd> starts{map, model_.initial()};
+  for (auto& start : starts) {
+    for (const int i : scale_lengthscales) start[i] = std::log(kTransferSpans * span);
+    start = model_.clamp(start);
+  }
+  std::vector<Eigen::VectorXd> modes;
+  const auto distinct = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    return (a - b).cwiseAbs().maxCoeff() >= 0.1;  // log units in lengthscales and variances
+  };
+  FitOptions one = options;
+  one.starts = 1;
+  for (size_t q = 0; q < starts.size(); ++q) {
+    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kModes),
+                       static_cast<std::uint64_t>(q));
+    const FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, starts[q], one);
+    diag_.values["gp.mode" + std::to_string(q + 1) + "_log_posterior"] = fit.log_posterior;
+    if (distinct(fit.theta, map) &&
+        std::all_of(modes.begin(), modes.end(),
+                    [&](const Eigen::VectorXd& m) { return distinct(fit.theta, m); }))
+      modes.push_back(fit.theta);
+  }
+  return modes;
+}
+
+std::optional<ModeMixture> GpBoStrategy::answer_mixture(
+    const std::shared_ptr<const GaussianProcess>& gp) const {
+  if (modes_.empty() || setup_.options.answer_modes != "transfer") return std::nullopt;
+  std::vector<std::shared_ptr<const GaussianProcess>> gps{gp};
+  for (const auto& theta : modes_)
+    gps.push_back(
+        std::make_shared<const GaussianProcess>(model_, gp->X(), gp->y(), theta, standardizer_));
+  return ModeMixture(std::move(gps));
 }
 
 std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
@@ -561,6 +632,17 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   // thinned GP's hyperparameters (refined from the thinned model's minimiser on the simplex).
   std::unique_ptr<CurveModel> curve;
   if (model_every_checkpoint()) curve = curve_model(history);
+  // strategy.answer_modes = transfer: the answer and its value from the decision GP and its
+  // transfer modes, weighted by their posterior on these rows (gp/mode_mixture.hpp). The
+  // acquisition stays the MAP GP's, and so does its target point (map_w, target_points): the
+  // runs chosen are the MAP model's whatever the answer, so a campaign's runs are those of
+  // answer_modes = map and only its answers differ, in the rounds where a second mode has weight.
+  const std::optional<ModeMixture> modes = curve || !in_hull ? std::nullopt : answer_mixture(gp);
+  if (modes) {
+    diag_.values["rec.modes"] = static_cast<double>(modes->size());
+    diag_.values["rec.map_weight"] = &modes->gp(0) == gp.get() ? modes->weight(0) : 0.0;
+  }
+  std::optional<Eigen::VectorXd> map_w;  // the MAP GP's answer, where r.w is the modes'
   if (in_hull) {
     // The posterior mean at the target of whichever GP the recommendation comes from (both
     // have mean() and mean_gradient()).
@@ -572,7 +654,12 @@ Recommendation GpBoStrategy::recommend(const History& history) {
       };
       return minimize_over_hull(mean, ts.mixtures).w;
     };
-    r.w = curve ? minimise_mean(*curve->gp) : minimise_mean(*gp);
+    if (curve) {
+      r.w = minimise_mean(*curve->gp);
+    } else {
+      r.w = modes ? minimise_mean(*modes) : minimise_mean(*gp);
+      if (modes) map_w = minimise_mean(*gp);
+    }
   } else {
     AcqSpec spec;
     spec.kind = AcqKind::kPosteriorMean;
@@ -588,7 +675,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   AcqPair at = target;  // where the recommendation's value is stated (below)
   const auto target_mean = [&](const Eigen::VectorXd& w) {
     const Eigen::MatrixXd x = sp.features(w, at.scale, at.steps).transpose();
-    return curve ? curve->posterior(x).mean[0] : gp->mean(x)[0];
+    return curve ? curve->posterior(x).mean[0] : modes ? modes->mean(x)[0] : gp->mean(x)[0];
   };
   // A mixture already run at the target scale and full steps is evidence: keep the best such
   // run unless the model expects its minimiser to beat it. (Until session 20 it had to beat it by
@@ -605,6 +692,8 @@ Recommendation GpBoStrategy::recommend(const History& history) {
       r.w = verified->point.w;
       diag_.values["rec.verified"] = 1.0;
     }
+    if (map_w && !(gp->mean(sp.features(*map_w, target.scale, target.steps).transpose())[0] < y))
+      map_w = verified->point.w;
   }
   const RunOutCalibration cal = run_out_calibration(*gp, ts.run, sp.k());
   diag_.values["rec.sd_scale"] = cal.sd_scale;
@@ -669,6 +758,21 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   };
   Value v = value_of(*gp, cal);
   diag_.values["rec.model_error"] = v.model_error;
+  if (modes && modes->size() > 1) {
+    // The modes' values as one Gaussian mixture: its mean, and its 2.5% and 97.5% quantiles.
+    std::vector<double> weights, means, sds;
+    for (size_t i = 0; i < modes->size(); ++i) {
+      const GaussianProcess& g = modes->gp(i);
+      const Value m = &g == gp.get() ? v : value_of(g, run_out_calibration(g, ts.run, sp.k()));
+      weights.push_back(modes->weight(i));
+      means.push_back(m.mean);
+      sds.push_back((m.hi - m.lo) / (2 * 1.96));
+    }
+    v.mean = 0;
+    for (size_t i = 0; i < weights.size(); ++i) v.mean += weights[i] * means[i];
+    v.lo = gaussian_mixture_quantile(weights, means, sds, 0.025);
+    v.hi = gaussian_mixture_quantile(weights, means, sds, 0.975);
+  }
   // Every extrapolation of the trend (gp_bo.hpp): the midpoint of the lowest and highest value,
   // the union of their intervals.
   if (!curve) {
@@ -697,7 +801,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   r.has_interval = checked;
   r.scale = at.scale;
   r.steps = at.steps;
-  last_recommendation_ = r.w;
+  last_recommendation_ = map_w ? *map_w : r.w;
   return r;
 }
 

@@ -60,6 +60,12 @@ struct StrategyOptions {
   // of the mixtures run so far, so the answer interpolates between evidence; "simplex", the whole
   // bounded simplex (the posterior minimiser may extrapolate past every run).
   std::string recommend_within = "hull";
+  // mfms-bo (thinned checkpoints, within the hull): what the recommendation and its value are
+  // taken from: "transfer" (the default since session 39), the GP at the hyperparameter fit's
+  // optimum together with the optima of the hypothesis that the kernel's scale correlations carry
+  // across the ladder, each weighted by its posterior on the round's rows (gp/mode_mixture.hpp,
+  // gp_bo.hpp); "map", that GP alone. The runs chosen are the same under both.
+  std::string answer_modes = "transfer";
   int hyperband_eta = 3;
   std::string bimix_scale;            // cheap scale the bimix-law fit uses ("" = smallest)
   std::vector<double> bimix_entropy;  // per-domain entropies: bimix-law's training-free mode

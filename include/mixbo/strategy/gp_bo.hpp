@@ -86,6 +86,20 @@
 // paper simulator the posterior minimiser alone drifted to a mixture 3% worse than a target run the
 // campaign had already made).
 //
+// Hyperparameter modes (strategy.answer_modes = transfer): the fit's optimum is one answer to how
+// far the mixture effect carries across scales, and the runs below the target often cannot
+// choose. On the design's runs (20M and 60M) the MAP may let the default kernel's added mixture
+// term decorrelate within one e-fold of parameters, with a second mode, in which it carries to
+// the target, 0.6-1.4 nats below (docs/decision-quality.md, session 38); the first run at a new
+// scale then moves the MAP's answer to that run's mixture. At each refit two more single-start
+// fits begin from the MAP optimum and from the model's defaults with every scale lengthscale set
+// to 4x the ladder's span in log parameters (transfer_modes); the distinct optima they reach are
+// kept until the next refit. Each round the answer minimises, within the hull, the mean of the
+// decision GP and those modes on the round's rows, weighted by their posterior there
+// (gp/mode_mixture.hpp), and the value is the Gaussian mixture of the modes' values (each with its
+// own run-out check). The acquisition, and the answer it targets, stay the MAP GP's, so the runs
+// are answer_modes = map's and only the answers differ.
+//
 // The value and its interval take in other extrapolations of the scale trend. Past the largest
 // scale run the decision GP's constant mean reverts towards the data's level, so where the loss
 // keeps falling it states the target too high (demo law, 10 seeds: 9 of the 10 misses at cost
@@ -118,7 +132,9 @@
 
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/gp/curve_gp.hpp"
+#include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/gaussian_process.hpp"
+#include "mixbo/gp/mode_mixture.hpp"
 #include "mixbo/strategy/strategy.hpp"
 
 namespace mixbo {
@@ -192,6 +208,14 @@ class GpBoStrategy : public Strategy {
   bool model_every_checkpoint() const {
     return fidelity_ == Fidelity::kMulti && setup_.options.checkpoints == "all";
   }
+  // strategy.answer_modes = transfer: the optima of the hypothesis that the kernel's scale
+  // correlations carry across the ladder, fitted beside the MAP optimum `map` on the same rows;
+  // those distinct from it and from each other.
+  std::vector<Eigen::VectorXd> transfer_modes(const TrainingSet& ts, const History& history,
+                                              const Eigen::VectorXd& map,
+                                              const FitOptions& options);
+  // The decision GP with the transfer modes on its rows (nullopt without modes).
+  std::optional<ModeMixture> answer_mixture(const std::shared_ptr<const GaussianProcess>& gp) const;
   std::vector<Point> initial_design(const History& history, int count) const;
   // Runs in the initial design: n_init (sf-bo), StrategyOptions::design_runs_for (mfms-bo).
   int design_size() const;
@@ -208,6 +232,7 @@ class GpBoStrategy : public Strategy {
   AcqKind kind_;
   GpModel model_;
   std::optional<Eigen::VectorXd> theta_;  // previous optimum (fit start 0)
+  std::vector<Eigen::VectorXd> modes_;    // the last fit's transfer modes (transfer_modes)
   // The outputs' standardisation theta_ was fitted in, when it was not the training rows' own
   // (checkpoints = all); nullopt: each GP standardises its rows.
   std::optional<Standardizer> standardizer_;
@@ -216,6 +241,8 @@ class GpBoStrategy : public Strategy {
   size_t gp_key_ = 0;               // observation count gp_ was built on
   double fit_cost_ = 0;             // cost of the runs behind the last hyperparameter fit's data
   std::vector<TrendModel> trends_;  // one per StrategyOptions::trend_kernel_expressions()
+  // The last answer of the decision GP itself (with transfer modes, not the answer stated): a
+  // target point of the acquisition (target_points).
   std::optional<Eigen::VectorXd> last_recommendation_;
   Diagnostics diag_;
 };
