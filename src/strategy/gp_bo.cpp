@@ -758,8 +758,9 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   };
   Value v = value_of(*gp, cal);
   diag_.values["rec.model_error"] = v.model_error;
-  if (modes && modes->size() > 1) {
-    // The modes' values as one Gaussian mixture: its mean, and its 2.5% and 97.5% quantiles.
+  if (modes && !(modes->size() == 1 && &modes->gp(0) == gp.get())) {
+    // The modes' values as one Gaussian mixture: its mean, and its 2.5% and 97.5% quantiles
+    // (one mode not the MAP, where the MAP's weight fell below ModeMixture::kMinWeight: its value).
     std::vector<double> weights, means, sds;
     for (size_t i = 0; i < modes->size(); ++i) {
       const GaussianProcess& g = modes->gp(i);
