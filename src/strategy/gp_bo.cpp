@@ -313,11 +313,7 @@ std::vector<Eigen::VectorXd> GpBoStrategy::transfer_modes(const TrainingSet& ts,
   // parameters, a correlation of exp(-1 / (2 * 4^2)) = 0.97 from its smallest scale to the
   // target under rbf. The fit then moves on from there; it is the start that names the basin.
   constexpr double kTransferSpans = 4;
-  const Eigen::VectorXd centre = sp.simplex().center();
-  const Eigen::Index scale_column = sp.k();
-  const double span =
-      sp.features(centre, sp.scales().target(), sp.steps().max_steps())[scale_column] -
-      sp.features(centre, 0, sp.steps().max_steps())[scale_column];
+  const double span = std::log(sp.scales().target_scale().params) - std::log(sp.scales()[0].params);
   if (!(span > 0)) return {};
   // Two starts: the MAP optimum with its scale correlations carried (the nearest such mode), and
   // the model's defaults with them carried (one the MAP's basin does not lead to; on the demo
@@ -351,9 +347,12 @@ std::optional<ModeMixture> GpBoStrategy::answer_mixture(
   if (modes_.empty() || setup_.options.answer_modes != "transfer") return std::nullopt;
   std::vector<std::shared_ptr<const GaussianProcess>> gps{gp};
   for (const auto& theta : modes_)
-    gps.push_back(
-        std::make_shared<const GaussianProcess>(model_, gp->X(), gp->y(), theta, standardizer_));
-  return ModeMixture(std::move(gps));
+    gps.push_back(std::make_shared<const GaussianProcess>(model_, gp_rows_.X, gp_rows_.y, theta,
+                                                          standardizer_));
+  ModeMixture mixture(std::move(gps));
+  // Every other mode below ModeMixture::kMinWeight: the MAP GP alone answers.
+  if (mixture.size() == 1 && &mixture.gp(0) == gp.get()) return std::nullopt;
+  return mixture;
 }
 
 std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
@@ -758,7 +757,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   };
   Value v = value_of(*gp, cal);
   diag_.values["rec.model_error"] = v.model_error;
-  if (modes && !(modes->size() == 1 && &modes->gp(0) == gp.get())) {
+  if (modes) {
     // The modes' values as one Gaussian mixture: its mean, and its 2.5% and 97.5% quantiles
     // (one mode not the MAP, where the MAP's weight fell below ModeMixture::kMinWeight: its value).
     std::vector<double> weights, means, sds;

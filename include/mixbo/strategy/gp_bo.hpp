@@ -214,7 +214,8 @@ class GpBoStrategy : public Strategy {
   std::vector<Eigen::VectorXd> transfer_modes(const TrainingSet& ts, const History& history,
                                               const Eigen::VectorXd& map,
                                               const FitOptions& options);
-  // The decision GP with the transfer modes on its rows (nullopt without modes).
+  // The decision GP `gp` (built on gp_rows_) with the transfer modes on the same rows; nullopt
+  // without modes, or where every mode but the decision GP has a negligible weight.
   std::optional<ModeMixture> answer_mixture(const std::shared_ptr<const GaussianProcess>& gp) const;
   std::vector<Point> initial_design(const History& history, int count) const;
   // Runs in the initial design: n_init (sf-bo), StrategyOptions::design_runs_for (mfms-bo).
