@@ -145,6 +145,8 @@ StrategyState GpBoStrategy::save_state() const {
   if (last_recommendation_) s.values["last_recommendation"] = vec(*last_recommendation_);
   for (size_t i = 0; i < modes_.size(); ++i)
     s.values["mode" + std::to_string(i + 1)] = vec(modes_[i]);
+  if (setup_.options.answer_modes == "transfer")
+    s.values["modes_scales"] = {static_cast<double>(modes_scales_)};
   return s;
 }
 
@@ -181,6 +183,10 @@ void GpBoStrategy::restore_state(const StrategyState& state) {
     if (!m) break;
     modes_.push_back(vec(*m));
   }
+  // A state saved before modes were refitted at new scales: the rows of the last refit are not
+  // known, so the next round's scales count as new (one more fit, no other answer lost).
+  const auto* modes_scales = get("modes_scales", 1);
+  modes_scales_ = modes_scales ? static_cast<int>(modes_scales->front()) : 0;
   gp_.reset();
 }
 
@@ -254,6 +260,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   // stop growing near kMaxTrainingRows after about half a campaign, and a row count froze the
   // hyperparameters from then on, fitted before most of the large-scale runs had reported.
   const double data_cost = observed_cost(history, setup_.space);
+  bool refitted = false;
   if (!theta_ || data_cost >= kRefitGrowth * fit_cost_) {
     Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
     FitOptions fo;
@@ -274,17 +281,29 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
       theta_ = fit.theta;
       gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
       diag_.values["gp.log_posterior"] = fit.log_posterior;
-      if (setup_.options.answer_modes == "transfer")
-        modes_ = transfer_modes(ts, history, *theta_, fo);
     }
     fit_cost_ = data_cost;
+    refitted = true;
   } else {
     gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
+  }
+  // The answer's modes (gp_bo.hpp): fitted with the decision GP, and again, for the answer alone,
+  // on the first rows from a scale the last fit's rows did not reach.
+  if (setup_.options.answer_modes == "transfer" && !model_every_checkpoint()) {
+    const int scales = distinct_scales(ts);
+    const bool refit_modes = refitted || scales > modes_scales_;
+    if (refit_modes) {
+      FitOptions fo;
+      fo.starts = setup_.options.fit_starts;
+      modes_ = transfer_modes(ts, history, *theta_, fo, !refitted);
+      modes_scales_ = scales;
+    }
+    diag_.values["gp.modes_refit"] = refit_modes ? 1.0 : 0.0;
   }
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
-  diag_.values["gp.refit"] = fit_cost_ == data_cost ? 1.0 : 0.0;
+  diag_.values["gp.refit"] = refitted ? 1.0 : 0.0;
   diag_.values["gp.data_cost"] = data_cost;
   // In natural units (lengthscales, variances, not their logs): the archive's readers see names,
   // not the optimiser's parametrisation.
@@ -295,10 +314,16 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   return gp_;
 }
 
+int GpBoStrategy::distinct_scales(const TrainingSet& ts) const {
+  std::set<double> s;
+  for (Eigen::Index i = 0; i < ts.X.rows(); ++i) s.insert(ts.X(i, setup_.space.k()));
+  return static_cast<int>(s.size());
+}
+
 std::vector<Eigen::VectorXd> GpBoStrategy::transfer_modes(const TrainingSet& ts,
                                                           const History& history,
                                                           const Eigen::VectorXd& map,
-                                                          const FitOptions& options) {
+                                                          const FitOptions& options, bool local) {
   const auto& sp = setup_.space;
   // The kernel's scale correlations: the lengthscales of its factors on the scale column alone.
   std::vector<int> scale_lengthscales;
@@ -323,6 +348,8 @@ std::vector<Eigen::VectorXd> GpBoStrategy::transfer_modes(const TrainingSet& ts,
     for (const int i : scale_lengthscales) start[i] = std::log(kTransferSpans * span);
     start = model_.clamp(start);
   }
+  // Rows `map` was not fitted on: the optimum it leads to on them is a mode of its own.
+  if (local) starts.push_back(map);
   std::vector<Eigen::VectorXd> modes;
   const auto distinct = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
     return (a - b).cwiseAbs().maxCoeff() >= 0.1;  // log units in lengthscales and variances

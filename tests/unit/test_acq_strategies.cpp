@@ -436,6 +436,46 @@ TEST(AcqStrategies, HyperparametersAreRefittedAfterTheTrainingRowsStopGrowing) {
   EXPECT_NEAR(d.at("gp.data_cost"), 121 * c.space.cost(0, full) + 4 * c.space.cost(2, full), 1e-9);
 }
 
+// strategy.answer_modes = transfer (gp_bo.hpp): the answer's modes are fitted with the decision
+// GP and again, without it, when rows from a scale the last fit's rows lacked arrive; how many
+// scales they were fitted on is state, so a resumed campaign refits them no more than the
+// uninterrupted one.
+TEST(AcqStrategies, AnswerModesAreRefittedWhenANewScaleReports) {
+  const auto c = config("mfms-bo", 4);
+  const std::int64_t full = c.space.steps().max_steps();
+  const std::int64_t shortest = c.space.steps().budgets().front();
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  History h;
+  Rng rng = make_rng(5, 0);
+  const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 24, rng);
+  for (Eigen::Index i = 0; i < 20; ++i) add_run(c.space, Point{W.row(i).transpose(), 0, full}, h);
+  const auto refits = [&] {
+    EXPECT_TRUE(st.recommend(h).valid);
+    const auto& d = st.diagnostics().values;
+    return std::pair{d.at("gp.refit"), d.at("gp.modes_refit")};
+  };
+  EXPECT_EQ(refits(), std::pair(1.0, 1.0));  // the first fit
+  add_run(c.space, Point{W.row(20).transpose(), 0, full}, h);
+  EXPECT_EQ(refits(), std::pair(0.0, 0.0));
+  // A short 150M run costs an eighth of the data's cost: no refit, but a scale the fit's rows
+  // lacked.
+  ASSERT_LT(c.space.cost(1, shortest), 0.5 * h.spent);
+  add_run(c.space, Point{W.row(21).transpose(), 1, shortest}, h);
+  EXPECT_EQ(refits(), std::pair(0.0, 1.0));
+  add_run(c.space, Point{W.row(22).transpose(), 1, shortest}, h);
+  EXPECT_EQ(refits(), std::pair(0.0, 0.0));
+  // Resumed from the state: the modes were fitted on these scales already.
+  GpBoStrategy resumed(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  resumed.restore_state(st.save_state());
+  add_run(c.space, Point{W.row(23).transpose(), 1, shortest}, h);
+  ASSERT_TRUE(resumed.recommend(h).valid);
+  EXPECT_EQ(resumed.diagnostics().values.at("gp.refit"), 0.0);
+  EXPECT_EQ(resumed.diagnostics().values.at("gp.modes_refit"), 0.0);
+  EXPECT_EQ(refits(), std::pair(0.0, 0.0));
+  EXPECT_EQ(resumed.recommend(h).w, st.recommend(h).w);
+}
+
 TEST(AcqStrategies, RecommendationKeepsAVerifiedTargetRunUnlessConfidentlyBeaten) {
   const auto c = config("mfms-bo", 4);
   const Point probe{kOptimum, c.space.scales().target(), c.space.steps().max_steps()};

@@ -100,6 +100,15 @@
 // own run-out check). The acquisition, and the answer it targets, stay the MAP GP's, so the runs
 // are answer_modes = map's and only the answers differ.
 //
+// The modes are fitted again, for the answer alone, when rows from a scale the last fit's rows did
+// not reach first arrive: then also from the MAP optimum itself, whose rows lacked that scale. The
+// hyperparameters are refitted when the runs' cost has grown 1.5x, so a new scale's first runs
+// (short, and cheap beside the design) would otherwise be read for several rounds with
+// hyperparameters fitted where nothing told how the mixture effect carries to that scale: on the
+// demo law the answer left 1% there in 2 of 30 seeds for which the refitted modes hold it
+// (docs/decision-quality.md, session 40). Refitting the decision GP itself there changed the runs
+// and made later answers worse (session 37).
+//
 // The value and its interval take in other extrapolations of the scale trend. Past the largest
 // scale run the decision GP's constant mean reverts towards the data's level, so where the loss
 // keeps falling it states the target too high (demo law, 10 seeds: 9 of the 10 misses at cost
@@ -209,11 +218,14 @@ class GpBoStrategy : public Strategy {
     return fidelity_ == Fidelity::kMulti && setup_.options.checkpoints == "all";
   }
   // strategy.answer_modes = transfer: the optima of the hypothesis that the kernel's scale
-  // correlations carry across the ladder, fitted beside the MAP optimum `map` on the same rows;
-  // those distinct from it and from each other.
+  // correlations carry across the ladder, fitted beside the MAP optimum `map` on the rows `ts`;
+  // with `local`, also the optimum nearest `map` (the MAP of rows `map` was not fitted on). Those
+  // distinct from `map` and from each other.
   std::vector<Eigen::VectorXd> transfer_modes(const TrainingSet& ts, const History& history,
-                                              const Eigen::VectorXd& map,
-                                              const FitOptions& options);
+                                              const Eigen::VectorXd& map, const FitOptions& options,
+                                              bool local);
+  // How many scales the rows of `ts` come from.
+  int distinct_scales(const TrainingSet& ts) const;
   // The decision GP `gp` (built on gp_rows_) with the transfer modes on the same rows; nullopt
   // without modes, or where every mode but the decision GP has a negligible weight.
   std::optional<ModeMixture> answer_mixture(const std::shared_ptr<const GaussianProcess>& gp) const;
@@ -233,7 +245,8 @@ class GpBoStrategy : public Strategy {
   AcqKind kind_;
   GpModel model_;
   std::optional<Eigen::VectorXd> theta_;  // previous optimum (fit start 0)
-  std::vector<Eigen::VectorXd> modes_;    // the last fit's transfer modes (transfer_modes)
+  std::vector<Eigen::VectorXd> modes_;    // the answer's modes (transfer_modes)
+  int modes_scales_ = 0;                  // distinct_scales of the rows modes_ were fitted on
   // The outputs' standardisation theta_ was fitted in, when it was not the training rows' own
   // (checkpoints = all); nullopt: each GP standardises its rows.
   std::optional<Standardizer> standardizer_;
