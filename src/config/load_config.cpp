@@ -122,8 +122,8 @@ const std::vector<Key>& keys() {
       {"strategy.answer_modes", "transfer",
        "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
        "and the optima where the kernel's scale correlations carry across the ladder, weighted "
-       "by their posterior on each round's runs (transfer), or from the fit's optimum alone "
-       "(map); the runs chosen are the same"},
+       "by their posterior on each round's runs, refitted when a new scale's runs first report "
+       "(transfer), or from the fit's optimum alone (map); the runs chosen are the same"},
       {"strategy.hyperband_eta", "3", "hyperband: keep 1/eta of each rung"},
       {"strategy.bimix_scale", "", "bimix-law: scale its law is fitted on (default: smallest)"},
       {"strategy.bimix_entropy", "",
