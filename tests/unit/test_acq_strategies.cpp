@@ -59,6 +59,17 @@ void add_run(const SearchSpace& sp, const Point& p, History& h,
   }
 }
 
+// `count` finished full-length runs at the smallest scale, at the first of `total` mixtures drawn
+// from a fixed seed; returns all of them, for the runs a test adds later.
+Eigen::MatrixXd add_small_runs(const SearchSpace& sp, Eigen::Index count, Eigen::Index total,
+                               History& h) {
+  Rng rng = make_rng(5, 0);
+  const Eigen::MatrixXd W = sample_dirichlet(sp.simplex(), 1.0, total, rng);
+  for (Eigen::Index i = 0; i < count; ++i)
+    add_run(sp, Point{W.row(i).transpose(), 0, sp.steps().max_steps()}, h);
+  return W;
+}
+
 // Runs a synchronous campaign (q = 2) until the budget is spent; returns the target regret of
 // the final recommendation. `on_run` sees every run made, with its round.
 double campaign(Strategy& st, const CampaignConfig& c, int max_rounds,
@@ -413,9 +424,7 @@ TEST(AcqStrategies, HyperparametersAreRefittedAfterTheTrainingRowsStopGrowing) {
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   History h;
-  Rng rng = make_rng(5, 0);
-  const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 125, rng);
-  for (Eigen::Index i = 0; i < 120; ++i) add_run(c.space, Point{W.row(i).transpose(), 0, full}, h);
+  const Eigen::MatrixXd W = add_small_runs(c.space, 120, 125, h);
   ASSERT_TRUE(st.recommend(h).valid);
   auto d = st.diagnostics().values;
   EXPECT_EQ(d.at("gp.refit"), 1.0);  // the first model
@@ -447,9 +456,7 @@ TEST(AcqStrategies, AnswerModesAreRefittedWhenANewScaleReports) {
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   History h;
-  Rng rng = make_rng(5, 0);
-  const Eigen::MatrixXd W = sample_dirichlet(c.space.simplex(), 1.0, 24, rng);
-  for (Eigen::Index i = 0; i < 20; ++i) add_run(c.space, Point{W.row(i).transpose(), 0, full}, h);
+  const Eigen::MatrixXd W = add_small_runs(c.space, 20, 24, h);
   const auto refits = [&] {
     EXPECT_TRUE(st.recommend(h).valid);
     const auto& d = st.diagnostics().values;
