@@ -260,11 +260,11 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   // stop growing near kMaxTrainingRows after about half a campaign, and a row count froze the
   // hyperparameters from then on, fitted before most of the large-scale runs had reported.
   const double data_cost = observed_cost(history, setup_.space);
+  FitOptions fo;
+  fo.starts = setup_.options.fit_starts;
   bool refitted = false;
   if (!theta_ || data_cost >= kRefitGrowth * fit_cost_) {
     Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
-    FitOptions fo;
-    fo.starts = setup_.options.fit_starts;
     if (model_every_checkpoint()) {
       // Hyperparameters from every checkpoint; the posterior on the training rows, in the
       // standardisation the hyperparameters were fitted in.
@@ -293,8 +293,6 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
     const int scales = distinct_scales(ts);
     const bool refit_modes = refitted || scales > modes_scales_;
     if (refit_modes) {
-      FitOptions fo;
-      fo.starts = setup_.options.fit_starts;
       modes_ = transfer_modes(ts, history, *theta_, fo, !refitted);
       modes_scales_ = scales;
     }

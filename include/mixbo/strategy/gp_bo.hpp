@@ -105,8 +105,8 @@
 // hyperparameters are refitted when the runs' cost has grown 1.5x, so a new scale's first runs
 // (short, and cheap beside the design) would otherwise be read for several rounds with
 // hyperparameters fitted where nothing told how the mixture effect carries to that scale: on the
-// demo law the answer left 1% there in 2 of 30 seeds for which the refitted modes hold it
-// (docs/decision-quality.md, session 40). Refitting the decision GP itself there changed the runs
+// demo law, 2 of 30 seeds whose answers left 1% there now hold within it (docs/decision-quality.md,
+// session 40). Refitting the decision GP itself there changed the runs
 // and made later answers worse (session 37).
 //
 // The value and its interval take in other extrapolations of the scale trend. Past the largest
