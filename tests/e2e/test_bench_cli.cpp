@@ -211,3 +211,40 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
   EXPECT_NE(r.output.find("law family (2)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("long ladder (2)"), std::string::npos) << r.output;
 }
+
+// scripts/compare_bench.py pairs two benches' campaigns by seed: against itself every campaign
+// has the same runs and none is better or worse; against the same campaigns answered from the
+// MAP fit alone (answer_modes = map changes the answers, never the runs) the runs are the same.
+TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
+  if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/numpy";
+  TempDir tmp;
+  const std::string bench = test::mixbo_binary() +
+                            " bench --strategies mfms-bo --seeds 2 --budget 0.3 -q"
+                            " --strategy.raw_samples=128 --strategy.refine_starts=2"
+                            " --strategy.fit_starts=4 --out ";
+  const auto a = tmp.path / "transfer", b = tmp.path / "map";
+  ASSERT_EQ(test::run_command(bench + a.string()).exit_code, 0);
+  ASSERT_EQ(test::run_command(bench + b.string() + " --strategy.answer_modes=map").exit_code, 0);
+  const std::string compare = std::string(MIXBO_SOURCE_DIR) + "/scripts/compare_bench.py ";
+
+  const auto self = test::run_command(compare + a.string() + " " + a.string());
+  ASSERT_EQ(self.exit_code, 0) << self.output;
+  EXPECT_NE(self.output.find("paired by seed (2; 2 with the same runs)"), std::string::npos)
+      << self.output;
+  for (const char* cost : {"@0.1", "@0.3"})
+    EXPECT_NE(self.output.find(std::string(cost) + ": after better in 0, worse in 0"),
+              std::string::npos)
+        << self.output;
+  EXPECT_NE(self.output.find("after better in 0, worse in 0 of"), std::string::npos)
+      << self.output;
+
+  const auto modes = test::run_command(compare + a.string() + " " + b.string());
+  ASSERT_EQ(modes.exit_code, 0) << modes.output;
+  EXPECT_NE(modes.output.find("paired by seed (2; 2 with the same runs)"), std::string::npos)
+      << modes.output;
+
+  const auto bad = test::run_command(compare + a.string() + " " + b.string() + " --strategy regmix");
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("compare_bench: error:"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("regmix"), std::string::npos) << bad.output;
+}
