@@ -26,7 +26,6 @@ import csv
 import glob
 import math
 import os
-import sys
 
 from plot_support import need_plotting_modules, one_line_errors
 
@@ -101,7 +100,8 @@ def report(label, path, campaigns, keys, eps, costs):
     print("  median regret " + "  ".join(
         f"@{x:g} {100 * np.median([regret_at(campaigns[k], x) for k in keys]):.3f}%"
         for x in costs))
-    print(f"  median final regret {100 * np.median([float(campaigns[k]['row']['final_regret']) for k in keys]):.3f}%")
+    final = [float(campaigns[k]["row"]["final_regret"]) for k in keys]
+    print(f"  median final regret {100 * np.median(final):.3f}%")
     h = {k: holds(campaigns[k], eps) for k in keys}
     reached = [k for k in keys if h[k] is not None]
     drifts = [k for k in reached if not h[k][0]]
@@ -129,8 +129,9 @@ def compare(before, after, strategy):
             and np.array_equal(A[k]["cost"], B[k]["cost"])]
     print(f"paired by seed ({len(keys)}; {len(same)} with the same runs):")
     for x in costs:
-        d = np.array([regret_at(B[k], x) - regret_at(A[k], x) for k in keys
-                      if math.isfinite(regret_at(A[k], x)) and math.isfinite(regret_at(B[k], x))])
+        pairs = np.array([(regret_at(A[k], x), regret_at(B[k], x)) for k in keys])
+        both = np.isfinite(pairs).all(axis=1)  # an answer on both sides by this cost
+        d = pairs[both, 1] - pairs[both, 0]
         mean = f", mean {100 * d.mean():+.3f} points" if len(d) else ""
         print(f"  @{x:g}: after better in {(d < -1e-9).sum()}, worse in {(d > 1e-9).sum()}{mean}")
     if same:

@@ -107,7 +107,7 @@
 // hyperparameters fitted where nothing told how the mixture effect carries to that scale: on the
 // demo law, 2 of 30 seeds whose answers left 1% there now hold within it (docs/decision-quality.md,
 // session 40). Refitting the decision GP itself there changed the runs
-// and made later answers worse (session 37).
+// and made later answers worse (sessions 37 and 41: demo law holds 27 -> 22 of 30).
 //
 // The value and its interval take in other extrapolations of the scale trend. Past the largest
 // scale run the decision GP's constant mean reverts towards the data's level, so where the loss
