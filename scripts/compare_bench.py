@@ -13,8 +13,10 @@ are over all its members' campaigns pooled (the suite's are medians over members
 Prints, for each side, the medians (cost to eps, regret at the bench's report costs, final
 regret), holds (once within eps, within 2 eps to the end: issue 13's goal 3) with the seeds that
 drift and how far, interval coverage and time per round; then, paired by seed, how many
-campaigns are better and worse at each report cost, and, over the campaigns whose runs are
-identical, how many rounds' answers are better and worse. The per-campaign figures are the
+campaigns are better and worse at each report cost and how many gain or lose their hold, each
+with a two-sided exact sign test (the campaigns are independent, so a split like 14 to 16 reads
+as no effect and 2 to 12 as one), and, over the campaigns whose runs are identical, how many
+rounds' answers are better and worse (no test: a campaign's rounds are not independent). The per-campaign figures are the
 bench's own (runs.csv); the curves (bench.h5) give the regret at a cost (the latest answer at or
 before it, as `mixbo bench` reads it) and the rounds.
 
@@ -82,6 +84,13 @@ def holds(c, eps):
     return worst <= 2 * eps, worst
 
 
+def sign_test_p(better, worse):
+    """Two-sided exact sign test: the chance, were a change as likely to help a campaign as to
+    hurt it, of a split of the changed campaigns at least this uneven (1 when none changed)."""
+    n, low = better + worse, min(better, worse)
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(low + 1)) / 2 ** n) if n else 1.0
+
+
 def coverage(c):
     m = np.isfinite(c["lo"]) & np.isfinite(c["hi"]) & np.isfinite(c["value"])
     inside = (c["lo"][m] <= c["value"][m]) & (c["value"][m] <= c["hi"][m])
@@ -133,7 +142,14 @@ def compare(before, after, strategy):
         both = np.isfinite(pairs).all(axis=1)  # an answer on both sides by this cost
         d = pairs[both, 1] - pairs[both, 0]
         mean = f", mean {100 * d.mean():+.3f} points" if len(d) else ""
-        print(f"  @{x:g}: after better in {(d < -1e-9).sum()}, worse in {(d > 1e-9).sum()}{mean}")
+        better, worse = int((d < -1e-9).sum()), int((d > 1e-9).sum())
+        print(f"  @{x:g}: after better in {better}, worse in {worse}{mean}, "
+              f"sign test p = {sign_test_p(better, worse):.2g}")
+    held_a = {k for k in keys if (h := holds(A[k], eps)) is not None and h[0]}
+    held_b = {k for k in keys if (h := holds(B[k], eps)) is not None and h[0]}
+    gained, lost = len(held_b - held_a), len(held_a - held_b)
+    print(f"  holds: gained in {gained}, lost in {lost} (a campaign that never comes within eps "
+          f"does not hold), sign test p = {sign_test_p(gained, lost):.2g}")
     if same:
         d = np.concatenate([B[k]["regret"] - A[k]["regret"] for k in same])
         d = d[np.isfinite(d)]

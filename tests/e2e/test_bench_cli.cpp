@@ -213,7 +213,7 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
 }
 
 // scripts/compare_bench.py pairs two benches' campaigns by seed: against itself every campaign
-// has the same runs and none is better or worse; against the same campaigns answered from the
+// has the same runs, none is better or worse and none gains or loses its hold; against the same campaigns answered from the
 // MAP fit alone (answer_modes = map changes the answers, never the runs) the runs are the same.
 TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
   if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/numpy";
@@ -235,6 +235,9 @@ TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
     EXPECT_NE(self.output.find(std::string(cost) + ": after better in 0, worse in 0"),
               std::string::npos)
         << self.output;
+  // No campaign changed: every sign test is an even split's (p = 1), and no hold moved.
+  EXPECT_EQ(self.output.find("sign test p = 0"), std::string::npos) << self.output;
+  EXPECT_NE(self.output.find("holds: gained in 0, lost in 0"), std::string::npos) << self.output;
   EXPECT_NE(self.output.find("after better in 0, worse in 0 of"), std::string::npos)
       << self.output;
 
@@ -247,4 +250,22 @@ TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("compare_bench: error:"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("regmix"), std::string::npos) << bad.output;
+}
+
+// The sign test's p-values against the binomial sums worked by hand: 0 of 5 changed campaigns
+// better is 2 / 2^5; 2 of 14 is 2 (1 + 14 + 91) / 2^14; an even split, or no change, is 1.
+TEST(BenchCli, CompareBenchSignTestMatchesClosedForm) {
+  if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/numpy";
+  const std::string scripts = std::string(MIXBO_SOURCE_DIR) + "/scripts";
+  const std::string check =
+      "import sys; sys.path.insert(0, '" + scripts +
+      "'); import importlib.util as u; s = u.spec_from_file_location('c', '" + scripts +
+      "/compare_bench.py'); m = u.module_from_spec(s); s.loader.exec_module(m); "
+      "p = m.sign_test_p; "
+      "assert abs(p(0, 5) - 2 / 32) < 1e-15 and p(5, 0) == p(0, 5), p(0, 5); "
+      "assert abs(p(2, 12) - 2 * 106 / 16384) < 1e-15, p(2, 12); "
+      "assert p(5, 5) == 1 and p(0, 0) == 1 and p(7, 8) == 1; print('ok')";
+  const auto r = test::run_command("/usr/bin/python3 -c \"" + check + "\"");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("ok"), std::string::npos) << r.output;
 }
