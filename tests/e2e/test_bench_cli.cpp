@@ -213,8 +213,9 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
 }
 
 // scripts/compare_bench.py pairs two benches' campaigns by seed: against itself every campaign
-// has the same runs, none is better or worse and none gains or loses its hold; against the same campaigns answered from the
-// MAP fit alone (answer_modes = map changes the answers, never the runs) the runs are the same.
+// has the same runs, none is better or worse and none gains or loses its hold; against the same
+// campaigns answered from the MAP fit alone (answer_modes = map changes the answers, never the
+// runs) the runs are the same.
 TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
   if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/numpy";
   TempDir tmp;
@@ -238,15 +239,15 @@ TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
   // No campaign changed: every sign test is an even split's (p = 1), and no hold moved.
   EXPECT_EQ(self.output.find("sign test p = 0"), std::string::npos) << self.output;
   EXPECT_NE(self.output.find("holds: gained in 0, lost in 0"), std::string::npos) << self.output;
-  EXPECT_NE(self.output.find("after better in 0, worse in 0 of"), std::string::npos)
-      << self.output;
+  EXPECT_NE(self.output.find("after better in 0, worse in 0 of"), std::string::npos) << self.output;
 
   const auto modes = test::run_command(compare + a.string() + " " + b.string());
   ASSERT_EQ(modes.exit_code, 0) << modes.output;
   EXPECT_NE(modes.output.find("paired by seed (2; 2 with the same runs)"), std::string::npos)
       << modes.output;
 
-  const auto bad = test::run_command(compare + a.string() + " " + b.string() + " --strategy regmix");
+  const auto bad =
+      test::run_command(compare + a.string() + " " + b.string() + " --strategy regmix");
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("compare_bench: error:"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("regmix"), std::string::npos) << bad.output;
