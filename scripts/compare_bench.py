@@ -16,9 +16,9 @@ drift and how far, interval coverage and time per round; then, paired by seed, h
 campaigns are better and worse at each report cost and how many gain or lose their hold, each
 with a two-sided exact sign test (the campaigns are independent, so a split like 14 to 16 reads
 as no effect and 2 to 12 as one), and, over the campaigns whose runs are identical, how many
-rounds' answers are better and worse (no test: a campaign's rounds are not independent). The per-campaign figures are the
-bench's own (runs.csv); the curves (bench.h5) give the regret at a cost (the latest answer at or
-before it, as `mixbo bench` reads it) and the rounds.
+rounds' answers are better and worse (no test: a campaign's rounds are not independent). The
+per-campaign figures are the bench's own (runs.csv); the curves (bench.h5) give the regret at a
+cost (the latest answer at or before it, as `mixbo bench` reads it) and the rounds.
 
 Needs h5py and numpy (scripts/install-deps.sh); re-runs itself with /usr/bin/python3 when the
 running interpreter lacks them.
