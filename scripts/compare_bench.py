@@ -84,6 +84,12 @@ def holds(c, eps):
     return worst <= 2 * eps, worst
 
 
+def held(c, eps):
+    """Whether the campaign holds (a campaign never within eps does not)."""
+    h = holds(c, eps)
+    return h is not None and h[0]
+
+
 def sign_test_p(better, worse):
     """Two-sided exact sign test: the chance, were a change as likely to help a campaign as to
     hurt it, of a split of the changed campaigns at least this uneven (1 when none changed)."""
@@ -145,8 +151,8 @@ def compare(before, after, strategy):
         better, worse = int((d < -1e-9).sum()), int((d > 1e-9).sum())
         print(f"  @{x:g}: after better in {better}, worse in {worse}{mean}, "
               f"sign test p = {sign_test_p(better, worse):.2g}")
-    held_a = {k for k in keys if (h := holds(A[k], eps)) is not None and h[0]}
-    held_b = {k for k in keys if (h := holds(B[k], eps)) is not None and h[0]}
+    held_a = {k for k in keys if held(A[k], eps)}
+    held_b = {k for k in keys if held(B[k], eps)}
     gained, lost = len(held_b - held_a), len(held_a - held_b)
     print(f"  holds: gained in {gained}, lost in {lost} (a campaign that never comes within eps "
           f"does not hold), sign test p = {sign_test_p(gained, lost):.2g}")
