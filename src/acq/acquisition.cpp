@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mixbo/acq/knowledge_gradient.hpp"
+#include "mixbo/acq/max_value_entropy.hpp"
 #include "mixbo/acq/normal.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/failure_values.hpp"
@@ -27,6 +28,10 @@ const Registry<AcqKind>& acquisition_registry() {
     reg.add("target-ei-per-cost",
             "what a run teaches about the target (knowledge gradient) per unit cost, all pairs",
             AcqKind::kTargetEiPerCost);
+    reg.add("mes-per-cost",
+            "what a run tells about the target's lowest loss (max-value entropy) per unit cost, "
+            "all pairs",
+            AcqKind::kMesPerCost);
     return reg;
   }();
   return r;
@@ -45,7 +50,8 @@ std::string acquisition_name(AcqKind kind) {
 }
 
 bool is_multi_fidelity(AcqKind kind) {
-  return kind == AcqKind::kEiPerCost || kind == AcqKind::kTargetEiPerCost;
+  return kind == AcqKind::kEiPerCost || kind == AcqKind::kTargetEiPerCost ||
+         kind == AcqKind::kMesPerCost;
 }
 
 void AcqSpec::serialize(ByteWriter& out) const {
@@ -53,6 +59,9 @@ void AcqSpec::serialize(ByteWriter& out) const {
   out.put<double>(alpha);
   out.put<double>(beta);
   out.put(targets);
+  out.put(min_samples);
+  out.put<double>(target_log_params);
+  out.put<double>(target_log_steps);
   out.put<std::uint64_t>(pairs.size());
   for (const auto& p : pairs) {
     out.put<std::int32_t>(p.scale);
@@ -73,6 +82,9 @@ AcqSpec AcqSpec::deserialize(ByteReader& in) {
   s.alpha = in.get<double>();
   s.beta = in.get<double>();
   s.targets = in.get_matrix();
+  s.min_samples = in.get_vector();
+  s.target_log_params = in.get<double>();
+  s.target_log_steps = in.get<double>();
   const auto n = in.get<std::uint64_t>();
   for (std::uint64_t i = 0; i < n; ++i) {
     AcqPair p;
@@ -115,6 +127,8 @@ Acquisition::Acquisition(std::shared_ptr<const GaussianProcess> gp, AcqSpec spec
     G_ = gp_->solve(model.signal_variance(gp_->theta()) * KT);
     a_ = -gp_->predict(spec_.targets, KT).mean;
   }
+  if (spec_.kind == AcqKind::kMesPerCost && spec_.min_samples.size() == 0)
+    throw Error("mes-per-cost: needs samples of the target's lowest loss");
 }
 
 Eigen::VectorXd Acquisition::features(int pair, const Eigen::VectorXd& w) const {
@@ -124,6 +138,86 @@ Eigen::VectorXd Acquisition::features(int pair, const Eigen::VectorXd& w) const 
   x[w.size()] = pr.log_params;
   x[w.size() + 1] = pr.log_steps;
   return x;
+}
+
+Eigen::VectorXd Acquisition::target_features(const Eigen::VectorXd& w) const {
+  Eigen::VectorXd x(w.size() + 2);
+  x.head(w.size()) = w;
+  x[w.size()] = spec_.target_log_params;
+  x[w.size() + 1] = spec_.target_log_steps;
+  return x;
+}
+
+double Acquisition::mes_value(int pair, const Eigen::VectorXd& w, Eigen::VectorXd* grad) const {
+  const auto& pr = spec_.pairs.at(static_cast<size_t>(pair));
+  const Kernel& kern = gp_->model().kernel();
+  const double s2 = gp_->model().signal_variance(gp_->theta());
+  const Eigen::VectorXd xm = features(pair, w), xt = target_features(w);
+  const Eigen::MatrixXd xmr = xm.transpose(), xtr = xt.transpose();
+  const Eigen::VectorXd km = kern.cross(kparams_, gp_->X(), xmr).col(0);
+  const Eigen::VectorXd kt = kern.cross(kparams_, gp_->X(), xtr).col(0);
+  // cov(f_T(w), f(x)) = amp (k(x, x_T) - s2 k_x' (s2 K + noise)^-1 k_T), as the KG's cov_t.
+  const Eigen::VectorXd gt = gp_->solve(s2 * kt);
+  const double cov = amp_ * (kern.cross(kparams_, xmr, xtr)(0, 0) - km.dot(gt));
+  const double noise = gp_->noise_variance();
+  if (!grad) {
+    const Posterior pt = gp_->predict(xtr, kt), pm = gp_->predict(xmr, km);
+    const MaxValueInformation info = max_value_information(
+        pt.mean[0], pt.variance[0], pm.variance[0] + noise, cov, spec_.min_samples, false);
+    return std::isfinite(info.log_value) ? info.log_value - spec_.alpha * pr.log_cost
+                                         : kNoAcquisitionValue;
+  }
+  const Eigen::MatrixXd dkm = kern.input_gradient(kparams_, xm, gp_->X());  // d x n
+  const Eigen::MatrixXd dkt = kern.input_gradient(kparams_, xt, gp_->X());
+  const PointGradient pt = gp_->predict_with_gradient(xt, kt, dkt);
+  const PointGradient pm = gp_->predict_with_gradient(xm, km, dkm);
+  const MaxValueInformation info = max_value_information(pt.mean, pt.variance, pm.variance + noise,
+                                                         cov, spec_.min_samples, true);
+  if (!std::isfinite(info.log_value)) {
+    grad->setZero(k());
+    return kNoAcquisitionValue;
+  }
+  // Both points move with w: d cov / dw takes k(x, x_T)'s gradient in either argument and
+  // both cross-covariance vectors' (the solve is symmetric, so s2 (..)^-1 k_x pairs with dk_T).
+  const Eigen::VectorXd gm = gp_->solve(s2 * km);
+  const Eigen::VectorXd dcov =
+      amp_ * (kern.input_gradient(kparams_, xm, xtr).col(0) +
+              kern.input_gradient(kparams_, xt, xmr).col(0) - dkm * gt - dkt * gm);
+  Eigen::VectorXd g = info.dmu * pt.dmean + info.dcov * dcov;
+  // A posterior variance clipped at 0 has no meaningful gradient (as in value() below).
+  if (pt.variance > 0) g += info.dvar_target * pt.dvariance;
+  if (pm.variance > 0) g += info.dvar_run * pm.dvariance;
+  *grad = g.head(k());
+  return info.log_value - spec_.alpha * pr.log_cost;
+}
+
+Eigen::VectorXd Acquisition::mes_values(int pair, const Eigen::MatrixXd& X) const {
+  const auto& pr = spec_.pairs.at(static_cast<size_t>(pair));
+  const Kernel& kern = gp_->model().kernel();
+  const double s2 = gp_->model().signal_variance(gp_->theta());
+  const double noise = gp_->noise_variance();
+  Eigen::MatrixXd XT = X;
+  XT.col(k()).setConstant(spec_.target_log_params);
+  XT.col(k() + 1).setConstant(spec_.target_log_steps);
+  Eigen::VectorXd out(X.rows());
+  constexpr Eigen::Index kBlock = 64;
+  for (Eigen::Index b0 = 0; b0 < X.rows(); b0 += kBlock) {
+    const Eigen::Index m = std::min(kBlock, X.rows() - b0);
+    const Eigen::MatrixXd Xm = X.middleRows(b0, m), Xt = XT.middleRows(b0, m);
+    const Eigen::MatrixXd Km = kern.cross(kparams_, gp_->X(), Xm);
+    const Eigen::MatrixXd Kt = kern.cross(kparams_, gp_->X(), Xt);
+    const Posterior pm = gp_->predict(Xm, Km), pt = gp_->predict(Xt, Kt);
+    const Eigen::MatrixXd Gt = gp_->solve(s2 * Kt);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double cov =
+          amp_ * (kern.cross(kparams_, Xm.row(i), Xt.row(i))(0, 0) - Km.col(i).dot(Gt.col(i)));
+      const MaxValueInformation info = max_value_information(
+          pt.mean[i], pt.variance[i], pm.variance[i] + noise, cov, spec_.min_samples, false);
+      out[b0 + i] = std::isfinite(info.log_value) ? info.log_value - spec_.alpha * pr.log_cost
+                                                  : kNoAcquisitionValue;
+    }
+  }
+  return out;
 }
 
 double Acquisition::from_moments(int pair, double mu, double var, const Eigen::VectorXd& cov_t,
@@ -156,6 +250,8 @@ double Acquisition::from_moments(int pair, double mu, double var, const Eigen::V
         *dvar = 0.0;
       }
       return -mu;
+    case AcqKind::kMesPerCost:
+      throw Error("mes-per-cost: evaluated from two points' moments (mes_value), not one's");
     case AcqKind::kTargetEiPerCost: {
       const double s2 = var + gp_->noise_variance();
       const double s = std::sqrt(s2);
@@ -182,6 +278,7 @@ double Acquisition::value(int pair, const Eigen::VectorXd& w, Eigen::VectorXd* g
   if (w.size() != k())
     throw Error("acquisition: mixture has " + std::to_string(w.size()) + " entries, expected " +
                 std::to_string(k()));
+  if (spec_.kind == AcqKind::kMesPerCost) return mes_value(pair, w, grad);
   const Eigen::VectorXd x = features(pair, w);
   const Eigen::MatrixXd xr = x.transpose();
   const bool kg = spec_.kind == AcqKind::kTargetEiPerCost;
@@ -222,6 +319,7 @@ Eigen::VectorXd Acquisition::values(int pair, const Eigen::MatrixXd& W) const {
   X.leftCols(k()) = W;
   X.col(k()).setConstant(pr.log_params);
   X.col(k() + 1).setConstant(pr.log_steps);
+  if (spec_.kind == AcqKind::kMesPerCost) return mes_values(pair, X);
   const auto& kern = gp_->model().kernel();
   const bool kg = spec_.kind == AcqKind::kTargetEiPerCost;
   Eigen::VectorXd out(W.rows());

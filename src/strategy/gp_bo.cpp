@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 
+#include "mixbo/acq/max_value_entropy.hpp"
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
@@ -36,7 +37,8 @@ std::uint64_t derive(std::uint64_t seed, std::uint64_t iteration, std::uint64_t 
 
 // Purposes of the derived seeds (any distinct constants).
 constexpr std::uint64_t kGpDesignStream = 0x4d464d53000001ULL;  // the design's Sobol scrambling
-constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5, kModes = 6;
+constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5, kModes = 6,
+                        kMes = 7;  // and 8
 
 KernelContext kernel_context(const SearchSpace& sp) {
   KernelContext c;
@@ -561,6 +563,33 @@ Eigen::MatrixXd GpBoStrategy::target_points(const GaussianProcess& gp, const Tra
   return target_rows(W);
 }
 
+void GpBoStrategy::set_minimum_samples(const GaussianProcess& gp, const TrainingSet& ts,
+                                       std::uint64_t iteration, AcqSpec& spec) {
+  // f* is the lowest target loss anywhere on the simplex, drawn as the minimum over a discrete
+  // set (BoTorch's max-value entropy samples it over a candidate set likewise): the knowledge
+  // gradient's target points (the last answer, the best runs, 32 space-filling mixtures) and
+  // 224 more space-filling mixtures, all at the target scale and full steps.
+  const auto& sp = setup_.space;
+  constexpr int kExtra = 224, kSamples = 32;
+  const Eigen::MatrixXd T = target_points(gp, ts, derive(setup_.seed, iteration, kTargets));
+  const Eigen::MatrixXd S =
+      sample_sobol(sp.simplex(), kExtra, derive(setup_.seed, iteration, kMes));
+  Eigen::MatrixXd C(T.rows() + S.rows(), T.cols());
+  C.topRows(T.rows()) = T;
+  for (Eigen::Index i = 0; i < S.rows(); ++i)
+    C.row(T.rows() + i) =
+        sp.features(S.row(i).transpose(), sp.scales().target(), sp.steps().max_steps()).transpose();
+  spec.target_log_params = T(0, sp.k());
+  spec.target_log_steps = T(0, sp.k() + 1);
+  spec.min_samples =
+      sample_minimum_values(gp, C, kSamples, derive(setup_.seed, iteration, kMes + 1));
+  diag_.values["acq.min_sample_median"] = [&] {
+    Eigen::VectorXd v = spec.min_samples;
+    std::sort(v.data(), v.data() + v.size());
+    return v[v.size() / 2];
+  }();
+}
+
 std::vector<Point> GpBoStrategy::propose(const History& history, const std::vector<Point>& pending,
                                          int q) {
   diag_.values.clear();
@@ -585,6 +614,7 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   if (spec.pairs.empty()) return out;  // no run fits the budget left
   if (kind_ == AcqKind::kTargetEiPerCost)
     spec.targets = target_points(*gp, ts, derive(setup_.seed, it, kTargets));
+  if (kind_ == AcqKind::kMesPerCost) set_minimum_samples(*gp, ts, it, spec);
   diag_.values["acq.alpha"] = spec.alpha;
   diag_.values["acq.pairs"] = static_cast<double>(spec.pairs.size());
 

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
 #include "gp_fixture.hpp"
 #include "mixbo/acq/acquisition.hpp"
 #include "mixbo/acq/knowledge_gradient.hpp"
+#include "mixbo/acq/max_value_entropy.hpp"
 #include "mixbo/acq/normal.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/space/sampling.hpp"
@@ -181,6 +183,9 @@ Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
   f.spec.targets.col(test::kK).setConstant(std::log(1e9));
   f.spec.targets.col(test::kK + 1).setConstant(std::log(19500.0));
   set_pair_incumbents(*gp, X.leftCols(test::kK), f.spec);
+  f.spec.target_log_params = std::log(1e9);
+  f.spec.target_log_steps = std::log(19500.0);
+  f.spec.min_samples = sample_minimum_values(*gp, f.spec.targets, 16, seed);
   return f;
 }
 
@@ -188,7 +193,7 @@ Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
 
 TEST(AcqFunctions, GradientsMatchCentralDifferencesForEveryAcquisition) {
   for (AcqKind kind : {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost,
-                       AcqKind::kTargetEiPerCost, AcqKind::kPosteriorMean}) {
+                       AcqKind::kTargetEiPerCost, AcqKind::kMesPerCost, AcqKind::kPosteriorMean}) {
     const Fixture f = make_fixture(kind, 11);
     const Acquisition acq(f.gp, f.spec);
     Rng rng = make_rng(99, static_cast<std::uint64_t>(kind));
@@ -217,8 +222,8 @@ TEST(AcqFunctions, GradientsMatchCentralDifferencesForEveryAcquisition) {
 }
 
 TEST(AcqFunctions, BatchValuesEqualPointValues) {
-  for (AcqKind kind :
-       {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost, AcqKind::kTargetEiPerCost}) {
+  for (AcqKind kind : {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost,
+                       AcqKind::kTargetEiPerCost, AcqKind::kMesPerCost}) {
     const Fixture f = make_fixture(kind, 4);
     const Acquisition acq(f.gp, f.spec);
     const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 40, 1);
@@ -285,6 +290,133 @@ TEST(AcqFunctions, TargetKgMatchesMonteCarloLookahead) {
   ASSERT_GT(kg, 1e-6);
   const double v = acq.value(pair, w) + f.spec.pairs[pair].log_cost;
   EXPECT_NEAR(std::exp(v) / kg, 1.0, 2e-2);
+}
+
+TEST(AcqMaxValueEntropy, TruncationDeltaIsOneMinusTheTruncatedVariance) {
+  // 1 - delta(g) = Var(v | v >= -g), v standard normal, by quadrature of the truncated density.
+  for (double g : {-6.0, -2.5, -1.0, 0.0, 0.8, 2.0, 5.0}) {
+    long double m0 = 0, m1 = 0, m2 = 0;
+    const long double a = -g, h = 1e-4L;
+    for (long double v = a; v < a + 40; v += h) {
+      const long double p = std::exp(-0.5L * v * v) * h * ((v == a) ? 0.5L : 1.0L);
+      m0 += p;
+      m1 += p * v;
+      m2 += p * v * v;
+    }
+    const double var = static_cast<double>(m2 / m0 - (m1 / m0) * (m1 / m0));
+    EXPECT_NEAR(1 - truncation_delta(g), var, 1e-6 * std::max(1.0, 1 / var)) << "g = " << g;
+  }
+  // Far in the tail: no truncation (delta -> 0) and nearly all of it (delta -> 1), finite.
+  EXPECT_LT(truncation_delta(30.0), 1e-100);
+  EXPECT_GT(truncation_delta(30.0), 0.0);
+  EXPECT_GT(truncation_delta(-1e4), 0.999);
+  EXPECT_LE(truncation_delta(-1e8), 1.0);
+  for (double g : {-40.0, -5.0, -0.5, 0.0, 1.5, 7.0}) {
+    const double h = 1e-6 * std::max(1.0, std::abs(g));
+    const double fd = (truncation_delta(g + h) - truncation_delta(g - h)) / (2 * h);
+    // Below g = -30 the cancellation in g + lambda (header) costs a few digits.
+    const double tol = g < -30 ? 1e-4 : 1e-6;
+    EXPECT_NEAR(truncation_delta_derivative(g), fd, tol * std::max(std::abs(fd), 1e-6))
+        << "g = " << g;
+  }
+}
+
+TEST(AcqMaxValueEntropy, InformationClosedFormsAndPartials) {
+  const Eigen::VectorXd fstar = (Eigen::VectorXd(3) << 2.9, 3.0, 3.2).finished();
+  const auto info = [&](double mu, double vt, double vr, double c) {
+    return std::exp(max_value_information(mu, vt, vr, c, fstar, false).log_value);
+  };
+  // Uncorrelated with the target: a run tells nothing about f*.
+  EXPECT_EQ(info(3.1, 0.04, 0.05, 0.0), 0.0);
+  // A noiseless run at the target itself (rho = 1): -1/2 log of the truncated variance.
+  const double mu = 3.1, var = 0.04;
+  double ref = 0;
+  for (Eigen::Index s = 0; s < fstar.size(); ++s)
+    ref += -0.5 * std::log(1 - truncation_delta((mu - fstar[s]) / std::sqrt(var)));
+  EXPECT_NEAR(info(mu, var, var, var * (1 - 1e-9)), ref / 3, 1e-6);
+  // Weak correlation: I ~ rho^2 mean_s delta_s / 2.
+  double weak = 0;
+  for (Eigen::Index s = 0; s < fstar.size(); ++s)
+    weak += 0.5 * 1e-6 * truncation_delta((mu - fstar[s]) / std::sqrt(var)) / 3;
+  EXPECT_NEAR(info(mu, var, var, std::sqrt(1e-6) * var) / weak, 1.0, 1e-5);
+  // More correlation, more information.
+  EXPECT_LT(info(mu, var, 0.05, 0.02), info(mu, var, 0.05, 0.04));
+  // Far above every sample (gamma ~ 60): I underflows, its logarithm stays finite and ranks.
+  const double far1 = max_value_information(5.0, 1e-3, 2e-3, 1e-3, fstar, false).log_value;
+  const double far2 = max_value_information(5.1, 1e-3, 2e-3, 1e-3, fstar, false).log_value;
+  EXPECT_TRUE(std::isfinite(far1));
+  EXPECT_LT(far1, -1000.0);
+  EXPECT_LT(far2, far1);
+  // Partials of log I against central differences, near the samples and far above them.
+  for (const auto& x0 : {std::array<double, 4>{3.05, 0.04, 0.06, 0.03},
+                         std::array<double, 4>{4.2, 0.01, 0.05, -0.02}}) {
+    const MaxValueInformation a = max_value_information(x0[0], x0[1], x0[2], x0[3], fstar, true);
+    const double an[4] = {a.dmu, a.dvar_target, a.dvar_run, a.dcov};
+    for (int d = 0; d < 4; ++d) {
+      std::array<double, 4> xp = x0, xm = x0;
+      const double h = 1e-7;
+      xp[d] += h;
+      xm[d] -= h;
+      const double fd =
+          (max_value_information(xp[0], xp[1], xp[2], xp[3], fstar, false).log_value -
+           max_value_information(xm[0], xm[1], xm[2], xm[3], fstar, false).log_value) /
+          (2 * h);
+      EXPECT_NEAR(an[d], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "partial " << d;
+    }
+  }
+}
+
+TEST(AcqMaxValueEntropy, MinimumSamplesFollowThePosterior) {
+  const Fixture f = make_fixture(AcqKind::kMesPerCost, 3);
+  const Eigen::VectorXd s1 = sample_minimum_values(*f.gp, f.spec.targets, 4000, 7);
+  EXPECT_EQ(s1, sample_minimum_values(*f.gp, f.spec.targets, 4000, 7));  // seeded
+  const Posterior post = f.gp->predict(f.spec.targets);
+  // Each draw is a minimum over the points: below the lowest mean on average, and no draw's
+  // distribution can sit above every point's (P(min > lowest mean) <= 1/2).
+  const double lowest = post.mean.minCoeff();
+  EXPECT_LT(s1.mean(), lowest);
+  EXPECT_LT((s1.array() > lowest).cast<double>().mean(), 0.5 + 0.03);
+  // One candidate: the draws are its posterior marginal.
+  const Eigen::MatrixXd one = f.spec.targets.topRows(1);
+  const Eigen::VectorXd s2 = sample_minimum_values(*f.gp, one, 20000, 9);
+  const Posterior p1 = f.gp->predict(one);
+  const double sd = std::sqrt(p1.variance[0]);
+  EXPECT_NEAR(s2.mean(), p1.mean[0], 4 * sd / std::sqrt(20000.0));
+  EXPECT_NEAR(std::sqrt((s2.array() - s2.mean()).square().mean()), sd, 0.03 * sd);
+}
+
+TEST(AcqFunctions, MesAtTheTargetIsThePlainMaxValueEntropy) {
+  // At the target pair x_T = x: rho^2 = var / (var + noise); the value is the closed form on the
+  // GP's own moments there, minus the cost term.
+  const Fixture f = make_fixture(AcqKind::kMesPerCost, 5);
+  const Acquisition acq(f.gp, f.spec);
+  const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 10, 3);
+  for (Eigen::Index r = 0; r < W.rows(); ++r) {
+    Eigen::VectorXd x(test::kK + 2);
+    x << W.row(r).transpose(), f.spec.pairs[2].log_params, f.spec.pairs[2].log_steps;
+    const Posterior post = f.gp->predict(x.transpose());
+    const double v = post.variance[0], noise = f.gp->noise_variance();
+    const double log_i =
+        max_value_information(post.mean[0], v, v + noise, v, f.spec.min_samples, false).log_value;
+    ASSERT_TRUE(std::isfinite(log_i));
+    EXPECT_NEAR(acq.value(2, W.row(r).transpose()), log_i - 0.7 * f.spec.pairs[2].log_cost,
+                1e-9 * std::max(1.0, std::abs(log_i)));
+  }
+}
+
+TEST(AcqFunctions, MesSpecSurvivesSerialisation) {
+  // Worker ranks rebuild the acquisition from the serialised spec (acq-refine problems).
+  const Fixture f = make_fixture(AcqKind::kMesPerCost, 6);
+  ByteWriter out;
+  f.spec.serialize(out);
+  ByteReader in(out.bytes());
+  const AcqSpec copy = AcqSpec::deserialize(in);
+  EXPECT_TRUE(copy.min_samples == f.spec.min_samples);
+  EXPECT_EQ(copy.target_log_params, f.spec.target_log_params);
+  EXPECT_EQ(copy.target_log_steps, f.spec.target_log_steps);
+  const Acquisition a(f.gp, f.spec), b(f.gp, copy);
+  const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 8, 4);
+  for (int pair = 0; pair < 3; ++pair) EXPECT_TRUE(a.values(pair, W) == b.values(pair, W));
 }
 
 TEST(AcqFunctions, NamesParseAndUnknownNameListsThem) {

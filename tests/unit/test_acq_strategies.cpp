@@ -293,7 +293,7 @@ TEST(AcqStrategies, AFailedDesignRunIsReplacedByANewMixture) {
 }
 
 TEST(AcqStrategies, BatchesAreDistinctFeasibleReproducibleAndTeamIndependent) {
-  for (const char* acq : {"target-ei-per-cost", "ei-per-cost", "logei", "ucb"}) {
+  for (const char* acq : {"target-ei-per-cost", "mes-per-cost", "ei-per-cost", "logei", "ucb"}) {
     auto c = config("mfms-bo", 5);
     c.strategy.acquisition = acq;
     const History h = seeded_history(c, 6);

@@ -74,7 +74,7 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
             "sf-bo, hyperband, bimix-law, regmix"},
            {"--strategy.acquisition=pi",
             "key 'strategy.acquisition' names unknown acquisition 'pi' (known: logei, ucb, "
-            "ei-per-cost, target-ei-per-cost)"},
+            "ei-per-cost, target-ei-per-cost, mes-per-cost)"},
            {"--job.template=/nonexistent/job.sbatch.in", "key 'job.template'"},
            {"--simulator.type=mlp --simulator.file=/nonexistent/w.json", "not part of mixbo"},
            {"--job.template=" MIXBO_SOURCE_DIR

@@ -66,7 +66,7 @@ TEST(Registries, UnknownStrategyOrAcquisitionNamesTheKey) {
   c.strategy.acquisition = "pi";
   EXPECT_EQ(message_of([&] { check_strategy_names(c.strategy_setup()); }),
             "flags: key 'strategy.acquisition' names unknown acquisition 'pi' (known: logei, ucb, "
-            "ei-per-cost, target-ei-per-cost)");
+            "ei-per-cost, target-ei-per-cost, mes-per-cost)");
   c.file = "/x/campaign.ini";
   const std::string message = message_of([&] { make_strategy(c.strategy_setup(), team); });
   EXPECT_EQ(message.rfind("/x/campaign.ini: key ", 0), 0u) << message;

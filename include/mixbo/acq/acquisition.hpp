@@ -32,6 +32,13 @@
 //                       O(n^2 J) part solved once per GP so that a value costs O(n^2 + n J).
 //                       When KG is exactly 0 (no line of the envelope ever overtakes) the value
 //                       is kNoAcquisitionValue (core/failure_values.hpp) with a zero gradient.
+//   mes-per-cost        value of a run by what its observation tells about the target's lowest
+//                       loss f* (max-value entropy search, max_value_entropy.hpp: GIBBON's
+//                       moment-matched form, over samples of f* drawn from the GP's joint
+//                       posterior at the target), per unit cost on the same schedule:
+//                         value = log I(x) - alpha_t log cost(scale, steps),
+//                       I from mu, sigma^2 of the target at the run's mixture, the run's
+//                       variance (latent + noise) and their posterior covariance.
 //   posterior-mean      -mu (internal: the recommendation's minimiser of the target mean).
 #include <Eigen/Core>
 #include <cstdint>
@@ -45,7 +52,7 @@
 
 namespace mixbo {
 
-enum class AcqKind { kLogEi, kUcb, kEiPerCost, kTargetEiPerCost, kPosteriorMean };
+enum class AcqKind { kLogEi, kUcb, kEiPerCost, kTargetEiPerCost, kMesPerCost, kPosteriorMean };
 
 // The acquisitions a config may name (strategy.acquisition), by name (core/registry.hpp; an
 // entry's factory is its kind), and their parser: an unknown name is a ConfigError that lists
@@ -70,6 +77,10 @@ struct AcqSpec {
   double alpha = 1.0;       // cost exponent alpha_t (ei-per-cost, target-ei-per-cost)
   double beta = 2.0;        // ucb
   Eigen::MatrixXd targets;  // target-ei-per-cost: feature rows of T
+  // mes-per-cost: samples of the target's lowest loss (raw units), and the target's feature
+  // columns k, k + 1 (log params, log steps), at which f_T(w) is read.
+  Eigen::VectorXd min_samples;
+  double target_log_params = 0, target_log_steps = 0;
   std::vector<AcqPair> pairs;
 
   void serialize(ByteWriter& out) const;
@@ -95,6 +106,9 @@ class Acquisition {
 
  private:
   Eigen::VectorXd features(int pair, const Eigen::VectorXd& w) const;
+  Eigen::VectorXd target_features(const Eigen::VectorXd& w) const;
+  double mes_value(int pair, const Eigen::VectorXd& w, Eigen::VectorXd* grad) const;
+  Eigen::VectorXd mes_values(int pair, const Eigen::MatrixXd& X) const;
   double from_moments(int pair, double mu, double var, const Eigen::VectorXd& cov_t, double* dmu,
                       double* dvar, Eigen::VectorXd* dcov_t) const;
 

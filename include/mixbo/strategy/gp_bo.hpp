@@ -238,6 +238,9 @@ class GpBoStrategy : public Strategy {
   std::vector<AcqPair> pairs(double budget_left) const;
   Eigen::MatrixXd target_points(const GaussianProcess& gp, const TrainingSet& ts,
                                 std::uint64_t seed) const;
+  // mes-per-cost: the target's feature columns and samples of its lowest loss into `spec`.
+  void set_minimum_samples(const GaussianProcess& gp, const TrainingSet& ts,
+                           std::uint64_t iteration, AcqSpec& spec);
 
   StrategySetup setup_;
   Team& team_;
