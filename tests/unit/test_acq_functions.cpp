@@ -189,6 +189,14 @@ Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
   return f;
 }
 
+// The GP's posterior at mixture w and the fixture's pair `pair`.
+Posterior posterior_at(const Fixture& f, int pair, const Eigen::VectorXd& w) {
+  const AcqPair& p = f.spec.pairs[static_cast<size_t>(pair)];
+  Eigen::VectorXd x(test::kK + 2);
+  x << w, p.log_params, p.log_steps;
+  return f.gp->predict(x.transpose());
+}
+
 }  // namespace
 
 TEST(AcqFunctions, GradientsMatchCentralDifferencesForEveryAcquisition) {
@@ -241,9 +249,7 @@ TEST(AcqFunctions, LogEiIsLogOfClosedFormEi) {
   const Acquisition acq(f.gp, f.spec);
   const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 30, 2);
   for (Eigen::Index r = 0; r < W.rows(); ++r) {
-    Eigen::VectorXd x(test::kK + 2);
-    x << W.row(r).transpose(), f.spec.pairs[2].log_params, f.spec.pairs[2].log_steps;
-    const Posterior post = f.gp->predict(x.transpose());
+    const Posterior post = posterior_at(f, 2, W.row(r).transpose());
     const double sd = std::sqrt(post.variance[0]);
     const double d = f.spec.pairs[2].incumbent - post.mean[0];
     const double ei = d * normal_cdf(d / sd) + sd * normal_pdf(d / sd);
@@ -392,9 +398,7 @@ TEST(AcqFunctions, MesAtTheTargetIsThePlainMaxValueEntropy) {
   const Acquisition acq(f.gp, f.spec);
   const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 10, 3);
   for (Eigen::Index r = 0; r < W.rows(); ++r) {
-    Eigen::VectorXd x(test::kK + 2);
-    x << W.row(r).transpose(), f.spec.pairs[2].log_params, f.spec.pairs[2].log_steps;
-    const Posterior post = f.gp->predict(x.transpose());
+    const Posterior post = posterior_at(f, 2, W.row(r).transpose());
     const double v = post.variance[0], noise = f.gp->noise_variance();
     const double log_i =
         max_value_information(post.mean[0], v, v + noise, v, f.spec.min_samples, false).log_value;
