@@ -25,20 +25,25 @@ std::string mpiexec(int np) {
   return "env " + kMpiEnv + MIXBO_MPIEXEC + " -n " + std::to_string(np) + " ";
 }
 
-std::string config_text(const fs::path& workdir, const std::string& strategy) {
+std::string config_text(const fs::path& workdir, const std::string& strategy,
+                        const std::string& acquisition = "target-ei-per-cost") {
   return "[campaign]\nname = mpirun\nseed = 3\nbudget = 0.08\nworkdir = " + workdir.string() +
          "\n[space]\ndomains = web, code, books, math\n[objective]\nmetric = web_CE\n"
          "[executor]\ntype = simulated\nmax_concurrent = 3\n[simulator]\ntype = bimix\n"
          "[strategy]\ntype = " +
-         strategy + "\nn_init = 4\nfit_starts = 8\n";
+         strategy + "\nn_init = 4\nfit_starts = 8\nacquisition = " + acquisition + "\n";
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
-  const fs::path dir = test::scratch_dir("mpi-run", "same");
+namespace {
+
+// Runs one campaign at one rank and at two; every proposal must be the same to the bit.
+void expect_two_ranks_propose_what_one_rank_proposes(const std::string& tag,
+                                                     const std::string& acquisition) {
+  const fs::path dir = test::scratch_dir("mpi-run", tag);
   // The BO strategy is what the ranks share work for; fall back to random search while the
   // build has no BO strategy (the run must still start, finish and shut its ranks down).
   std::string strategy = "mfms-bo";
@@ -49,8 +54,8 @@ TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
     strategy = "random";
 
   const fs::path one = dir / "one.ini", two = dir / "two.ini";
-  std::ofstream(one) << config_text(dir / "one", strategy);
-  std::ofstream(two) << config_text(dir / "two", strategy);
+  std::ofstream(one) << config_text(dir / "one", strategy, acquisition);
+  std::ofstream(two) << config_text(dir / "two", strategy, acquisition);
   const auto a = test::run_command(test::mixbo_binary() + " run -q " + one.string());
   ASSERT_EQ(a.exit_code, 0) << a.output;
   const auto t0 = std::chrono::steady_clock::now();
@@ -77,6 +82,17 @@ TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
     EXPECT_EQ(x.trials[i].iteration, y.trials[i].iteration) << "trial " << i;
   }
   EXPECT_EQ(x.observations.value, y.observations.value);
+}
+
+}  // namespace
+
+TEST(MpiRun, TwoRanksProposeWhatOneRankProposes) {
+  expect_two_ranks_propose_what_one_rank_proposes("same", "target-ei-per-cost");
+}
+
+// mes-per-cost carries its samples of f* to the worker ranks in the serialised spec.
+TEST(MpiRun, TwoRanksProposeWhatOneRankProposesUnderMaxValueEntropy) {
+  expect_two_ranks_propose_what_one_rank_proposes("same-mes", "mes-per-cost");
 }
 
 TEST(MpiRun, BadConfigUnderMpiexecFailsAndPrintsOnce) {
