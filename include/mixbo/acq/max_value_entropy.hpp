@@ -19,10 +19,10 @@
 
 namespace mixbo {
 
-// delta(g) = lambda (g + lambda), lambda = phi(g)/Phi(g) through erfcx (no underflow for any
-// g), kept within [0, 1 - 1e-12]; and d delta / d g = lambda (1 - delta) - delta (g + lambda)
-// (below g = -30, where delta is within 1e-3 of 1, this loses digits to the cancellation in
-// g + lambda; it is then also within 1e-3 of 0).
+// delta(g) = lambda (g + lambda), lambda = phi(g)/Phi(g) (in logs: log phi - log Phi for g >= 0,
+// through erfcx below), kept within [0, 1 - 1e-12]; and d delta / d g = lambda (1 - delta) -
+// delta (g + lambda). Below g = -30, where delta is within 1e-3 of 1 and the derivative within
+// 1e-3 of 0, the derivative loses digits to the cancellation in g + lambda.
 double truncation_delta(double gamma);
 double truncation_delta_derivative(double gamma);
 
