@@ -154,19 +154,13 @@ double Acquisition::mes_value(int pair, const Eigen::VectorXd& w, Eigen::VectorX
   const double s2 = gp_->model().signal_variance(gp_->theta());
   const Eigen::VectorXd xm = features(pair, w), xt = target_features(w);
   const Eigen::MatrixXd xmr = xm.transpose(), xtr = xt.transpose();
+  if (!grad) return mes_values(pair, xmr)[0];
   const Eigen::VectorXd km = kern.cross(kparams_, gp_->X(), xmr).col(0);
   const Eigen::VectorXd kt = kern.cross(kparams_, gp_->X(), xtr).col(0);
   // cov(f_T(w), f(x)) = amp (k(x, x_T) - s2 k_x' (s2 K + noise)^-1 k_T), as the KG's cov_t.
   const Eigen::VectorXd gt = gp_->solve(s2 * kt);
   const double cov = amp_ * (kern.cross(kparams_, xmr, xtr)(0, 0) - km.dot(gt));
   const double noise = gp_->noise_variance();
-  if (!grad) {
-    const Posterior pt = gp_->predict(xtr, kt), pm = gp_->predict(xmr, km);
-    const MaxValueInformation info = max_value_information(
-        pt.mean[0], pt.variance[0], pm.variance[0] + noise, cov, spec_.min_samples, false);
-    return std::isfinite(info.log_value) ? info.log_value - spec_.alpha * pr.log_cost
-                                         : kNoAcquisitionValue;
-  }
   const Eigen::MatrixXd dkm = kern.input_gradient(kparams_, xm, gp_->X());  // d x n
   const Eigen::MatrixXd dkt = kern.input_gradient(kparams_, xt, gp_->X());
   const PointGradient pt = gp_->predict_with_gradient(xt, kt, dkt);

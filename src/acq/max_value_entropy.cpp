@@ -1,6 +1,5 @@
 #include "mixbo/acq/max_value_entropy.hpp"
 
-#include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,6 +8,7 @@
 
 #include "mixbo/acq/normal.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/gp/cholesky.hpp"
 #include "mixbo/space/sampling.hpp"
 
 namespace mixbo {
@@ -97,23 +97,17 @@ MaxValueInformation max_value_information(double mu_target, double var_target, d
 Eigen::VectorXd sample_minimum_values(const GaussianProcess& gp, const Eigen::MatrixXd& C,
                                       int count, std::uint64_t seed) {
   if (C.rows() == 0 || count <= 0) throw Error("max-value entropy: no candidates to sample");
-  const Eigen::VectorXd mu = gp.predict(C).mean;
-  Eigen::MatrixXd S = gp.covariance(C, C);
-  const double scale = std::max(S.diagonal().maxCoeff(), 1e-300);
-  Eigen::LLT<Eigen::MatrixXd> llt;
-  // Candidates close together make S singular to rounding: add the least jitter that factors.
-  for (double jitter = 1e-10;; jitter *= 10) {
-    llt.compute(S);
-    if (llt.info() == Eigen::Success) break;
-    if (jitter > 1e-2) throw Error("max-value entropy: posterior covariance does not factor");
-    S.diagonal().array() += jitter * scale;
-  }
+  const Eigen::VectorXd mu = gp.mean(C);
+  // Candidates close together make the covariance singular to rounding: the GP's own jitter
+  // escalation (cholesky.hpp) factors it or throws a NumericalError.
+  Eigen::MatrixXd L = gp.covariance(C, C);
+  cholesky_in_place(L, "max-value entropy: posterior covariance of the candidate answers");
   Rng rng = make_rng(seed, 0);
   std::normal_distribution<double> n01;
   Eigen::MatrixXd Z(C.rows(), count);
   for (Eigen::Index j = 0; j < Z.cols(); ++j)
     for (Eigen::Index i = 0; i < Z.rows(); ++i) Z(i, j) = n01(rng);
-  const Eigen::MatrixXd F = (llt.matrixL() * Z).colwise() + mu;
+  const Eigen::MatrixXd F = (L.triangularView<Eigen::Lower>() * Z).colwise() + mu;
   return F.colwise().minCoeff().transpose();
 }
 

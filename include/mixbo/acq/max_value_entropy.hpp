@@ -42,8 +42,8 @@ MaxValueInformation max_value_information(double mu_target, double var_target, d
                                           bool gradient);
 
 // `count` draws of min_i f(C_i) from the GP's joint posterior over the feature rows of C (the
-// target's candidate answers), seeded: Cholesky of the posterior covariance with a relative
-// jitter where needed. The discrete minimum stands in for the minimum over the simplex.
+// target's candidate answers), seeded: Cholesky of the posterior covariance, with the GP's jitter
+// escalation where needed. The discrete minimum stands in for the minimum over the simplex.
 Eigen::VectorXd sample_minimum_values(const GaussianProcess& gp, const Eigen::MatrixXd& C,
                                       int count, std::uint64_t seed);
 
