@@ -12,6 +12,7 @@
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
+#include "mixbo/loop/estimate_basis.hpp"
 #include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/team_program.hpp"
@@ -122,7 +123,8 @@ std::string mixture_text(const Eigen::VectorXd& w) {
 }
 
 void print_status_json(const Archive& a, const std::vector<std::string>& domains,
-                       const std::vector<std::string>& scales, const LastResults& last) {
+                       const ArchiveLadder& ladder, const LastResults& last) {
+  const auto& scales = ladder.names;
   nlohmann::json j;
   j["campaign"] = a.campaign;
   j["domains"] = domains;
@@ -147,6 +149,8 @@ void print_status_json(const Archive& a, const std::vector<std::string>& domains
   if (rec.rec_valid) {
     j["recommendation"]["mixture"] =
         std::vector<double>(rec.rec_w.data(), rec.rec_w.data() + rec.rec_w.size());
+    j["recommendation"]["basis"] =
+        estimate_basis_json(estimate_basis(a, ladder, a.space.max_steps, rec.rec_w));
   }
   std::cout << j.dump(2) << "\n";
 }
@@ -188,8 +192,11 @@ void print_status_table(const Archive& a, const fs::path& path,
     for (size_t i = 0; i < domains.size() && static_cast<Eigen::Index>(i) < rec.rec_w.size(); ++i)
       std::cout << (i ? ", " : "") << domains[i] << " "
                 << fixed(rec.rec_w[static_cast<Eigen::Index>(i)], 4);
-    std::cout << "\n  " << estimate_text(rec, scales.at(static_cast<size_t>(ladder.target)))
-              << "\n";
+    const std::string& target = scales.at(static_cast<size_t>(ladder.target));
+    std::cout << "\n  " << estimate_text(rec, target) << "\n";
+    const std::string basis =
+        basis_text(rec, estimate_basis(a, ladder, a.space.max_steps, rec.rec_w), target);
+    if (!basis.empty()) std::cout << "  " << basis << "\n";
   } else {
     std::cout << "no recommendation yet\n";
   }
@@ -212,7 +219,7 @@ int status(const Args& args) {
   const ArchiveLadder ladder = archive_ladder(path);
   const LastResults last = last_results(a);
   if (cl.vm().count("json"))
-    print_status_json(a, domains, ladder.names, last);
+    print_status_json(a, domains, ladder, last);
   else
     print_status_table(a, path, domains, ladder, last);
   return 0;

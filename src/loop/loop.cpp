@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/loop/estimate_basis.hpp"
 #include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/round.hpp"
 
@@ -300,6 +301,13 @@ LoopResult Loop::run() {
 }
 
 void Loop::report(int iteration) {
+  const IterationRecord rec = c_.labelled(res_.recommendation, iteration);
+  ArchiveLadder ladder;
+  for (int s = 0; s < cfg_.space.scales().size(); ++s)
+    ladder.names.push_back(cfg_.space.scales()[s].name);
+  ladder.target = cfg_.space.scales().target();
+  const EstimateBasis basis =
+      estimate_basis(c_.archive(), ladder, cfg_.space.steps().max_steps(), rec.rec_w);
   if (o_.json) {
     nlohmann::json j;
     j["event"] = o_.dry_run       ? "dry-run"
@@ -311,7 +319,8 @@ void Loop::report(int iteration) {
     j["trials"] = {{"total", res_.trials}, {"done", res_.done}, {"failed", res_.failed}};
     j["spent"] = res_.spent;
     j["budget"] = cfg_.budget;
-    j["recommendation"] = rec_json(cfg_, c_.labelled(res_.recommendation, iteration));
+    j["recommendation"] = rec_json(cfg_, rec);
+    if (rec.rec_valid) j["recommendation"]["basis"] = estimate_basis_json(basis);
     if (o_.dry_run) {
       j["scripts"] = nlohmann::json::array();
       for (const auto& p : res_.written) j["scripts"].push_back(p.string());
@@ -327,7 +336,7 @@ void Loop::report(int iteration) {
          << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
          << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
          << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"
-         << describe_recommendation(cfg_, c_.labelled(res_.recommendation, iteration));
+         << describe_recommendation(cfg_, rec, basis_text(rec, basis, target(cfg_).name));
   }
 }
 
@@ -362,7 +371,8 @@ int cancel_all(Campaign& c, Executor& ex) {
   return n;
 }
 
-std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r) {
+std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r,
+                                    const std::string& basis) {
   std::ostringstream o;
   if (!r.rec_valid) {
     o << "no recommendation yet (no observation the strategy can rank)\n";
@@ -382,6 +392,7 @@ std::string describe_recommendation(const CampaignConfig& c, const IterationReco
   o << (r.rec_interval ? "predicted " : "measured ") << c.objective.text << ": " << r.rec_mean;
   if (r.rec_interval) o << " (95% interval " << r.rec_lo << " .. " << r.rec_hi << ")";
   o << "\n";
+  if (!basis.empty()) o << "  " << basis << "\n";
   return o.str();
 }
 

@@ -239,6 +239,12 @@ TEST(CampaignCli, StatusTable) {
   EXPECT_EQ(doc["trials"][1]["attempt"], 2);
   EXPECT_EQ(doc["trials"][0]["result"]["step"], 1000);
   EXPECT_TRUE(doc["recommendation"]["valid"].get<bool>());
+  // What the value rests on: the three full-length 1B runs (the failed one reported nothing),
+  // and random recommends one of them, so one is at the recommended mixture.
+  const auto& basis = doc["recommendation"]["basis"];
+  EXPECT_EQ(basis["largest_scale"], "1B") << basis;
+  EXPECT_EQ(basis["target_runs"], 3) << basis;
+  EXPECT_EQ(basis["run_at_mixture"].get<std::string>().rfind("t000", 0), 0u) << basis;
   // A folder without a campaign is an error naming it.
   const auto none = test::mixbo("", "status " + c.dir.string());
   EXPECT_NE(none.exit_code, 0);

@@ -7,6 +7,7 @@
 
 #include "bench_test_support.hpp"
 #include "mixbo/config/campaign_config.hpp"
+#include "mixbo/loop/estimate_basis.hpp"
 #include "mixbo/loop/estimate_text.hpp"
 #include "mixbo/loop/round.hpp"
 
@@ -125,6 +126,62 @@ TEST(EstimateText, SaysWhatTheValueRefersTo) {
   EXPECT_DOUBLE_EQ(j["lo"].get<double>(), 3.5);
   r.rec_interval = false;
   EXPECT_FALSE(estimate_json(r).contains("lo")) << "no interval: no lo/hi to misread";
+}
+
+// What an interval at the target rests on: while no run has reported at the target, an
+// extrapolation from the largest scale observed; then the full-length target runs, and whether
+// one is at the recommended mixture. A target run cut short (no observation at full steps) and
+// a proposed run with no observation count for nothing.
+TEST(EstimateBasis, SaysWhetherTheTargetWasRunAtTheAnswer) {
+  const ArchiveLadder ladder{{"20M", "60M", "1B"}, 2};
+  constexpr std::int64_t kMax = 1000;
+  const Eigen::Vector3d answer(0.5, 0.3, 0.2), other(0.2, 0.3, 0.5);
+  Archive a;
+  const auto add = [&](const Eigen::Vector3d& w, int scale, std::int64_t last_step) {
+    TrialRecord t;
+    t.id = "t" + std::to_string(a.trials.size() + 1);
+    t.point = {w, scale, kMax};
+    a.trials.push_back(t);
+    if (last_step <= 0) return;  // proposed, nothing observed yet
+    a.observations.trial.push_back(static_cast<std::int64_t>(a.trials.size() - 1));
+    a.observations.step.push_back(last_step);
+    a.observations.value.push_back(3.0);
+  };
+  IterationRecord rec;
+  rec.rec_valid = rec.rec_at_target = rec.rec_interval = true;
+  rec.rec_w = answer;
+  add(other, 0, kMax);
+  add(answer, 1, kMax);
+  add(answer, 2, 0);    // proposed at the target: no observation
+  add(answer, 2, 500);  // at the target, cut short at half length
+  EstimateBasis b = estimate_basis(a, ladder, kMax, answer);
+  EXPECT_EQ(b.largest_scale, "1B");
+  EXPECT_EQ(b.target_runs, 0) << "a half-length target run is not a target run";
+  EXPECT_EQ(basis_text(rec, b, "1B"),
+            "no full-length run at 1B: extrapolated from shorter runs there");
+  a.trials.pop_back();
+  a.observations = {};
+  a.observations.trial = {0, 1};
+  a.observations.step = {kMax, kMax};
+  a.observations.value = {3.0, 2.9};
+  b = estimate_basis(a, ladder, kMax, answer);
+  EXPECT_EQ(b.largest_scale, "60M");
+  EXPECT_EQ(basis_text(rec, b, "1B"),
+            "extrapolated from runs up to 60M: it assumes 1B continues their trend");
+  add(other, 2, kMax);
+  b = estimate_basis(a, ladder, kMax, answer);
+  EXPECT_EQ(b.target_runs, 1);
+  EXPECT_EQ(basis_text(rec, b, "1B"), "from 1 full-length run at 1B, none at this mixture");
+  add(answer, 2, kMax);
+  b = estimate_basis(a, ladder, kMax, answer);
+  EXPECT_EQ(b.target_runs, 2);
+  EXPECT_EQ(b.run_at_mixture, a.trials.back().id);
+  EXPECT_EQ(basis_text(rec, b, "1B"), "run " + a.trials.back().id + " at 1B is at this mixture");
+  const auto j = estimate_basis_json(b);
+  EXPECT_EQ(j["target_runs"], 2);
+  EXPECT_EQ(j["largest_scale"], "1B");
+  rec.rec_interval = false;  // a value without an interval (one run): nothing to qualify
+  EXPECT_EQ(basis_text(rec, b, "1B"), "");
 }
 
 // Hyperband's first rounds recommend from runs below the target: the archive must say so

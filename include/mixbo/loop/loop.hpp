@@ -39,7 +39,9 @@ int cancel_all(Campaign& campaign, Executor& executor);
 
 // The human report of a recommendation (Campaign::labelled): mixture per domain, and the value
 // with what it refers to (a prediction with its interval, a measured target run, or a cheaper
-// scale's value when the strategy has no estimate at the target yet).
-std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r);
+// scale's value when the strategy has no estimate at the target yet), and, for an interval at
+// the target, what it rests on (basis_text, estimate_basis.hpp; "" to leave it out).
+std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r,
+                                    const std::string& basis = "");
 
 }  // namespace mixbo
