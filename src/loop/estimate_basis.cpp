@@ -13,6 +13,7 @@ constexpr double kSameMixture = 1e-9;
 EstimateBasis estimate_basis(const Archive& a, const ArchiveLadder& ladder, std::int64_t max_steps,
                              const Eigen::VectorXd& w) {
   EstimateBasis b;
+  if (max_steps <= 0 || ladder.names.empty()) return b;  // an archive that lacks its /space
   const auto& obs = a.observations;
   std::vector<char> observed(a.trials.size(), 0), full(a.trials.size(), 0);
   for (size_t i = 0; i < obs.size(); ++i) {
@@ -46,7 +47,8 @@ nlohmann::json estimate_basis_json(const EstimateBasis& b) {
 
 std::string basis_text(const IterationRecord& rec, const EstimateBasis& b,
                        const std::string& target_scale) {
-  if (!rec.rec_valid || !rec.rec_at_target || !rec.rec_interval) return "";
+  if (!rec.rec_valid || !rec.rec_at_target || !rec.rec_interval || b.largest_scale.empty())
+    return "";
   if (!b.run_at_mixture.empty())
     return "run " + b.run_at_mixture + " at " + target_scale + " is at this mixture";
   if (b.target_runs > 0)

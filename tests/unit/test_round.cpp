@@ -180,6 +180,8 @@ TEST(EstimateBasis, SaysWhetherTheTargetWasRunAtTheAnswer) {
   const auto j = estimate_basis_json(b);
   EXPECT_EQ(j["target_runs"], 2);
   EXPECT_EQ(j["largest_scale"], "1B");
+  EXPECT_EQ(basis_text(rec, estimate_basis(a, ladder, 0, answer), "1B"), "")
+      << "an archive that lacks its step count: nothing known, nothing said";
   rec.rec_interval = false;  // a value without an interval (one run): nothing to qualify
   EXPECT_EQ(basis_text(rec, b, "1B"), "");
 }

@@ -21,14 +21,15 @@ struct EstimateBasis {
   std::string run_at_mixture;  // the id of such a run at the recommended mixture ("" if none)
 };
 
-// From the archive's trials and observations; `w` is the recommended mixture.
+// From the archive's trials and observations; `w` is the recommended mixture. Empty (nothing
+// known) for an archive without its ladder or step count.
 EstimateBasis estimate_basis(const Archive& a, const ArchiveLadder& ladder, std::int64_t max_steps,
                              const Eigen::VectorXd& w);
 
 // {"largest_scale", "target_runs", "run_at_mixture"}: the JSON outputs' "basis".
 nlohmann::json estimate_basis_json(const EstimateBasis& b);
 
-// One line for an interval stated at the target, "" for any other value:
+// One line for an interval stated at the target, "" for any other value or an empty basis:
 // "extrapolated from runs up to 700M: it assumes 1B continues their trend",
 // "no full-length run at 1B: extrapolated from shorter runs there",
 // "from 2 full-length runs at 1B, none at this mixture", or
