@@ -13,7 +13,9 @@ constexpr double kSameMixture = 1e-9;
 EstimateBasis estimate_basis(const Archive& a, const ArchiveLadder& ladder, std::int64_t max_steps,
                              const Eigen::VectorXd& w) {
   EstimateBasis b;
-  if (max_steps <= 0 || ladder.names.empty()) return b;  // an archive that lacks its /space
+  // load_archive refuses an archive without its /space; a caller that passes no ladder or step
+  // count gets an empty basis, which basis_text states nothing from.
+  if (max_steps <= 0 || ladder.names.empty()) return b;
   const auto& obs = a.observations;
   std::vector<char> observed(a.trials.size(), 0), full(a.trials.size(), 0);
   for (size_t i = 0; i < obs.size(); ++i) {

@@ -181,7 +181,7 @@ TEST(EstimateBasis, SaysWhetherTheTargetWasRunAtTheAnswer) {
   EXPECT_EQ(j["target_runs"], 2);
   EXPECT_EQ(j["largest_scale"], "1B");
   EXPECT_EQ(basis_text(rec, estimate_basis(a, ladder, 0, answer), "1B"), "")
-      << "an archive that lacks its step count: nothing known, nothing said";
+      << "no step count given: nothing known, nothing said";
   rec.rec_interval = false;  // a value without an interval (one run): nothing to qualify
   EXPECT_EQ(basis_text(rec, b, "1B"), "");
 }

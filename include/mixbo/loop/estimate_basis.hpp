@@ -22,7 +22,7 @@ struct EstimateBasis {
 };
 
 // From the archive's trials and observations; `w` is the recommended mixture. Empty (nothing
-// known) for an archive without its ladder or step count.
+// known) when no ladder or no step count is given.
 EstimateBasis estimate_basis(const Archive& a, const ArchiveLadder& ladder, std::int64_t max_steps,
                              const Eigen::VectorXd& w);
 
