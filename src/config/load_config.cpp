@@ -119,6 +119,10 @@ const std::vector<Key>& keys() {
       {"strategy.recommend_within", "hull",
        "mfms-bo/sf-bo: recommend the posterior minimiser within the convex hull of the mixtures "
        "run so far (hull) or anywhere on the bounded simplex (simplex)"},
+      {"strategy.reach_z", "3",
+       "mfms-bo/sf-bo with recommend_within = hull: recommend the posterior minimiser over the "
+       "whole bounded simplex instead when its mean at the target is more than this many "
+       "posterior sds (of the two values' difference) below the hull minimiser's (0: never)"},
       {"strategy.answer_modes", "transfer",
        "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
        "and the optima where the kernel's scale correlations carry across the ladder, weighted "
@@ -527,6 +531,7 @@ StrategyOptions read_strategy(const Reader& r) {
   s.output = r.str("strategy.output");
   s.checkpoints = r.str("strategy.checkpoints");
   s.recommend_within = r.str("strategy.recommend_within");
+  s.reach_z = r.number("strategy.reach_z");
   s.answer_modes = r.str("strategy.answer_modes");
   s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");

@@ -71,6 +71,8 @@ void StrategyOptions::validate(const SearchSpace& space) const {
   if (recommend_within != "hull" && recommend_within != "simplex")
     throw_key_error("strategy.recommend_within",
                     "is '" + recommend_within + "'; allowed: hull, simplex");
+  if (!(reach_z >= 0 && reach_z <= 100))
+    throw_key_error("strategy.reach_z", "must be in [0, 100] posterior sds (0: never)");
   if (answer_modes != "map" && answer_modes != "transfer")
     throw_key_error("strategy.answer_modes", "is '" + answer_modes + "'; allowed: map, transfer");
   if (!bimix_scale.empty() && space.scales().index_of(bimix_scale) < 0)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <tuple>
 
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
@@ -784,8 +785,10 @@ TEST(AcqStrategies, RunsAtTheTargetScaleAreFullLength) {
 // it, each share in particular, lies between that functional's extremes over the runs. The
 // posterior minimiser over the whole simplex (recommend_within = simplex) extrapolates past the
 // runs towards the optimum, as the hull rule exists to prevent.
-TEST(AcqStrategies, RecommendationLiesWithinTheHullOfTheMixturesRun) {
-  auto c = config("mfms-bo", 5);
+namespace {
+
+// History for the hull tests: 8 mixtures at the two smallest scales, none near the optimum.
+History runs_away_from_the_optimum(const CampaignConfig& c) {
   History h;
   const Eigen::MatrixXd W = sample_sobol(c.space.simplex(), 64, 11);
   for (Eigen::Index i = 0, used = 0; i < W.rows() && used < 8; ++i) {
@@ -794,6 +797,15 @@ TEST(AcqStrategies, RecommendationLiesWithinTheHullOfTheMixturesRun) {
       add_run(c.space, {W.row(i).transpose(), scale, c.space.steps().max_steps()}, h);
     ++used;
   }
+  return h;
+}
+
+}  // namespace
+
+TEST(AcqStrategies, RecommendationLiesWithinTheHullOfTheMixturesRun) {
+  auto c = config("mfms-bo", 5);
+  c.strategy.reach_z = 0;  // never past the hull (the next test reaches past it)
+  const History h = runs_away_from_the_optimum(c);
   Eigen::VectorXd lo = h.runs.front().w, hi = lo;
   for (const auto& p : h.runs) {
     lo = lo.cwiseMin(p.w);
@@ -815,6 +827,57 @@ TEST(AcqStrategies, RecommendationLiesWithinTheHullOfTheMixturesRun) {
   const Recommendation r = st.recommend(h);
   ASSERT_TRUE(r.valid);
   EXPECT_GT(r.w[0], hi[0] + 0.05) << r.w.transpose();
+}
+
+// strategy.reach_z: the answer leaves the hull for the simplex minimiser exactly when the model
+// puts that minimiser more than reach_z sds (of the difference) below the hull's. The same runs
+// as above, where the simplex minimiser lies past every run: with the bar above the z the model
+// measures the answer is the hull's, with the bar below it the simplex's (as
+// recommend_within = simplex gives it), and the z is the same whatever the bar.
+TEST(AcqStrategies, RecommendationReachesPastTheHullOnlyWhenTheModelIsSure) {
+  auto c = config("mfms-bo", 5);
+  const History h = runs_away_from_the_optimum(c);
+  const auto recommend = [&](double reach_z, const std::string& within = "hull") {
+    c.strategy.reach_z = reach_z;
+    c.strategy.recommend_within = within;
+    SerialTeam team;
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    const Recommendation r = st.recommend(h);
+    EXPECT_TRUE(r.valid);
+    const auto& d = st.diagnostics().values;
+    return std::make_tuple(r.w, d.count("rec.reach_z") ? d.at("rec.reach_z") : NAN,
+                           d.count("rec.reached") ? d.at("rec.reached") : NAN);
+  };
+  const auto [w_hull, z_none, reached_none] = recommend(0);
+  EXPECT_TRUE(std::isnan(z_none)) << "reach_z = 0 never looks past the hull";
+  const auto [w_high, z, reached_high] = recommend(100);
+  ASSERT_GT(z, 0.5) << "the simplex minimiser should be well below the hull's";
+  EXPECT_EQ(reached_high, 0.0);
+  EXPECT_LT((w_high - w_hull).lpNorm<1>(), 1e-12) << "below the bar: the hull's answer";
+  const auto [w_low, z_low, reached_low] = recommend(0.5 * z);
+  EXPECT_EQ(z_low, z);
+  EXPECT_EQ(reached_low, 1.0);
+  const auto [w_simplex, z_simplex, reached_simplex] = recommend(0, "simplex");
+  EXPECT_LT((w_low - w_simplex).lpNorm<1>(), 1e-9) << w_low.transpose();
+  EXPECT_GT((w_low - w_hull).lpNorm<1>(), 0.05) << w_low.transpose();
+  const auto [w_just_above, z_above, reached_above] = recommend(1.01 * z);
+  EXPECT_EQ(reached_above, 0.0);
+  EXPECT_LT((w_just_above - w_hull).lpNorm<1>(), 1e-12);
+}
+
+// Where the runs surround the optimum, the simplex minimiser is the hull's: the variance of the
+// two values' difference is rounding error, and so is their ratio (a first version divided the
+// two and reached past the hull on a z of 7e149, paper simulator seed 20). No z, no reach.
+TEST(AcqStrategies, NoReachPastTheHullWhenItsMinimiserIsTheSimplexMinimiser) {
+  auto c = config("mfms-bo", 4);
+  c.strategy.reach_z = 3;
+  const History h = seeded_history(c, 12);
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  const Recommendation r = st.recommend(h);
+  ASSERT_TRUE(r.valid);
+  EXPECT_EQ(st.diagnostics().values.at("rec.reach_z"), 0.0);
+  EXPECT_EQ(st.diagnostics().values.at("rec.reached"), 0.0);
 }
 
 // A target run slightly off the optimum, with its true value: the model, whose runs span the

@@ -317,6 +317,10 @@ TEST(Config, EverySectionValidatesItselfNamingTheKey) {
   EXPECT_EQ(message([&] { s.validate(good.space); }),
             "key 'strategy.recommend_within' is 'box'; allowed: hull, simplex");
   s = good.strategy;
+  s.reach_z = -1;
+  EXPECT_EQ(message([&] { s.validate(good.space); }),
+            "key 'strategy.reach_z' must be in [0, 100] posterior sds (0: never)");
+  s = good.strategy;
   s.bimix_scale = "3B";
   EXPECT_EQ(message([&] { s.validate(good.space); }),
             "key 'strategy.bimix_scale' names unknown scale '3B'");

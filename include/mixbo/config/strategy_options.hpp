@@ -60,6 +60,10 @@ struct StrategyOptions {
   // of the mixtures run so far, so the answer interpolates between evidence; "simplex", the whole
   // bounded simplex (the posterior minimiser may extrapolate past every run).
   std::string recommend_within = "hull";
+  // mfms-bo/sf-bo within the hull: the answer leaves the hull for the MAP GP's minimiser over the
+  // whole simplex when that is more than reach_z posterior sds of their difference below the
+  // MAP's minimiser within the hull (0: never).
+  double reach_z = 3.0;
   // mfms-bo (thinned checkpoints, within the hull): what the recommendation and its value are
   // taken from: "transfer" (the default since session 39), the GP at the hyperparameter fit's
   // optimum together with the optima of the hypothesis that the kernel's scale correlations carry

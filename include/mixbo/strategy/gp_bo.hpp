@@ -67,7 +67,12 @@
 // strategy/hull_minimize.hpp), or over the whole bounded simplex (= simplex: raw Sobol candidates
 // + SLSQP refinement through the Team): past every run the mean is the fitted mixture effect
 // extrapolated to a face or vertex that no run supports (docs/experiments.md, "Where the answer may
-// lie"). With checkpoints = all the same region applies to the GP on every checkpoint. With the
+// lie"). Within the hull, the answer still leaves it for the MAP GP's minimiser over the whole
+// simplex when the model puts that more than strategy.reach_z posterior sds (of the two values'
+// difference, from their joint posterior) below its own hull minimiser (reach_past_hull): an
+// optimum at a vertex the design's runs do not span (the paper simulator's train_CE head: the
+// Github vertex) is then recommended once the runs say so firmly, not only once a run lands
+// there. With checkpoints = all the same region applies to the GP on every checkpoint. With the
 // mean and a 95% interval of the latent posterior, widened (never narrowed; the choice of mixture
 // does not depend on it) by the run-out check (run_out_calibration.hpp): its sd times s >= 1, how
 // many posterior sds the model misses an unseen run's final value by, and, in quadrature, the error
@@ -229,6 +234,16 @@ class GpBoStrategy : public Strategy {
   // The decision GP `gp` (built on gp_rows_) with the transfer modes on the same rows; nullopt
   // without modes, or where every mode but the decision GP has a negligible weight.
   std::optional<ModeMixture> answer_mixture(const std::shared_ptr<const GaussianProcess>& gp) const;
+  // The minimiser of `gp`'s posterior mean at `target` over the whole bounded simplex (raw Sobol
+  // candidates + SLSQP refinement through the Team).
+  Eigen::VectorXd simplex_minimiser(const std::shared_ptr<const GaussianProcess>& gp,
+                                    const AcqPair& target, std::uint64_t seed);
+  // strategy.reach_z: simplex_minimiser(gp, target, seed), where its mean is more than reach_z
+  // posterior sds (of the two values' difference) below the mean at `hull_w`, the same GP's
+  // minimiser within the runs' hull; nullopt elsewhere.
+  std::optional<Eigen::VectorXd> reach_past_hull(const std::shared_ptr<const GaussianProcess>& gp,
+                                                 const Eigen::VectorXd& hull_w,
+                                                 const AcqPair& target, std::uint64_t seed);
   std::vector<Point> initial_design(const History& history, int count) const;
   // Runs in the initial design: n_init (sf-bo), StrategyOptions::design_runs_for (mfms-bo).
   int design_size() const;
