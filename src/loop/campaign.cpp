@@ -14,6 +14,7 @@
 
 #include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/splitmix.hpp"
 #include "mixbo/exec/local_executor.hpp"
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
@@ -24,16 +25,6 @@
 namespace fs = std::filesystem;
 
 namespace mixbo {
-
-namespace {
-
-std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser: distinct seeds per trial
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-}  // namespace
 
 DriverLock::DriverLock(const fs::path& workdir) {
   std::error_code ec;
@@ -285,7 +276,7 @@ TrialParams Campaign::params(std::int64_t trial) const {
   p.steps = t.point.steps;
   p.checkpoint_interval = sp.steps().interval();
   // 31 bits: every language reads it as a plain int.
-  p.seed = mix64(config_.seed ^ mix64(static_cast<std::uint64_t>(trial))) & 0x7fffffffULL;
+  p.seed = splitmix64(config_.seed ^ splitmix64(static_cast<std::uint64_t>(trial))) & 0x7fffffffULL;
   p.trial_dir = trial_dir(trial);
   p.result = p.trial_dir / "result.h5";
   p.metrics = metrics_;

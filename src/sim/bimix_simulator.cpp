@@ -7,6 +7,7 @@
 #include <map>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/splitmix.hpp"
 #include "mixbo/core/text.hpp"
 
 namespace mixbo {
@@ -89,10 +90,7 @@ double slimpajama_transfer(const std::string& to, const std::string& from) {
 double hash_unit(const std::string& text, std::uint64_t salt) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : to_lower(text)) h = (h ^ c) * 0x100000001b3ULL;
-  std::uint64_t z = h + salt * 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
+  const std::uint64_t z = mix_bits(h + salt * kGoldenGamma);
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 

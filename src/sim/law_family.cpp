@@ -7,6 +7,7 @@
 #include <random>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/splitmix.hpp"
 
 namespace mixbo {
 
@@ -44,7 +45,7 @@ LawFamilySimulator::LawFamilySimulator(std::uint64_t seed, int k, double target_
     : target_params_(target_params) {
   if (k < 2) throw ConfigError("simulator.type = law-family needs at least 2 domains");
   if (!(target_params > 0)) throw ConfigError("law-family: the target scale needs a size");
-  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ULL + 0x6c61772d66616dULL);  // "law-fam"
+  std::mt19937_64 rng(seed * kGoldenGamma + 0x6c61772d66616dULL);  // "law-fam"
   std::uniform_real_distribution<double> u01;
   auto in = [&](double lo, double hi) { return lo + (hi - lo) * u01(rng); };
   m_.E = in(1.5, 2.0);

@@ -12,6 +12,7 @@
 #include "mixbo/acq/maximize.hpp"
 #include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/splitmix.hpp"
 #include "mixbo/gp/curve_fit.hpp"
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/kernels.hpp"
@@ -23,25 +24,6 @@
 namespace mixbo {
 
 namespace {
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-std::uint64_t derive(std::uint64_t seed, std::uint64_t iteration, std::uint64_t purpose) {
-  return mix(mix(mix(seed) ^ iteration) ^ purpose);
-}
-
-// Purposes of the derived seeds (any distinct constants).
-constexpr std::uint64_t kGpDesignStream = 0x4d464d53000001ULL;  // the design's Sobol scrambling
-constexpr std::uint64_t kFit = 2, kTargets = 3, kAcq = 4, kRecommend = 5, kModes = 6,
-                        kMes = 7;  // and 8
-// reach_past_hull: below this share of the two values' summed variance, the variance of their
-// difference is the cancellation error of computing it (the two minimisers coincide).
-constexpr double kReachRelativeVariance = 1e-6;
 
 KernelContext kernel_context(const SearchSpace& sp) {
   KernelContext c;
@@ -102,6 +84,10 @@ GpOptions trend_options(const SearchSpace& sp) {
 }
 
 }  // namespace
+
+std::uint64_t GpBoStrategy::derived_seed(std::uint64_t iteration, std::uint64_t purpose) const {
+  return splitmix64(splitmix64(splitmix64(setup_.seed) ^ iteration) ^ purpose);
+}
 
 GpBoStrategy::GpBoStrategy(const StrategySetup& setup, Team& team, Fidelity fidelity)
     : setup_(setup),
@@ -269,7 +255,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   fo.starts = setup_.options.fit_starts;
   bool refitted = false;
   if (!theta_ || data_cost >= kRefitGrowth * fit_cost_) {
-    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit), 0);
+    Rng rng = make_rng(derived_seed(static_cast<std::uint64_t>(history.iteration), kSeedFit), 0);
     if (model_every_checkpoint()) {
       // Hyperparameters from every checkpoint; the posterior on the training rows, in the
       // standardisation the hyperparameters were fitted in.
@@ -360,7 +346,7 @@ std::vector<Eigen::VectorXd> GpBoStrategy::transfer_modes(const TrainingSet& ts,
   FitOptions one = options;
   one.starts = 1;
   for (size_t q = 0; q < starts.size(); ++q) {
-    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kModes),
+    Rng rng = make_rng(derived_seed(static_cast<std::uint64_t>(history.iteration), kSeedModes),
                        static_cast<std::uint64_t>(q));
     const FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, starts[q], one);
     diag_.values["gp.mode" + std::to_string(q + 1) + "_log_posterior"] = fit.log_posterior;
@@ -393,7 +379,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
   std::shared_ptr<const GaussianProcess> out;
   if (!t.theta || t.fit_cost != fit_cost_) {
     // The decision fit's seed, stream i + 1: the fits' starts differ.
-    Rng rng = make_rng(derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kFit),
+    Rng rng = make_rng(derived_seed(static_cast<std::uint64_t>(history.iteration), kSeedFit),
                        static_cast<std::uint64_t>(i + 1));
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
@@ -488,7 +474,7 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
   // Continue the sequence after every run proposed so far, so a failed design run is replaced
   // by a new mixture rather than repeated.
   const int done = static_cast<int>(history.runs.size());
-  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kGpDesignStream);
+  const Eigen::MatrixXd W = sample_sobol(sp.simplex(), done + count, setup_.seed ^ kSeedDesign);
   const bool multi = fidelity_ == Fidelity::kMulti;
   const int scale = multi ? 0 : sp.scales().target();
   const std::int64_t steps = multi ? setup_.options.design_steps_for(sp) : sp.steps().max_steps();
@@ -574,9 +560,8 @@ void GpBoStrategy::set_minimum_samples(const GaussianProcess& gp, const Training
   // 224 more space-filling mixtures, all at the target scale and full steps.
   const auto& sp = setup_.space;
   constexpr int kExtra = 224, kSamples = 32;
-  const Eigen::MatrixXd T = target_points(gp, ts, derive(setup_.seed, iteration, kTargets));
-  const Eigen::MatrixXd S =
-      sample_sobol(sp.simplex(), kExtra, derive(setup_.seed, iteration, kMes));
+  const Eigen::MatrixXd T = target_points(gp, ts, derived_seed(iteration, kSeedTargets));
+  const Eigen::MatrixXd S = sample_sobol(sp.simplex(), kExtra, derived_seed(iteration, kSeedMes));
   Eigen::MatrixXd C(T.rows() + S.rows(), T.cols());
   C.topRows(T.rows()) = T;
   for (Eigen::Index i = 0; i < S.rows(); ++i)
@@ -584,8 +569,7 @@ void GpBoStrategy::set_minimum_samples(const GaussianProcess& gp, const Training
         sp.features(S.row(i).transpose(), sp.scales().target(), sp.steps().max_steps()).transpose();
   spec.target_log_params = T(0, sp.k());
   spec.target_log_steps = T(0, sp.k() + 1);
-  spec.min_samples =
-      sample_minimum_values(gp, C, kSamples, derive(setup_.seed, iteration, kMes + 1));
+  spec.min_samples = sample_minimum_values(gp, C, kSamples, derived_seed(iteration, kSeedMes + 1));
   diag_.values["acq.min_sample_median"] = [&] {
     Eigen::VectorXd v = spec.min_samples;
     std::sort(v.data(), v.data() + v.size());
@@ -616,7 +600,7 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   spec.pairs = pairs(history.budget_left());
   if (spec.pairs.empty()) return out;  // no run fits the budget left
   if (kind_ == AcqKind::kTargetEiPerCost)
-    spec.targets = target_points(*gp, ts, derive(setup_.seed, it, kTargets));
+    spec.targets = target_points(*gp, ts, derived_seed(it, kSeedTargets));
   if (kind_ == AcqKind::kMesPerCost) set_minimum_samples(*gp, ts, it, spec);
   diag_.values["acq.alpha"] = spec.alpha;
   diag_.values["acq.pairs"] = static_cast<double>(spec.pairs.size());
@@ -637,7 +621,7 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
     mo.raw_samples = setup_.options.raw_samples;
     mo.refine_starts = setup_.options.refine_starts;
     mo.max_evaluations = 100;
-    mo.seed = derive(setup_.seed, it, kAcq + 16 * static_cast<std::uint64_t>(b));
+    mo.seed = derived_seed(it, kSeedAcq + 16 * static_cast<std::uint64_t>(b));
     const auto cands = maximize_acquisition(g, spec, sp.simplex(), team_, mo);
     const AcqCandidate* pick = nullptr;
     for (const auto& c : cands) {
@@ -660,241 +644,6 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   }
   diag_.values["acq_seconds"] = seconds_since(t0);
   return out;
-}
-
-Eigen::VectorXd GpBoStrategy::simplex_minimiser(const std::shared_ptr<const GaussianProcess>& gp,
-                                                const AcqPair& target, std::uint64_t seed) {
-  AcqSpec spec;
-  spec.kind = AcqKind::kPosteriorMean;
-  spec.pairs.push_back(target);
-  MaximizeOptions mo;
-  mo.raw_samples = setup_.options.raw_samples;
-  mo.refine_starts = setup_.options.refine_starts;
-  mo.keep_raw = 0;
-  mo.seed = seed;
-  return maximize_acquisition(gp, spec, setup_.space.simplex(), team_, mo).front().w;
-}
-
-std::optional<Eigen::VectorXd> GpBoStrategy::reach_past_hull(
-    const std::shared_ptr<const GaussianProcess>& gp, const Eigen::VectorXd& hull_w,
-    const AcqPair& target, std::uint64_t seed) {
-  const auto& sp = setup_.space;
-  const Eigen::VectorXd w = simplex_minimiser(gp, target, seed);
-  Eigen::MatrixXd X(2, gp->dim());
-  X.row(0) = sp.features(w, target.scale, target.steps).transpose();
-  X.row(1) = sp.features(hull_w, target.scale, target.steps).transpose();
-  const Eigen::MatrixXd C = gp->covariance(X, X);
-  const Eigen::VectorXd m = gp->mean(X);
-  // The variance of the difference, from the 2 x 2 joint posterior: the two values share most of
-  // their uncertainty (the trend to the target), which says nothing about which mixture is lower.
-  // Where the two minimisers (nearly) coincide it is rounding error, and so is the difference of
-  // the means: their ratio is noise (it reached +-1e149 on the paper simulator, with both
-  // minimisers at the StackExchange vertex), so there is nothing to reach for.
-  const double var = C(0, 0) + C(1, 1) - 2 * C(0, 1);
-  const double z =
-      var > kReachRelativeVariance * (C(0, 0) + C(1, 1)) ? (m[1] - m[0]) / std::sqrt(var) : 0.0;
-  diag_.values["rec.reach_z"] = z;
-  diag_.values["rec.reached"] = z > setup_.options.reach_z ? 1.0 : 0.0;
-  if (!(z > setup_.options.reach_z)) return std::nullopt;
-  return w;
-}
-
-Recommendation GpBoStrategy::recommend(const History& history) {
-  Recommendation r;
-  const auto gp = model_for(history);
-  if (!gp) return r;
-  const auto& sp = setup_.space;
-  const TrainingSet& ts = gp_rows_;
-  AcqPair target;
-  target.scale = sp.scales().target();
-  target.steps = sp.steps().max_steps();
-  const Eigen::VectorXd f = sp.features(sp.simplex().center(), target.scale, target.steps);
-  target.log_params = f[sp.k()];
-  target.log_steps = f[sp.k() + 1];
-  // The minimiser is taken where the runs are: within the convex hull of the mixtures run so
-  // far (strategy.recommend_within = hull). Past every run, the posterior mean at the target is
-  // the fitted trend of the mixture effect carried to a face or vertex of the simplex: with
-  // fewer distinct mixtures than domains (a design of 5 in 9 domains) a linear effect fits them
-  // exactly, the fit takes lengthscales of 10-60 shares, and its minimum is a vertex that no
-  // run supports (law family: 4-7% from the optimum at cost 0.03-0.2; docs/experiments.md, "Where
-  // the answer may lie"). The acquisition still ranges over the whole simplex, so the hull grows
-  // wherever runs promise to tell most about the target.
-  const bool in_hull = setup_.options.recommend_within == "hull";
-  const std::uint64_t seed =
-      derive(setup_.seed, static_cast<std::uint64_t>(history.iteration), kRecommend);
-  // checkpoints = all: the recommendation comes from the GP on every checkpoint, with the
-  // thinned GP's hyperparameters (refined from the thinned model's minimiser on the simplex).
-  std::unique_ptr<CurveModel> curve;
-  if (model_every_checkpoint()) curve = curve_model(history);
-  // strategy.answer_modes = transfer: the answer and its value from the decision GP and its
-  // transfer modes, weighted by their posterior on these rows (gp/mode_mixture.hpp). The
-  // acquisition stays the MAP GP's, and so does its target point (map_w, target_points): the
-  // runs chosen are the MAP model's whatever the answer, so a campaign's runs are those of
-  // answer_modes = map and only its answers differ, in the rounds where a second mode has weight.
-  const std::optional<ModeMixture> modes = curve || !in_hull ? std::nullopt : answer_mixture(gp);
-  if (modes) {
-    diag_.values["rec.modes"] = static_cast<double>(modes->size());
-    diag_.values["rec.map_weight"] = &modes->gp(0) == gp.get() ? modes->weight(0) : 0.0;
-  }
-  std::optional<Eigen::VectorXd> map_w;  // the MAP GP's answer, where r.w is the modes'
-  if (in_hull) {
-    // The posterior mean at the target of whichever GP the recommendation comes from (both
-    // have mean() and mean_gradient()).
-    const auto minimise_mean = [&](const auto& model) {
-      const auto mean = [&](const Eigen::VectorXd& w, Eigen::VectorXd* grad) {
-        const Eigen::VectorXd x = sp.features(w, target.scale, target.steps);
-        if (grad) *grad = model.mean_gradient(x).head(sp.k());
-        return model.mean(x.transpose())[0];
-      };
-      return minimize_over_hull(mean, ts.mixtures).w;
-    };
-    if (curve) {
-      r.w = minimise_mean(*curve->gp);
-    } else {
-      r.w = modes ? minimise_mean(*modes) : minimise_mean(*gp);
-      if (modes) map_w = minimise_mean(*gp);
-      if (setup_.options.reach_z > 0)
-        if (const auto w = reach_past_hull(gp, map_w ? *map_w : r.w, target, seed)) {
-          r.w = *w;
-          if (map_w) map_w = *w;
-        }
-    }
-  } else {
-    r.w = simplex_minimiser(gp, target, seed);
-    if (curve) r.w = curve_minimiser(*curve, target, r.w, seed);
-  }
-  AcqPair at = target;  // where the recommendation's value is stated (below)
-  const auto target_mean = [&](const Eigen::VectorXd& w) {
-    const Eigen::MatrixXd x = sp.features(w, at.scale, at.steps).transpose();
-    return curve ? curve->posterior(x).mean[0] : modes ? modes->mean(x)[0] : gp->mean(x)[0];
-  };
-  // A mixture already run at the target scale and full steps is evidence: keep the best such
-  // run unless the model expects its minimiser to beat it. (Until session 20 it had to beat it by
-  // one posterior sd, a margin against the simplex minimiser's drift past every run; within the
-  // hull it kept the paper simulator's StackExchange vertex, a 1B run 0.35% off, over better
-  // answers on the edge beside it: final regret 0.35% -> 0.21% over 30 seeds without it.)
-  const Observation* verified = nullptr;
-  for (const auto& o : history.observations)
-    if (sp.is_target(o.point) && (!verified || o.value < verified->value)) verified = &o;
-  diag_.values["rec.verified"] = 0.0;
-  if (verified) {
-    const double y = ts.log_output ? std::log(verified->value) : verified->value;
-    if (!(target_mean(r.w) < y)) {
-      r.w = verified->point.w;
-      diag_.values["rec.verified"] = 1.0;
-    }
-    if (map_w && !(gp->mean(sp.features(*map_w, target.scale, target.steps).transpose())[0] < y))
-      map_w = verified->point.w;
-  }
-  const RunOutCalibration cal = run_out_calibration(*gp, ts.run, sp.k());
-  diag_.values["rec.sd_scale"] = cal.sd_scale;
-  diag_.values["rec.shared_error"] = cal.shared_error;
-  diag_.values["rec.checked_gap"] = cal.max_gap;
-  // The value at the target is an extrapolation across scales while every run is below the
-  // target scale. It is stated there, with its interval, only once the run-out check has
-  // measured how far extrapolations as long as this one miss. Before that it is stated where
-  // the runs are (the largest scale run so far at its longest steps, the mixture still the
-  // target's choice) with no interval: e.g. while every run is at the smallest scale, where
-  // nothing tells how the loss falls with scale, or while the largest runs are at 60M and the
-  // check has predicted 60M from 20M, not 1B from 60M. (Stated at the target, such values made
-  // 58 of the 98 misses of 315 intervals on the demo law, 10 seeds, every one too optimistic. An
-  // interval where the runs are would need a check of its own: the model's missed the truth in
-  // 27% of such rounds on the paper simulator and on the demo law.)
-  const Observation* far = nullptr;  // the largest scale observed, its longest steps
-  for (const auto& o : history.observations)
-    if (!far || o.point.scale > far->point.scale ||
-        (o.point.scale == far->point.scale && o.point.steps > far->point.steps))
-      far = &o;
-  const Eigen::Index scale_column = sp.k();
-  const double gap = sp.features(r.w, target.scale, target.steps)[scale_column] -
-                     sp.features(r.w, far->point.scale, far->point.steps)[scale_column];
-  diag_.values["rec.gap"] = gap;
-  // "As long": up to kCheckedReach times the longest extrapolation checked, so that one rung
-  // of a ladder with near-even rungs vouches for the next (demo ladder: 700M from 500M is ln 1.4,
-  // 1B from 700M ln 1.43), and 60M from 20M (ln 3) does not for 1B from 60M (ln 16.7).
-  const bool checked = far->point.scale >= target.scale ||
-                       (cal.measured && gap <= kCheckedReach * cal.max_gap + 1e-9);
-  if (!checked) {
-    at.scale = far->point.scale;
-    at.steps = far->point.steps;
-  }
-  diag_.values["rec.at_target"] = at.scale == target.scale ? 1.0 : 0.0;
-  // The interval's sd: the posterior sd times how many of them a held-out run's own miss is
-  // (sd_scale, >= 1), and, in quadrature, the error no posterior sd of this model contains: while
-  // the target is extrapolated to (no run at or above it), the miss the runs at the scale nearest
-  // the target shared when predicted from below (the trend's error at such an extrapolation);
-  // once enough runs at the target exist to measure it, how far each of them is missed when
-  // held out alone. With fewer (one target run: nothing else there to predict it from) the
-  // trend's error stands: the value is still mostly extrapolated from below, and taking the
-  // unmeasured error as 0 narrowed the interval to the posterior sd (demo law, budget 6: 16 of
-  // 217 intervals, stated after one 1B run, missed values at the optimum 0.1-0.2% too high).
-  const bool extrapolated = far->point.scale < target.scale;
-  struct Value {
-    double mean, lo, hi, model_error;
-  };
-  const auto value_of = [&](const GaussianProcess& g, const RunOutCalibration& c) {
-    const Eigen::MatrixXd x = sp.features(r.w, at.scale, at.steps).transpose();
-    const Posterior p = curve ? curve->posterior(x) : g.predict(x);
-    Value v{p.mean[0], 0, 0, c.shared_error};
-    if (!extrapolated) {
-      const double target_column = sp.features(r.w, target.scale, target.steps)[scale_column];
-      const HeldOutMiss held = leave_run_out_miss(g, ts.run, scale_column, target_column);
-      if (held.measured) v.model_error = held.rms;
-    }
-    const double sd =
-        std::hypot(std::sqrt(p.variance[0]) * std::max(1.0, c.sd_scale), v.model_error);
-    v.lo = v.mean - 1.96 * sd;
-    v.hi = v.mean + 1.96 * sd;
-    return v;
-  };
-  Value v = value_of(*gp, cal);
-  diag_.values["rec.model_error"] = v.model_error;
-  if (modes) {
-    // The modes' values as one Gaussian mixture: its mean, and its 2.5% and 97.5% quantiles
-    // (one mode not the MAP, where the MAP's weight fell below ModeMixture::kMinWeight: its value).
-    std::vector<double> weights, means, sds;
-    for (size_t i = 0; i < modes->size(); ++i) {
-      const GaussianProcess& g = modes->gp(i);
-      const Value m = &g == gp.get() ? v : value_of(g, run_out_calibration(g, ts.run, sp.k()));
-      weights.push_back(modes->weight(i));
-      means.push_back(m.mean);
-      sds.push_back((m.hi - m.lo) / (2 * 1.96));
-    }
-    v.mean = 0;
-    for (size_t i = 0; i < weights.size(); ++i) v.mean += weights[i] * means[i];
-    v.lo = gaussian_mixture_quantile(weights, means, sds, 0.025);
-    v.hi = gaussian_mixture_quantile(weights, means, sds, 0.975);
-  }
-  // Every extrapolation of the trend (gp_bo.hpp): the midpoint of the lowest and highest value,
-  // the union of their intervals.
-  if (!curve) {
-    double low = v.mean, high = v.mean;
-    for (size_t i = 0; i < trends_.size(); ++i) {
-      const auto trend = trend_model_for(i, history);
-      const Value t = value_of(*trend, run_out_calibration(*trend, ts.run, sp.k()));
-      diag_.values["rec." + trend_name(i) + "_gap"] = t.mean - v.mean;
-      diag_.values["rec." + trend_name(i) + "_model_error"] = t.model_error;
-      low = std::min(low, t.mean);
-      high = std::max(high, t.mean);
-      v.lo = std::min(v.lo, t.lo);
-      v.hi = std::max(v.hi, t.hi);
-    }
-    v.mean = 0.5 * (low + high);
-  }
-  r.mean = v.mean;
-  r.lo = checked ? v.lo : r.mean;
-  r.hi = checked ? v.hi : r.mean;
-  if (ts.log_output) {  // a log-normal's median and 95% interval in the objective's units
-    r.mean = std::exp(r.mean);
-    r.lo = std::exp(r.lo);
-    r.hi = std::exp(r.hi);
-  }
-  r.valid = true;
-  r.has_interval = checked;
-  r.scale = at.scale;
-  r.steps = at.steps;
-  last_recommendation_ = map_w ? *map_w : r.w;
-  return r;
 }
 
 }  // namespace mixbo

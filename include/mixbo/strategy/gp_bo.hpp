@@ -10,23 +10,24 @@
 //
 // Rounds: the first runs are an initial design of scrambled-Sobol mixtures (space-filling,
 // continued past failed runs). sf-bo: strategy.n_init full-length runs at the target. mfms-bo:
-// runs at the SMALLEST scale, full length by default, then the pairs below. A full-length run at
-// the smallest scale costs about 1% of a target run on the paper's ladder and reports its whole
-// learning curve, so the design buys the mixture effect at every step for little; a first version
-// drew Dirichlet(1) mixtures at random scales and step budgets below the target, and needed 4x
-// the cost to come within 0.5% on the law family, 6x on the paper simulator (README, Benchmark).
-// strategy.design_steps = z (a step budget) makes the design's runs at the smallest scale z
-// steps long, as many as cost what its n_init - pairs full-length runs would
-// (StrategyOptions::design_runs_for): four times the mixtures at a quarter of the steps, so the
-// runs' hull, within which the answer lies, grows four times as fast. It is not the default: over
-// 30 seeds it brought the demo law's answers within 0.5% sooner (0.166 -> 0.146), but on the law
-// family (20 members x 3 seeds) holds fell from 38 to 26 of 60 and the lowest member's coverage
-// from 94% to 71% (docs/decision-quality.md, session 25). With
-// strategy.design_pairs = p (mfms-bo; default min(3, n_init / 2) on a ladder of two scales or
-// more, StrategyOptions::design_pairs_for), the design's last p runs repeat its first p mixtures at
-// the ladder's second scale: design runs at one scale say nothing about how the mixture effect
-// carries across scales, which the model then takes from its prior; pairs measure it before the
-// model relies on it (docs/experiments.md, "Paired design"); the pairs are full length. The
+// runs at the SMALLEST scale, then the pairs below. A full-length run at the smallest scale costs
+// about 1% of a target run on the paper's ladder and reports its whole learning curve, so the
+// design buys the mixture effect at every step for little; a first version drew Dirichlet(1)
+// mixtures at random scales and step budgets below the target, and needed 4x the cost to come
+// within 0.5% on the law family, 6x on the paper simulator (README, Benchmark). How long the
+// design's runs are is strategy.design_steps (StrategyOptions::design_steps_for): by default
+// (auto) the longest step budget whose run at the smallest scale costs at most 1/64 of a target
+// run, so full length on the paper's ladder (1/77) and a quarter of the steps on the long ladder
+// (examples/long-ladder.ini, 1/20 at full length); the design then has as many runs as cost
+// what its n_init - pairs full-length runs would (StrategyOptions::design_runs_for), and the
+// runs' hull, within which the answer lies, grows that much faster. Over four ladders the best
+// design run cost about 1/80 of a target run; shorter ones gave earlier answers everywhere, and
+// on the paper's ladder lost the law family's holds (docs/decision-quality.md, sessions 25-31).
+// With strategy.design_pairs = p (mfms-bo; default min(3, n_init / 2) on a ladder of two scales
+// or more, StrategyOptions::design_pairs_for), the design's last p runs repeat its first p
+// mixtures at the ladder's second scale: design runs at one scale say nothing about how the mixture
+// effect carries across scales, which the model then takes from its prior; pairs measure it before
+// the model relies on it (docs/experiments.md, "Paired design"); the pairs are full length. The
 // design is cut short once the runs so far cost a third of the budget (kDesignShare), so that a
 // small budget still leaves the model most of it. Every proposal fits the budget left. Later
 // rounds update the GP (see below) and choose q points one after the other:
@@ -244,9 +245,41 @@ class GpBoStrategy : public Strategy {
   std::optional<Eigen::VectorXd> reach_past_hull(const std::shared_ptr<const GaussianProcess>& gp,
                                                  const Eigen::VectorXd& hull_w,
                                                  const AcqPair& target, std::uint64_t seed);
+  // The recommendation, in three steps (gp_bo_recommend.cpp). The answer: the mixture
+  // recommended, and the MAP GP's own answer where the answer is the modes' (the acquisition's
+  // target point; nullopt: the answer itself).
+  struct Answer {
+    Eigen::VectorXd w;
+    std::optional<Eigen::VectorXd> map_w;
+  };
+  // The minimiser at `target` (within the hull, or over the simplex) of the GP the answer comes
+  // from: the GP on every checkpoint (`curve`), the modes, or the decision GP `gp`.
+  Answer choose_answer(const std::shared_ptr<const GaussianProcess>& gp, const AcqPair& target,
+                       const CurveModel* curve, const ModeMixture* modes, std::uint64_t seed);
+  // The best run at the target, in place of an answer the model does not expect to beat it.
+  void prefer_verified_run(const History& history, const GaussianProcess& gp, const AcqPair& target,
+                           const CurveModel* curve, const ModeMixture* modes, Answer& answer);
+  // The value of r.w and its interval, where the runs let them be stated.
+  void state_value(const History& history, const std::shared_ptr<const GaussianProcess>& gp,
+                   const AcqPair& target, const CurveModel* curve, const ModeMixture* modes,
+                   Recommendation& r);
   std::vector<Point> initial_design(const History& history, int count) const;
   // Runs in the initial design: n_init (sf-bo), StrategyOptions::design_runs_for (mfms-bo).
   int design_size() const;
+  // The seed of one random stream of round `iteration`: derived from the campaign seed, the round
+  // and what it is for, so that no round's choices depend on how many random numbers an earlier
+  // round drew, and a resumed campaign makes the choices it would have made without the stop.
+  std::uint64_t derived_seed(std::uint64_t iteration, std::uint64_t purpose) const;
+  // Purposes of the derived seeds (any distinct constants), and the design's Sobol scrambling.
+  enum SeedPurpose : std::uint64_t {
+    kSeedFit = 2,
+    kSeedTargets = 3,
+    kSeedAcq = 4,  // + 16 x the batch member
+    kSeedRecommend = 5,
+    kSeedModes = 6,
+    kSeedMes = 7,  // and 8
+    kSeedDesign = 0x4d464d53000001ULL,
+  };
   // The model a saved state belongs to: strategy, kernels and what the GP learns from.
   std::string state_key() const;
   // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
