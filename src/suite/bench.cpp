@@ -232,13 +232,9 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
   if (options.ranks < 1 || options.rank < 0 || options.rank >= options.ranks)
     throw Error("run_bench: rank " + std::to_string(options.rank) + " of " +
                 std::to_string(options.ranks));
-  // Seed-major, so a suite stopped early has every strategy on the same seeds. Ranks take
-  // (strategy + seed) % ranks, so each gets every strategy on some seeds (strategies differ in
-  // cost by orders of magnitude).
-  std::vector<std::pair<int, size_t>> mine;  // seed, strategy index
-  for (int i = 1; i <= options.seeds; ++i)
-    for (size_t s = 0; s < r.strategies.size(); ++s)
-      if ((static_cast<int>(s) + i) % options.ranks == options.rank) mine.emplace_back(i, s);
+  // Seed-major, so a suite stopped early has every strategy on the same seeds.
+  const auto mine = rank_share(options.seeds, r.strategies.size(), options.deal_offset,
+                               options.rank, options.ranks);
   std::vector<BenchCampaign> runs;
   for (const auto& [i, si] : mine) {
     const auto& s = r.strategies[si];
@@ -257,6 +253,15 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
   merge_campaigns(r, std::move(runs));
   r.wall_seconds = seconds_since(t0);
   return r;
+}
+
+std::vector<std::pair<int, size_t>> rank_share(int seeds, size_t strategies, int deal_offset,
+                                               int rank, int ranks) {
+  std::vector<std::pair<int, size_t>> mine;
+  for (int i = 1; i <= seeds; ++i)
+    for (size_t s = 0; s < strategies; ++s)
+      if ((static_cast<int>(s) + i + deal_offset) % ranks == rank) mine.emplace_back(i, s);
+  return mine;
 }
 
 std::vector<BenchCurve> curves_of(const BenchResult& r) {

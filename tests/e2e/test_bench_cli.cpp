@@ -144,6 +144,39 @@ TEST(BenchCli, MpiRanksSplitSeedsWithTheSameResults) {
   EXPECT_EQ(a, b);
 }
 
+// A family under mpiexec: every member's share runs before any is collected, and each member
+// deals its campaigns from its own offset, so rank 0 runs both strategies (with one seed and a
+// deal that restarted each member, it ran the second strategy of every member and rank 1 the
+// first, the costly one in the suite); the files are those of one process.
+TEST(BenchCli, MpiRanksSplitAFamilysMembersWithTheSameResults) {
+  TempDir tmp;
+  const std::string args =
+      " bench --family 2 --seeds 1 --budget 1 --strategies random,regmix --sweep 256 --out ";
+  const auto one = test::run_command(test::mixbo_binary() + args + (tmp.path / "one").string());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const std::string env =
+      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ";
+  const auto two = test::run_command(env + MIXBO_MPIEXEC + " -n 2 " + test::mixbo_binary() + args +
+                                     (tmp.path / "two").string());
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  // Rank 0's progress lines ("[1/1] random seed 8: ..."): one campaign of each strategy.
+  EXPECT_NE(two.output.find("] random seed "), std::string::npos) << two.output;
+  EXPECT_NE(two.output.find("] regmix seed "), std::string::npos) << two.output;
+  auto rows = [](const fs::path& p) {  // without the wall-time column
+    std::vector<std::string> out;
+    for (auto l : read_lines(p)) out.push_back(l.substr(0, l.rfind(',')));
+    return out;
+  };
+  EXPECT_EQ(read_lines(tmp.path / "one" / "family.csv"),
+            read_lines(tmp.path / "two" / "family.csv"));
+  for (const char* member : {"member_0", "member_1"}) {
+    const auto a = rows(tmp.path / "one" / member / "runs.csv");
+    EXPECT_EQ(a.size(), 3u) << member;
+    EXPECT_EQ(a, rows(tmp.path / "two" / member / "runs.csv")) << member;
+  }
+}
+
 TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
   TempDir tmp;
   auto r = test::run_command(test::mixbo_binary() +

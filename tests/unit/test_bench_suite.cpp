@@ -123,4 +123,28 @@ TEST(BenchSuite, SkipsUnavailableRejectsUnknownAndWritesReadableFiles) {
   EXPECT_EQ(line.rfind("random,2,", 0), 0u) << line;
 }
 
+// MPI ranks split a bench's campaigns: each campaign goes to exactly one rank, each rank gets
+// every strategy on some seeds, and a family's members (deal_offset = member) put the same
+// strategy of one seed on the ranks in turn. Without the offset a family of one seed a member gave
+// every member's mfms-bo campaign to one rank, and the suite on 2 ranks took as long as on one.
+TEST(BenchRanks, EveryCampaignOnceAndAFamilysCostliestCampaignsOnEveryRank) {
+  for (int ranks = 1; ranks <= 4; ++ranks)
+    for (int offset = 0; offset < 3; ++offset) {
+      std::vector<int> owner(5 * 6, -1);  // seeds 1..5 x 6 strategies
+      for (int rank = 0; rank < ranks; ++rank)
+        for (const auto& [seed, s] : rank_share(5, 6, offset, rank, ranks)) {
+          auto& o = owner[static_cast<size_t>(seed - 1) * 6 + s];
+          EXPECT_EQ(o, -1) << "seed " << seed << " strategy " << s << " on two ranks";
+          o = rank;
+        }
+      EXPECT_EQ(std::count(owner.begin(), owner.end(), -1), 0) << ranks << " ranks";
+    }
+  // 20 members of one seed, 2 ranks: the first strategy's campaigns split 10 / 10.
+  std::vector<int> first(2, 0);
+  for (int member = 0; member < 20; ++member)
+    for (int rank = 0; rank < 2; ++rank)
+      for (const auto& [seed, s] : rank_share(1, 6, member, rank, 2)) first[rank] += s == 0;
+  EXPECT_EQ(first, (std::vector<int>{10, 10}));
+}
+
 }  // namespace

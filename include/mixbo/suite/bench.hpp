@@ -12,6 +12,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mixbo/config/campaign_config.hpp"
@@ -38,10 +39,18 @@ struct BenchOptions {
   int sweep_points = 1 << 15;      // dense optimum: Sobol sweep size
   int sweep_starts = 16;           // dense optimum: COBYLA starts
   std::filesystem::path archives;  // when set, each campaign's archive is saved there at the end
-  // Share of the campaigns this process runs (campaign i of the seed-major order when
-  // i % ranks == rank): MPI ranks split the seeds, and rank 0 merges (merge_campaigns).
+  // Share of the campaigns this process runs (rank_share): MPI ranks split the campaigns, and
+  // rank 0 merges (merge_campaigns). deal_offset: where the deal starts (a family's member
+  // index, so that its members' costliest campaigns go to the ranks in turn).
   int rank = 0, ranks = 1;
+  int deal_offset = 0;
 };
+
+// The campaigns (seed 1..seeds, strategy index) that rank `rank` of `ranks` runs, seed-major:
+// campaign (strategy s, seed i) goes to rank (s + i + deal_offset) % ranks, so that each rank
+// gets every strategy on some seeds (strategies differ in cost by orders of magnitude).
+std::vector<std::pair<int, size_t>> rank_share(int seeds, size_t strategies, int deal_offset,
+                                               int rank, int ranks);
 
 // One finished campaign.
 struct BenchCampaign {
