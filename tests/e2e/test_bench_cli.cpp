@@ -157,23 +157,31 @@ TEST(BenchCli, MpiRanksSplitAFamilysMembersWithTheSameResults) {
   const std::string env =
       "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
       "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ";
-  const auto two = test::run_command(env + MIXBO_MPIEXEC + " -n 2 " + test::mixbo_binary() + args +
-                                     (tmp.path / "two").string());
-  ASSERT_EQ(two.exit_code, 0) << two.output;
-  // Rank 0's progress lines ("[1/1] random seed 8: ..."): one campaign of each strategy.
-  EXPECT_NE(two.output.find("] random seed "), std::string::npos) << two.output;
-  EXPECT_NE(two.output.find("] regmix seed "), std::string::npos) << two.output;
   auto rows = [](const fs::path& p) {  // without the wall-time column
     std::vector<std::string> out;
     for (auto l : read_lines(p)) out.push_back(l.substr(0, l.rfind(',')));
     return out;
   };
-  EXPECT_EQ(read_lines(tmp.path / "one" / "family.csv"),
-            read_lines(tmp.path / "two" / "family.csv"));
-  for (const char* member : {"member_0", "member_1"}) {
-    const auto a = rows(tmp.path / "one" / member / "runs.csv");
-    EXPECT_EQ(a.size(), 3u) << member;
-    EXPECT_EQ(a, rows(tmp.path / "two" / member / "runs.csv")) << member;
+  for (const int ranks : {2, 4}) {
+    const std::string dir = "ranks" + std::to_string(ranks);
+    const auto r = test::run_command(env + MIXBO_MPIEXEC + " -n " + std::to_string(ranks) + " " +
+                                     test::mixbo_binary() + args + (tmp.path / dir).string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // Rank 0's progress lines ("[1/1] random seed 8: ..."): on 2 ranks, one campaign of each
+    // strategy (on 4 ranks it has none of these 4 campaigns).
+    if (ranks == 2) {
+      EXPECT_NE(r.output.find("] random seed "), std::string::npos) << r.output;
+      EXPECT_NE(r.output.find("] regmix seed "), std::string::npos) << r.output;
+    }
+    EXPECT_EQ(read_lines(tmp.path / "one" / "family.csv"),
+              read_lines(tmp.path / dir / "family.csv"))
+        << ranks << " ranks";
+    for (const char* member : {"member_0", "member_1"}) {
+      const auto a = rows(tmp.path / "one" / member / "runs.csv");
+      EXPECT_EQ(a.size(), 3u) << member;
+      EXPECT_EQ(a, rows(tmp.path / dir / member / "runs.csv"))
+          << member << ", " << ranks << " ranks";
+    }
   }
 }
 
