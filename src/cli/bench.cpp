@@ -346,7 +346,8 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
       "CONFIG is a campaign file with a [simulator] section (e.g. examples/paper-sim.ini);\n"
       "without it, the demo campaign (built-in bimix law) is used. Every strategy gets the\n"
       "same budget, seeds and objective. Writes OUT/bench.h5 (every curve), OUT/summary.csv,\n"
-      "OUT/runs.csv; plot with scripts/plot_bench.py OUT/bench.h5.",
+      "OUT/runs.csv; plot with scripts/plot_bench.py OUT/bench.h5. Under mpiexec -n N the\n"
+      "ranks split the campaigns and rank 0 writes the same files as one process.",
       args, add_bench_options, /*needs_config=*/false);
   if (cl.help()) return 0;
   BenchPlan p = plan_bench(cl);
