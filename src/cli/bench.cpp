@@ -245,6 +245,10 @@ int run_family(const BenchPlan& p, int rank, const RunSuite& run_suite,
     configs.push_back(family_member(p.file, p.flags, p.config.budget, m));
     if (!p.quiet && rank == 0)
       std::cout << "\nlaw-family member " << m << ": " << configs.back().space.k() << " domains\n";
+    if (!shares.empty() && !shares.back().error.empty()) {
+      shares.push_back({std::nullopt, shares.back().error});  // reported at the first collect
+      continue;
+    }
     BenchOptions o = with_archives(p.options, member_dir(p, m));
     o.deal_offset = m;
     shares.push_back(run_suite.run(configs.back(), o));
