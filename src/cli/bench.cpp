@@ -193,9 +193,11 @@ void print_campaign_done(int done, int total, const BenchCampaign& b) {
                                                 : std::string("not reached"))
             << (std::isfinite(c.cost_to_stay) ? ", stays from " + fmt(c.cost_to_stay, 3)
                                               : std::string(", does not stay"))
-            << ", final regret " << fmt(c.final_regret * 100, 3) << "%, " << c.trials
-            << " runs, cost " << fmt(c.spent, 3) << ", " << fmt(c.wall_seconds, 1) << " s"
-            << std::endl;
+            << (std::isnan(c.final_regret)  // no recommendation (e.g. no run fit the budget)
+                    ? std::string(", no answer")
+                    : ", final regret " + fmt(c.final_regret * 100, 3) + "%")
+            << ", " << c.trials << " runs, cost " << fmt(c.spent, 3) << ", "
+            << fmt(c.wall_seconds, 1) << " s" << std::endl;
 }
 
 // One objective's campaigns under the ranks, in two steps: run() runs this rank's share

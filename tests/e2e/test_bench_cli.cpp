@@ -185,6 +185,21 @@ TEST(BenchCli, MpiRanksSplitAFamilysMembersWithTheSameResults) {
   }
 }
 
+// A campaign with no answer (random search at a budget below one target run makes no run) says
+// so in its progress line; it printed "final regret nan%".
+TEST(BenchCli, ACampaignWithoutAnAnswerSaysSo) {
+  TempDir tmp;
+  const auto r = test::run_command(test::mixbo_binary() +
+                                   " bench --seeds 1 --budget 0.05 --strategies random --sweep 256"
+                                   " --out " +
+                                   tmp.path.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("] random seed 8: not reached, does not stay, no answer, 0 runs"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("nan"), std::string::npos) << r.output;
+}
+
 TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
   TempDir tmp;
   auto r = test::run_command(test::mixbo_binary() +
