@@ -27,6 +27,13 @@ std::vector<std::string> read_lines(const fs::path& p) {
   return out;
 }
 
+// runs.csv's rows without their last column, the wall time (which differs between runs).
+std::vector<std::string> runs_without_wall_time(const fs::path& p) {
+  std::vector<std::string> out;
+  for (const auto& l : read_lines(p)) out.push_back(l.substr(0, l.rfind(',')));
+  return out;
+}
+
 bool is_png(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   char magic[8] = {};
@@ -128,18 +135,11 @@ TEST(BenchCli, MpiRanksSplitSeedsWithTheSameResults) {
   const std::string args = " bench --quick --strategies random --seeds 5 --budget 4 -q --out ";
   const auto one = test::run_command(test::mixbo_binary() + args + (tmp.path / "one").string());
   ASSERT_EQ(one.exit_code, 0) << one.output;
-  const std::string env =
-      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
-      "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ";
-  const auto two = test::run_command(env + MIXBO_MPIEXEC + " -n 2 " + test::mixbo_binary() + args +
+  const auto two = test::run_command(test::mpiexec(2) + test::mixbo_binary() + args +
                                      (tmp.path / "two").string());
   ASSERT_EQ(two.exit_code, 0) << two.output;
-  auto runs = [](const fs::path& p) {  // without the wall-time column
-    std::vector<std::string> out;
-    for (auto l : read_lines(p)) out.push_back(l.substr(0, l.rfind(',')));
-    return out;
-  };
-  const auto a = runs(tmp.path / "one" / "runs.csv"), b = runs(tmp.path / "two" / "runs.csv");
+  const auto a = runs_without_wall_time(tmp.path / "one" / "runs.csv"),
+             b = runs_without_wall_time(tmp.path / "two" / "runs.csv");
   EXPECT_EQ(a.size(), 6u);
   EXPECT_EQ(a, b);
 }
@@ -154,18 +154,10 @@ TEST(BenchCli, MpiRanksSplitAFamilysMembersWithTheSameResults) {
       " bench --family 2 --seeds 1 --budget 1 --strategies random,regmix --sweep 256 --out ";
   const auto one = test::run_command(test::mixbo_binary() + args + (tmp.path / "one").string());
   ASSERT_EQ(one.exit_code, 0) << one.output;
-  const std::string env =
-      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
-      "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ";
-  auto rows = [](const fs::path& p) {  // without the wall-time column
-    std::vector<std::string> out;
-    for (auto l : read_lines(p)) out.push_back(l.substr(0, l.rfind(',')));
-    return out;
-  };
   for (const int ranks : {2, 4}) {
     const std::string dir = "ranks" + std::to_string(ranks);
-    const auto r = test::run_command(env + MIXBO_MPIEXEC + " -n " + std::to_string(ranks) + " " +
-                                     test::mixbo_binary() + args + (tmp.path / dir).string());
+    const auto r = test::run_command(test::mpiexec(ranks) + test::mixbo_binary() + args +
+                                     (tmp.path / dir).string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     // Rank 0's progress lines ("[1/1] random seed 8: ..."): on 2 ranks, one campaign of each
     // strategy (on 4 ranks it has none of these 4 campaigns).
@@ -177,9 +169,9 @@ TEST(BenchCli, MpiRanksSplitAFamilysMembersWithTheSameResults) {
               read_lines(tmp.path / dir / "family.csv"))
         << ranks << " ranks";
     for (const char* member : {"member_0", "member_1"}) {
-      const auto a = rows(tmp.path / "one" / member / "runs.csv");
+      const auto a = runs_without_wall_time(tmp.path / "one" / member / "runs.csv");
       EXPECT_EQ(a.size(), 3u) << member;
-      EXPECT_EQ(a, rows(tmp.path / dir / member / "runs.csv"))
+      EXPECT_EQ(a, runs_without_wall_time(tmp.path / dir / member / "runs.csv"))
           << member << ", " << ranks << " ranks";
     }
   }

@@ -17,14 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kMpiEnv =
-    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
-    "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ";
-
-std::string mpiexec(int np) {
-  return "env " + kMpiEnv + MIXBO_MPIEXEC + " -n " + std::to_string(np) + " ";
-}
-
 std::string config_text(const fs::path& workdir, const std::string& strategy,
                         const std::string& acquisition = "target-ei-per-cost") {
   return "[campaign]\nname = mpirun\nseed = 3\nbudget = 0.08\nworkdir = " + workdir.string() +
@@ -59,7 +51,8 @@ void expect_two_ranks_propose_what_one_rank_proposes(const std::string& tag,
   const auto a = test::run_command(test::mixbo_binary() + " run -q " + one.string());
   ASSERT_EQ(a.exit_code, 0) << a.output;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto b = test::run_command(mpiexec(2) + test::mixbo_binary() + " run -q " + two.string());
+  const auto b =
+      test::run_command(test::mpiexec(2) + test::mixbo_binary() + " run -q " + two.string());
   ASSERT_EQ(b.exit_code, 0) << b.output;
   EXPECT_LT(seconds_since(t0), 300.0);
   // Only rank 0 prints: the report appears once, as in the one-rank run (archive path aside).
@@ -100,7 +93,8 @@ TEST(MpiRun, BadConfigUnderMpiexecFailsAndPrintsOnce) {
   const fs::path cfg = dir / "bad.ini";
   std::ofstream(cfg) << config_text(dir / "w", "random") << "[executor]\nbogus = 1\n";
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = test::run_command(mpiexec(2) + test::mixbo_binary() + " run " + cfg.string());
+  const auto r =
+      test::run_command(test::mpiexec(2) + test::mixbo_binary() + " run " + cfg.string());
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_LT(seconds_since(t0), 60.0);
   // Printed once, by rank 0.
@@ -115,7 +109,7 @@ void expect_fault_shutdown(int np) {
   ASSERT_TRUE(fs::exists(child)) << child << " is not built";
   const auto t0 = std::chrono::steady_clock::now();
   const auto r =
-      test::run_command((np > 0 ? mpiexec(np) : std::string()) + child + " --fault-child");
+      test::run_command((np > 0 ? test::mpiexec(np) : std::string()) + child + " --fault-child");
   const double secs = seconds_since(t0);
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_LT(secs, 30.0) << r.output;

@@ -25,6 +25,15 @@ inline CommandResult run_command(const std::string& command) {
   return r;
 }
 
+// The prefix that runs a program on `np` ranks, as root too (containers, CI) and on more ranks
+// than cores.
+inline std::string mpiexec(int np) {
+  return std::string(
+             "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+             "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none ") +
+         MIXBO_MPIEXEC + " -n " + std::to_string(np) + " ";
+}
+
 inline std::string mixbo_binary() { return std::string(MIXBO_BINARY_DIR) + "/mixbo"; }
 inline std::string proxy_binary() { return std::string(MIXBO_BINARY_DIR) + "/mixbo-proxy"; }
 
