@@ -20,6 +20,8 @@ const Registry<KernelFactory>& kernel_registry() {
             make_expdecay);
     reg.add("downsampling", "BoTorch's DownsamplingKernel in decades below the target (scale only)",
             make_downsampling);
+    reg.add("linear", "w . w' on the shares: a linear mixture effect (mixture only; no parameters)",
+            make_linear);
     return reg;
   }();
   return r;

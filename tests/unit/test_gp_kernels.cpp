@@ -41,6 +41,10 @@ const char* kExpressions[] = {
     // The default (StrategyOptions::kDefaultKernel), and a sum inside a product.
     "matern52(all) * rbf(scale) * expdecay(steps) + matern52(mixture) * rbf(scale)",
     "(rbf(mixture) + matern52(all)) * expdecay(steps)",
+    // The linear leaf alone has no parameters; in a sum its weight is its amplitude.
+    "linear(mixture)",
+    "matern52(all) * rbf(scale) * expdecay(steps) + (matern52(mixture) + linear(mixture)) * "
+    "rbf(scale)",
 };
 
 class KernelGradients : public ::testing::TestWithParam<const char*> {};
@@ -190,6 +194,10 @@ TEST(KernelValues, ClosedForms) {
   EXPECT_NEAR(K(0, 0), 0.7 + 1.0, 1e-12);
   EXPECT_NEAR(K(0, 1), 0.7, 1e-14);
   EXPECT_NEAR(K(1, 1), 0.7, 1e-14);
+  // linear: the dot product of the shares, whatever the other columns.
+  const auto L = make_linear("mixture", ctx)->gram(Eigen::VectorXd(), X);
+  EXPECT_NEAR(L(0, 1), 0.2 * 0.5 + 0.8 * 0.5, 1e-15);
+  EXPECT_NEAR(L(0, 0), 0.2 * 0.2 + 0.8 * 0.8, 1e-15);
 }
 
 // A large cross block with few distinct step counts (a candidate batch at one step count against
@@ -291,6 +299,7 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
   EXPECT_NE(msg("rbf(mixture) rbf(scale)").find("expected + or *"), std::string::npos);
   EXPECT_NE(msg("expdecay(mixture)").find("steps column only"), std::string::npos);
   EXPECT_NE(msg("downsampling(steps)").find("scale column only"), std::string::npos);
+  EXPECT_NE(msg("linear(all)").find("mixture columns only"), std::string::npos);
   EXPECT_NE(msg("rbf(mixture) * ) ").find("position 16"), std::string::npos);
   KernelContext no_target;
   no_target.k = 3;
@@ -301,9 +310,9 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
 // parses, and an unknown one is refused with the registered names.
 TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
   const auto& reg = kernel_registry();
-  ASSERT_EQ(reg.names(),
-            (std::vector<std::string>{"matern32", "matern52", "rbf", "expdecay", "downsampling"}));
-  const char* group[] = {"mixture", "mixture", "mixture", "steps", "scale"};
+  ASSERT_EQ(reg.names(), (std::vector<std::string>{"matern32", "matern52", "rbf", "expdecay",
+                                                   "downsampling", "linear"}));
+  const char* group[] = {"mixture", "mixture", "mixture", "steps", "scale", "mixture"};
   for (size_t i = 0; i < reg.entries().size(); ++i) {
     const auto& e = reg.entries()[i];
     EXPECT_FALSE(e.help.empty()) << e.name;
@@ -314,9 +323,9 @@ TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
     parse_kernel("smooth(scale)", gp_context(3));
     FAIL() << "an unknown kernel parsed";
   } catch (const ConfigError& e) {
-    EXPECT_NE(
-        std::string(e.what()).find("(known: matern32, matern52, rbf, expdecay, downsampling)"),
-        std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(
+                  "(known: matern32, matern52, rbf, expdecay, downsampling, linear)"),
+              std::string::npos)
         << e.what();
   }
 }

@@ -111,7 +111,7 @@ class Kernel {
   // Column b = d k(x, X2_b) / dx (dim x n2), x being the first argument.
   virtual Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
                                          const Eigen::MatrixXd& X2) const = 0;
-  // d k(x, x) / dx (zero for stationary kernels; not for expdecay / downsampling).
+  // d k(x, x) / dx (zero for stationary kernels; not for expdecay, downsampling, linear).
   virtual Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const = 0;
 };
 

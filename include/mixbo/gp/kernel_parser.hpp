@@ -3,8 +3,8 @@
 //   matern52(mixture) * rbf(scale) * expdecay(steps)
 // Grammar:  expr := term ('+' term)* ;  term := factor ('*' factor)* ;
 //           factor := NAME '(' GROUP ')' | '(' expr ')'
-// NAME is a registered kernel (built in: rbf, matern52, expdecay, downsampling), GROUP a column
-// group (mixture, scale, steps, all). '*' binds tighter than '+'. Whitespace is ignored.
+// NAME is a registered kernel (kernel_registry(): matern32, matern52, rbf, expdecay,
+// downsampling, linear), GROUP a column group (mixture, scale, steps, all). '*' binds tighter than '+'. Whitespace is ignored.
 // Errors are ConfigError naming the expression, the position and what was expected.
 #include <functional>
 #include <string>

@@ -17,6 +17,8 @@
 //                 u = max(0, ctx.target_log_params - feature) / ln 10   (decades below target)
 //                 params: log c, log delta. At the target u = 0, so the target is correlated
 //                 with every scale through c only, and the bias term grows with distance.
+//   linear(mixture)  k(w, w') = w . w' on the shares: f(w) = sum_j b_j w_j, b_j ~ N(0, 1)
+//                 (kernels_linear.cpp). No params: in a sum its amplitude is the sum's weight.
 //
 // Composition: sum and product of any kernels; parameters are the children's, concatenated in
 // order. Leaves are unit-scale: the GP adds the one signal variance.
@@ -33,6 +35,7 @@ KernelPtr make_matern32(const std::string& group, const KernelContext& ctx);
 KernelPtr make_matern52(const std::string& group, const KernelContext& ctx);
 KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);      // steps only
 KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);  // scale only
+KernelPtr make_linear(const std::string& group, const KernelContext& ctx);        // mixture only
 KernelPtr make_product(std::vector<KernelPtr> factors);
 
 // A kernel that is a product k_run(everything but steps) * k_steps(steps), split into its two
