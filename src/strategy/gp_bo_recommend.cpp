@@ -17,17 +17,6 @@ namespace {
 // difference is the cancellation error of computing it (the two minimisers coincide).
 constexpr double kReachRelativeVariance = 1e-6;
 
-// The target scale at full steps, the point every answer is chosen for.
-AcqPair target_pair(const SearchSpace& sp) {
-  AcqPair target;
-  target.scale = sp.scales().target();
-  target.steps = sp.steps().max_steps();
-  const Eigen::VectorXd f = sp.features(sp.simplex().center(), target.scale, target.steps);
-  target.log_params = f[sp.k()];
-  target.log_steps = f[sp.k() + 1];
-  return target;
-}
-
 // The observation at the largest scale observed, at its longest steps (history has one).
 const Observation& farthest_observation(const History& history) {
   const Observation* far = &history.observations.front();
@@ -262,7 +251,7 @@ Recommendation GpBoStrategy::recommend(const History& history) {
   Recommendation r;
   const auto gp = model_for(history);
   if (!gp) return r;
-  const AcqPair target = target_pair(setup_.space);
+  const AcqPair target = target_pair();
   const std::uint64_t seed =
       derived_seed(static_cast<std::uint64_t>(history.iteration), kSeedRecommend);
   // checkpoints = all: the recommendation comes from the GP on every checkpoint, with the

@@ -190,8 +190,9 @@ class GpBoStrategy : public Strategy {
   TrainingSet training_set(const History& history, bool thinned = true) const;
 
  private:
-  // The decision GP on the thinned rows of `history` (nullptr while there are none), kept with
-  // those rows (gp_rows_) until the history grows: propose and recommend of one round share it.
+  // The models (gp_bo_model.cpp). The decision GP on the thinned rows of `history` (nullptr
+  // while there are none), kept with those rows (gp_rows_) until the history grows: propose and
+  // recommend of one round share it.
   std::shared_ptr<const GaussianProcess> model_for(const History& history);
   // A trend model (the value's, below): its kernel with a linear mean at the target, its fitted
   // hyperparameters and the fit_cost_ they were fitted at.
@@ -284,6 +285,10 @@ class GpBoStrategy : public Strategy {
   std::string state_key() const;
   // The (scale, steps) pairs the acquisition ranges over, those a run of fits `budget_left`.
   std::vector<AcqPair> pairs(double budget_left) const;
+  // One (scale, steps) pair with its feature columns and log cost.
+  AcqPair acq_pair(int scale, std::int64_t steps) const;
+  // The target scale at full steps, the point every answer is chosen for.
+  AcqPair target_pair() const;
   Eigen::MatrixXd target_points(const GaussianProcess& gp, const TrainingSet& ts,
                                 std::uint64_t seed) const;
   // mes-per-cost: the target's feature columns and samples of its lowest loss into `spec`.
