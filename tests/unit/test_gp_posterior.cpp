@@ -250,6 +250,31 @@ TEST(GpPosterior, CovarianceMatchesDenseAndVariance) {
       1e-12);
 }
 
+// With the linear kernel on the shares the GP is Bayesian linear regression, f(w) = c + w'b with
+// b ~ N(0, s2 I) and noise variance n: posterior mean c + w*'(W'W + (n / s2) I)^-1 W'(y - c) and
+// variance n w*'(W'W + (n / s2) I)^-1 w* (the weight-space view; Rasmussen & Williams 2.1.1),
+// in standardised units. A check of the leaf inside the whole GP, by another route than K^-1.
+TEST(GpPosterior, TheLinearKernelIsBayesianLinearRegressionOnTheShares) {
+  const GpModel m = model("linear(mixture)");
+  const Eigen::MatrixXd X = continuous_features(12, kK, 21);
+  const Eigen::VectorXd y = outputs(X, 21);
+  const Eigen::MatrixXd Xs = continuous_features(6, kK, 22);
+  const Eigen::VectorXd th = perturbed(m, 23);
+  const GaussianProcess gp(m, X, y, th);
+  const Standardizer st = Standardizer::fit(y);
+  const double c = m.mean(th, X)[0], s2 = m.signal_variance(th), n = m.noise_variance(th);
+  const Eigen::MatrixXd W = X.leftCols(kK), Ws = Xs.leftCols(kK);
+  const Eigen::MatrixXd A = W.transpose() * W + (n / s2) * Eigen::MatrixXd::Identity(kK, kK);
+  const Eigen::VectorXd b = A.ldlt().solve(W.transpose() * (st.apply(y).array() - c).matrix());
+  const Posterior post = gp.predict(Xs);
+  for (Eigen::Index i = 0; i < Xs.rows(); ++i) {
+    const Eigen::VectorXd w = Ws.row(i).transpose();
+    EXPECT_NEAR(post.mean[i], (c + w.dot(b)) * st.scale + st.mean, 1e-9 * st.scale);
+    EXPECT_NEAR(post.variance[i], n * w.dot(A.ldlt().solve(w)) * st.scale * st.scale,
+                1e-9 * st.scale * st.scale);
+  }
+}
+
 TEST(GpPosterior, FantasyEqualsRefitWithAppendedData) {
   const GpModel m = model(kDefault, Mean::kCentred);
   const Eigen::MatrixXd X = continuous_features(30, kK, 13);
