@@ -1,6 +1,7 @@
-// GpBoStrategy's models (gp_bo.hpp, "Model"): the training rows, the decision GP and when it is
-// refitted, the answer's transfer modes, the value's trend models and the GP on every
-// checkpoint (strategy.checkpoints = all) with its minimiser.
+// GpBoStrategy's models (gp_bo.hpp: "Training data thinning", "Hyperparameters", "Hyperparameter
+// modes", "The value and its interval"): the training rows, the decision GP and when it is
+// refitted, the answer's transfer modes, the value's trend models and the GP on every checkpoint
+// (strategy.checkpoints = all) with its minimiser.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
