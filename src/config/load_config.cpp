@@ -93,7 +93,8 @@ const std::vector<Key>& keys() {
        "GP kernel expression (auto: matern52(all) * rbf(scale) * expdecay(steps) + "
        "matern52(mixture) * rbf(scale), and for the value's trend models its first term and "
        "itself; with checkpoints = all, matern52(mixture) * rbf(scale) * expdecay(steps)); an "
-       "expression given is every model's"},
+       "expression given is every model's. Leaves act on a column group: mixture, scale, "
+       "steps, all, or share1 .. sharek (one domain's share)"},
       {"strategy.n_init", "10", "runs of the initial design"},
       {"strategy.design_pairs", "auto",
        "mfms-bo: design runs that repeat the design's first mixtures at the second scale (at "

@@ -1,5 +1,7 @@
 #include "mixbo/gp/kernel.hpp"
 
+#include <algorithm>
+
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
 
@@ -11,8 +13,18 @@ ColumnRange resolve_columns(const std::string& group, const KernelContext& ctx) 
   if (group == "scale") return {ctx.k, 1};
   if (group == "steps") return {ctx.k + 1, 1};
   if (group == "all") return {0, ctx.k + 2};
+  // share1 .. sharek: one domain's share alone (the terms of additive(mixture)).
+  if (group.size() > 5 && group.compare(0, 5, "share") == 0 &&
+      std::all_of(group.begin() + 5, group.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      group[5] != '0' && group.size() <= 8) {
+    const int j = std::stoi(group.substr(5));
+    if (j <= ctx.k) return {j - 1, 1};
+    throw ConfigError("kernel column group '" + group + "' names a share past the " +
+                      std::to_string(ctx.k) + " domains");
+  }
   throw ConfigError("unknown kernel column group '" + group +
-                    "' (expected mixture, scale, steps or all)");
+                    "' (expected mixture, scale, steps, all or share1 .. share" +
+                    std::to_string(ctx.k) + ")");
 }
 
 Eigen::VectorXd Kernel::default_params() const {

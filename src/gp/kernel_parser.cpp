@@ -22,6 +22,10 @@ const Registry<KernelFactory>& kernel_registry() {
             make_downsampling);
     reg.add("linear", "w . w' on the shares: a linear mixture effect (mixture only; no parameters)",
             make_linear);
+    reg.add("additive",
+            "the mean of Matern-5/2 kernels, one per share: a sum of per-domain effects "
+            "(mixture only)",
+            make_additive);
     return reg;
   }();
   return r;

@@ -1,6 +1,6 @@
-// Sum and product of kernels. A product's parameter gradient reuses each factor's own
-// contraction with the weight matrix multiplied by the other factors' Gram matrices, so no
-// per-parameter n x n derivative matrix is ever formed.
+// Sum and product of kernels, and additive(mixture), the mean of one kernel per share. A product's
+// parameter gradient reuses each factor's own contraction with the weight matrix multiplied by the
+// other factors' Gram matrices, so no per-parameter n x n derivative matrix is ever formed.
 //
 // A sum weighs its terms: k = k_0 + sum_{i>0} exp(a_i) k_i. The GP's single output scale sets
 // the first term's amplitude; the log weights a_i (the sum's own parameters, after its terms')
@@ -196,6 +196,98 @@ class Sum final : public Composite {
   double weight(const ParamsRef& p, size_t i) const { return std::exp(p[weight_index(i)]); }
 };
 
+// additive(mixture): k(w, w') = (1/k) sum_j matern52(share_j), one Matern-5/2 per domain's share
+// with its own lengthscale. Mixing laws are sums of per-domain terms (BiMix's A_i / w_i^alpha_i
+// ..., RegMix's and Ye et al.'s linear exponent), so a mixture effect that is a sum of
+// one-dimensional functions carries their structure without their parametric form: each share's
+// function is learned from every run, and the model extends along edges and faces that a full
+// ARD Matern over the simplex knows nothing about. Equal weights keep it a unit-scale correlation
+// with no parameter of its own; a domain that does not matter gets a long lengthscale, which makes
+// its term a constant. Each term is a one-column leaf, evaluated on its distinct values.
+class Additive final : public Composite, public StreamedGradient {
+ public:
+  Additive(std::vector<KernelPtr> terms, std::string group)
+      : Composite(std::move(terms)), group_(std::move(group)) {}
+  std::string expression() const override { return "additive(" + group_ + ")"; }
+
+  Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
+    Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
+    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->gram(sub(p, i), X);
+    return K / m();
+  }
+  Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
+                        const Eigen::MatrixXd& X2) const override {
+    Eigen::MatrixXd K = children_[0]->cross(sub(p, 0), X1, X2);
+    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->cross(sub(p, i), X1, X2);
+    return K / m();
+  }
+  Eigen::VectorXd diagonal(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
+    Eigen::VectorXd d = children_[0]->diagonal(sub(p, 0), X);
+    for (size_t i = 1; i < children_.size(); ++i) d += children_[i]->diagonal(sub(p, i), X);
+    return d / m();
+  }
+  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
+    auto s = std::make_unique<TermsState>();
+    make_term_states(X, *s);
+    s->scratch.resize(X.rows(), X.rows());
+    return s;
+  }
+  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
+    auto& s = static_cast<TermsState&>(state);
+    term_grams_lower(p, s);
+    const Eigen::Index n = K.rows();
+    for (Eigen::Index j = 0; j < n; ++j) {
+      auto k = K.col(j).tail(n - j);
+      k = s.grams[0].col(j).tail(n - j);
+      for (size_t i = 1; i < children_.size(); ++i) k += s.grams[i].col(j).tail(n - j);
+      k /= m();
+    }
+  }
+  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
+                                Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<TermsState&>(state);
+    const Eigen::Index n = W.rows();
+    for (size_t i = 0; i < children_.size(); ++i) {  // a term may overwrite the W it is given
+      for (Eigen::Index j = 0; j < n; ++j)
+        s.scratch.col(j).tail(n - j) = W.col(j).tail(n - j) / m();
+      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], s.scratch,
+                                             g.segment(offsets_[i], counts_[i]));
+    }
+  }
+  void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
+                                 const Eigen::Ref<const Eigen::ArrayXd>& w,
+                                 Eigen::Ref<Eigen::VectorXd> g) const override {
+    auto& s = static_cast<TermsState&>(state);
+    const Eigen::ArrayXd wm = w / m();
+    for (size_t i = 0; i < children_.size(); ++i)
+      dynamic_cast<const StreamedGradient&>(*children_[i])
+          .add_param_gradient_column(sub(p, i), *s.children[i], j, wm,
+                                     g.segment(offsets_[i], counts_[i]));
+  }
+  void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
+                          Eigen::Ref<Eigen::VectorXd> g) const override {
+    for (size_t i = 0; i < children_.size(); ++i)
+      children_[i]->add_param_gradient(sub(p, i), X, W / m(), g.segment(offsets_[i], counts_[i]));
+  }
+  Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
+                                 const Eigen::MatrixXd& X2) const override {
+    Eigen::MatrixXd G = children_[0]->input_gradient(sub(p, 0), x, X2);
+    for (size_t i = 1; i < children_.size(); ++i)
+      G += children_[i]->input_gradient(sub(p, i), x, X2);
+    return G / m();
+  }
+  Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
+    Eigen::VectorXd G = children_[0]->diagonal_gradient(sub(p, 0), x);
+    for (size_t i = 1; i < children_.size(); ++i)
+      G += children_[i]->diagonal_gradient(sub(p, i), x);
+    return G / m();
+  }
+
+ private:
+  double m() const { return static_cast<double>(children_.size()); }
+  std::string group_;
+};
+
 class Product final : public Composite {
  public:
   using Composite::Composite;
@@ -387,6 +479,13 @@ std::optional<StepSplit> split_steps(const KernelPtr& kernel) {
 KernelPtr make_product(std::vector<KernelPtr> factors) {
   if (factors.size() == 1) return factors.front();
   return std::make_shared<Product>(std::move(factors));
+}
+KernelPtr make_additive(const std::string& group, const KernelContext& ctx) {
+  if (group != "mixture")
+    throw ConfigError("additive works on the mixture columns only, not '" + group + "'");
+  std::vector<KernelPtr> terms;
+  for (int j = 1; j <= ctx.k; ++j) terms.push_back(make_matern52("share" + std::to_string(j), ctx));
+  return std::make_shared<Additive>(std::move(terms), group);
 }
 KernelPtr make_sum(std::vector<KernelPtr> terms) {
   if (terms.size() == 1) return terms.front();

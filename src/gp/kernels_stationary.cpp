@@ -43,9 +43,8 @@ struct GroupDefaults {
 // a priori: small runs are expected to transfer until runs at two scales or step counts show
 // that their rankings differ (the prior's sd, a factor of 4.5, leaves that to the data).
 GroupDefaults lengthscale_defaults(const std::string& group, int column, const KernelContext& ctx) {
-  const bool all = group == "all";
-  if (group == "mixture" || (all && column < ctx.k)) return {0.5, 0.01, 100.0};
-  if (all) return {8.0, 0.05, 100.0};
+  if (column < ctx.k) return {0.5, 0.01, 100.0};  // a share, in any group
+  if (group == "all") return {8.0, 0.05, 100.0};
   return {2.0, 0.05, 100.0};
 }
 

@@ -45,6 +45,10 @@ const char* kExpressions[] = {
     "linear(mixture)",
     "matern52(all) * rbf(scale) * expdecay(steps) + (matern52(mixture) + linear(mixture)) * "
     "rbf(scale)",
+    // One Matern per share, averaged; and one share alone.
+    "additive(mixture)",
+    "matern52(share2)",
+    "matern52(all) * rbf(scale) * expdecay(steps) + additive(mixture) * rbf(scale)",
 };
 
 class KernelGradients : public ::testing::TestWithParam<const char*> {};
@@ -198,6 +202,18 @@ TEST(KernelValues, ClosedForms) {
   const auto L = make_linear("mixture", ctx)->gram(Eigen::VectorXd(), X);
   EXPECT_NEAR(L(0, 1), 0.2 * 0.5 + 0.8 * 0.5, 1e-15);
   EXPECT_NEAR(L(0, 0), 0.2 * 0.2 + 0.8 * 0.8, 1e-15);
+  // additive: the mean of one Matern-5/2 per share, each on its own lengthscale (0.5 and 0.25).
+  const auto m52 = [](double d) {
+    const double t = std::sqrt(5.0) * d;
+    return (1 + t + t * t / 3) * std::exp(-t);
+  };
+  Eigen::VectorXd a(2);
+  a << std::log(0.5), std::log(0.25);
+  const auto A = make_additive("mixture", ctx)->gram(a, X);
+  EXPECT_NEAR(A(0, 1), 0.5 * (m52(0.3 / 0.5) + m52(0.3 / 0.25)), 1e-14);
+  EXPECT_NEAR(A(1, 1), 1.0, 1e-14);
+  // A share alone reads its own column only.
+  EXPECT_NEAR(make_matern52("share2", ctx)->gram(a.tail(1), X)(0, 1), m52(0.3 / 0.25), 1e-14);
 }
 
 // A large cross block with few distinct step counts (a candidate batch at one step count against
@@ -300,6 +316,9 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
   EXPECT_NE(msg("expdecay(mixture)").find("steps column only"), std::string::npos);
   EXPECT_NE(msg("downsampling(steps)").find("scale column only"), std::string::npos);
   EXPECT_NE(msg("linear(all)").find("mixture columns only"), std::string::npos);
+  EXPECT_NE(msg("additive(scale)").find("mixture columns only"), std::string::npos);
+  EXPECT_NE(msg("rbf(share4)").find("share past the 3 domains"), std::string::npos);
+  EXPECT_NE(msg("rbf(share0)").find("share1 .. share3"), std::string::npos);
   EXPECT_NE(msg("rbf(mixture) * ) ").find("position 16"), std::string::npos);
   KernelContext no_target;
   no_target.k = 3;
@@ -311,8 +330,8 @@ TEST(KernelParser, RejectsBadExpressionsWithClearMessages) {
 TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
   const auto& reg = kernel_registry();
   ASSERT_EQ(reg.names(), (std::vector<std::string>{"matern32", "matern52", "rbf", "expdecay",
-                                                   "downsampling", "linear"}));
-  const char* group[] = {"mixture", "mixture", "mixture", "steps", "scale", "mixture"};
+                                                   "downsampling", "linear", "additive"}));
+  const char* group[] = {"mixture", "mixture", "mixture", "steps", "scale", "mixture", "mixture"};
   for (size_t i = 0; i < reg.entries().size(); ++i) {
     const auto& e = reg.entries()[i];
     EXPECT_FALSE(e.help.empty()) << e.name;
@@ -324,7 +343,7 @@ TEST(KernelParser, EveryRegisteredKernelParsesAndTheErrorListsThem) {
     FAIL() << "an unknown kernel parsed";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find(
-                  "(known: matern32, matern52, rbf, expdecay, downsampling, linear)"),
+                  "(known: matern32, matern52, rbf, expdecay, downsampling, linear, additive)"),
               std::string::npos)
         << e.what();
   }

@@ -2,7 +2,8 @@
 // Covariance kernels over GP feature vectors (SearchSpace::features):
 //   [w_1..w_k, log(params), log(steps)]
 // Column groups: "mixture" = columns 0..k-1, "scale" = column k, "steps" = column k+1,
-// "all" = every column. A kernel acts on one group (leaves) or composes kernels (sum, product).
+// "all" = every column, "share1" .. "sharek" = one domain's share (column j - 1). A kernel acts on
+// one group (leaves) or composes kernels (sum, product).
 //
 // Contract
 // - Kernels are immutable and stateless in their hyperparameters: every call takes the

@@ -4,8 +4,8 @@
 // Grammar:  expr := term ('+' term)* ;  term := factor ('*' factor)* ;
 //           factor := NAME '(' GROUP ')' | '(' expr ')'
 // NAME is a registered kernel (kernel_registry(): matern32, matern52, rbf, expdecay,
-// downsampling, linear), GROUP a column group (mixture, scale, steps, all). '*' binds tighter
-// than '+'. Whitespace is ignored.
+// downsampling, linear, additive), GROUP a column group (mixture, scale, steps, all, or one
+// domain's share: share1 .. sharek). '*' binds tighter than '+'. Whitespace is ignored.
 // Errors are ConfigError naming the expression, the position and what was expected.
 #include <functional>
 #include <string>

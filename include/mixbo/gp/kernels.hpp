@@ -19,6 +19,8 @@
 //                 with every scale through c only, and the bias term grows with distance.
 //   linear(mixture)  k(w, w') = w . w' on the shares: f(w) = sum_j b_j w_j, b_j ~ N(0, 1)
 //                 (kernels_linear.cpp). No params: in a sum its amplitude is the sum's weight.
+//   additive(mixture)  (1/k) sum_j matern52(share_j): a sum of per-domain effects, as mixing
+//                 laws are (kernels_composite.cpp). params: one log lengthscale per share.
 //
 // Composition: sum and product of any kernels; parameters are the children's, concatenated in
 // order. Leaves are unit-scale: the GP adds the one signal variance.
@@ -36,6 +38,7 @@ KernelPtr make_matern52(const std::string& group, const KernelContext& ctx);
 KernelPtr make_expdecay(const std::string& group, const KernelContext& ctx);      // steps only
 KernelPtr make_downsampling(const std::string& group, const KernelContext& ctx);  // scale only
 KernelPtr make_linear(const std::string& group, const KernelContext& ctx);        // mixture only
+KernelPtr make_additive(const std::string& group, const KernelContext& ctx);      // mixture only
 KernelPtr make_product(std::vector<KernelPtr> factors);
 
 // A kernel that is a product k_run(everything but steps) * k_steps(steps), split into its two
