@@ -84,33 +84,33 @@ class Composite : public Kernel {
   int total_ = 0;
 };
 
-class Sum final : public Composite {
+// A weighted sum of kernels, k = sum_i c_i k_i: Sum's weights are learned (c_0 = 1, the rest its
+// own parameters), Additive's are fixed. The fit's path: each term keeps its own state (a
+// product's factor Grams, a leaf's tables) and its Gram's lower triangle for a learned weight's
+// gradient. Without it a sum fell back to gram() and add_param_gradient() and evaluated every
+// term's transcendentals again for the gradient.
+class WeightedSum : public Composite {
  public:
   using Composite::Composite;
-  // A sum inside a sum keeps its parentheses: with weights, (a + b) + c is not a + b + c.
-  std::string expression() const override { return joined(" + ", true); }
   Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
-    Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
+    Eigen::MatrixXd K = weight(p, 0) * children_[0]->gram(sub(p, 0), X);
     for (size_t i = 1; i < children_.size(); ++i)
       K += weight(p, i) * children_[i]->gram(sub(p, i), X);
     return K;
   }
   Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
                         const Eigen::MatrixXd& X2) const override {
-    Eigen::MatrixXd K = children_[0]->cross(sub(p, 0), X1, X2);
+    Eigen::MatrixXd K = weight(p, 0) * children_[0]->cross(sub(p, 0), X1, X2);
     for (size_t i = 1; i < children_.size(); ++i)
       K += weight(p, i) * children_[i]->cross(sub(p, i), X1, X2);
     return K;
   }
   Eigen::VectorXd diagonal(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
-    Eigen::VectorXd d = children_[0]->diagonal(sub(p, 0), X);
+    Eigen::VectorXd d = weight(p, 0) * children_[0]->diagonal(sub(p, 0), X);
     for (size_t i = 1; i < children_.size(); ++i)
       d += weight(p, i) * children_[i]->diagonal(sub(p, i), X);
     return d;
   }
-  // The fit's path: each term keeps its own state (a product's factor Grams, a leaf's tables),
-  // and its Gram's lower triangle for its weight's gradient. Without it a sum fell back to gram()
-  // and add_param_gradient() and evaluated every term's transcendentals again for the gradient.
   std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
     auto s = std::make_unique<TermsState>();
     make_term_states(X, *s);
@@ -122,9 +122,10 @@ class Sum final : public Composite {
     const size_t m = children_.size();
     term_grams_lower(p, s);
     const Eigen::Index n = K.rows();
+    const double c0 = weight(p, 0);
     for (Eigen::Index j = 0; j < n; ++j) {
       auto k = K.col(j).tail(n - j);
-      k = s.grams[0].col(j).tail(n - j);
+      k = c0 * s.grams[0].col(j).tail(n - j);
       for (size_t i = 1; i < m; ++i) k += weight(p, i) * s.grams[i].col(j).tail(n - j);
     }
   }
@@ -133,49 +134,80 @@ class Sum final : public Composite {
     auto& s = static_cast<TermsState&>(state);
     const size_t m = children_.size();
     const Eigen::Index n = W.rows();
-    // Each weight's gradient, sum_ab W_ab k_i,ab, from the lower triangles: the strict part
-    // twice, the diagonal once. Taken first, since a term may overwrite the W it is given.
+    // Taken first, since a term may overwrite the W it is given.
+    add_weight_gradient_lower(p, s, W, g);
     for (size_t i = 1; i < m; ++i) {
+      const double c = weight(p, i);
+      for (Eigen::Index j = 0; j < n; ++j) s.scratch.col(j).tail(n - j) = c * W.col(j).tail(n - j);
+      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], s.scratch,
+                                             g.segment(offsets_[i], counts_[i]));
+    }
+    if (const double c0 = weight(p, 0); c0 != 1.0)
+      for (Eigen::Index j = 0; j < n; ++j) W.col(j).tail(n - j) *= c0;
+    children_[0]->add_param_gradient_lower(sub(p, 0), *s.children[0], W,
+                                           g.segment(offsets_[0], counts_[0]));
+  }
+  void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
+                          Eigen::Ref<Eigen::VectorXd> g) const override {
+    for (size_t i = 0; i < children_.size(); ++i)
+      children_[i]->add_param_gradient(sub(p, i), X, weight(p, i) * W,
+                                       g.segment(offsets_[i], counts_[i]));
+    add_weight_gradient(p, X, W, g);
+  }
+  Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
+                                 const Eigen::MatrixXd& X2) const override {
+    Eigen::MatrixXd G = weight(p, 0) * children_[0]->input_gradient(sub(p, 0), x, X2);
+    for (size_t i = 1; i < children_.size(); ++i)
+      G += weight(p, i) * children_[i]->input_gradient(sub(p, i), x, X2);
+    return G;
+  }
+  Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
+    Eigen::VectorXd G = weight(p, 0) * children_[0]->diagonal_gradient(sub(p, 0), x);
+    for (size_t i = 1; i < children_.size(); ++i)
+      G += weight(p, i) * children_[i]->diagonal_gradient(sub(p, i), x);
+    return G;
+  }
+
+ protected:
+  virtual double weight(const ParamsRef& p, size_t i) const = 0;
+  // g += d/d(own parameters) of sum_ab W_ab K_ab: from the terms' lower triangles at the last
+  // gram_lower's p, or from the full W. Nothing for fixed weights.
+  virtual void add_weight_gradient_lower(const ParamsRef&, TermsState&, const Eigen::MatrixXd&,
+                                         Eigen::Ref<Eigen::VectorXd>) const {}
+  virtual void add_weight_gradient(const ParamsRef&, const Eigen::MatrixXd&, const Eigen::MatrixXd&,
+                                   Eigen::Ref<Eigen::VectorXd>) const {}
+};
+
+class Sum final : public WeightedSum {
+ public:
+  using WeightedSum::WeightedSum;
+  // A sum inside a sum keeps its parentheses: with weights, (a + b) + c is not a + b + c.
+  std::string expression() const override { return joined(" + ", true); }
+
+ private:
+  double weight(const ParamsRef& p, size_t i) const override {
+    return i == 0 ? 1.0 : std::exp(p[weight_index(i)]);
+  }
+  // Each weight's gradient, sum_ab W_ab c_i k_i,ab, from the lower triangles: the strict part
+  // twice, the diagonal once.
+  void add_weight_gradient_lower(const ParamsRef& p, TermsState& s, const Eigen::MatrixXd& W,
+                                 Eigen::Ref<Eigen::VectorXd> g) const override {
+    const Eigen::Index n = W.rows();
+    for (size_t i = 1; i < children_.size(); ++i) {
       double sum = 0;
       for (Eigen::Index j = 0; j < n; ++j)
         sum += 2 * W.col(j).tail(n - j).dot(s.grams[i].col(j).tail(n - j)) -
                W(j, j) * s.grams[i](j, j);
       g[weight_index(i)] += weight(p, i) * sum;
     }
-    for (size_t i = 1; i < m; ++i) {
-      const double a = weight(p, i);
-      for (Eigen::Index j = 0; j < n; ++j) s.scratch.col(j).tail(n - j) = a * W.col(j).tail(n - j);
-      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], s.scratch,
-                                             g.segment(offsets_[i], counts_[i]));
-    }
-    children_[0]->add_param_gradient_lower(sub(p, 0), *s.children[0], W,
-                                           g.segment(offsets_[0], counts_[0]));
+  }
+  void add_weight_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
+                           Eigen::Ref<Eigen::VectorXd> g) const override {
+    for (size_t i = 1; i < children_.size(); ++i)
+      g[weight_index(i)] +=
+          weight(p, i) * (W.array() * children_[i]->gram(sub(p, i), X).array()).sum();
   }
 
-  void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
-                          Eigen::Ref<Eigen::VectorXd> g) const override {
-    children_[0]->add_param_gradient(sub(p, 0), X, W, g.segment(offsets_[0], counts_[0]));
-    for (size_t i = 1; i < children_.size(); ++i) {
-      const double a = weight(p, i);
-      children_[i]->add_param_gradient(sub(p, i), X, a * W, g.segment(offsets_[i], counts_[i]));
-      g[weight_index(i)] += a * (W.array() * children_[i]->gram(sub(p, i), X).array()).sum();
-    }
-  }
-  Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
-                                 const Eigen::MatrixXd& X2) const override {
-    Eigen::MatrixXd G = children_[0]->input_gradient(sub(p, 0), x, X2);
-    for (size_t i = 1; i < children_.size(); ++i)
-      G += weight(p, i) * children_[i]->input_gradient(sub(p, i), x, X2);
-    return G;
-  }
-  Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
-    Eigen::VectorXd G = children_[0]->diagonal_gradient(sub(p, 0), x);
-    for (size_t i = 1; i < children_.size(); ++i)
-      G += weight(p, i) * children_[i]->diagonal_gradient(sub(p, i), x);
-    return G;
-  }
-
- private:
   int num_own() const override { return static_cast<int>(children_.size()) - 1; }
   // Log weights start at log(0.1) (a secondary term is presumed smaller than the first) under a
   // wide log-normal prior, bounded so no term can vanish or swamp the others numerically.
@@ -193,7 +225,6 @@ class Sum final : public Composite {
     return out;
   }
   Eigen::Index weight_index(size_t i) const { return total_ + static_cast<Eigen::Index>(i) - 1; }
-  double weight(const ParamsRef& p, size_t i) const { return std::exp(p[weight_index(i)]); }
 };
 
 // additive(mixture): k(w, w') = (1/k) sum_j matern52(share_j), one Matern-5/2 per domain's share
@@ -203,88 +234,29 @@ class Sum final : public Composite {
 // function is learned from every run, and the model extends along edges and faces that a full
 // ARD Matern over the simplex knows nothing about. Equal weights keep it a unit-scale correlation
 // with no parameter of its own; a domain that does not matter gets a long lengthscale, which makes
-// its term a constant. Each term is a one-column leaf, evaluated on its distinct values.
-class Additive final : public Composite, public StreamedGradient {
+// its term a constant. Each term is a one-column leaf, evaluated on its distinct values, and
+// streams its gradient, so a product with additive(mixture) as a factor streams too.
+class Additive final : public WeightedSum, public StreamedGradient {
  public:
   Additive(std::vector<KernelPtr> terms, std::string group)
-      : Composite(std::move(terms)), group_(std::move(group)) {}
+      : WeightedSum(std::move(terms)), group_(std::move(group)) {}
   std::string expression() const override { return "additive(" + group_ + ")"; }
 
-  Eigen::MatrixXd gram(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
-    Eigen::MatrixXd K = children_[0]->gram(sub(p, 0), X);
-    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->gram(sub(p, i), X);
-    return K / m();
-  }
-  Eigen::MatrixXd cross(const ParamsRef& p, const Eigen::MatrixXd& X1,
-                        const Eigen::MatrixXd& X2) const override {
-    Eigen::MatrixXd K = children_[0]->cross(sub(p, 0), X1, X2);
-    for (size_t i = 1; i < children_.size(); ++i) K += children_[i]->cross(sub(p, i), X1, X2);
-    return K / m();
-  }
-  Eigen::VectorXd diagonal(const ParamsRef& p, const Eigen::MatrixXd& X) const override {
-    Eigen::VectorXd d = children_[0]->diagonal(sub(p, 0), X);
-    for (size_t i = 1; i < children_.size(); ++i) d += children_[i]->diagonal(sub(p, i), X);
-    return d / m();
-  }
-  std::unique_ptr<KernelState> make_state(const Eigen::MatrixXd& X) const override {
-    auto s = std::make_unique<TermsState>();
-    make_term_states(X, *s);
-    s->scratch.resize(X.rows(), X.rows());
-    return s;
-  }
-  void gram_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& K) const override {
-    auto& s = static_cast<TermsState&>(state);
-    term_grams_lower(p, s);
-    const Eigen::Index n = K.rows();
-    for (Eigen::Index j = 0; j < n; ++j) {
-      auto k = K.col(j).tail(n - j);
-      k = s.grams[0].col(j).tail(n - j);
-      for (size_t i = 1; i < children_.size(); ++i) k += s.grams[i].col(j).tail(n - j);
-      k /= m();
-    }
-  }
-  void add_param_gradient_lower(const ParamsRef& p, KernelState& state, Eigen::MatrixXd& W,
-                                Eigen::Ref<Eigen::VectorXd> g) const override {
-    auto& s = static_cast<TermsState&>(state);
-    const Eigen::Index n = W.rows();
-    for (size_t i = 0; i < children_.size(); ++i) {  // a term may overwrite the W it is given
-      for (Eigen::Index j = 0; j < n; ++j)
-        s.scratch.col(j).tail(n - j) = W.col(j).tail(n - j) / m();
-      children_[i]->add_param_gradient_lower(sub(p, i), *s.children[i], s.scratch,
-                                             g.segment(offsets_[i], counts_[i]));
-    }
-  }
   void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
                                  const Eigen::Ref<const Eigen::ArrayXd>& w,
                                  Eigen::Ref<Eigen::VectorXd> g) const override {
     auto& s = static_cast<TermsState&>(state);
-    const Eigen::ArrayXd wm = w / m();
+    const Eigen::ArrayXd wc = w * weight(p, 0);
     for (size_t i = 0; i < children_.size(); ++i)
       dynamic_cast<const StreamedGradient&>(*children_[i])
-          .add_param_gradient_column(sub(p, i), *s.children[i], j, wm,
+          .add_param_gradient_column(sub(p, i), *s.children[i], j, wc,
                                      g.segment(offsets_[i], counts_[i]));
-  }
-  void add_param_gradient(const ParamsRef& p, const Eigen::MatrixXd& X, const Eigen::MatrixXd& W,
-                          Eigen::Ref<Eigen::VectorXd> g) const override {
-    for (size_t i = 0; i < children_.size(); ++i)
-      children_[i]->add_param_gradient(sub(p, i), X, W / m(), g.segment(offsets_[i], counts_[i]));
-  }
-  Eigen::MatrixXd input_gradient(const ParamsRef& p, const Eigen::VectorXd& x,
-                                 const Eigen::MatrixXd& X2) const override {
-    Eigen::MatrixXd G = children_[0]->input_gradient(sub(p, 0), x, X2);
-    for (size_t i = 1; i < children_.size(); ++i)
-      G += children_[i]->input_gradient(sub(p, i), x, X2);
-    return G / m();
-  }
-  Eigen::VectorXd diagonal_gradient(const ParamsRef& p, const Eigen::VectorXd& x) const override {
-    Eigen::VectorXd G = children_[0]->diagonal_gradient(sub(p, 0), x);
-    for (size_t i = 1; i < children_.size(); ++i)
-      G += children_[i]->diagonal_gradient(sub(p, i), x);
-    return G / m();
   }
 
  private:
-  double m() const { return static_cast<double>(children_.size()); }
+  double weight(const ParamsRef&, size_t) const override {
+    return 1.0 / static_cast<double>(children_.size());
+  }
   std::string group_;
 };
 
