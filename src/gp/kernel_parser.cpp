@@ -76,7 +76,8 @@ class Parser {
     expect('(');
     const size_t gat = pos_;
     const std::string group = ident();
-    if (group.empty()) fail("expected a column group (mixture, scale, steps, all)");
+    if (group.empty())
+      fail("expected a column group (mixture, scale, steps, all, share1 .. sharek)");
     expect(')');
     try {
       return f(group, ctx_);
