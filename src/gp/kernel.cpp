@@ -1,6 +1,6 @@
 #include "mixbo/gp/kernel.hpp"
 
-#include <algorithm>
+#include <charconv>
 
 #include "mixbo/core/error.hpp"
 #include "mixbo/gp/cholesky.hpp"
@@ -14,13 +14,15 @@ ColumnRange resolve_columns(const std::string& group, const KernelContext& ctx) 
   if (group == "steps") return {ctx.k + 1, 1};
   if (group == "all") return {0, ctx.k + 2};
   // share1 .. sharek: one domain's share alone (the terms of additive(mixture)).
-  if (group.size() > 5 && group.compare(0, 5, "share") == 0 &&
-      std::all_of(group.begin() + 5, group.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-      group[5] != '0' && group.size() <= 8) {
-    const int j = std::stoi(group.substr(5));
-    if (j <= ctx.k) return {j - 1, 1};
-    throw ConfigError("kernel column group '" + group + "' names a share past the " +
-                      std::to_string(ctx.k) + " domains");
+  if (group.size() > 5 && group.compare(0, 5, "share") == 0 && group[5] != '0') {
+    const char* const end = group.data() + group.size();
+    int j = 0;
+    const auto [at, error] = std::from_chars(group.data() + 5, end, j);
+    if (error == std::errc() && at == end && j >= 1) {
+      if (j <= ctx.k) return {j - 1, 1};
+      throw ConfigError("kernel column group '" + group + "' names a share past the " +
+                        std::to_string(ctx.k) + " domains");
+    }
   }
   throw ConfigError("unknown kernel column group '" + group +
                     "' (expected mixture, scale, steps, all or share1 .. share" +

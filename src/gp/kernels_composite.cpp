@@ -238,19 +238,21 @@ class Sum final : public WeightedSum {
 // streams its gradient, so a product with additive(mixture) as a factor streams too.
 class Additive final : public WeightedSum, public StreamedGradient {
  public:
+  // Every term is a one-column Matern (make_additive), which streams its gradient.
   Additive(std::vector<KernelPtr> terms, std::string group)
-      : WeightedSum(std::move(terms)), group_(std::move(group)) {}
+      : WeightedSum(std::move(terms)), group_(std::move(group)) {
+    for (const auto& c : children_) streamed_.push_back(&dynamic_cast<const StreamedGradient&>(*c));
+  }
   std::string expression() const override { return "additive(" + group_ + ")"; }
 
   void add_param_gradient_column(const ParamsRef& p, KernelState& state, Eigen::Index j,
                                  const Eigen::Ref<const Eigen::ArrayXd>& w,
                                  Eigen::Ref<Eigen::VectorXd> g) const override {
     auto& s = static_cast<TermsState&>(state);
-    const Eigen::ArrayXd wc = w * weight(p, 0);
+    const Eigen::ArrayXd wc = w * weight(p, 0);  // every term has the same weight
     for (size_t i = 0; i < children_.size(); ++i)
-      dynamic_cast<const StreamedGradient&>(*children_[i])
-          .add_param_gradient_column(sub(p, i), *s.children[i], j, wc,
-                                     g.segment(offsets_[i], counts_[i]));
+      streamed_[i]->add_param_gradient_column(sub(p, i), *s.children[i], j, wc,
+                                              g.segment(offsets_[i], counts_[i]));
   }
 
  private:
@@ -258,6 +260,7 @@ class Additive final : public WeightedSum, public StreamedGradient {
     return 1.0 / static_cast<double>(children_.size());
   }
   std::string group_;
+  std::vector<const StreamedGradient*> streamed_;  // the terms' streamed sides, in order
 };
 
 class Product final : public Composite {
