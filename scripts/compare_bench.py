@@ -8,7 +8,11 @@ the same (a change to the answer alone), in the answers round by round.
 usage: scripts/compare_bench.py BEFORE AFTER [--strategy mfms-bo]
 BEFORE, AFTER: bench output folders (bench.h5, runs.csv, summary.csv), or `mixbo bench --family`
 folders (their member_*/ folders); campaigns are paired by member and seed, and a family's medians
-are over all its members' campaigns pooled (the suite's are medians over members).
+are over all its members' campaigns pooled (the suite's are medians over members). Each side may
+be several folders joined by commas, benches of other seeds of the same objective (`mixbo bench
+--campaign.seed=30` runs seeds 31 on), pooled into one set of campaigns: a baseline chosen on one
+set of seeds flatters itself there, so a change is best judged on seeds it was not chosen on too
+(docs/decision-quality.md, session 49).
 
 Prints, for each side, the medians (cost to eps, regret at the bench's report costs, final
 regret), holds (once within eps, within 2 eps to the end: issue 13's goal 3) with the seeds that
@@ -50,9 +54,37 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def load(path, strategy):
-    """(member, seed) -> the campaign's curve and runs.csv row; the bench's eps and costs."""
-    campaigns, eps, costs = {}, None, None
+def load(paths, strategy):
+    """(member, seed) -> the campaign's curve and runs.csv row, over the comma-separated bench
+    folders of `paths`; the benches' eps and report costs, which must agree."""
+    campaigns, eps, costs, objective = {}, None, None, None
+    first = paths.split(",")[0]
+    for path in paths.split(","):
+        part, eps_p, costs_p, objective_p = load_one(path, strategy)
+        if eps is not None and (eps_p != eps or costs_p != costs):
+            raise ValueError(f"{path}: another eps or other report costs than {first}")
+        if objective is not None and not same_objective(objective, objective_p):
+            raise ValueError(f"{path}: another objective, budget or best value than {first}")
+        eps, costs, objective = eps_p, costs_p, objective_p
+        for key in part:
+            if key in campaigns:
+                raise ValueError(f"{path}: {name_of(key)} is in two of the folders {paths}")
+        campaigns.update(part)
+    return campaigns, eps, costs
+
+
+def same_objective(a, b):
+    """Whether two benches scored the same objective: the same names and budget, and best values
+    (each bench's own dense search) that agree, so that their regrets have one origin."""
+    (names_a, best_a), (names_b, best_b) = a, b
+    return names_a == names_b and all(abs(x - y) <= 1e-9 * max(1.0, abs(x))
+                                      for x, y in zip(best_a, best_b))
+
+
+def load_one(path, strategy):
+    """(member, seed) -> the campaign's curve and runs.csv row; the bench's eps and costs; what
+    identifies its objective (names and budget, then the members' best values)."""
+    campaigns, eps, costs, names, best = {}, None, None, [], []
     for member, folder in bench_folders(path):
         summary = [r for r in read_csv(os.path.join(folder, "summary.csv"))
                    if r["strategy"] == strategy]
@@ -63,12 +95,15 @@ def load(path, strategy):
                 if r["strategy"] == strategy}
         with h5py.File(os.path.join(folder, "bench.h5"), "r") as h:
             costs = list(h["summary/report_costs"][:])
+            names.append(tuple(str(h.attrs[a]) for a in
+                               ("simulator", "objective", "target_scale", "budget")) + (member,))
+            best.append(float(h.attrs["best_value"]))
             for name, c in h["curves"][strategy].items():
                 seed = int(name.split("_")[-1])
                 campaigns[(member, seed)] = dict(
                     cost=c["cost"][:], regret=c["regret"][:], value=c["value"][:],
                     lo=c["lo"][:], hi=c["hi"][:], seconds=c["round_seconds"][:], row=rows[seed])
-    return campaigns, eps, costs
+    return campaigns, eps, costs, (tuple(names), tuple(best))
 
 
 def regret_at(c, cost):

@@ -267,13 +267,15 @@ TEST(BenchCli, SuiteReportsEachObjectiveAndTheGoals) {
 TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
   if (!have_plot_python()) GTEST_SKIP() << "/usr/bin/python3 lacks h5py/numpy";
   TempDir tmp;
-  const std::string bench = test::mixbo_binary() +
-                            " bench --strategies mfms-bo --seeds 2 --budget 0.3 -q"
-                            " --strategy.raw_samples=128 --strategy.refine_starts=2"
-                            " --strategy.fit_starts=4 --out ";
+  auto bench = [](const std::string& seeds_and_budget) {
+    return test::mixbo_binary() + " bench --strategies mfms-bo -q " + seeds_and_budget +
+           " --strategy.raw_samples=128 --strategy.refine_starts=2"
+           " --strategy.fit_starts=4 --out ";
+  };
+  const std::string two = bench("--seeds 2 --budget 0.3");
   const auto a = tmp.path / "transfer", b = tmp.path / "map";
-  ASSERT_EQ(test::run_command(bench + a.string()).exit_code, 0);
-  ASSERT_EQ(test::run_command(bench + b.string() + " --strategy.answer_modes=map").exit_code, 0);
+  ASSERT_EQ(test::run_command(two + a.string()).exit_code, 0);
+  ASSERT_EQ(test::run_command(two + b.string() + " --strategy.answer_modes=map").exit_code, 0);
   const std::string compare = std::string(MIXBO_SOURCE_DIR) + "/scripts/compare_bench.py ";
 
   const auto self = test::run_command(compare + a.string() + " " + a.string());
@@ -299,6 +301,28 @@ TEST(BenchCli, CompareBenchPairsCampaignsBySeed) {
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("compare_bench: error:"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("regmix"), std::string::npos) << bad.output;
+
+  // Benches of other seeds pool into one side (seed 10 beside seeds 8 and 9: the demo campaign's
+  // seed is 7); a seed twice on one side, or a bench of another budget, is refused by name.
+  const auto c = tmp.path / "seed10", d = tmp.path / "budget";
+  ASSERT_EQ(test::run_command(bench("--seeds 1 --budget 0.3") + c.string() + " --campaign.seed=9")
+                .exit_code,
+            0);
+  ASSERT_EQ(test::run_command(bench("--seeds 1 --budget 0.2") + d.string()).exit_code, 0);
+  const std::string pooled = a.string() + "," + c.string();
+  const auto more = test::run_command(compare + pooled + " " + pooled);
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  EXPECT_NE(more.output.find("paired by seed (3; 3 with the same runs)"), std::string::npos)
+      << more.output;
+  const auto twice = test::run_command(compare + a.string() + "," + a.string() + " " + pooled);
+  EXPECT_EQ(twice.exit_code, 1) << twice.output;
+  EXPECT_NE(twice.output.find("seed 8 is in two of the folders"), std::string::npos)
+      << twice.output;
+  const auto other = test::run_command(compare + a.string() + "," + d.string() + " " + pooled);
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_NE(other.output.find(d.string() + ": another objective, budget or best value"),
+            std::string::npos)
+      << other.output;
 }
 
 // The sign test's p-values against the binomial sums worked by hand: 0 of 5 changed campaigns
