@@ -202,9 +202,12 @@ def compare(before, after, strategy):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("before")
-    p.add_argument("after")
-    p.add_argument("--strategy", default="mfms-bo")
+    folders = ("bench output folder (or --family folder); several, joined by commas, pool "
+               "benches of other seeds of the same objective")
+    p.add_argument("before", help=folders)
+    p.add_argument("after", help=folders)
+    p.add_argument("--strategy", default="mfms-bo",
+                   help="the strategy whose campaigns are compared (default: mfms-bo)")
     a = p.parse_args()
     compare(a.before, a.after, a.strategy)
 
