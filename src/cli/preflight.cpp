@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/par/team.hpp"
+#include "mixbo/sim/dense_optimum.hpp"
 #include "mixbo/sim/simulator.hpp"
 #include "mixbo/strategy/strategy.hpp"
 
@@ -39,10 +42,22 @@ void check_workdir(const CampaignConfig& c) {
                " is not a writable folder)");
 }
 
+// Whether the campaign's results come from its simulator: the simulated executor, or a job
+// template that runs mixbo-proxy. A training command's metrics only its result files tell.
+bool simulator_runs(const CampaignConfig& c) {
+  if (c.executor.type == "simulated") return true;
+  std::ifstream in(c.job.template_path);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return text.find("{{proxy}}") != std::string::npos;
+}
+
+// The simulator is built (an mlp's weights parsed) and, where it makes the results, asked for
+// the objective's metrics: a metric it lacks would otherwise fail every job of the campaign.
 void check_simulator(const CampaignConfig& c) {
-  if (c.simulator.type != "mlp") return;
+  const bool runs = simulator_runs(c);
+  if (c.simulator.type != "mlp" && !runs) return;
   std::error_code ec;
-  if (!fs::is_regular_file(c.simulator.file, ec))
+  if (c.simulator.type == "mlp" && !fs::is_regular_file(c.simulator.file, ec))
     refuse(c, "simulator.file",
            "names " + c.simulator.file.string() +
                ", which does not exist. The mlp simulator's weights are not part of mixbo: "
@@ -50,7 +65,9 @@ void check_simulator(const CampaignConfig& c) {
                "simulator_mlp_20250119.json (from github.com/namkoong-lab/data-recipes) in "
                "shared/data/paper-sim/ next to the repository; its README.md there says how it "
                "is evaluated");
-  make_simulator(c.simulator, c.space);  // parses the weights; ConfigError when they do not fit
+  const auto sim = make_simulator(c.simulator, c.space);  // ConfigError when weights do not fit
+  // Throws ConfigError naming a metric of the objective that the simulator does not report.
+  if (runs) static_cast<void>(SimulatedObjective(*sim, c.objective));
 }
 
 // Words of a shell command, quotes removed (enough to find the script it runs).

@@ -18,8 +18,8 @@ SimulatedObjective::SimulatedObjective(const Simulator& sim, const ObjectiveOpti
     if (it == names.end()) {
       std::string have;
       for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
-      throw ConfigError("objective.metric: the simulator does not report '" + metric +
-                        "' (it reports " + have + ")");
+      throw ConfigError("key 'objective.metric' names '" + metric +
+                        "', which the simulator does not report (it reports " + have + ")");
     }
     terms_.emplace_back(it - names.begin(), objective.minimize ? weight : -weight);
   }

@@ -82,11 +82,31 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
             "key 'job.command' runs /nonexistent/train.py, which does not exist"},
            {"--job.template=" MIXBO_SOURCE_DIR "/jobs/train.sbatch.in", "job.command is required"},
            {"--campaign.workdir=" + tmp + "/mixbo-validate-file", "key 'campaign.workdir'"},
+           // The simulator makes the results (mixbo-proxy's template, or in process): a metric
+           // it does not report would fail every job (it did: exit 1 after five failed jobs).
+           {"--objective.metric=web_CE",
+            "key 'objective.metric' names 'web_CE', which the simulator does not report (it "
+            "reports Wikipedia_CE, StackExchange_CE, Github_CE, ArXiv_CE, Book_CE, train_CE)"},
+           {"--executor.type=simulated --simulator.type=law-family "
+            "--objective.metric='0.5*loss + 0.5*Book_CE'",
+            "key 'objective.metric' names 'Book_CE', which the simulator does not report (it "
+            "reports loss)"},
        }) {
     const auto r = run_command(demo + c.flags);
     EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.output;
     EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.flags << "\n" << r.output;
   }
+}
+
+// A training command's metrics are its own: only where the simulator makes the results does
+// validate hold the objective to the simulator's metrics.
+TEST(CliValidate, ATrainingCommandsMetricIsItsOwn) {
+  const auto r =
+      run_command(mixbo_binary() +
+                  " validate " MIXBO_SOURCE_DIR
+                  "/examples/demo.ini --objective.metric=web_CE --job.template=" MIXBO_SOURCE_DIR
+                  "/jobs/train.sbatch.in --job.command='python3 train.py'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 // Every command that reads a campaign file refuses an unknown component name before it touches
