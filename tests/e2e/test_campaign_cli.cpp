@@ -2,7 +2,6 @@
 // submits nothing, `run --json` prints JSON lines, `status` prints the trial table, `cancel`
 // stops the jobs (their whole process groups) and records it, `import` adds outside runs, and
 // a Python training script writing result.h5 with h5py (the README's recipe) drives a campaign.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -36,23 +35,6 @@ std::vector<std::string> lines_of(const std::string& s) {
   while (std::getline(in, line))
     if (!line.empty()) out.push_back(line);
   return out;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd >= 0) {
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-  }
-  std::vector<std::string> all = {test::mixbo_binary()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(argv[0], argv.data());
-  ::_exit(127);
 }
 
 // Waits until the archive shows `n` trials running; false after `timeout_s`.
@@ -256,7 +238,7 @@ TEST(CampaignCli, StatusTable) {
 TEST(CampaignCli, CancelWhileRunning) {
   const auto c =
       test::make_e2e_campaign("cancel-live", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
-  const pid_t driver = spawn({"run", c.config.string()}, c.dir / "driver.log");
+  const pid_t driver = test::spawn_mixbo({"run", c.config.string()}, c.dir / "driver.log");
   ASSERT_TRUE(wait_running(c.archive(), 2));
   for (pid_t g : job_groups(c.workdir())) EXPECT_TRUE(group_alive(g)) << g;
   const auto r = test::mixbo("", "cancel " + c.config.string());
@@ -276,7 +258,7 @@ TEST(CampaignCli, CancelWhileRunning) {
 TEST(CampaignCli, CancelAfterTheDriverDied) {
   const auto c =
       test::make_e2e_campaign("cancel-dead", kRandom + "\n[simulator]\nsleep_per_cost = 60\n");
-  const pid_t driver = spawn({"run", c.config.string()}, c.dir / "driver.log");
+  const pid_t driver = test::spawn_mixbo({"run", c.config.string()}, c.dir / "driver.log");
   ASSERT_TRUE(wait_running(c.archive(), 2));
   ::kill(driver, SIGKILL);
   ::waitpid(driver, nullptr, 0);

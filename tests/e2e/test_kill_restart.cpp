@@ -3,7 +3,6 @@
 // restart of `mixbo run`. At the end: every trial is done, each attempt ran exactly once (the job
 // script appends to a start log before it runs the proxy), has its learning curve in the archive
 // exactly once, and the last run finishes and prints the recommendation.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -25,27 +24,6 @@
 using namespace mixbo;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-pid_t spawn_mixbo(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd >= 0) {
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-  }
-  std::vector<std::string> all = {test::mixbo_binary()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(argv[0], argv.data());
-  ::_exit(127);
-}
-
-}  // namespace
 
 TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
   // The stock proxy template plus one line that logs every start of a job.
@@ -73,7 +51,7 @@ TEST(KillRestart, TwentyKillsLoseNothingAndRunNothingTwice) {
   int kills = 0, early_exits = 0;
   const auto t0 = Clock::now();
   while (kills < 20) {
-    const pid_t pid = spawn_mixbo({"run", "--quiet", c.config.string()}, log);
+    const pid_t pid = test::spawn_mixbo({"run", "--quiet", c.config.string()}, log);
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
     int st = 0;

@@ -1,12 +1,14 @@
 #pragma once
 // Small local-executor campaigns of mixbo-proxy jobs for end-to-end tests: writes a campaign
 // file into a fresh folder and runs the real `mixbo` binary on it.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "run_command.hpp"
 #include "scratch.hpp"
@@ -41,6 +43,25 @@ inline E2eCampaign make_e2e_campaign(const std::string& name, const std::string&
 // Runs `mixbo ARGS` with the environment assignments `env` ("K=V ..." prefix, already quoted).
 inline CommandResult mixbo(const std::string& env, const std::string& args) {
   return run_command(env + (env.empty() ? "" : " ") + mixbo_binary() + " " + args);
+}
+
+// Starts `mixbo ARGS` in a child process with stdout and stderr appended to `log`, for tests
+// that signal or kill the driver while it runs; returns the child's pid.
+inline pid_t spawn_mixbo(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+  }
+  std::vector<std::string> all = {mixbo_binary()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
 }
 
 }  // namespace mixbo::test
