@@ -17,6 +17,7 @@
 #include "mixbo/gp/fit.hpp"
 #include "mixbo/gp/kernels.hpp"
 #include "mixbo/space/sampling.hpp"
+#include "mixbo/strategy/curve_smoothing.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
 
 namespace mixbo {
@@ -76,6 +77,7 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
               : std::numeric_limits<int>::max();
   TrainingSet ts;
   std::vector<size_t> rows;
+  std::vector<double> values;
   std::vector<Eigen::VectorXd> mixtures;
   for (auto& r : runs) {
     std::stable_sort(r.begin(), r.end(), [&](size_t a, size_t b) {
@@ -83,9 +85,16 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
     });
     std::vector<size_t> kept(r.size());
     std::iota(kept.begin(), kept.end(), size_t{0});
+    std::vector<CurvePoint> curve;
+    for (size_t i : r)
+      curve.push_back({static_cast<double>(history.observations[i].point.steps),
+                       history.observations[i].value});
     if (thinned) kept = thin(r.size(), per_run);
     for (size_t j : kept) {
       rows.push_back(r[j]);
+      // A kept checkpoint stands for its neighbours, which thinning leaves out; with every
+      // checkpoint a row of its own (thinned = false) each is its own reading.
+      values.push_back(thinned ? smoothed_checkpoint(curve, j, kCheckpointWindow) : curve[j].value);
       ts.run.push_back(static_cast<int>(&r - runs.data()));
     }
     const Eigen::VectorXd& w = history.observations[r.front()].point.w;
@@ -98,7 +107,7 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& o = history.observations[rows[i]];
     ts.X.row(static_cast<Eigen::Index>(i)) = sp.features(o.point).transpose();
-    ts.y[static_cast<Eigen::Index>(i)] = o.value;
+    ts.y[static_cast<Eigen::Index>(i)] = values[i];
   }
   ts.log_output = setup_.options.output == "log" ||
                   (setup_.options.output == "auto" && ts.y.size() > 0 && ts.y.minCoeff() > 0);

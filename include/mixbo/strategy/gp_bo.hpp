@@ -42,7 +42,9 @@
 // kCheckpointsPerRun of them per run (fewer once there are many runs, so that the training set
 // stays near kMaxTrainingRows; never fewer than the last one): the last and then halving the
 // steps back from it (19500, 9700, 4800, ... for a full paper run), so the exact GP stays
-// affordable and its rows describe the late curve that decides the final loss.
+// affordable and its rows describe the late curve that decides the final loss. Each kept row's
+// value is read from the run's checkpoints around it (kCheckpointWindow), so the checkpoints
+// thinning leaves out still average the noise of a measured loss.
 //
 // Outputs (strategy.output): the GP models log(value) when every value is positive ("auto",
 // the default, or "log"), else the raw value. Losses span a factor of several between a 20M
@@ -159,6 +161,11 @@ class GpBoStrategy : public Strategy {
   enum class Fidelity { kMulti, kSingle };
   static constexpr int kCheckpointsPerRun = 6;
   static constexpr size_t kMaxTrainingRows = 300;
+  // A training row's value is read from its run's checkpoints within this many e-folds of its
+  // steps (curve_smoothing.hpp): 19 checkpoints at the end of a paper-ladder run, 5 at 4,800
+  // steps, none but itself at 1,200. Wide enough to average a checkpoint's noise several times
+  // over, narrow enough that the curve's bend over it stays far below the answer's tolerance.
+  static constexpr double kCheckpointWindow = 0.1;
   static constexpr double kDesignShare = 1.0 / 3;  // of the budget, at most, for the design
   static constexpr double kRefitGrowth = 1.5;
   // How much longer than the longest extrapolation the run-out check has made (in log scale)
