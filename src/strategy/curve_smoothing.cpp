@@ -1,6 +1,7 @@
 #include "mixbo/strategy/curve_smoothing.hpp"
 
 #include <cmath>
+#include <string>
 
 #include "mixbo/core/error.hpp"
 
