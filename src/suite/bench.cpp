@@ -241,10 +241,12 @@ BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options,
     CampaignConfig cfg = config;
     cfg.strategy.type = s;
     cfg.seed = config.seed + static_cast<std::uint64_t>(i);
-    cfg.name = config.name + "-" + s + "-seed" + std::to_string(i);
+    // Named by the campaign's own seed, the one runs.csv and bench.h5 report: with
+    // --campaign.seed=30 the first campaign is seed 31, and its archive seed31/.
+    const std::string seed_name = "seed" + std::to_string(cfg.seed);
+    cfg.name = config.name + "-" + s + "-" + seed_name;
     auto strategy = make_strategy(cfg.strategy_setup(), team);
-    const fs::path dir =
-        options.archives.empty() ? fs::path() : options.archives / s / ("seed" + std::to_string(i));
+    const fs::path dir = options.archives.empty() ? fs::path() : options.archives / s / seed_name;
     runs.push_back(
         drive_campaign(cfg, *strategy, *sim, truth, r.optimum.value, options.epsilon, dir));
     if (progress)

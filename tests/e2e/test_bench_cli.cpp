@@ -98,8 +98,13 @@ TEST(BenchCli, QuickCompletesAndWritesValidFiles) {
                                    " -o " + (tmp.path / "bench.png").string());
   ASSERT_EQ(p.exit_code, 0) << p.output;
   EXPECT_TRUE(is_png(tmp.path / "bench.png"));
-  const auto archive = out / "campaigns" / ran.front() / "seed1" / "campaign.h5";
+  // The archive is named by the campaign's seed, as runs.csv and bench.h5 name it: the demo's
+  // campaign.seed is 7, so its first campaign is seed 8 (the folder was once the index, seed1).
+  EXPECT_EQ(runs.at(1).substr(0, runs.at(1).find(',', runs.at(1).find(',') + 1)),
+            ran.front() + ",8");
+  const auto archive = out / "campaigns" / ran.front() / "seed8" / "campaign.h5";
   ASSERT_TRUE(fs::exists(archive));
+  EXPECT_FALSE(fs::exists(out / "campaigns" / ran.front() / "seed1"));
   const auto c = test::run_command(scripts + "plot_campaign.py " + archive.string() + " -o " +
                                    (tmp.path / "campaign.png").string());
   ASSERT_EQ(c.exit_code, 0) << c.output;
@@ -118,7 +123,8 @@ TEST(BenchCli, FamilyKeepsEveryMembersArchives) {
       out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* member : {"member_0", "member_1"}) {
-    const auto archive = out / member / "campaigns" / "regmix" / "seed1" / "campaign.h5";
+    // Members keep the demo campaign's seed (7): the first campaign is seed 8.
+    const auto archive = out / member / "campaigns" / "regmix" / "seed8" / "campaign.h5";
     ASSERT_TRUE(fs::exists(archive)) << archive;
     h5::Handle f = h5::open_file(archive);
     const auto domains = h5::read_strings(f.id(), "space/domains");
