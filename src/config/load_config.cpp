@@ -85,6 +85,8 @@ const std::vector<Key>& keys() {
       {"simulator.seed", "0", "law-family: the member of the family (sim/law_family.hpp)"},
       {"simulator.file", "", "weights file of the mlp simulator (JSON)"},
       {"simulator.noise", "0", "std-dev of Gaussian noise added to simulated losses"},
+      {"simulator.run_noise", "0",
+       "std-dev of a Gaussian shift per run, added to every checkpoint and metric of the run"},
       {"simulator.sleep_per_cost", "0", "seconds a simulated run sleeps per unit of cost"},
       {"strategy.type", "mfms-bo", "the method that proposes runs"},
       {"strategy.acquisition", "target-ei-per-cost",
@@ -507,6 +509,7 @@ SimulatorOptions read_simulator(const Reader& r, const std::filesystem::path& ba
   sim.target_params = space.scales().target_scale().params;
   sim.file = resolve(base, r.str("simulator.file"));
   sim.noise = r.number("simulator.noise");
+  sim.run_noise = r.number("simulator.run_noise");
   sim.sleep_per_cost = r.number("simulator.sleep_per_cost");
   return sim;
 }

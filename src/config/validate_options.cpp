@@ -119,6 +119,7 @@ void SimulatorOptions::validate() const {
   if (type == "mlp" && file.empty())
     throw_key_error("simulator.file", "is required when simulator.type = mlp");
   if (!(noise >= 0)) throw_key_error("simulator.noise", "must be non-negative");
+  if (!(run_noise >= 0)) throw_key_error("simulator.run_noise", "must be non-negative");
   if (!(sleep_per_cost >= 0)) throw_key_error("simulator.sleep_per_cost", "must be non-negative");
 }
 

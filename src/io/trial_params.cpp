@@ -72,6 +72,7 @@ void write_params(const std::filesystem::path& file, const TrialParams& p) {
   kv("simulator_seed", std::to_string(p.simulator_seed));
   kv("simulator_target_params", exact_number(p.simulator_target_params));
   kv("noise", exact_number(p.noise));
+  kv("run_noise", exact_number(p.run_noise));
   kv("sleep_per_cost", exact_number(p.sleep_per_cost));
   kv("cost", exact_number(p.cost));
   write_text_atomic(file, o.str());
@@ -144,6 +145,8 @@ TrialParams read_params(const std::filesystem::path& file) {
     p.simulator_target_params =
         to_double("simulator_target_params", get("simulator_target_params"));
   p.noise = to_double("noise", get("noise"));
+  // Absent in params written before the per-run noise existed.
+  if (kv.count("run_noise")) p.run_noise = to_double("run_noise", get("run_noise"));
   p.sleep_per_cost = to_double("sleep_per_cost", get("sleep_per_cost"));
   p.cost = to_double("cost", get("cost"));
   return p;

@@ -285,6 +285,7 @@ TrialParams Campaign::params(std::int64_t trial) const {
   p.simulator_seed = config_.simulator.seed;
   p.simulator_target_params = config_.simulator.target_params;
   p.noise = config_.simulator.noise;
+  p.run_noise = config_.simulator.run_noise;
   p.sleep_per_cost = config_.simulator.sleep_per_cost;
   p.cost = t.cost;
   return p;

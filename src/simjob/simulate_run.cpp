@@ -10,6 +10,10 @@
 
 namespace mixbo {
 
+namespace {
+constexpr std::uint64_t kRunNoiseStream = 0x72756e5f6e6f6973;  // "run_nois"
+}  // namespace
+
 std::vector<std::int64_t> run_checkpoints(std::int64_t steps, std::int64_t interval) {
   if (steps <= 0 || interval <= 0)
     throw Error("a run needs a positive step budget and checkpoint interval (got steps=" +
@@ -21,7 +25,7 @@ std::vector<std::int64_t> run_checkpoints(std::int64_t steps, std::int64_t inter
 }
 
 ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, double params,
-                           const std::vector<std::int64_t>& checkpoints, double noise,
+                           const std::vector<std::int64_t>& checkpoints, RunNoise noise,
                            std::uint64_t seed) {
   const auto names = sim.metrics();
   ResultCurve c;
@@ -32,12 +36,20 @@ ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, doubl
     for (size_t i = 0; i < names.size(); ++i)
       c.metrics[names[i]].push_back(v[static_cast<Eigen::Index>(i)]);
   }
-  if (noise > 0) {
+  if (noise.checkpoint > 0) {
     for (size_t i = 0; i < names.size(); ++i) {
       Rng rng = make_rng(seed, i);
-      std::normal_distribution<double> n(0.0, noise);
+      std::normal_distribution<double> n(0.0, noise.checkpoint);
       for (auto& x : c.metrics[names[i]]) x += n(rng);
     }
+  }
+  if (noise.run > 0) {
+    // A stream no metric's checkpoint noise uses, so adding run noise leaves those draws as
+    // they were.
+    Rng rng = make_rng(seed, kRunNoiseStream);
+    const double shift = std::normal_distribution<double>(0.0, noise.run)(rng);
+    for (const auto& m : names)
+      for (auto& x : c.metrics[m]) x += shift;
   }
   return c;
 }
@@ -49,6 +61,7 @@ SimulatorOptions simulator_options(const TrialParams& p) {
   s.seed = p.simulator_seed;
   s.target_params = p.simulator_target_params;
   s.noise = p.noise;
+  s.run_noise = p.run_noise;
   s.sleep_per_cost = p.sleep_per_cost;
   return s;
 }
@@ -61,7 +74,7 @@ ResultCurve simulate_trial(const Simulator& sim, const TrialParams& p) {
   const Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(
       p.mixture.data(), static_cast<Eigen::Index>(p.mixture.size()));
   auto c = simulate_curve(sim, w, p.scale_params, run_checkpoints(p.steps, p.checkpoint_interval),
-                          p.noise, p.seed);
+                          RunNoise{p.noise, p.run_noise}, p.seed);
   c.trial_id = p.trial_id;
   c.status = "ok";
   return c;

@@ -355,7 +355,9 @@ std::string format_bench_report(const BenchResult& r,
   o << "objective: " << c.objective.text << " at " << target.name << ", "
     << c.space.steps().max_steps() << " steps (" << c.simulator.type << " simulator"
     << (c.simulator.file.empty() ? "" : ", " + c.simulator.file.filename().string())
-    << (c.simulator.noise > 0 ? ", noise " + std::to_string(c.simulator.noise) : "") << ")\n";
+    << (c.simulator.noise > 0 ? ", noise " + std::to_string(c.simulator.noise) : "")
+    << (c.simulator.run_noise > 0 ? ", run noise " + std::to_string(c.simulator.run_noise) : "")
+    << ")\n";
   o << "best achievable (dense search, " << r.optimum.evaluations
     << " evaluations): " << std::setprecision(6)
     << displayed_objective(c.objective, r.optimum.value) << " at";

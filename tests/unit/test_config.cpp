@@ -169,6 +169,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "key 'campaign.name'"},
         BadCase{"mlp_without_file", std::string(kGood) + "[simulator]\ntype = mlp\n",
                 "key 'simulator.file' is required"},
+        BadCase{"negative_run_noise", std::string(kGood) + "[simulator]\nrun_noise = -0.01\n",
+                "key 'simulator.run_noise' must be non-negative"},
         BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"),
                 "key 'objective.direction'"},
         // Issue 15, defect 4: integers wrapped (2^31 -> -2^31, 2^32 -> 0, 2^32 + 1 -> 1).

@@ -131,9 +131,13 @@ TEST(TrialParams, RoundTripAndEnvironment) {
   p.result = p.trial_dir / "result.h5";
   p.metrics = {"loss"};
   p.cost = 0.0123;
+  p.noise = 0.003;
+  p.run_noise = 0.004;
   const auto f = test::scratch_dir("result-test") / "params.ini";
   write_params(f, p);
   const auto q = read_params(f);
+  EXPECT_EQ(q.noise, 0.003);
+  EXPECT_EQ(q.run_noise, 0.004);
   EXPECT_EQ(q.domains, p.domains);
   EXPECT_EQ(q.mixture, p.mixture);
   EXPECT_EQ(q.trial_dir, p.trial_dir);
@@ -142,6 +146,35 @@ TEST(TrialParams, RoundTripAndEnvironment) {
   const auto env = params_environment(q, f);
   EXPECT_EQ(env.at("MIXBO_STEPS"), "4800");
   EXPECT_EQ(env.at("MIXBO_PARAMS"), f.string());
+}
+
+// A params.ini written before simulator.run_noise existed has no run_noise: it reads as 0 (a
+// campaign resumed under a newer mixbo replays its trials as they were).
+TEST(TrialParams, ParamsWithoutRunNoiseReadAsNone) {
+  TrialParams p;
+  p.trial_id = "t0001";
+  p.campaign = "demo";
+  p.domains = {"web", "code"};
+  p.mixture = {0.5, 0.5};
+  p.metrics = {"loss"};
+  p.noise = 0.003;
+  const auto dir = test::scratch_dir("result-test");
+  write_params(dir / "params.ini", p);
+  std::ifstream in(dir / "params.ini");
+  std::ofstream out(dir / "old-params.ini");
+  int dropped = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("run_noise", 0) == 0) {
+      ++dropped;
+      continue;
+    }
+    out << line << "\n";
+  }
+  out.close();
+  ASSERT_EQ(dropped, 1);
+  const auto q = read_params(dir / "old-params.ini");
+  EXPECT_EQ(q.run_noise, 0.0);
+  EXPECT_EQ(q.noise, 0.003);
 }
 
 TEST(TrialParams, MalformedFileNamesTheKey) {

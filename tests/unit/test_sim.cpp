@@ -304,10 +304,10 @@ TEST(SimulatedRun, NoiseIsSeededPerTrial) {
   BimixSimulator sim(test::kSlim);
   const Eigen::VectorXd w = Eigen::VectorXd::Constant(5, 0.2);
   const auto ck = run_checkpoints(19500, 100);
-  const auto clean = simulate_curve(sim, w, 1e9, ck, 0.0, 1);
-  const auto a = simulate_curve(sim, w, 1e9, ck, 0.01, 1);
-  const auto b = simulate_curve(sim, w, 1e9, ck, 0.01, 1);
-  const auto c = simulate_curve(sim, w, 1e9, ck, 0.01, 2);
+  const auto clean = simulate_curve(sim, w, 1e9, ck, {}, 1);
+  const auto a = simulate_curve(sim, w, 1e9, ck, {.checkpoint = 0.01}, 1);
+  const auto b = simulate_curve(sim, w, 1e9, ck, {.checkpoint = 0.01}, 1);
+  const auto c = simulate_curve(sim, w, 1e9, ck, {.checkpoint = 0.01}, 2);
   EXPECT_EQ(a.metrics, b.metrics);
   EXPECT_NE(a.metrics, c.metrics);
   EXPECT_EQ(clean.metrics.at("StackExchange_CE").back(), sim.evaluate(w, 1e9, 19500)[1]);
@@ -317,6 +317,40 @@ TEST(SimulatedRun, NoiseIsSeededPerTrial) {
   const auto& y = clean.metrics.at("StackExchange_CE");
   for (size_t i = 0; i < x.size(); ++i) ss += (x[i] - y[i]) * (x[i] - y[i]);
   EXPECT_NEAR(std::sqrt(ss / static_cast<double>(x.size())), 0.01, 0.002);
+}
+
+// simulator.run_noise shifts a run's whole curve, every checkpoint and every metric by one draw,
+// which has the std-dev asked for across runs; the checkpoints' own noise is drawn as without it.
+TEST(SimulatedRun, RunNoiseShiftsTheWholeRun) {
+  BimixSimulator sim(test::kSlim);
+  const Eigen::VectorXd w = Eigen::VectorXd::Constant(5, 0.2);
+  const auto ck = run_checkpoints(2000, 100);
+  const auto clean = simulate_curve(sim, w, 1e9, ck, {}, 1);
+  const auto names = sim.metrics();
+  std::vector<double> shifts;
+  for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+    const auto run = simulate_curve(sim, w, 1e9, ck, {.run = 0.02}, seed);
+    const double shift =
+        run.metrics.at(names.front()).front() - clean.metrics.at(names.front()).front();
+    for (const auto& m : names)
+      for (size_t i = 0; i < ck.size(); ++i)
+        ASSERT_NEAR(run.metrics.at(m)[i] - clean.metrics.at(m)[i], shift, 1e-12) << m << " " << i;
+    shifts.push_back(shift);
+  }
+  double mean = 0, ss = 0;
+  for (double s : shifts) mean += s / static_cast<double>(shifts.size());
+  for (double s : shifts) ss += (s - mean) * (s - mean);
+  // 400 draws: the sample sd is within 0.02 * 3 / sqrt(800) of 0.02 with high probability.
+  EXPECT_NEAR(std::sqrt(ss / static_cast<double>(shifts.size() - 1)), 0.02, 0.0025);
+  EXPECT_NEAR(mean, 0.0, 0.004);
+
+  // Both noises: the checkpoints' draws are those of the checkpoint noise alone, plus the shift.
+  const auto both = simulate_curve(sim, w, 1e9, ck, {.checkpoint = 0.01, .run = 0.02}, 7);
+  const auto alone = simulate_curve(sim, w, 1e9, ck, {.checkpoint = 0.01}, 7);
+  const double shift = shifts.at(6);
+  for (const auto& m : names)
+    for (size_t i = 0; i < ck.size(); ++i)
+      EXPECT_NEAR(both.metrics.at(m)[i] - alone.metrics.at(m)[i], shift, 1e-12) << m;
 }
 
 TEST(SimulatedRun, TrialParamsDriveTheCurve) {

@@ -30,7 +30,8 @@ struct TrialParams {
   std::filesystem::path simulator_file;
   std::uint64_t simulator_seed = 0;    // law-family member
   double simulator_target_params = 0;  // law-family: the campaign's target size
-  double noise = 0;
+  double noise = 0;                    // std-dev of the noise at every checkpoint
+  double run_noise = 0;                // std-dev of the run's one shift (simulator_options.hpp)
   double sleep_per_cost = 0;
   double cost = 0;  // cost of this run in the campaign's unit
 };

@@ -17,17 +17,24 @@ namespace mixbo {
 // Checkpoints interval, 2*interval, ..., and `steps` itself when it is not a multiple.
 std::vector<std::int64_t> run_checkpoints(std::int64_t steps, std::int64_t interval);
 
-// Curve of a run; `noise` > 0 adds independent Gaussian noise (std-dev `noise`) to every value,
-// drawn from make_rng(seed, metric index) so a trial's curve is the same on every replay.
+// The noise of a simulated run (simulator.noise, simulator.run_noise): standard deviations.
+struct RunNoise {
+  double checkpoint = 0;  // independent at every checkpoint of every metric
+  double run = 0;         // one shift of the whole run, the same for every checkpoint and metric
+};
+
+// Curve of a run with its noise, drawn from make_rng(seed, metric index) for the checkpoints'
+// and from one more stream of the seed for the run's shift, so a trial's curve is the same on
+// every replay.
 ResultCurve simulate_curve(const Simulator& sim, const Eigen::VectorXd& w, double params,
-                           const std::vector<std::int64_t>& checkpoints, double noise,
+                           const std::vector<std::int64_t>& checkpoints, RunNoise noise,
                            std::uint64_t seed);
 
 // The simulator settings a trial's params carry ([simulator] of the campaign).
 SimulatorOptions simulator_options(const TrialParams& p);
 
 // The run a trial's params describe (mixture, scale_params, steps, checkpoint_interval, noise,
-// seed), with trial_id set and status "ok". Throws Error when the params do not fit the
+// run_noise, seed), with trial_id set and status "ok". Throws Error when the params do not fit the
 // simulator (mixture length, non-positive sizes).
 ResultCurve simulate_trial(const Simulator& sim, const TrialParams& p);
 
