@@ -32,10 +32,10 @@ Simulates one proxy training run of a mixbo campaign, as a job script would run 
 reads the trial's params.ini (PARAMS, or $MIXBO_PARAMS), evaluates the campaign's simulator
 (params: simulator = bimix | mlp | law-family, simulator_file, noise, run_noise, seed) at every
 checkpoint (checkpoint_interval, 2*checkpoint_interval, ..., steps) and writes the learning
-curve of every simulator metric to `result` (default <trial_dir>/result.h5): root attributes schema, trial_id,
-status; datasets steps and one float64 per metric. With sleep_per_cost > 0 it takes
-sleep_per_cost * cost seconds, rewriting a "partial" result as it goes, like a real run that
-checkpoints; killed mid-way it leaves a valid partial curve.
+curve of every simulator metric to `result` (default <trial_dir>/result.h5): root attributes
+schema, trial_id, status; datasets steps and one float64 per metric. With sleep_per_cost > 0
+it takes sleep_per_cost * cost seconds, rewriting a "partial" result as it goes, like a real
+run that checkpoints; killed mid-way it leaves a valid partial curve.
 
 Fault injection (for tests of the driver; also from the environment):
   --fault=MODE           MIXBO_PROXY_FAULT: one of

@@ -340,7 +340,8 @@ TEST(SimulatedRun, RunNoiseShiftsTheWholeRun) {
   double mean = 0, ss = 0;
   for (double s : shifts) mean += s / static_cast<double>(shifts.size());
   for (double s : shifts) ss += (s - mean) * (s - mean);
-  // 400 draws: the sample sd is within 0.02 * 3 / sqrt(800) of 0.02 with high probability.
+  // 400 draws: the sample sd's standard error is 0.02 / sqrt(800) = 0.0007 and the mean's
+  // 0.02 / sqrt(400) = 0.001, so the bounds are 3.5 and 4 standard errors.
   EXPECT_NEAR(std::sqrt(ss / static_cast<double>(shifts.size() - 1)), 0.02, 0.0025);
   EXPECT_NEAR(mean, 0.0, 0.004);
 
