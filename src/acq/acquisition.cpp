@@ -160,11 +160,12 @@ double Acquisition::mes_value(int pair, const Eigen::VectorXd& w, Eigen::VectorX
   // cov(f_T(w), f(x)) = amp (k(x, x_T) - s2 k_x' (s2 K + noise)^-1 k_T), as the KG's cov_t.
   const Eigen::VectorXd gt = gp_->solve(s2 * kt);
   const double cov = amp_ * (kern.cross(kparams_, xmr, xtr)(0, 0) - km.dot(gt));
-  const double noise = gp_->noise_variance();
   const Eigen::MatrixXd dkm = kern.input_gradient(kparams_, xm, gp_->X());  // d x n
   const Eigen::MatrixXd dkt = kern.input_gradient(kparams_, xt, gp_->X());
   const PointGradient pt = gp_->predict_with_gradient(xt, kt, dkt);
   const PointGradient pm = gp_->predict_with_gradient(xm, km, dkm);
+  // The run's reading: its noise and its seed's shift (on a raw output, of the reading's size).
+  const double noise = gp_->new_run_noise(pm.mean);
   const MaxValueInformation info = max_value_information(pt.mean, pt.variance, pm.variance + noise,
                                                          cov, spec_.min_samples, true);
   if (!std::isfinite(info.log_value)) {
@@ -181,6 +182,8 @@ double Acquisition::mes_value(int pair, const Eigen::VectorXd& w, Eigen::VectorX
   // A posterior variance clipped at 0 has no meaningful gradient (as in value() below).
   if (pt.variance > 0) g += info.dvar_target * pt.dvariance;
   if (pm.variance > 0) g += info.dvar_run * pm.dvariance;
+  if (!gp_->run_effect().empty())
+    g += info.dvar_run * gp_->new_run_noise_derivative(pm.mean) * pm.dmean;
   *grad = g.head(k());
   return info.log_value - spec_.alpha * pr.log_cost;
 }
@@ -189,7 +192,6 @@ Eigen::VectorXd Acquisition::mes_values(int pair, const Eigen::MatrixXd& X) cons
   const auto& pr = spec_.pairs.at(static_cast<size_t>(pair));
   const Kernel& kern = gp_->model().kernel();
   const double s2 = gp_->model().signal_variance(gp_->theta());
-  const double noise = gp_->noise_variance();
   Eigen::MatrixXd XT = X;
   XT.col(k()).setConstant(spec_.target_log_params);
   XT.col(k() + 1).setConstant(spec_.target_log_steps);
@@ -206,7 +208,8 @@ Eigen::VectorXd Acquisition::mes_values(int pair, const Eigen::MatrixXd& X) cons
       const double cov =
           amp_ * (kern.cross(kparams_, Xm.row(i), Xt.row(i))(0, 0) - Km.col(i).dot(Gt.col(i)));
       const MaxValueInformation info = max_value_information(
-          pt.mean[i], pt.variance[i], pm.variance[i] + noise, cov, spec_.min_samples, false);
+          pt.mean[i], pt.variance[i], pm.variance[i] + gp_->new_run_noise(pm.mean[i]), cov,
+          spec_.min_samples, false);
       out[b0 + i] = std::isfinite(info.log_value) ? info.log_value - spec_.alpha * pr.log_cost
                                                   : kNoAcquisitionValue;
     }
@@ -247,7 +250,7 @@ double Acquisition::from_moments(int pair, double mu, double var, const Eigen::V
     case AcqKind::kMesPerCost:
       throw Error("mes-per-cost: evaluated from two points' moments (mes_value), not one's");
     case AcqKind::kTargetEiPerCost: {
-      const double s2 = var + gp_->noise_variance();
+      const double s2 = var + gp_->new_run_noise(mu);
       const double s = std::sqrt(s2);
       const Eigen::VectorXd b = cov_t / s;
       const LogKg kg = log_knowledge_gradient(a_, b, dmu != nullptr);
@@ -260,6 +263,8 @@ double Acquisition::from_moments(int pair, double mu, double var, const Eigen::V
         } else {
           *dcov_t = kg.dlog_db / s;
           *dvar = -0.5 * kg.dlog_db.dot(b) / s2;
+          // On a raw output the run's shift scales with its level: s2 moves with mu too.
+          if (!gp_->run_effect().empty()) *dmu = *dvar * gp_->new_run_noise_derivative(mu);
         }
       }
       return none ? kNoAcquisitionValue : kg.log_value - spec_.alpha * pr.log_cost;

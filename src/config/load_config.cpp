@@ -126,6 +126,11 @@ const std::vector<Key>& keys() {
        "mfms-bo/sf-bo with recommend_within = hull: recommend the posterior minimiser over the "
        "whole bounded simplex instead when its mean at the target is more than this many "
        "posterior sds (of the two values' difference) below the hull minimiser's (0: never)"},
+      {"strategy.run_noise", "0",
+       "mfms-bo/sf-bo: standard deviation of the shift a run's seed gives its whole loss curve, "
+       "as a fraction of the loss (0.003: 0.3%; measured from a few seeds of one small run); the "
+       "GP reads one run's checkpoints as sharing it (0: independent; not with checkpoints = "
+       "all)"},
       {"strategy.answer_modes", "transfer",
        "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
        "and the optima where the kernel's scale correlations carry across the ladder, weighted "
@@ -536,6 +541,7 @@ StrategyOptions read_strategy(const Reader& r) {
   s.checkpoints = r.str("strategy.checkpoints");
   s.recommend_within = r.str("strategy.recommend_within");
   s.reach_z = r.number("strategy.reach_z");
+  s.run_noise = r.number("strategy.run_noise");
   s.answer_modes = r.str("strategy.answer_modes");
   s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");

@@ -73,6 +73,12 @@ void StrategyOptions::validate(const SearchSpace& space) const {
                     "is '" + recommend_within + "'; allowed: hull, simplex");
   if (!(reach_z >= 0 && reach_z <= 100))
     throw_key_error("strategy.reach_z", "must be in [0, 100] posterior sds (0: never)");
+  if (!(run_noise >= 0) || !std::isfinite(run_noise))
+    throw_key_error("strategy.run_noise", "must be a finite standard deviation >= 0");
+  if (run_noise > 0 && checkpoints == "all")
+    throw_key_error("strategy.run_noise",
+                    "is not supported with strategy.checkpoints = all (the GP on every checkpoint "
+                    "has no run effect); set one of them to its default");
   if (answer_modes != "map" && answer_modes != "transfer")
     throw_key_error("strategy.answer_modes", "is '" + answer_modes + "'; allowed: map, transfer");
   if (!bimix_scale.empty() && space.scales().index_of(bimix_scale) < 0)

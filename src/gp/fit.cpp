@@ -12,8 +12,13 @@
 
 namespace mixbo {
 
-GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options)
-    : model_(std::move(model)), X_(std::move(X)), ys_(std::move(ys)), options_(options) {}
+GpFitProblem::GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options,
+                           RunEffect runs)
+    : model_(std::move(model)),
+      X_(std::move(X)),
+      ys_(std::move(ys)),
+      options_(options),
+      runs_(std::move(runs)) {}
 
 void GpFitProblem::serialize(ByteWriter& out) const {
   model_.serialize(out);
@@ -23,6 +28,7 @@ void GpFitProblem::serialize(ByteWriter& out) const {
   out.put<std::int32_t>(options_.max_evaluations);
   out.put<double>(options_.ftol_rel);
   out.put<double>(options_.xtol_rel);
+  runs_.serialize(out);
 }
 
 std::unique_ptr<MultiStartProblem> GpFitProblem::deserialize(ByteReader& in) {
@@ -34,7 +40,9 @@ std::unique_ptr<MultiStartProblem> GpFitProblem::deserialize(ByteReader& in) {
   o.max_evaluations = in.get<std::int32_t>();
   o.ftol_rel = in.get<double>();
   o.xtol_rel = in.get<double>();
-  return std::make_unique<GpFitProblem>(std::move(model), std::move(X), std::move(ys), o);
+  RunEffect runs = RunEffect::deserialize(in);
+  return std::make_unique<GpFitProblem>(std::move(model), std::move(X), std::move(ys), o,
+                                        std::move(runs));
 }
 
 double negated_log_posterior(const std::function<double(Eigen::VectorXd*)>& log_posterior,
@@ -53,7 +61,9 @@ double negated_log_posterior(const std::function<double(Eigen::VectorXd*)>& log_
 double GpFitProblem::objective(const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
                                LikelihoodWorkspace* workspace) const {
   return negated_log_posterior(
-      [&](Eigen::VectorXd* g) { return log_posterior(model_, X_, ys_, theta, g, workspace); },
+      [&](Eigen::VectorXd* g) {
+        return log_posterior(model_, X_, ys_, theta, g, workspace, &runs_);
+      },
       theta.size(), grad);
 }
 
@@ -183,18 +193,21 @@ std::vector<StartResult> run_screened_starts(const FitProblemFactory& make,
 
 FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                  Team& team, Rng& rng, const std::optional<Eigen::VectorXd>& previous,
-                 const FitOptions& options) {
+                 const FitOptions& options, const RunEffect& runs) {
   check_training_data(X, y, model.dim());
   if (X.rows() == 0) throw Error("GP fit: no observations");
   const Standardizer st = Standardizer::fit(y);
   const Eigen::VectorXd ys = st.apply(y);
+  const RunEffect runs_std = runs.standardised(st.scale);
   std::vector<Eigen::VectorXd> starts = fit_start_points(model, rng, previous, options.starts);
   const std::vector<StartResult> results = run_screened_starts(
-      [&](const FitOptions& o) { return std::make_unique<GpFitProblem>(model, X, ys, o); }, starts,
-      team, options);
+      [&](const FitOptions& o) {
+        return std::make_unique<GpFitProblem>(model, X, ys, o, runs_std);
+      },
+      starts, team, options);
   const size_t best = best_start(results);
   const Eigen::VectorXd theta = results[best].x;
-  GaussianProcess gp(model, X, y, theta, st);
+  GaussianProcess gp(model, X, y, theta, st, runs);
   const double lml = gp.log_marginal_likelihood();
   return FitResult{std::move(gp),      theta, lml + model.log_prior(theta), lml, std::move(starts),
                    std::move(results), best};

@@ -28,20 +28,25 @@ void check_training_data(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, int
 }
 
 GaussianProcess::GaussianProcess(GpModel model, Eigen::MatrixXd X, const Eigen::VectorXd& y,
-                                 Eigen::VectorXd theta, std::optional<Standardizer> standardizer)
-    : model_(std::move(model)), X_(std::move(X)), theta_(std::move(theta)) {
+                                 Eigen::VectorXd theta, std::optional<Standardizer> standardizer,
+                                 RunEffect runs)
+    : model_(std::move(model)), X_(std::move(X)), theta_(std::move(theta)), runs_(std::move(runs)) {
   check_training_data(X_, y, model_.dim());
   if (X_.rows() == 0) throw Error("GP data: no observations");
   if (theta_.size() != model_.num_params())
     throw Error("GP hyperparameters: " + std::to_string(theta_.size()) + " given, model needs " +
                 std::to_string(model_.num_params()));
   if (!theta_.allFinite()) throw Error("GP hyperparameters are not finite");
+  if (!runs_.empty() && static_cast<Eigen::Index>(runs_.run().size()) != X_.rows())
+    throw Error("GP run effect: " + std::to_string(runs_.run().size()) + " rows, the data " +
+                std::to_string(X_.rows()));
   std_ = standardizer ? *standardizer : Standardizer::fit(y);
   ys_ = std_.apply(y);
   const Eigen::VectorXd p = model_.kernel_params(theta_);
   L_ = model_.kernel().gram(p, X_);
   L_ *= model_.signal_variance(theta_);
   L_.diagonal().array() += model_.noise_variance(theta_);
+  runs_.standardised(std_.scale).add_to(L_, false);
   jitter_ = cholesky_in_place(L_, "GP posterior");
   finish();
 }
@@ -59,6 +64,14 @@ Eigen::VectorXd GaussianProcess::y() const {
 
 double GaussianProcess::noise_variance() const {
   return model_.noise_variance(theta_) * std_.scale * std_.scale;
+}
+
+double GaussianProcess::new_run_noise(double y) const {
+  return noise_variance() + runs_.variance_at(y);
+}
+
+double GaussianProcess::new_run_noise_derivative(double y) const {
+  return 2 * runs_.loading_at(y) * runs_.dloading_at(y);
 }
 
 double GaussianProcess::log_marginal_likelihood() const {
@@ -201,6 +214,7 @@ GaussianProcess GaussianProcess::fantasize(const Eigen::MatrixXd& X_new,
     out.L_ = L_;
     out.alpha_ = alpha_;
     out.jitter_ = jitter_;
+    out.runs_ = runs_;
     return out;
   }
   const Eigen::VectorXd p = model_.kernel_params(theta_);
@@ -218,6 +232,10 @@ GaussianProcess GaussianProcess::fantasize(const Eigen::MatrixXd& X_new,
   L_.triangularView<Eigen::Lower>().solveInPlace(B);             // B = L21'
   Eigen::MatrixXd S = model_.kernel().gram(p, X_new) * s2;
   S.diagonal().array() += model_.noise_variance(theta_);
+  out.runs_ = runs_.with_new_runs(y_new);
+  if (!runs_.empty())
+    for (Eigen::Index j = 0; j < q; ++j)
+      S(j, j) += runs_.variance_at(y_new[j]) / (std_.scale * std_.scale);
   S.noalias() -= B.transpose() * B;
   mirror_lower_to_upper(S);
   const double jitter = cholesky_in_place(S, "GP fantasy update");
@@ -233,7 +251,7 @@ GaussianProcess GaussianProcess::fantasize(const Eigen::MatrixXd& X_new,
 }
 
 void GaussianProcess::serialize(ByteWriter& out) const {
-  out.put<std::uint32_t>(0x47500001);  // "GP" format 1
+  out.put<std::uint32_t>(0x47500002);  // "GP" format 2 (1 had no run effect)
   model_.serialize(out);
   out.put(X_);
   out.put(ys_);
@@ -243,10 +261,11 @@ void GaussianProcess::serialize(ByteWriter& out) const {
   out.put<double>(jitter_);
   out.put(L_);
   out.put(alpha_);
+  runs_.serialize(out);
 }
 
 GaussianProcess GaussianProcess::deserialize(ByteReader& in) {
-  if (in.get<std::uint32_t>() != 0x47500001) throw Error("not a serialized GP (bad tag)");
+  if (in.get<std::uint32_t>() != 0x47500002) throw Error("not a serialized GP (bad tag)");
   GaussianProcess gp(GpModel::deserialize(in));
   gp.X_ = in.get_matrix();
   gp.ys_ = in.get_vector();
@@ -256,6 +275,7 @@ GaussianProcess GaussianProcess::deserialize(ByteReader& in) {
   gp.jitter_ = in.get<double>();
   gp.L_ = in.get_matrix();
   gp.alpha_ = in.get_vector();
+  gp.runs_ = RunEffect::deserialize(in);
   const auto n = gp.X_.rows();
   if (gp.ys_.size() != n || gp.L_.rows() != n || gp.L_.cols() != n || gp.alpha_.size() != n ||
       gp.X_.cols() != gp.model_.dim() || gp.theta_.size() != gp.model_.num_params())

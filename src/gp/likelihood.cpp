@@ -18,7 +18,8 @@ LikelihoodWorkspace::LikelihoodWorkspace(const GpModel& model, const Eigen::Matr
 
 double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
                                const Eigen::VectorXd& ys, const Eigen::VectorXd& theta,
-                               Eigen::VectorXd* grad, LikelihoodWorkspace* workspace) {
+                               Eigen::VectorXd* grad, LikelihoodWorkspace* workspace,
+                               const RunEffect* runs) {
   if (theta.size() != model.num_params())
     throw Error("GP hyperparameter vector has " + std::to_string(theta.size()) +
                 " entries, the model needs " + std::to_string(model.num_params()));
@@ -32,11 +33,15 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
   const double s2 = model.signal_variance(theta);
   const double noise = model.noise_variance(theta);
 
+  if (runs && !runs->empty() && static_cast<Eigen::Index>(runs->run().size()) != n)
+    throw Error("GP likelihood: the run effect has " + std::to_string(runs->run().size()) +
+                " rows, the data " + std::to_string(n));
   const Eigen::VectorXd r = ys - model.mean(theta, X);
   Eigen::MatrixXd& K = workspace->K_;
   kern.gram_lower(p, *workspace->state_, K);
   for (Eigen::Index j = 0; j < n; ++j) K.col(j).tail(n - j) *= s2;
   K.diagonal().array() += noise;
+  if (runs) runs->add_to(K, true);
   // Factorise the lower triangle in place. On failure (or a non-finite factor: NaN passes LLT's
   // pivot test) rebuild the full matrix and let cholesky_in_place escalate the jitter or throw.
   double jitter = 0;
@@ -46,6 +51,7 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
       kern.gram_lower(p, *workspace->state_, K);
       for (Eigen::Index j = 0; j < n; ++j) K.col(j).tail(n - j) *= s2;
       K.diagonal().array() += noise;
+      if (runs) runs->add_to(K, true);
       mirror_lower_to_upper(K);
       jitter = cholesky_in_place(K, "GP marginal likelihood");
     }
@@ -65,9 +71,10 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
   const double a2 = alpha.squaredNorm();
   const double total_noise = noise + jitter;
 
-  // d/dlog s2: 0.5 tr(W s2 Kk) with s2 Kk = Kfull - (noise + jitter) I and Kfull alpha = r.
-  (*grad)[model.signal_index()] =
-      0.5 * (r.dot(alpha) - total_noise * a2 - static_cast<double>(n) + total_noise * tr_kinv);
+  // d/dlog s2: 0.5 tr(W s2 Kk) with s2 Kk = Kfull - (noise + jitter) I - R and Kfull alpha = r.
+  const double run_terms = runs ? runs->trace_with_lower(K) - runs->quadratic_form(alpha) : 0.0;
+  (*grad)[model.signal_index()] = 0.5 * (r.dot(alpha) - total_noise * a2 - static_cast<double>(n) +
+                                         total_noise * tr_kinv + run_terms);
   // d/dtheta_noise: noise = floor + exp(theta), so dK = exp(theta) I.
   (*grad)[model.noise_index()] = 0.5 * std::exp(theta[model.noise_index()]) * (a2 - tr_kinv);
   (*grad)[model.mean_index()] = alpha.sum();
@@ -86,8 +93,8 @@ double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
 
 double log_posterior(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& ys,
                      const Eigen::VectorXd& theta, Eigen::VectorXd* grad,
-                     LikelihoodWorkspace* workspace) {
-  const double lml = log_marginal_likelihood(model, X, ys, theta, grad, workspace);
+                     LikelihoodWorkspace* workspace, const RunEffect* runs) {
+  const double lml = log_marginal_likelihood(model, X, ys, theta, grad, workspace, runs);
   return lml + model.log_prior(theta, grad);
 }
 

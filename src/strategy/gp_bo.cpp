@@ -75,7 +75,11 @@ std::string GpBoStrategy::state_key() const {
   std::string key = name() + "; kernel " + model_.kernel().expression() + " (" +
                     std::to_string(model_.num_params()) + " hyperparameters)";
   for (const auto& t : trends_) key += "; trend kernel " + t.model.kernel().expression();
-  return key + "; checkpoints " + setup_.options.checkpoints;
+  key += "; checkpoints " + setup_.options.checkpoints;
+  // Only where declared, so that the states archived before the option still match theirs.
+  if (setup_.options.run_noise > 0)
+    key += "; run noise " + std::to_string(setup_.options.run_noise);
+  return key;
 }
 
 std::string GpBoStrategy::trend_name(size_t i) {

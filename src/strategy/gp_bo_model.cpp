@@ -123,6 +123,11 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
   return ts;
 }
 
+RunEffect GpBoStrategy::run_effect(const TrainingSet& ts) const {
+  if (!(setup_.options.run_noise > 0)) return {};
+  return RunEffect(ts.run, ts.y, setup_.options.run_noise, ts.log_output);
+}
+
 std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& history) {
   if (gp_ && gp_key_ == history.observations.size()) return gp_;
   TrainingSet ts = training_set(history);
@@ -150,7 +155,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
       diag_.values["gp.curve_rank"] = fit.rank;
       gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
     } else {
-      FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo);
+      FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, theta_, fo, run_effect(ts));
       theta_ = fit.theta;
       gp_ = std::make_shared<const GaussianProcess>(std::move(fit.gp));
       diag_.values["gp.log_posterior"] = fit.log_posterior;
@@ -158,7 +163,8 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
     fit_cost_ = data_cost;
     refitted = true;
   } else {
-    gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_);
+    gp_ = std::make_shared<const GaussianProcess>(model_, ts.X, ts.y, *theta_, standardizer_,
+                                                  run_effect(ts));
   }
   // The answer's modes (gp_bo.hpp): fitted with the decision GP, and again, for the answer alone,
   // on the first rows from a scale the last fit's rows did not reach.
@@ -230,7 +236,7 @@ std::vector<Eigen::VectorXd> GpBoStrategy::transfer_modes(const TrainingSet& ts,
   for (size_t q = 0; q < starts.size(); ++q) {
     Rng rng = make_rng(derived_seed(static_cast<std::uint64_t>(history.iteration), kSeedModes),
                        static_cast<std::uint64_t>(q));
-    const FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, starts[q], one);
+    const FitResult fit = fit_gp(model_, ts.X, ts.y, team_, rng, starts[q], one, run_effect(ts));
     diag_.values["gp.mode" + std::to_string(q + 1) + "_log_posterior"] = fit.log_posterior;
     if (distinct(fit.theta, map) &&
         std::all_of(modes.begin(), modes.end(),
@@ -246,7 +252,7 @@ std::optional<ModeMixture> GpBoStrategy::answer_mixture(
   std::vector<std::shared_ptr<const GaussianProcess>> gps{gp};
   for (const auto& theta : modes_)
     gps.push_back(std::make_shared<const GaussianProcess>(model_, gp_rows_.X, gp_rows_.y, theta,
-                                                          standardizer_));
+                                                          standardizer_, gp->run_effect()));
   ModeMixture mixture(std::move(gps));
   // Every other mode below ModeMixture::kMinWeight: the MAP GP alone answers.
   if (mixture.size() == 1 && &mixture.gp(0) == gp.get()) return std::nullopt;
@@ -265,13 +271,14 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::trend_model_for(size_t i,
                        static_cast<std::uint64_t>(i + 1));
     FitOptions fo;
     fo.starts = setup_.options.fit_starts;
-    FitResult fit = fit_gp(t.model, ts.X, ts.y, team_, rng, t.theta, fo);
+    FitResult fit = fit_gp(t.model, ts.X, ts.y, team_, rng, t.theta, fo, run_effect(ts));
     t.theta = fit.theta;
     t.fit_cost = fit_cost_;
     diag_.values[prefix + "log_posterior"] = fit.log_posterior;
     out = std::make_shared<const GaussianProcess>(std::move(fit.gp));
   } else {
-    out = std::make_shared<const GaussianProcess>(t.model, ts.X, ts.y, *t.theta);
+    out = std::make_shared<const GaussianProcess>(t.model, ts.X, ts.y, *t.theta, std::nullopt,
+                                                  run_effect(ts));
   }
   for (int j = 0; j < t.model.num_params(); ++j)
     diag_.values[prefix + t.model.natural_name(j)] = t.model.natural_value(*t.theta, j);

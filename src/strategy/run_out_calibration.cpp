@@ -49,8 +49,9 @@ RunOutCalibration run_out_calibration(const GaussianProcess& gp, const std::vect
     if (keep.empty()) return it->second;
     it->second.from = X(keep, scale_column).maxCoeff();
     try {
-      it->second.gp = std::make_unique<GaussianProcess>(gp.model(), X(keep, Eigen::all), y(keep),
-                                                        gp.theta(), gp.standardizer());
+      it->second.gp =
+          std::make_unique<GaussianProcess>(gp.model(), X(keep, Eigen::all), y(keep), gp.theta(),
+                                            gp.standardizer(), gp.run_effect().subset(keep));
     } catch (const NumericalError&) {
       // This complement cannot be factorised: the runs at this scale tell nothing.
     }
@@ -70,7 +71,7 @@ RunOutCalibration run_out_calibration(const GaussianProcess& gp, const std::vect
     const GaussianProcess* rest = b.gp.get();
     if (!rest) continue;
     const Posterior p = rest->predict(X.row(last));
-    const double var = p.variance[0] + rest->noise_variance();
+    const double var = p.variance[0] + rest->new_run_noise(p.mean[0]);
     if (!(var > 0)) continue;
     const double z = (y[last] - p.mean[0]) / std::sqrt(var);
     sum_z2 += z * z;
@@ -108,7 +109,7 @@ HeldOutMiss leave_run_out_miss(const GaussianProcess& gp, const std::vector<int>
       if (run[static_cast<size_t>(i)] != r) keep.push_back(i);
     try {
       const GaussianProcess rest(gp.model(), X(keep, Eigen::all), y(keep), gp.theta(),
-                                 gp.standardizer());
+                                 gp.standardizer(), gp.run_effect().subset(keep));
       const double miss = y[row] - rest.predict(X.row(row)).mean[0];
       sum_sq += miss * miss;
       ++out.runs;

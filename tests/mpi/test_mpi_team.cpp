@@ -165,8 +165,17 @@ TEST_P(MpiTeamTest, GpFitIsBitIdenticalToSerial) {
         const FitResult c = fit_gp(m, X, y, serial, r1, a.theta, o);
         const FitResult d = fit_gp(m, X, y, t, r2, b.theta, o);
         expect_same_fit(c, d);
+        // With a run effect (declared seed noise, runs of four rows): the workers must fit the
+        // likelihood with it, so it crosses with the problem.
+        std::vector<int> run;
+        for (int i = 0; i < n; ++i) run.push_back(i / 4);
+        const RunEffect runs(run, y, 0.05, false);
+        const FitResult e = fit_gp(m, X, y, serial, r1, std::nullopt, o, runs);
+        const FitResult g = fit_gp(m, X, y, t, r2, std::nullopt, o, runs);
+        expect_same_fit(e, g);
+        EXPECT_NE(e.theta, a.theta);
         std::uint64_t h = 1469598103934665603ull;
-        for (const auto* f : {&b, &d}) {
+        for (const auto* f : {&b, &d, &g}) {
           h = fnv(h, f->theta.data(), sizeof(double) * static_cast<size_t>(f->theta.size()));
           for (const auto& s : f->starts) h = fnv(h, &s.value, sizeof s.value);
         }

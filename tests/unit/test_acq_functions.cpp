@@ -143,7 +143,9 @@ struct Fixture {
   AcqSpec spec;
 };
 
-Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
+// run_sd > 0: the GP reads its rows as runs of three rows each with that seed shift (on a raw
+// output, so that a new run's shift varies with its level and enters the gradient).
+Fixture make_fixture(AcqKind kind, std::uint64_t seed, double run_sd = 0) {
   KernelContext ctx;
   ctx.k = test::kK;
   ctx.target_log_params = std::log(1e9);
@@ -165,7 +167,11 @@ Fixture make_fixture(AcqKind kind, std::uint64_t seed) {
   }
   Eigen::VectorXd theta = model.initial();
   theta[model.noise_index()] = std::log(1e-3);
-  auto gp = std::make_shared<const GaussianProcess>(model, X, y, theta);
+  std::vector<int> runs;
+  for (int i = 0; i < n; ++i) runs.push_back(i / 3);
+  auto gp = std::make_shared<const GaussianProcess>(
+      model, X, y, theta, std::nullopt,
+      run_sd > 0 ? RunEffect(runs, y, run_sd, false) : RunEffect{});
   Fixture f{gp, {}};
   f.spec.kind = kind;
   f.spec.alpha = 0.7;
@@ -199,49 +205,53 @@ Posterior posterior_at(const Fixture& f, int pair, const Eigen::VectorXd& w) {
 
 }  // namespace
 
+// With a run effect too: a new run's noise then depends on its predicted level.
 TEST(AcqFunctions, GradientsMatchCentralDifferencesForEveryAcquisition) {
-  for (AcqKind kind : {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost,
-                       AcqKind::kTargetEiPerCost, AcqKind::kMesPerCost, AcqKind::kPosteriorMean}) {
-    const Fixture f = make_fixture(kind, 11);
-    const Acquisition acq(f.gp, f.spec);
-    Rng rng = make_rng(99, static_cast<std::uint64_t>(kind));
-    const Eigen::MatrixXd W = sample_dirichlet(BoundedSimplex({"a", "b", "c"}), 1.0, 6, rng);
-    for (int pair = 0; pair < 3; ++pair) {
-      for (Eigen::Index r = 0; r < W.rows(); ++r) {
-        const Eigen::VectorXd w = W.row(r).transpose();
-        Eigen::VectorXd g;
-        const double v = acq.value(pair, w, &g);
-        ASSERT_TRUE(std::isfinite(v)) << acquisition_name(kind);
-        EXPECT_NEAR(v, acq.value(pair, w), 1e-10 * std::max(1.0, std::abs(v)));
-        for (int d = 0; d < test::kK; ++d) {
-          const double h = 1e-6;
-          Eigen::VectorXd wp = w, wm = w;
-          wp[d] += h;
-          wm[d] -= h;
-          const double fd = (acq.value(pair, wp) - acq.value(pair, wm)) / (2 * h);
-          const double scale = std::max(g.cwiseAbs().maxCoeff(), 1e-3);
-          EXPECT_LT(std::abs(g[d] - fd) / scale, 1e-5)
-              << acquisition_name(kind) << " pair " << pair << " row " << r << " d " << d
-              << ": analytic " << g[d] << " vs fd " << fd;
+  for (const double run_sd : {0.0, 0.05})
+    for (AcqKind kind :
+         {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost, AcqKind::kTargetEiPerCost,
+          AcqKind::kMesPerCost, AcqKind::kPosteriorMean}) {
+      const Fixture f = make_fixture(kind, 11, run_sd);
+      const Acquisition acq(f.gp, f.spec);
+      Rng rng = make_rng(99, static_cast<std::uint64_t>(kind));
+      const Eigen::MatrixXd W = sample_dirichlet(BoundedSimplex({"a", "b", "c"}), 1.0, 6, rng);
+      for (int pair = 0; pair < 3; ++pair) {
+        for (Eigen::Index r = 0; r < W.rows(); ++r) {
+          const Eigen::VectorXd w = W.row(r).transpose();
+          Eigen::VectorXd g;
+          const double v = acq.value(pair, w, &g);
+          ASSERT_TRUE(std::isfinite(v)) << acquisition_name(kind);
+          EXPECT_NEAR(v, acq.value(pair, w), 1e-10 * std::max(1.0, std::abs(v)));
+          for (int d = 0; d < test::kK; ++d) {
+            const double h = 1e-6;
+            Eigen::VectorXd wp = w, wm = w;
+            wp[d] += h;
+            wm[d] -= h;
+            const double fd = (acq.value(pair, wp) - acq.value(pair, wm)) / (2 * h);
+            const double scale = std::max(g.cwiseAbs().maxCoeff(), 1e-3);
+            EXPECT_LT(std::abs(g[d] - fd) / scale, 1e-5)
+                << acquisition_name(kind) << " run sd " << run_sd << " pair " << pair << " row "
+                << r << " d " << d << ": analytic " << g[d] << " vs fd " << fd;
+          }
         }
       }
     }
-  }
 }
 
 TEST(AcqFunctions, BatchValuesEqualPointValues) {
-  for (AcqKind kind : {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost,
-                       AcqKind::kTargetEiPerCost, AcqKind::kMesPerCost}) {
-    const Fixture f = make_fixture(kind, 4);
-    const Acquisition acq(f.gp, f.spec);
-    const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 40, 1);
-    for (int pair = 0; pair < 3; ++pair) {
-      const Eigen::VectorXd v = acq.values(pair, W);
-      for (Eigen::Index r = 0; r < W.rows(); ++r)
-        EXPECT_NEAR(v[r], acq.value(pair, W.row(r).transpose()),
-                    1e-9 * std::max(1.0, std::abs(v[r])));
+  for (const double run_sd : {0.0, 0.05})
+    for (AcqKind kind : {AcqKind::kLogEi, AcqKind::kUcb, AcqKind::kEiPerCost,
+                         AcqKind::kTargetEiPerCost, AcqKind::kMesPerCost}) {
+      const Fixture f = make_fixture(kind, 4, run_sd);
+      const Acquisition acq(f.gp, f.spec);
+      const Eigen::MatrixXd W = sample_sobol(BoundedSimplex({"a", "b", "c"}), 40, 1);
+      for (int pair = 0; pair < 3; ++pair) {
+        const Eigen::VectorXd v = acq.values(pair, W);
+        for (Eigen::Index r = 0; r < W.rows(); ++r)
+          EXPECT_NEAR(v[r], acq.value(pair, W.row(r).transpose()),
+                      1e-9 * std::max(1.0, std::abs(v[r])));
+      }
     }
-  }
 }
 
 TEST(AcqFunctions, LogEiIsLogOfClosedFormEi) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <random>
 #include <tuple>
 
 #include "mixbo/config/campaign_config.hpp"
@@ -897,4 +898,44 @@ TEST(AcqStrategies, RecommendationReplacesAVerifiedRunTheModelExpectsToBeat) {
   ASSERT_TRUE(r.valid);
   EXPECT_EQ(st.diagnostics().values.at("rec.verified"), 0.0);
   EXPECT_LT((r.w - kOptimum).norm(), (w - kOptimum).norm()) << r.w.transpose();
+}
+
+// strategy.run_noise: the GP's rows carry their run's seed shift (gp/run_effect.hpp), the same
+// loading for every row on the log output the GP models, and a campaign on runs shifted by their
+// seed decides with it. 0 (the default) is no run effect at all.
+TEST(AcqStrategies, DeclaredSeedNoiseIsReadAsOneDrawPerRun) {
+  auto c = config("mfms-bo", 12);
+  SerialTeam team;
+  History h;
+  Rng rng = make_rng(12, 3);
+  std::normal_distribution<double> seed_shift(0, 0.02);
+  const auto shifted_run = [&](const Point& p) {
+    const double s = seed_shift(rng);
+    add_run(c.space, p, h, [&](const Point& q) { return objective(c.space, q) + s; });
+  };
+  {
+    GpBoStrategy init(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    while (h.runs.size() < 8) {
+      for (const auto& p : init.propose(h, {}, 2)) shifted_run(p);
+      ++h.iteration;
+    }
+  }
+  GpBoStrategy plain(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  const auto ts = plain.training_set(h);
+  EXPECT_TRUE(plain.run_effect(ts).empty());
+  c.strategy.run_noise = 0.007;  // 0.02 of a loss near 3
+  GpBoStrategy seeded(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  const RunEffect e = seeded.run_effect(ts);
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e.run(), ts.run);
+  ASSERT_TRUE(ts.log_output);
+  for (Eigen::Index i = 0; i < ts.y.size(); ++i) EXPECT_EQ(e.loading()[i], 0.007);
+  const Recommendation a = plain.recommend(h), b = seeded.recommend(h);
+  ASSERT_TRUE(a.valid);
+  ASSERT_TRUE(b.valid);
+  EXPECT_TRUE(c.space.simplex().contains(b.w, 1e-12));
+  EXPECT_NE(a.mean, b.mean);  // another model of the same rows
+  const auto ps = seeded.propose(h, {}, 2);
+  EXPECT_EQ(ps.size(), 2u);
+  expect_valid_batch(c.space, ps, {});
 }

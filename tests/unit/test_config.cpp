@@ -171,6 +171,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "key 'simulator.file' is required"},
         BadCase{"negative_run_noise", std::string(kGood) + "[simulator]\nrun_noise = -0.01\n",
                 "key 'simulator.run_noise' must be non-negative"},
+        BadCase{"negative_strategy_run_noise",
+                std::string(kGood) + "[strategy]\nrun_noise = -0.01\n",
+                "key 'strategy.run_noise' must be a finite standard deviation >= 0"},
+        BadCase{"run_noise_with_every_checkpoint",
+                std::string(kGood) + "[strategy]\nrun_noise = 0.003\ncheckpoints = all\n",
+                "key 'strategy.run_noise' is not supported with strategy.checkpoints = all"},
         BadCase{"bad_direction", replace(kGood, "metric = loss", "metric = loss\ndirection = down"),
                 "key 'objective.direction'"},
         // Issue 15, defect 4: integers wrapped (2^31 -> -2^31, 2^32 -> 0, 2^32 + 1 -> 1).
@@ -322,6 +328,10 @@ TEST(Config, EverySectionValidatesItselfNamingTheKey) {
   s.reach_z = -1;
   EXPECT_EQ(message([&] { s.validate(good.space); }),
             "key 'strategy.reach_z' must be in [0, 100] posterior sds (0: never)");
+  s = good.strategy;
+  s.run_noise = std::nan("");
+  EXPECT_EQ(message([&] { s.validate(good.space); }),
+            "key 'strategy.run_noise' must be a finite standard deviation >= 0");
   s = good.strategy;
   s.bimix_scale = "3B";
   EXPECT_EQ(message([&] { s.validate(good.space); }),

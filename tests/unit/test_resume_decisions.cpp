@@ -18,9 +18,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-CampaignConfig config(const fs::path& dir) {
+// seed_noise > 0: runs shifted by their seed, and mfms-bo told so (strategy.run_noise).
+CampaignConfig config(const fs::path& dir, double seed_noise = 0) {
   auto cfg = test::demo(dir, "mfms-bo", 0.2);
-  cfg.executor.synchronous = true;  // the order of results does not depend on timing
+  cfg.simulator.run_noise = seed_noise;
+  cfg.strategy.run_noise = seed_noise / 0.9;  // of a loss near 0.9
+  cfg.executor.synchronous = true;            // the order of results does not depend on timing
   // Short fits and searches keep the sanitizer run short.
   cfg.strategy.fit_starts = 4;
   cfg.strategy.raw_samples = 128;
@@ -30,7 +33,9 @@ CampaignConfig config(const fs::path& dir) {
 
 // At most `passes` loop passes of the campaign in `dir` (-1: to the end), each call with a fresh
 // campaign, strategy and executor: what a `mixbo run` after a kill does.
-void run(const fs::path& dir, int passes) { test::run_simulated_loop(config(dir), passes); }
+void run(const fs::path& dir, int passes, double seed_noise = 0) {
+  test::run_simulated_loop(config(dir, seed_noise), passes);
+}
 
 std::vector<TrialRecord> trials(const fs::path& dir) {
   return load_archive(dir / "campaign.h5").trials;
@@ -38,24 +43,28 @@ std::vector<TrialRecord> trials(const fs::path& dir) {
 
 }  // namespace
 
+// With seed noise declared too (strategy.run_noise): every fit and GP of the resumed strategy
+// must carry the run effect as the uninterrupted one's do.
 TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
-  TempDir tmp;
-  run(tmp.path / "whole", -1);
-  const auto whole = trials(tmp.path / "whole");
-  // Stopped twice after the design (runs 0-3), while the model chooses the runs.
-  run(tmp.path / "stopped", 12);
-  const auto first = trials(tmp.path / "stopped");
-  ASSERT_GT(first.size(), 5u);
-  ASSERT_LT(first.size(), whole.size());
-  EXPECT_FALSE(load_archive(tmp.path / "stopped" / "campaign.h5").strategy_state.empty());
-  run(tmp.path / "stopped", 6);
-  run(tmp.path / "stopped", -1);
-  const auto resumed = trials(tmp.path / "stopped");
-  ASSERT_EQ(resumed.size(), whole.size());
-  for (size_t i = 0; i < whole.size(); ++i) {
-    EXPECT_EQ(resumed[i].point.scale, whole[i].point.scale) << "trial " << i;
-    EXPECT_EQ(resumed[i].point.steps, whole[i].point.steps) << "trial " << i;
-    EXPECT_EQ(resumed[i].point.w, whole[i].point.w) << "trial " << i;
+  for (const double seed_noise : {0.0, 0.003}) {
+    TempDir tmp;
+    run(tmp.path / "whole", -1, seed_noise);
+    const auto whole = trials(tmp.path / "whole");
+    // Stopped twice after the design (runs 0-3), while the model chooses the runs.
+    run(tmp.path / "stopped", 12, seed_noise);
+    const auto first = trials(tmp.path / "stopped");
+    ASSERT_GT(first.size(), 5u);
+    ASSERT_LT(first.size(), whole.size());
+    EXPECT_FALSE(load_archive(tmp.path / "stopped" / "campaign.h5").strategy_state.empty());
+    run(tmp.path / "stopped", 6, seed_noise);
+    run(tmp.path / "stopped", -1, seed_noise);
+    const auto resumed = trials(tmp.path / "stopped");
+    ASSERT_EQ(resumed.size(), whole.size()) << "seed noise " << seed_noise;
+    for (size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(resumed[i].point.scale, whole[i].point.scale) << "trial " << i;
+      EXPECT_EQ(resumed[i].point.steps, whole[i].point.steps) << "trial " << i;
+      EXPECT_EQ(resumed[i].point.w, whole[i].point.w) << "trial " << i;
+    }
   }
 }
 
@@ -113,6 +122,15 @@ TEST(ResumeDecisions, AStateOfAnotherModelIsIgnored) {
   b->restore_state(foreign);  // its own kernel, but the key names no hyperparameter count
   EXPECT_EQ(a->save_state().values.count("theta"), 0u);
   EXPECT_EQ(b->save_state().values.count("theta"), 0u);
+  // A declared run noise is another model: a state fitted without it starts afresh, and one
+  // fitted with it is not taken without it.
+  auto with_noise = config(tmp.path / "n");
+  with_noise.strategy.run_noise = 0.003;
+  auto c = make_strategy(with_noise.strategy_setup(), team);
+  auto plain = make_strategy(config(tmp.path / "p").strategy_setup(), team);
+  EXPECT_NE(c->save_state().key, plain->save_state().key);
+  // Without it the key is the one archived before the option existed: those campaigns resume.
+  EXPECT_EQ(plain->save_state().key.find("run noise"), std::string::npos);
   // Its own state round-trips.
   StrategyState own = b->save_state();
   KernelContext ctx;

@@ -64,6 +64,11 @@ struct StrategyOptions {
   // whole simplex when that is more than reach_z posterior sds of their difference below the
   // MAP's minimiser within the hull (0: never).
   double reach_z = 3.0;
+  // mfms-bo/sf-bo: the standard deviation of the shift a training run's seed gives its whole
+  // loss curve, as a fraction of the loss (0.003: 0.3%; gp/run_effect.hpp): the GP reads one
+  // run's rows as sharing that draw. Declared, not fitted; 0 (the default): rows independent.
+  // Measure it from a few seeds of one small run.
+  double run_noise = 0.0;
   // mfms-bo (thinned checkpoints, within the hull): what the recommendation and its value are
   // taken from: "transfer" (the default since session 39), the GP at the hyperparameter fit's
   // optimum together with the optima of the hypothesis that the kernel's scale correlations carry

@@ -55,7 +55,7 @@ struct FitResult {
 FitResult fit_gp(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                  Team& team, Rng& rng,
                  const std::optional<Eigen::VectorXd>& previous = std::nullopt,
-                 const FitOptions& options = {});
+                 const FitOptions& options = {}, const RunEffect& runs = {});
 
 // Runs the starts screened (above): each phase is one Team run of the problem make(options)
 // builds, with max_evaluations = screen_evaluations for the screening.
@@ -86,7 +86,9 @@ std::vector<Eigen::VectorXd> fit_start_points(const GpModel& model, Rng& rng,
 // standardised outputs ys. Registered for MpiTeam reconstruction in fit.cpp.
 class GpFitProblem final : public MultiStartProblem {
  public:
-  GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options);
+  // runs: the rows' run effect in the units of ys (RunEffect::standardised).
+  GpFitProblem(GpModel model, Eigen::MatrixXd X, Eigen::VectorXd ys, FitOptions options,
+               RunEffect runs = {});
   std::string kind() const override { return "gp-fit"; }
   void serialize(ByteWriter& out) const override;
   static std::unique_ptr<MultiStartProblem> deserialize(ByteReader& in);
@@ -102,6 +104,7 @@ class GpFitProblem final : public MultiStartProblem {
   Eigen::MatrixXd X_;
   Eigen::VectorXd ys_;
   FitOptions options_;
+  RunEffect runs_;
 };
 
 }  // namespace mixbo

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mixbo/gp/gp_model.hpp"
+#include "mixbo/gp/run_effect.hpp"
 #include "mixbo/par/bytes.hpp"
 
 namespace mixbo {
@@ -31,9 +32,10 @@ struct PointGradient {
 
 class GaussianProcess {
  public:
-  // X: n x model.dim() feature rows; y: n raw outputs; theta: model hyperparameters.
+  // X: n x model.dim() feature rows; y: n raw outputs; theta: model hyperparameters; runs: the
+  // rows' run effect (run_effect.hpp; raw units), part of the noise: no prediction carries it.
   GaussianProcess(GpModel model, Eigen::MatrixXd X, const Eigen::VectorXd& y, Eigen::VectorXd theta,
-                  std::optional<Standardizer> standardizer = std::nullopt);
+                  std::optional<Standardizer> standardizer = std::nullopt, RunEffect runs = {});
 
   const GpModel& model() const { return model_; }
   const Eigen::VectorXd& theta() const { return theta_; }
@@ -44,7 +46,12 @@ class GaussianProcess {
   int dim() const { return model_.dim(); }
   double jitter() const { return jitter_; }  // standardised units, 0 if none was needed
   double noise_variance() const;             // raw units^2
-  double log_marginal_likelihood() const;    // of the standardised outputs
+  const RunEffect& run_effect() const { return runs_; }
+  // The variance of a new run's reading about its latent value at raw output y: the noise
+  // variance plus the run effect's (raw units^2); and its derivative in y.
+  double new_run_noise(double y) const;
+  double new_run_noise_derivative(double y) const;
+  double log_marginal_likelihood() const;  // of the standardised outputs
 
   // Batch posterior at the rows of Xs.
   Posterior predict(const Eigen::MatrixXd& Xs) const;
@@ -68,14 +75,15 @@ class GaussianProcess {
   // Prior covariance of the raw outputs (s2 * scale^2 * k(A, B)): what the data has not changed.
   Eigen::MatrixXd prior_covariance(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) const;
 
-  // (s2 K(X,X) + noise I)^-1 R in the standardised units of the factorised matrix (one pair of
-  // triangular solves, O(n^2) per column): lets callers precompute cross-covariance terms
+  // (s2 K(X,X) + noise I + run effect)^-1 R in the standardised units of the factorised matrix (one
+  // pair of triangular solves, O(n^2) per column): lets callers precompute cross-covariance terms
   // against a fixed point set, e.g. the acquisition's target points.
   Eigen::MatrixXd solve(const Eigen::MatrixXd& R) const;
 
   // The posterior after also observing y_new (raw units) at the rows of X_new, with the same
   // hyperparameters and standardisation: appends rows to the Cholesky factor in O(n^2 q), no
-  // refactorisation (Kriging believer: pass predict(X_new).mean).
+  // refactorisation (Kriging believer: pass predict(X_new).mean). With a run effect each new row
+  // is a run of its own (a pending or chosen run), its shift's variance added to its noise.
   GaussianProcess fantasize(const Eigen::MatrixXd& X_new, const Eigen::VectorXd& y_new) const;
 
   // Exact round trip (factor included) so another MPI rank rebuilds the identical posterior.
@@ -91,7 +99,8 @@ class GaussianProcess {
   Eigen::VectorXd ys_;  // standardised outputs
   Eigen::VectorXd theta_;
   Standardizer std_;
-  Eigen::MatrixXd L_;      // lower Cholesky factor of s2 K + noise I (+ jitter)
+  RunEffect runs_;         // raw units
+  Eigen::MatrixXd L_;      // lower Cholesky factor of s2 K + noise I + R (+ jitter)
   Eigen::VectorXd alpha_;  // (L L')^-1 (ys - m(X))
   double jitter_ = 0;
 };

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "mixbo/gp/gp_model.hpp"
+#include "mixbo/gp/run_effect.hpp"
 
 namespace mixbo {
 
@@ -22,26 +23,29 @@ class LikelihoodWorkspace {
  private:
   friend double log_marginal_likelihood(const GpModel&, const Eigen::MatrixXd&,
                                         const Eigen::VectorXd&, const Eigen::VectorXd&,
-                                        Eigen::VectorXd*, LikelihoodWorkspace*);
+                                        Eigen::VectorXd*, LikelihoodWorkspace*, const RunEffect*);
   const Kernel* kernel_;
   const Eigen::MatrixXd* X_;
   std::unique_ptr<KernelState> state_;
   Eigen::MatrixXd K_;
 };
 
-// log N(ys | m(X), s2 K(X,X) + noise I) with theta laid out as in gp_model.hpp. X has one
-// feature row per observation, ys are already standardised. When grad != nullptr it is resized
-// to theta's size and set to d LML / d theta (jitter, if any was needed, is held constant).
+// log N(ys | m(X), s2 K(X,X) + noise I + R) with theta laid out as in gp_model.hpp. X has one
+// feature row per observation, ys are already standardised. R is the rows' run effect `runs`
+// (run_effect.hpp), in the units of ys (RunEffect::standardised); none without one. It is
+// declared, not fitted: no entry of the gradient is its. When grad != nullptr it is resized to
+// theta's size and set to d LML / d theta (jitter, if any was needed, is held constant).
 // Throws NumericalError if the covariance cannot be factorised. `workspace` (optional) must
 // have been made for this model and this X; without one, a temporary one is used.
 double log_marginal_likelihood(const GpModel& model, const Eigen::MatrixXd& X,
                                const Eigen::VectorXd& ys, const Eigen::VectorXd& theta,
                                Eigen::VectorXd* grad = nullptr,
-                               LikelihoodWorkspace* workspace = nullptr);
+                               LikelihoodWorkspace* workspace = nullptr,
+                               const RunEffect* runs = nullptr);
 
 // log_marginal_likelihood + model.log_prior (the MAP objective, maximised by fit_gp).
 double log_posterior(const GpModel& model, const Eigen::MatrixXd& X, const Eigen::VectorXd& ys,
                      const Eigen::VectorXd& theta, Eigen::VectorXd* grad = nullptr,
-                     LikelihoodWorkspace* workspace = nullptr);
+                     LikelihoodWorkspace* workspace = nullptr, const RunEffect* runs = nullptr);
 
 }  // namespace mixbo

@@ -195,6 +195,8 @@ class GpBoStrategy : public Strategy {
   };
   // thinned = false: every checkpoint of every run (strategy.checkpoints = all fits on it).
   TrainingSet training_set(const History& history, bool thinned = true) const;
+  // The rows' run effect (gp/run_effect.hpp) with strategy.run_noise; none where that is 0.
+  RunEffect run_effect(const TrainingSet& ts) const;
 
  private:
   // The models (gp_bo_model.cpp). The decision GP on the thinned rows of `history` (nullptr
