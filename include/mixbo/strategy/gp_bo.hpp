@@ -51,6 +51,12 @@
 // model's early checkpoints and the target; on the log scale the mixture effect is closer to
 // one size at every scale. Recommendations are transformed back (median and 95% interval).
 //
+// Seed noise (strategy.run_noise, 0 by default): a declared fraction of the loss by which a run's
+// seed shifts its whole curve. Every GP of the strategy (decision, modes, trends, the run-out
+// check's) then reads the rows of one run as sharing one draw, a run effect in the noise
+// (gp/run_effect.hpp, run_effect below); pending runs are fantasised as runs of their own, and
+// the acquisition adds the shift's variance to a new run's noise.
+//
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
 // start 0 = the previous optimum within this process) on the first model and whenever the cost
 // of the runs behind the data has grown by kRefitGrowth since the last fit (about a dozen fits
