@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "mixbo/gp/gp_model.hpp"
 #include "mixbo/gp/kernel.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/space/simplex.hpp"
@@ -60,6 +61,16 @@ inline Eigen::MatrixXd ladder_features(int n, int k, std::uint64_t seed) {
     X(i, k + 1) = std::log(1000.0 * st(rng));
   }
   return X;
+}
+
+// A model's initial hyperparameters, each moved by a N(0, 0.3) draw: a theta away from every
+// default, for checks that must not pass by a default's symmetry.
+inline Eigen::VectorXd perturbed(const GpModel& m, std::uint64_t seed) {
+  Rng rng = make_rng(seed, 2);
+  std::normal_distribution<double> nd(0, 0.3);
+  Eigen::VectorXd t = m.initial();
+  for (auto& v : t) v += nd(rng);
+  return t;
 }
 
 }  // namespace mixbo::test

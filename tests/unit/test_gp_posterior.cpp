@@ -45,14 +45,6 @@ GpModel model(const char* expr, Mean mean = Mean::kConstant) {
   return GpModel::from_expression(expr, gp_context(kK), o);
 }
 
-Eigen::VectorXd perturbed(const GpModel& m, std::uint64_t seed) {
-  Rng rng = make_rng(seed, 2);
-  std::normal_distribution<double> nd(0, 0.3);
-  Eigen::VectorXd t = m.initial();
-  for (auto& v : t) v += nd(rng);
-  return t;
-}
-
 double rel(double a, double b, double floor = 1e-4) {
   return std::abs(a - b) / std::max(std::abs(b), floor);
 }

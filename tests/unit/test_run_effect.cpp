@@ -55,14 +55,6 @@ Runs runs(int count, std::uint64_t seed) {
   return r;
 }
 
-Eigen::VectorXd perturbed(const GpModel& m, std::uint64_t seed) {
-  Rng rng = make_rng(seed, 2);
-  std::normal_distribution<double> nd(0, 0.3);
-  Eigen::VectorXd t = m.initial();
-  for (auto& v : t) v += nd(rng);
-  return t;
-}
-
 // R written out: a_i a_j between rows of one run.
 Eigen::MatrixXd dense_run_matrix(const RunEffect& e) {
   const Eigen::Index n = e.loading().size();
