@@ -64,21 +64,21 @@ class RunEffect {
   // This effect with rows of new runs appended (outputs y_new; each row its own run, a run id
   // no existing row has): a fantasised run is a run of its own.
   RunEffect with_new_runs(const Eigen::VectorXd& y_new) const;
-  // Ids of `count` runs none of this effect's rows belongs to.
-  std::vector<int> fresh_runs(Eigen::Index count) const;
 
   void serialize(ByteWriter& out) const;
   static RunEffect deserialize(ByteReader& in);
 
  private:
   std::vector<int> run_;
-  Eigen::VectorXd loading_;  // raw output units
+  Eigen::VectorXd loading_;  // in units of unit_
   double sd_ = 0;
   bool log_output_ = false;
   double unit_ = 1;  // loadings are in units of this (standardised())
-  // Rows of each run with more than one row or a non-zero loading, for add_to.
+  // The rows of each run, in row order (add_to and the gradient's terms); none when empty().
   std::vector<std::vector<Eigen::Index>> groups_;
   void group();
+  // Ids of `count` runs none of this effect's rows belongs to.
+  std::vector<int> fresh_runs(Eigen::Index count) const;
 };
 
 }  // namespace mixbo
