@@ -54,6 +54,10 @@ std::string describe(const CampaignConfig& c) {
     << c.strategy.n_init;
   if (const int pairs = c.strategy.design_pairs_for(c.space); pairs > 0)
     o << " (the last " << pairs << " repeat the first at " << c.space.scales()[1].name << ")";
+  if (const int reps = c.strategy.design_replicates_for(c.space);
+      reps > 0 && c.strategy.type == "mfms-bo")
+    o << "; then its first " << reps
+      << " again with other seeds, for the seed noise (run_noise = auto)";
   if (const auto steps = c.strategy.design_steps_for(c.space);
       c.strategy.type == "mfms-bo" && steps != c.space.steps().max_steps())
     o << "; mfms-bo's design: " << c.strategy.design_runs_for(c.space) << " runs, those at "

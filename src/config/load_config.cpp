@@ -129,8 +129,8 @@ const std::vector<Key>& keys() {
       {"strategy.run_noise", "0",
        "mfms-bo/sf-bo: standard deviation of the shift a run's seed gives its whole loss curve, "
        "as a fraction of the loss (0.003: 0.3%; measured from a few seeds of one small run); the "
-       "GP reads one run's checkpoints as sharing it (0: independent; not with checkpoints = "
-       "all)"},
+       "GP reads one run's checkpoints as sharing it (0: independent; auto: mfms-bo's design "
+       "repeats 3 of its runs with other seeds and measures it; not with checkpoints = all)"},
       {"strategy.answer_modes", "transfer",
        "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
        "and the optima where the kernel's scale correlations carry across the ladder, weighted "
@@ -541,7 +541,14 @@ StrategyOptions read_strategy(const Reader& r) {
   s.checkpoints = r.str("strategy.checkpoints");
   s.recommend_within = r.str("strategy.recommend_within");
   s.reach_z = r.number("strategy.reach_z");
-  s.run_noise = r.number("strategy.run_noise");
+  // "auto" or a size; a negative size is an error, not a spelling of auto.
+  if (r.str("strategy.run_noise") == "auto") {
+    s.run_noise = StrategyOptions::kAutoRunNoise;
+  } else {
+    s.run_noise = r.number("strategy.run_noise");
+    if (s.run_noise < 0)
+      r.fail("strategy.run_noise", "must be auto or a finite standard deviation >= 0");
+  }
   s.answer_modes = r.str("strategy.answer_modes");
   s.hyperband_eta = r.any_int("strategy.hyperband_eta");
   s.bimix_scale = r.str("strategy.bimix_scale");

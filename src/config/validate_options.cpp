@@ -73,9 +73,9 @@ void StrategyOptions::validate(const SearchSpace& space) const {
                     "is '" + recommend_within + "'; allowed: hull, simplex");
   if (!(reach_z >= 0 && reach_z <= 100))
     throw_key_error("strategy.reach_z", "must be in [0, 100] posterior sds (0: never)");
-  if (!(run_noise >= 0) || !std::isfinite(run_noise))
-    throw_key_error("strategy.run_noise", "must be a finite standard deviation >= 0");
-  if (run_noise > 0 && checkpoints == "all")
+  if (run_noise != kAutoRunNoise && (!(run_noise >= 0) || !std::isfinite(run_noise)))
+    throw_key_error("strategy.run_noise", "must be auto or a finite standard deviation >= 0");
+  if (run_noise != 0 && checkpoints == "all")
     throw_key_error("strategy.run_noise",
                     "is not supported with strategy.checkpoints = all (the GP on every checkpoint "
                     "has no run effect); set one of them to its default");
@@ -104,11 +104,23 @@ std::int64_t StrategyOptions::design_steps_for(const SearchSpace& space) const {
   return steps;
 }
 
-int StrategyOptions::design_runs_for(const SearchSpace& space) const {
-  const int pairs = design_pairs_for(space);
+namespace {
+// The design's runs at the smallest scale before any replicate.
+int design_first_scale_runs(const StrategyOptions& o, const SearchSpace& space) {
   const auto per_full =
-      std::max<std::int64_t>(1, space.steps().max_steps() / design_steps_for(space));
-  return pairs + (n_init - pairs) * static_cast<int>(per_full);
+      std::max<std::int64_t>(1, space.steps().max_steps() / o.design_steps_for(space));
+  return (o.n_init - o.design_pairs_for(space)) * static_cast<int>(per_full);
+}
+}  // namespace
+
+int StrategyOptions::design_replicates_for(const SearchSpace& space) const {
+  if (run_noise != kAutoRunNoise) return 0;
+  return std::min(kAutoReplicates, design_first_scale_runs(*this, space));
+}
+
+int StrategyOptions::design_runs_for(const SearchSpace& space) const {
+  return design_pairs_for(space) + design_first_scale_runs(*this, space) +
+         design_replicates_for(space);
 }
 
 std::string StrategyOptions::kernel_expression() const {

@@ -142,6 +142,7 @@ History Campaign::history() const {
     ob.point.steps = o.step[i];
     ob.value = config_.objective.minimize ? o.value[i] : -o.value[i];
     ob.trial = t.id;
+    ob.run_steps = t.point.steps;
     h.observations.push_back(std::move(ob));
   }
   for (const auto& t : archive_.trials) h.runs.push_back(t.point);

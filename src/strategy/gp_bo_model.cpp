@@ -19,6 +19,7 @@
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/curve_smoothing.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
+#include "mixbo/strategy/run_noise_estimate.hpp"
 
 namespace mixbo {
 
@@ -117,6 +118,9 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
                   std::to_string(ts.y.minCoeff()) + " (use output = raw or auto)");
     ts.y = ts.y.array().log().matrix();
   }
+  ts.run_noise = setup_.options.run_noise == StrategyOptions::kAutoRunNoise
+                     ? estimate_run_noise(history).sd
+                     : setup_.options.run_noise;
   ts.mixtures.resize(static_cast<Eigen::Index>(mixtures.size()), sp.k());
   for (size_t i = 0; i < mixtures.size(); ++i)
     ts.mixtures.row(static_cast<Eigen::Index>(i)) = mixtures[i].transpose();
@@ -124,8 +128,8 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
 }
 
 RunEffect GpBoStrategy::run_effect(const TrainingSet& ts) const {
-  if (!(setup_.options.run_noise > 0)) return {};
-  return RunEffect(ts.run, ts.y, setup_.options.run_noise, ts.log_output);
+  if (!(ts.run_noise > 0)) return {};
+  return RunEffect(ts.run, ts.y, ts.run_noise, ts.log_output);
 }
 
 std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& history) {
@@ -179,6 +183,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   }
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
+  if (setup_.options.run_noise != 0) diag_.values["gp.run_noise"] = ts.run_noise;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
   diag_.values["gp.refit"] = refitted ? 1.0 : 0.0;
   diag_.values["gp.data_cost"] = data_cost;

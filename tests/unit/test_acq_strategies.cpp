@@ -14,6 +14,8 @@
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
 #include "mixbo/strategy/random_search.hpp"
+#include "mixbo/strategy/run_lookup.hpp"
+#include "mixbo/strategy/run_noise_estimate.hpp"
 #include "reverse_team.hpp"
 
 using namespace mixbo;
@@ -57,7 +59,8 @@ void add_run(const SearchSpace& sp, const Point& p, History& h,
   for (auto s : sp.steps().checkpoints(p.steps)) {
     Point c = p;
     c.steps = s;
-    h.observations.push_back({c, loss ? loss(c) : objective(sp, c), std::to_string(h.runs.size())});
+    h.observations.push_back(
+        {c, loss ? loss(c) : objective(sp, c), std::to_string(h.runs.size()), p.steps});
   }
 }
 
@@ -925,7 +928,8 @@ TEST(AcqStrategies, DeclaredSeedNoiseIsReadAsOneDrawPerRun) {
   EXPECT_TRUE(plain.run_effect(ts).empty());
   c.strategy.run_noise = 0.007;  // 0.02 of a loss near 3
   GpBoStrategy seeded(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-  const RunEffect e = seeded.run_effect(ts);
+  EXPECT_EQ(seeded.training_set(h).run_noise, 0.007);
+  const RunEffect e = seeded.run_effect(seeded.training_set(h));
   ASSERT_FALSE(e.empty());
   EXPECT_EQ(e.run(), ts.run);
   ASSERT_TRUE(ts.log_output);
@@ -938,4 +942,55 @@ TEST(AcqStrategies, DeclaredSeedNoiseIsReadAsOneDrawPerRun) {
   const auto ps = seeded.propose(h, {}, 2);
   EXPECT_EQ(ps.size(), 2u);
   expect_valid_batch(c.space, ps, {});
+}
+
+// strategy.run_noise = auto: the design's last runs repeat its first ones (other seeds), and the
+// size the GP reads is the one their curves measure (strategy/run_noise_estimate.hpp): 0 on an
+// exact objective, where the model is then the one without a run effect.
+TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
+  auto c = config("mfms-bo", 12);
+  const int plain_design = c.strategy.design_runs_for(c.space);
+  c.strategy.run_noise = StrategyOptions::kAutoRunNoise;
+  const int reps = c.strategy.design_replicates_for(c.space);
+  ASSERT_EQ(reps, StrategyOptions::kAutoReplicates);
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), plain_design + reps);
+  SerialTeam team;
+  for (const double seed_sd : {0.0, 0.02}) {
+    History h;
+    Rng rng = make_rng(12, 3);
+    std::normal_distribution<double> seed_shift(0, 1);
+    GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    while (static_cast<int>(h.runs.size()) < plain_design + reps) {
+      for (const auto& p : st.propose(h, {}, 2)) {
+        const double s = seed_sd * seed_shift(rng);
+        add_run(c.space, p, h, [&](const Point& q) { return objective(c.space, q) + s; });
+      }
+      ++h.iteration;
+    }
+    // The design without repeats, then the repeats of its first runs.
+    for (int i = 0; i < reps; ++i) {
+      EXPECT_TRUE(
+          same_run(h.runs[static_cast<size_t>(plain_design + i)], h.runs[static_cast<size_t>(i)]))
+          << i;
+      for (int j = 0; j < plain_design; ++j) {
+        if (j == i) continue;
+        EXPECT_FALSE(
+            same_run(h.runs[static_cast<size_t>(plain_design + i)], h.runs[static_cast<size_t>(j)]))
+            << i << " " << j;
+      }
+    }
+    const auto ts = st.training_set(h);
+    EXPECT_EQ(ts.run_noise, estimate_run_noise(h).sd);
+    if (seed_sd == 0) {
+      EXPECT_EQ(ts.run_noise, 0.0);
+      EXPECT_TRUE(st.run_effect(ts).empty());
+    } else {
+      EXPECT_GT(ts.run_noise, 0.0);  // 0.02 of a loss near 3, read through three contrasts
+      EXPECT_LT(ts.run_noise, 0.03);
+      EXPECT_FALSE(st.run_effect(ts).empty());
+    }
+    const Recommendation r = st.recommend(h);
+    ASSERT_TRUE(r.valid);
+    EXPECT_EQ(st.diagnostics().values.at("gp.run_noise"), ts.run_noise);
+  }
 }

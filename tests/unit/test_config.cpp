@@ -89,6 +89,19 @@ TEST(Config, FlagsOverrideTheFile) {
   EXPECT_EQ(c.executor.type, "simulated");
 }
 
+// strategy.run_noise = auto: mfms-bo's design grows by the repeats it measures the size from.
+TEST(Config, AutoRunNoiseAddsTheDesignsRepeats) {
+  const auto plain = load_config(write_config(kGood), {});
+  const auto c = load_config(write_config(kGood), {"--strategy.run_noise=auto"});
+  EXPECT_EQ(c.strategy.run_noise, StrategyOptions::kAutoRunNoise);
+  EXPECT_EQ(plain.strategy.design_replicates_for(plain.space), 0);
+  EXPECT_EQ(c.strategy.design_replicates_for(c.space), StrategyOptions::kAutoReplicates);
+  EXPECT_EQ(c.strategy.design_runs_for(c.space),
+            plain.strategy.design_runs_for(plain.space) + StrategyOptions::kAutoReplicates);
+  EXPECT_NE(describe(c).find("then its first 3 again with other seeds"), std::string::npos)
+      << describe(c);
+}
+
 TEST(Config, CustomLadderWithParsedParamsAndWeightedObjective) {
   const auto c = load_config(write_config(std::string(kGood) + R"(
 [scales]
@@ -173,7 +186,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "key 'simulator.run_noise' must be non-negative"},
         BadCase{"negative_strategy_run_noise",
                 std::string(kGood) + "[strategy]\nrun_noise = -0.01\n",
-                "key 'strategy.run_noise' must be a finite standard deviation >= 0"},
+                "key 'strategy.run_noise' must be auto or a finite standard deviation >= 0"},
+        BadCase{"minus_one_strategy_run_noise",  // not a spelling of auto
+                std::string(kGood) + "[strategy]\nrun_noise = -1\n",
+                "key 'strategy.run_noise' must be auto or a finite standard deviation >= 0"},
+        BadCase{"auto_run_noise_with_every_checkpoint",
+                std::string(kGood) + "[strategy]\nrun_noise = auto\ncheckpoints = all\n",
+                "key 'strategy.run_noise' is not supported with strategy.checkpoints = all"},
         BadCase{"run_noise_with_every_checkpoint",
                 std::string(kGood) + "[strategy]\nrun_noise = 0.003\ncheckpoints = all\n",
                 "key 'strategy.run_noise' is not supported with strategy.checkpoints = all"},
@@ -331,7 +350,7 @@ TEST(Config, EverySectionValidatesItselfNamingTheKey) {
   s = good.strategy;
   s.run_noise = std::nan("");
   EXPECT_EQ(message([&] { s.validate(good.space); }),
-            "key 'strategy.run_noise' must be a finite standard deviation >= 0");
+            "key 'strategy.run_noise' must be auto or a finite standard deviation >= 0");
   s = good.strategy;
   s.bimix_scale = "3B";
   EXPECT_EQ(message([&] { s.validate(good.space); }),

@@ -18,12 +18,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// seed_noise > 0: runs shifted by their seed, and mfms-bo told so (strategy.run_noise).
-CampaignConfig config(const fs::path& dir, double seed_noise = 0) {
+// seed_noise > 0: runs shifted by their seed, and mfms-bo told so (strategy.run_noise), or
+// with measure_noise left to measure it (run_noise = auto).
+CampaignConfig config(const fs::path& dir, double seed_noise = 0, bool measure_noise = false) {
   auto cfg = test::demo(dir, "mfms-bo", 0.2);
   cfg.simulator.run_noise = seed_noise;
-  cfg.strategy.run_noise = seed_noise / 0.9;  // of a loss near 0.9
-  cfg.executor.synchronous = true;            // the order of results does not depend on timing
+  cfg.strategy.run_noise =
+      measure_noise ? StrategyOptions::kAutoRunNoise : seed_noise / 0.9;  // of a loss near 0.9
+  cfg.executor.synchronous = true;  // the order of results does not depend on timing
   // Short fits and searches keep the sanitizer run short.
   cfg.strategy.fit_starts = 4;
   cfg.strategy.raw_samples = 128;
@@ -33,8 +35,8 @@ CampaignConfig config(const fs::path& dir, double seed_noise = 0) {
 
 // At most `passes` loop passes of the campaign in `dir` (-1: to the end), each call with a fresh
 // campaign, strategy and executor: what a `mixbo run` after a kill does.
-void run(const fs::path& dir, int passes, double seed_noise = 0) {
-  test::run_simulated_loop(config(dir, seed_noise), passes);
+void run(const fs::path& dir, int passes, double seed_noise = 0, bool measure_noise = false) {
+  test::run_simulated_loop(config(dir, seed_noise, measure_noise), passes);
 }
 
 std::vector<TrialRecord> trials(const fs::path& dir) {
@@ -43,23 +45,25 @@ std::vector<TrialRecord> trials(const fs::path& dir) {
 
 }  // namespace
 
-// With seed noise declared too (strategy.run_noise): every fit and GP of the resumed strategy
-// must carry the run effect as the uninterrupted one's do.
+// With seed noise declared too (strategy.run_noise), or measured from the design's repeats
+// (auto): every fit and GP of the resumed strategy must carry the run effect as the uninterrupted
+// one's do.
 TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
-  for (const double seed_noise : {0.0, 0.003}) {
+  for (const auto& [seed_noise, measure] : {std::pair{0.0, false}, {0.003, false}, {0.003, true}}) {
     TempDir tmp;
-    run(tmp.path / "whole", -1, seed_noise);
+    run(tmp.path / "whole", -1, seed_noise, measure);
     const auto whole = trials(tmp.path / "whole");
-    // Stopped twice after the design (runs 0-3), while the model chooses the runs.
-    run(tmp.path / "stopped", 12, seed_noise);
+    // Stopped twice after the design (runs 0-3, 0-6 with repeats), while the model chooses the
+    // runs.
+    run(tmp.path / "stopped", 12, seed_noise, measure);
     const auto first = trials(tmp.path / "stopped");
-    ASSERT_GT(first.size(), 5u);
+    ASSERT_GT(first.size(), measure ? 8u : 5u);
     ASSERT_LT(first.size(), whole.size());
     EXPECT_FALSE(load_archive(tmp.path / "stopped" / "campaign.h5").strategy_state.empty());
-    run(tmp.path / "stopped", 6, seed_noise);
-    run(tmp.path / "stopped", -1, seed_noise);
+    run(tmp.path / "stopped", 6, seed_noise, measure);
+    run(tmp.path / "stopped", -1, seed_noise, measure);
     const auto resumed = trials(tmp.path / "stopped");
-    ASSERT_EQ(resumed.size(), whole.size()) << "seed noise " << seed_noise;
+    ASSERT_EQ(resumed.size(), whole.size()) << "seed noise " << seed_noise << " " << measure;
     for (size_t i = 0; i < whole.size(); ++i) {
       EXPECT_EQ(resumed[i].point.scale, whole[i].point.scale) << "trial " << i;
       EXPECT_EQ(resumed[i].point.steps, whole[i].point.steps) << "trial " << i;

@@ -67,7 +67,11 @@ struct StrategyOptions {
   // mfms-bo/sf-bo: the standard deviation of the shift a training run's seed gives its whole
   // loss curve, as a fraction of the loss (0.003: 0.3%; gp/run_effect.hpp): the GP reads one
   // run's rows as sharing that draw. Declared, not fitted; 0 (the default): rows independent.
-  // Measure it from a few seeds of one small run.
+  // Measure it from a few seeds of one small run, or let mfms-bo do so: kAutoRunNoise ("auto")
+  // repeats kAutoReplicates of its design's runs with other seeds and reads the size from how
+  // far the repeats' curves lie apart (strategy/run_noise_estimate.hpp), every round.
+  static constexpr double kAutoRunNoise = -1;
+  static constexpr int kAutoReplicates = 3;
   double run_noise = 0.0;
   // mfms-bo (thinned checkpoints, within the hull): what the recommendation and its value are
   // taken from: "transfer" (the default since session 39), the GP at the hyperparameter fit's
@@ -93,9 +97,12 @@ struct StrategyOptions {
   // (README, "The design's length"), the best design's runs each cost about 1/80 of a target run:
   // longer ones buy too few mixtures for the budget, shorter ones rank them less well.
   std::int64_t design_steps_for(const SearchSpace& space) const;
+  // mfms-bo's design's repeats of its first runs, for the seed noise's size: with run_noise =
+  // auto kAutoReplicates, or one per run at the smallest scale where there are fewer; else none.
+  int design_replicates_for(const SearchSpace& space) const;
   // mfms-bo's design: n_init - pairs full-length runs' worth at the smallest scale, in runs of
   // design_steps_for() steps (max_steps / design steps of them per full-length run, rounded
-  // down), then the pairs.
+  // down), then the pairs, then the replicates.
   int design_runs_for(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;

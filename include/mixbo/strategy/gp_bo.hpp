@@ -198,10 +198,11 @@ class GpBoStrategy : public Strategy {
     Eigen::MatrixXd mixtures;  // distinct mixtures of the runs the rows come from
     bool log_output = false;   // y holds log(value) (strategy.output)
     std::vector<int> run;      // run of each row (0, 1, ...; a run's rows in step order)
+    double run_noise = 0;      // strategy.run_noise, or with auto the estimate from the history
   };
   // thinned = false: every checkpoint of every run (strategy.checkpoints = all fits on it).
   TrainingSet training_set(const History& history, bool thinned = true) const;
-  // The rows' run effect (gp/run_effect.hpp) with strategy.run_noise; none where that is 0.
+  // The rows' run effect (gp/run_effect.hpp) of size ts.run_noise; none where that is 0.
   RunEffect run_effect(const TrainingSet& ts) const;
 
  private:

@@ -1,0 +1,105 @@
+#include "mixbo/strategy/run_noise_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mixbo/strategy/run_lookup.hpp"
+
+namespace mixbo {
+
+namespace {
+
+struct Run {
+  const Point* point = nullptr;      // the first observation's: mixture and scale
+  std::int64_t budget = 0;           // Observation::run_steps
+  std::map<std::int64_t, double> y;  // value at each checkpoint step
+};
+
+// Runs that finished (a checkpoint at their budget), in order of first appearance.
+std::vector<Run> finished_runs(const History& history) {
+  std::vector<Run> runs;
+  std::map<std::string, size_t> index;
+  for (const auto& o : history.observations) {
+    if (o.trial.empty() || o.run_steps <= 0) continue;
+    auto [it, fresh] = index.try_emplace(o.trial, runs.size());
+    if (fresh) runs.push_back({&o.point, o.run_steps, {}});
+    runs[it->second].y.emplace(o.point.steps, o.value);
+  }
+  std::erase_if(runs, [](const Run& r) { return !r.y.count(r.budget); });
+  return runs;
+}
+
+bool repeats(const Run& a, const Run& b) {
+  return a.budget == b.budget && a.point->scale == b.point->scale &&
+         same_mixture(a.point->w, b.point->w);
+}
+
+}  // namespace
+
+RunNoiseEstimate estimate_run_noise(const History& history) {
+  const std::vector<Run> runs = finished_runs(history);
+  std::vector<bool> grouped(runs.size(), false);
+  double between = 0, within = 0;  // sums of squares
+  double between_dof = 0, within_dof = 0, noise_share = 0;
+  for (size_t a = 0; a < runs.size(); ++a) {
+    if (grouped[a]) continue;
+    std::vector<const Run*> group{&runs[a]};
+    for (size_t b = a + 1; b < runs.size(); ++b)
+      if (!grouped[b] && repeats(runs[a], runs[b])) {
+        grouped[b] = true;
+        group.push_back(&runs[b]);
+      }
+    if (group.size() < 2) continue;
+    // Late checkpoints every run of the group has, where the group's mean is not 0 (the
+    // deviations are fractions of it).
+    std::vector<std::int64_t> steps;
+    for (const auto& [s, v] : group.front()->y) {
+      if (2 * s < group.front()->budget) continue;
+      double mean = 0;
+      bool everywhere = true;
+      for (const Run* r : group) {
+        const auto it = r->y.find(s);
+        if (it == r->y.end()) {
+          everywhere = false;
+          break;
+        }
+        mean += it->second;
+      }
+      if (everywhere && mean != 0) steps.push_back(s);
+    }
+    if (steps.empty()) continue;
+    const auto n = static_cast<double>(group.size());
+    const auto k = static_cast<double>(steps.size());
+    std::vector<std::vector<double>> dev(group.size());  // [run][checkpoint]
+    for (const auto s : steps) {
+      double mean = 0;
+      for (const Run* r : group) mean += r->y.at(s);
+      mean /= n;
+      for (size_t i = 0; i < group.size(); ++i)
+        dev[i].push_back((group[i]->y.at(s) - mean) / std::abs(mean));
+    }
+    for (const auto& d : dev) {
+      double m = 0;
+      for (const double x : d) m += x;
+      m /= k;
+      between += m * m;
+      for (const double x : d) within += (x - m) * (x - m);
+    }
+    between_dof += n - 1;
+    within_dof += (n - 1) * (k - 1);
+    // E[between] = (n - 1) (sd^2 + checkpoint variance / k) for this group.
+    noise_share += (n - 1) / k;
+  }
+  RunNoiseEstimate e;
+  e.contrasts = static_cast<int>(between_dof);
+  if (between_dof == 0) return e;
+  const double checkpoint_var = within_dof > 0 ? within / within_dof : 0;
+  e.checkpoint_sd = std::sqrt(checkpoint_var);
+  e.sd = std::sqrt(std::max(0.0, (between - noise_share * checkpoint_var) / between_dof));
+  return e;
+}
+
+}  // namespace mixbo
