@@ -17,7 +17,9 @@
 // The variance is declared, not fitted: fitted to the runs (session 51's `samerun` kernel term)
 // it takes up the kernel's misfit along a run on objectives that have no seed noise at all, and
 // a run then tells less about its neighbours. The data cannot tell a run's shift from its
-// mixture's effect without repeated runs; the user can, from a few seeds of one small run.
+// mixture's effect without repeated runs; the user can, from a few seeds of one small run, and
+// so can mfms-bo, from repeats of its design's runs (strategy.run_noise = auto,
+// strategy/run_noise_estimate.hpp).
 #include <Eigen/Core>
 #include <vector>
 

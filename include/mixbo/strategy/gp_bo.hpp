@@ -55,7 +55,10 @@
 // seed shifts its whole curve. Every GP of the strategy (decision, modes, trends, the run-out
 // check's) then reads the rows of one run as sharing one draw, a run effect in the noise
 // (gp/run_effect.hpp, run_effect below); pending runs are fantasised as runs of their own, and
-// the acquisition adds the shift's variance to a new run's noise.
+// the acquisition adds the shift's variance to a new run's noise. With run_noise = auto the
+// design ends with repeats of its first runs (after the pairs, so the runs before them are the
+// design's without repeats), and each round's training set takes the size the finished repeats
+// measure (strategy/run_noise_estimate.hpp; 0 until one has finished).
 //
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
 // start 0 = the previous optimum within this process) on the first model and whenever the cost
