@@ -57,7 +57,12 @@ std::string describe(const CampaignConfig& c) {
   if (const int reps = c.strategy.design_replicates_for(c.space);
       reps > 0 && c.strategy.type == "mfms-bo")
     o << "; then its first " << reps
-      << " again with other seeds, for the seed noise (run_noise = auto)";
+      << " again with other seeds, for the seed noise (run_noise = auto"
+      << (c.strategy.design_cost_before_replicates(c.space) >=
+                  StrategyOptions::kDesignShare * c.budget
+              ? "; but the runs before them cost a third of this budget, where the design stops: "
+                "no size is measured, raise campaign.budget or declare strategy.run_noise)"
+              : ")");
   if (const auto steps = c.strategy.design_steps_for(c.space);
       c.strategy.type == "mfms-bo" && steps != c.space.steps().max_steps())
     o << "; mfms-bo's design: " << c.strategy.design_runs_for(c.space) << " runs, those at "

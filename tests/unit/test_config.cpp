@@ -100,6 +100,13 @@ TEST(Config, AutoRunNoiseAddsTheDesignsRepeats) {
             plain.strategy.design_runs_for(plain.space) + StrategyOptions::kAutoReplicates);
   EXPECT_NE(describe(c).find("then its first 3 again with other seeds"), std::string::npos)
       << describe(c);
+  EXPECT_EQ(describe(c).find("no size is measured"), std::string::npos);
+  // A budget whose third the design's other runs already cost: the repeats are never made.
+  const auto small =
+      load_config(write_config(kGood), {"--strategy.run_noise=auto", "--campaign.budget=0.2"});
+  EXPECT_GE(small.strategy.design_cost_before_replicates(small.space),
+            StrategyOptions::kDesignShare * 0.2);
+  EXPECT_NE(describe(small).find("no size is measured"), std::string::npos) << describe(small);
 }
 
 TEST(Config, CustomLadderWithParsedParamsAndWeightedObjective) {

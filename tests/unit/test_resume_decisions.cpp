@@ -25,6 +25,9 @@ CampaignConfig config(const fs::path& dir, double seed_noise = 0, bool measure_n
   cfg.simulator.run_noise = seed_noise;
   cfg.strategy.run_noise =
       measure_noise ? StrategyOptions::kAutoRunNoise : seed_noise / 0.9;  // of a loss near 0.9
+  // A smaller design, so that its runs before the repeats cost less than a third of the budget
+  // (StrategyOptions::kDesignShare) and a repeat is made.
+  if (measure_noise) cfg.strategy.n_init = 3;
   cfg.executor.synchronous = true;  // the order of results does not depend on timing
   // Short fits and searches keep the sanitizer run short.
   cfg.strategy.fit_starts = 4;
@@ -53,6 +56,15 @@ TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
     TempDir tmp;
     run(tmp.path / "whole", -1, seed_noise, measure);
     const auto whole = trials(tmp.path / "whole");
+    if (measure) {  // the design's repeats were made, so the size was measured
+      size_t repeats = 0;
+      for (size_t i = 0; i < whole.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+          repeats += whole[i].point.w == whole[j].point.w &&
+                     whole[i].point.scale == whole[j].point.scale &&
+                     whole[i].point.steps == whole[j].point.steps;
+      EXPECT_GE(repeats, 1u);
+    }
     // Stopped twice after the design (runs 0-3, 0-6 with repeats), while the model chooses the
     // runs.
     run(tmp.path / "stopped", 12, seed_noise, measure);

@@ -104,6 +104,12 @@ struct StrategyOptions {
   // design_steps_for() steps (max_steps / design steps of them per full-length run, rounded
   // down), then the pairs, then the replicates.
   int design_runs_for(const SearchSpace& space) const;
+  // mfms-bo makes no more design runs once the runs so far cost this share of the budget, so that
+  // a small budget still leaves the model most of it (strategy/gp_bo.hpp).
+  static constexpr double kDesignShare = 1.0 / 3;
+  // What mfms-bo's design runs before its replicates cost (in target runs): where that reaches
+  // kDesignShare of a budget, the replicates are not made and run_noise = auto measures nothing.
+  double design_cost_before_replicates(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;
   // The trend models' kernels (gp_bo.hpp): with "auto" kTrendKernel and kDefaultKernel, two

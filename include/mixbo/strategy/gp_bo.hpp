@@ -175,7 +175,7 @@ class GpBoStrategy : public Strategy {
   // steps, none but itself at 1,200. Wide enough to average a checkpoint's noise several times
   // over, narrow enough that the curve's bend over it stays far below the answer's tolerance.
   static constexpr double kCheckpointWindow = 0.1;
-  static constexpr double kDesignShare = 1.0 / 3;  // of the budget, at most, for the design
+  static constexpr double kDesignShare = StrategyOptions::kDesignShare;
   static constexpr double kRefitGrowth = 1.5;
   // How much longer than the longest extrapolation the run-out check has made (in log scale)
   // the recommendation's extrapolation to the target may be for its value to be stated there.
