@@ -152,6 +152,7 @@ void print_status_json(const Archive& a, const std::vector<std::string>& domains
     j["recommendation"]["basis"] =
         estimate_basis_json(estimate_basis(a, ladder, a.space.max_steps, rec.rec_w));
   }
+  if (const auto seed = seed_noise_json(a); !seed.is_null()) j["seed_noise"] = seed;
   std::cout << j.dump(2) << "\n";
 }
 
@@ -200,6 +201,7 @@ void print_status_table(const Archive& a, const fs::path& path,
   } else {
     std::cout << "no recommendation yet\n";
   }
+  if (const auto seed = seed_noise_text(a); !seed.empty()) std::cout << seed << "\n";
 }
 
 }  // namespace

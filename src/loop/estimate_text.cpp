@@ -1,6 +1,8 @@
 #include "mixbo/loop/estimate_text.hpp"
 
+#include <cmath>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 namespace mixbo {
@@ -9,7 +11,44 @@ namespace {
 std::string where(const IterationRecord& rec) {
   return rec.rec_scale + "@" + std::to_string(rec.rec_steps);
 }
+// The last round's diagnostic `name` (gp_bo_model.cpp), if that round reported one.
+std::optional<double> last_reported(const Archive& a, const std::string& name) {
+  for (auto it = a.iterations.rbegin(); it != a.iterations.rend(); ++it) {
+    const auto d = it->diagnostics.find("gp.run_noise");
+    if (d == it->diagnostics.end() || std::isnan(d->second)) continue;
+    const auto v = it->diagnostics.find(name);
+    if (v == it->diagnostics.end() || std::isnan(v->second)) return std::nullopt;
+    return v->second;
+  }
+  return std::nullopt;
+}
 }  // namespace
+
+std::string seed_noise_text(const Archive& a) {
+  const auto sd = last_reported(a, "gp.run_noise");
+  if (!sd) return "";
+  const auto contrasts = last_reported(a, "gp.run_noise_contrasts");
+  if (contrasts && *contrasts == 0)
+    return "seed noise: none measured yet (no repeated run has finished)";
+  std::ostringstream o;
+  o << "seed noise in the model: " << std::fixed << std::setprecision(2) << 100 * *sd
+    << "% of the loss per run, ";
+  if (contrasts)
+    o << "measured from " << static_cast<long>(*contrasts) << " contrast"
+      << (*contrasts == 1 ? "" : "s") << " of repeated runs";
+  else
+    o << "declared";
+  return o.str();
+}
+
+nlohmann::json seed_noise_json(const Archive& a) {
+  const auto sd = last_reported(a, "gp.run_noise");
+  if (!sd) return nullptr;
+  const auto contrasts = last_reported(a, "gp.run_noise_contrasts");
+  nlohmann::json j = {{"sd", *sd}, {"measured", contrasts.has_value()}};
+  if (contrasts) j["contrasts"] = static_cast<long>(*contrasts);
+  return j;
+}
 
 std::string estimate_text(const IterationRecord& rec, const std::string& target_scale) {
   if (!rec.rec_valid) return "no recommendation yet";

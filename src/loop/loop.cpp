@@ -321,6 +321,7 @@ void Loop::report(int iteration) {
     j["budget"] = cfg_.budget;
     j["recommendation"] = rec_json(cfg_, rec);
     if (rec.rec_valid) j["recommendation"]["basis"] = estimate_basis_json(basis);
+    if (const auto seed = seed_noise_json(c_.archive()); !seed.is_null()) j["seed_noise"] = seed;
     if (o_.dry_run) {
       j["scripts"] = nlohmann::json::array();
       for (const auto& p : res_.written) j["scripts"].push_back(p.string());
@@ -337,6 +338,7 @@ void Loop::report(int iteration) {
          << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
          << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"
          << describe_recommendation(cfg_, rec, basis_text(rec, basis, target(cfg_).name));
+    if (const auto seed = seed_noise_text(c_.archive()); !seed.empty()) out_ << seed << "\n";
   }
 }
 

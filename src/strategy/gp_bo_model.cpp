@@ -118,9 +118,12 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
                   std::to_string(ts.y.minCoeff()) + " (use output = raw or auto)");
     ts.y = ts.y.array().log().matrix();
   }
-  ts.run_noise = setup_.options.run_noise == StrategyOptions::kAutoRunNoise
-                     ? estimate_run_noise(history).sd
-                     : setup_.options.run_noise;
+  ts.run_noise = setup_.options.run_noise;
+  if (setup_.options.run_noise == StrategyOptions::kAutoRunNoise) {
+    const RunNoiseEstimate e = estimate_run_noise(history);
+    ts.run_noise = e.sd;
+    ts.run_noise_contrasts = e.contrasts;
+  }
   ts.mixtures.resize(static_cast<Eigen::Index>(mixtures.size()), sp.k());
   for (size_t i = 0; i < mixtures.size(); ++i)
     ts.mixtures.row(static_cast<Eigen::Index>(i)) = mixtures[i].transpose();
@@ -184,6 +187,7 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   if (setup_.options.run_noise != 0) diag_.values["gp.run_noise"] = ts.run_noise;
+  if (ts.run_noise_contrasts >= 0) diag_.values["gp.run_noise_contrasts"] = ts.run_noise_contrasts;
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
   diag_.values["gp.refit"] = refitted ? 1.0 : 0.0;
   diag_.values["gp.data_cost"] = data_cost;

@@ -3,6 +3,7 @@
 // says what its value refers to (scale, steps, interval or not).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "bench_test_support.hpp"
@@ -101,6 +102,31 @@ TEST(InitialDesign, AtMostAThirdOfTheBudgetThenTheModelChooses) {
   for (const auto& it : a.iterations) modelled += it.diagnostics.count("acq_seconds") > 0;
   EXPECT_GE(modelled, 1) << "every round was initial design";
   EXPECT_LE(a.trials.size(), 3u);
+}
+
+// strategy.run_noise: the final report and `mixbo status` say what seed noise the model read,
+// from the last round that reported one, and whether it was measured or declared.
+TEST(EstimateText, SaysWhatSeedNoiseTheModelRead) {
+  Archive a;
+  EXPECT_EQ(seed_noise_text(a), "");
+  EXPECT_TRUE(seed_noise_json(a).is_null());
+  IterationRecord design, measured, later;
+  measured.diagnostics = {{"gp.run_noise", 0.0}, {"gp.run_noise_contrasts", 0.0}};
+  a.iterations = {design, measured};
+  EXPECT_EQ(seed_noise_text(a), "seed noise: none measured yet (no repeated run has finished)");
+  a.iterations[1].diagnostics = {{"gp.run_noise", 0.0021}, {"gp.run_noise_contrasts", 3.0}};
+  later.diagnostics = {{"gp.run_noise", std::nan("")}};  // a round without a GP
+  a.iterations.push_back(later);
+  EXPECT_EQ(seed_noise_text(a),
+            "seed noise in the model: 0.21% of the loss per run, measured from 3 contrasts of "
+            "repeated runs");
+  const auto j = seed_noise_json(a);
+  EXPECT_DOUBLE_EQ(j["sd"].get<double>(), 0.0021);
+  EXPECT_TRUE(j["measured"]);
+  EXPECT_EQ(j["contrasts"], 3);
+  a.iterations[1].diagnostics = {{"gp.run_noise", 0.003}};
+  EXPECT_EQ(seed_noise_text(a), "seed noise in the model: 0.30% of the loss per run, declared");
+  EXPECT_FALSE(seed_noise_json(a)["measured"]);
 }
 
 TEST(EstimateText, SaysWhatTheValueRefersTo) {

@@ -198,10 +198,11 @@ class GpBoStrategy : public Strategy {
   struct TrainingSet {
     Eigen::MatrixXd X;  // feature rows
     Eigen::VectorXd y;
-    Eigen::MatrixXd mixtures;  // distinct mixtures of the runs the rows come from
-    bool log_output = false;   // y holds log(value) (strategy.output)
-    std::vector<int> run;      // run of each row (0, 1, ...; a run's rows in step order)
-    double run_noise = 0;      // strategy.run_noise, or with auto the estimate from the history
+    Eigen::MatrixXd mixtures;      // distinct mixtures of the runs the rows come from
+    bool log_output = false;       // y holds log(value) (strategy.output)
+    std::vector<int> run;          // run of each row (0, 1, ...; a run's rows in step order)
+    double run_noise = 0;          // strategy.run_noise, or with auto the estimate from the history
+    int run_noise_contrasts = -1;  // auto: the repeats' contrasts behind run_noise (-1: declared)
   };
   // thinned = false: every checkpoint of every run (strategy.checkpoints = all fits on it).
   TrainingSet training_set(const History& history, bool thinned = true) const;
