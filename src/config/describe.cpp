@@ -63,6 +63,9 @@ std::string describe(const CampaignConfig& c) {
               ? "; but the runs before them cost a third of this budget, where the design stops: "
                 "no size is measured, raise campaign.budget or declare strategy.run_noise)"
               : ")");
+  if (c.strategy.type == "sf-bo" && c.strategy.run_noise == StrategyOptions::kAutoRunNoise)
+    o << "; run_noise = auto: sf-bo's design (target runs) makes no repeats, so no seed noise is "
+         "measured (declare it)";
   if (const auto steps = c.strategy.design_steps_for(c.space);
       c.strategy.type == "mfms-bo" && steps != c.space.steps().max_steps())
     o << "; mfms-bo's design: " << c.strategy.design_runs_for(c.space) << " runs, those at "

@@ -107,6 +107,9 @@ TEST(Config, AutoRunNoiseAddsTheDesignsRepeats) {
   EXPECT_GE(small.strategy.design_cost_before_replicates(small.space),
             StrategyOptions::kDesignShare * 0.2);
   EXPECT_NE(describe(small).find("no size is measured"), std::string::npos) << describe(small);
+  const auto sf =
+      load_config(write_config(kGood), {"--strategy.run_noise=auto", "--strategy.type=sf-bo"});
+  EXPECT_NE(describe(sf).find("no seed noise is measured"), std::string::npos) << describe(sf);
 }
 
 TEST(Config, CustomLadderWithParsedParamsAndWeightedObjective) {
