@@ -19,7 +19,7 @@ std::string estimate_text(const IterationRecord& rec, const std::string& target_
 nlohmann::json estimate_json(const IterationRecord& rec);
 
 // The seed noise the model read in the archive's last round with one (strategy.run_noise):
-// "seed noise in the model: 0.21% of the loss per run, measured from 3 repeated runs' contrasts"
+// "seed noise in the model: 0.21% of the loss per run, measured from 3 contrasts of repeated runs"
 // (auto), "... declared" or "seed noise: none measured yet (no repeated run has finished)";
 // "" where no round reported one (the option at 0, or a strategy without it).
 std::string seed_noise_text(const Archive& a);
