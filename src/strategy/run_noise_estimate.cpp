@@ -13,8 +13,7 @@ namespace mixbo {
 namespace {
 
 struct Run {
-  const Point* point = nullptr;      // the first observation's: mixture and scale
-  std::int64_t budget = 0;           // Observation::run_steps
+  Point run;                         // mixture, scale and step budget (Observation::run_steps)
   std::map<std::int64_t, double> y;  // value at each checkpoint step
 };
 
@@ -25,16 +24,11 @@ std::vector<Run> finished_runs(const History& history) {
   for (const auto& o : history.observations) {
     if (o.trial.empty() || o.run_steps <= 0) continue;
     auto [it, fresh] = index.try_emplace(o.trial, runs.size());
-    if (fresh) runs.push_back({&o.point, o.run_steps, {}});
+    if (fresh) runs.push_back({{o.point.w, o.point.scale, o.run_steps}, {}});
     runs[it->second].y.emplace(o.point.steps, o.value);
   }
-  std::erase_if(runs, [](const Run& r) { return !r.y.count(r.budget); });
+  std::erase_if(runs, [](const Run& r) { return !r.y.count(r.run.steps); });
   return runs;
-}
-
-bool repeats(const Run& a, const Run& b) {
-  return a.budget == b.budget && a.point->scale == b.point->scale &&
-         same_mixture(a.point->w, b.point->w);
 }
 
 }  // namespace
@@ -48,39 +42,32 @@ RunNoiseEstimate estimate_run_noise(const History& history) {
     if (grouped[a]) continue;
     std::vector<const Run*> group{&runs[a]};
     for (size_t b = a + 1; b < runs.size(); ++b)
-      if (!grouped[b] && repeats(runs[a], runs[b])) {
+      if (!grouped[b] && same_run(runs[a].run, runs[b].run)) {
         grouped[b] = true;
         group.push_back(&runs[b]);
       }
     if (group.size() < 2) continue;
-    // Late checkpoints every run of the group has, where the group's mean is not 0 (the
-    // deviations are fractions of it).
-    std::vector<std::int64_t> steps;
-    for (const auto& [s, v] : group.front()->y) {
-      if (2 * s < group.front()->budget) continue;
-      double mean = 0;
-      bool everywhere = true;
-      for (const Run* r : group) {
-        const auto it = r->y.find(s);
-        if (it == r->y.end()) {
-          everywhere = false;
-          break;
-        }
-        mean += it->second;
-      }
-      if (everywhere && mean != 0) steps.push_back(s);
-    }
-    if (steps.empty()) continue;
+    // Deviations at the late checkpoints every run of the group has, as fractions of the group's
+    // mean there (checkpoints where that is 0 are left out).
     const auto n = static_cast<double>(group.size());
-    const auto k = static_cast<double>(steps.size());
     std::vector<std::vector<double>> dev(group.size());  // [run][checkpoint]
-    for (const auto s : steps) {
-      double mean = 0;
-      for (const Run* r : group) mean += r->y.at(s);
-      mean /= n;
+    std::vector<double> values(group.size());
+    for (const auto& [s, v] : group.front()->y) {
+      if (2 * s < group.front()->run.steps) continue;
+      double sum = 0;
+      bool everywhere = true;
+      for (size_t i = 0; i < group.size() && everywhere; ++i) {
+        const auto it = group[i]->y.find(s);
+        everywhere = it != group[i]->y.end();
+        if (everywhere) sum += values[i] = it->second;
+      }
+      if (!everywhere || sum == 0) continue;
+      const double mean = sum / n;
       for (size_t i = 0; i < group.size(); ++i)
-        dev[i].push_back((group[i]->y.at(s) - mean) / std::abs(mean));
+        dev[i].push_back((values[i] - mean) / std::abs(mean));
     }
+    if (dev.front().empty()) continue;
+    const auto k = static_cast<double>(dev.front().size());
     for (const auto& d : dev) {
       double m = 0;
       for (const double x : d) m += x;
