@@ -19,6 +19,7 @@
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/curve_smoothing.hpp"
 #include "mixbo/strategy/gp_bo.hpp"
+#include "mixbo/strategy/run_lookup.hpp"
 #include "mixbo/strategy/run_noise_estimate.hpp"
 
 namespace mixbo {
@@ -54,6 +55,39 @@ double observed_cost(const History& history, const SearchSpace& sp) {
   return cost;
 }
 
+// Runs that repeat an earlier run (same mixture, scale and step budget) and agree with it at
+// every checkpoint they have, bit for bit: the repeats of strategy.run_noise = auto on an exact
+// objective. Such a run tells nothing about the objective its original did not, and as rows of
+// its own it tells the likelihood that the noise is smaller than the kernel's misfit it also
+// stands for (on the paper simulator without seed noise the repeats' rows cost the answers at
+// cost 5: 0.22% -> 0.70% over 30 seeds; docs/decision-quality.md, sessions 53-54). A repeat that
+// differs by any seed noise, or checkpoint noise, is a reading of its own and stays.
+std::vector<bool> exact_repeats(const History& history,
+                                const std::vector<std::vector<size_t>>& runs) {
+  const auto& obs = history.observations;
+  const auto run_point = [&](const std::vector<size_t>& r) {
+    const Observation& o = obs[r.front()];
+    return Point{o.point.w, o.point.scale, o.run_steps};
+  };
+  const auto repeatable = [&](const std::vector<size_t>& r) {
+    return !obs[r.front()].trial.empty() && obs[r.front()].run_steps > 0;
+  };
+  std::vector<bool> out(runs.size(), false);
+  for (size_t b = 0; b < runs.size(); ++b) {
+    if (!repeatable(runs[b])) continue;
+    for (size_t a = 0; a < b && !out[b]; ++a) {
+      if (out[a] || !repeatable(runs[a]) || !same_run(run_point(runs[a]), run_point(runs[b])))
+        continue;
+      out[b] = std::all_of(runs[b].begin(), runs[b].end(), [&](size_t i) {
+        return std::any_of(runs[a].begin(), runs[a].end(), [&](size_t j) {
+          return obs[j].point.steps == obs[i].point.steps && obs[j].value == obs[i].value;
+        });
+      });
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, bool thinned) const {
@@ -80,7 +114,9 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
   std::vector<size_t> rows;
   std::vector<double> values;
   std::vector<Eigen::VectorXd> mixtures;
+  const std::vector<bool> repeat = exact_repeats(history, runs);
   for (auto& r : runs) {
+    if (repeat[static_cast<size_t>(&r - runs.data())]) continue;
     std::stable_sort(r.begin(), r.end(), [&](size_t a, size_t b) {
       return history.observations[a].point.steps < history.observations[b].point.steps;
     });

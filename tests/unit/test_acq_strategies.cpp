@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <random>
+#include <set>
 #include <tuple>
 
 #include "mixbo/config/campaign_config.hpp"
@@ -981,6 +982,10 @@ TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
     }
     const auto ts = st.training_set(h);
     EXPECT_EQ(ts.run_noise, estimate_run_noise(h).sd);
+    // On an exact objective the repeats agree with their runs and are not fitted twice.
+    const std::set<int> fitted(ts.run.begin(), ts.run.end());
+    EXPECT_EQ(static_cast<int>(fitted.size()),
+              static_cast<int>(h.runs.size()) - (seed_sd == 0 ? reps : 0));
     if (seed_sd == 0) {
       EXPECT_EQ(ts.run_noise, 0.0);
       EXPECT_TRUE(st.run_effect(ts).empty());
@@ -993,4 +998,38 @@ TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(st.diagnostics().values.at("gp.run_noise"), ts.run_noise);
   }
+}
+
+// A run that repeats an earlier one (mixture, scale, step budget) and agrees with it at every
+// checkpoint, bit for bit, adds no row: it tells nothing its original did not, and as rows of its
+// own it tells the likelihood that the noise is smaller than the misfit it also stands for. Any
+// difference, or another budget, makes it a reading of its own.
+TEST(AcqStrategies, AnExactRepeatIsNotFittedTwice) {
+  const auto c = config("mfms-bo", 12);
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  History h;
+  add_small_runs(c.space, 4, 4, h);
+  const Point first = h.runs.front();
+  const auto rows_of = [&](const History& with) { return st.training_set(with).y.size(); };
+  const auto plain = rows_of(h);
+  History exact = h;
+  add_run(c.space, first, exact);
+  EXPECT_EQ(rows_of(exact), plain);
+  const auto ts = st.training_set(exact);
+  EXPECT_EQ(std::set<int>(ts.run.begin(), ts.run.end()).size(), 4u);
+  History in_flight = h;  // a repeat still going, so far as its original was
+  add_run(c.space, first, in_flight);
+  in_flight.observations.pop_back();
+  EXPECT_EQ(rows_of(in_flight), plain);
+  History differs = h;
+  add_run(c.space, first, differs,
+          [&](const Point& q) { return objective(c.space, q) * (1 + 1e-12); });
+  EXPECT_GT(rows_of(differs), plain);
+  History other_budget = h;  // another schedule, the same values at the checkpoints it shares
+  Point shorter = first;
+  shorter.steps = c.space.steps().budgets().front();
+  ASSERT_LT(shorter.steps, first.steps);
+  add_run(c.space, shorter, other_budget);
+  EXPECT_GT(rows_of(other_budget), plain);
 }

@@ -58,7 +58,8 @@
 // the acquisition adds the shift's variance to a new run's noise. With run_noise = auto the
 // design ends with repeats of its first runs (after the pairs, so the runs before them are the
 // design's without repeats), and each round's training set takes the size the finished repeats
-// measure (strategy/run_noise_estimate.hpp; 0 until one has finished).
+// measure (strategy/run_noise_estimate.hpp; 0 until one has finished). A repeat that agrees with
+// its run at every checkpoint (an exact objective) adds no rows of its own (training_set).
 //
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
 // start 0 = the previous optimum within this process) on the first model and whenever the cost
