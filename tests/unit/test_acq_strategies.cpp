@@ -1018,7 +1018,7 @@ TEST(AcqStrategies, AnExactRepeatIsNotFittedTwice) {
   EXPECT_EQ(rows_of(exact), plain);
   const auto ts = st.training_set(exact);
   EXPECT_EQ(std::set<int>(ts.run.begin(), ts.run.end()).size(), 4u);
-  History in_flight = h;  // a repeat still going, so far as its original was
+  History in_flight = h;  // a repeat still going, equal to its original so far
   add_run(c.space, first, in_flight);
   in_flight.observations.pop_back();
   EXPECT_EQ(rows_of(in_flight), plain);
