@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 
 #include "mixbo/acq/maximize.hpp"
@@ -65,19 +66,17 @@ double observed_cost(const History& history, const SearchSpace& sp) {
 std::vector<bool> exact_repeats(const History& history,
                                 const std::vector<std::vector<size_t>>& runs) {
   const auto& obs = history.observations;
-  const auto run_point = [&](const std::vector<size_t>& r) {
-    const Observation& o = obs[r.front()];
-    return Point{o.point.w, o.point.scale, o.run_steps};
-  };
-  const auto repeatable = [&](const std::vector<size_t>& r) {
-    return !obs[r.front()].trial.empty() && obs[r.front()].run_steps > 0;
-  };
+  // Each run's mixture, scale and step budget; none for a run without a trial or a known budget.
+  std::vector<std::optional<Point>> at(runs.size());
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const Observation& o = obs[runs[r].front()];
+    if (!o.trial.empty() && o.run_steps > 0) at[r] = Point{o.point.w, o.point.scale, o.run_steps};
+  }
   std::vector<bool> out(runs.size(), false);
   for (size_t b = 0; b < runs.size(); ++b) {
-    if (!repeatable(runs[b])) continue;
+    if (!at[b]) continue;
     for (size_t a = 0; a < b && !out[b]; ++a) {
-      if (out[a] || !repeatable(runs[a]) || !same_run(run_point(runs[a]), run_point(runs[b])))
-        continue;
+      if (out[a] || !at[a] || !same_run(*at[a], *at[b])) continue;
       out[b] = std::all_of(runs[b].begin(), runs[b].end(), [&](size_t i) {
         return std::any_of(runs[a].begin(), runs[a].end(), [&](size_t j) {
           return obs[j].point.steps == obs[i].point.steps && obs[j].value == obs[i].value;

@@ -11,6 +11,7 @@
 #include "bench_test_support.hpp"
 #include "mixbo/gp/gp_model.hpp"
 #include "mixbo/io/archive.hpp"
+#include "mixbo/strategy/run_lookup.hpp"
 
 using namespace mixbo;
 using mixbo::test::TempDir;
@@ -59,10 +60,7 @@ TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
     if (measure) {  // the design's repeats were made, so the size was measured
       size_t repeats = 0;
       for (size_t i = 0; i < whole.size(); ++i)
-        for (size_t j = 0; j < i; ++j)
-          repeats += whole[i].point.w == whole[j].point.w &&
-                     whole[i].point.scale == whole[j].point.scale &&
-                     whole[i].point.steps == whole[j].point.steps;
+        for (size_t j = 0; j < i; ++j) repeats += same_run(whole[i].point, whole[j].point);
       EXPECT_GE(repeats, 1u);
     }
     // Stopped twice after the design (runs 0-3, 0-6 with repeats), while the model chooses the
