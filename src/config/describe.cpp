@@ -56,8 +56,9 @@ std::string describe(const CampaignConfig& c) {
     o << " (the last " << pairs << " repeat the first at " << c.space.scales()[1].name << ")";
   if (const int reps = c.strategy.design_replicates_for(c.space);
       reps > 0 && c.strategy.type == "mfms-bo")
-    o << "; then its first " << reps
-      << " again with other seeds, for the seed noise (run_noise = auto"
+    o << "; after it its first " << reps
+      << " again with other seeds, one after each of the first acquisition runs, for the seed "
+         "noise (run_noise = auto"
       << (c.strategy.design_cost_before_replicates(c.space) >=
                   StrategyOptions::kDesignShare * c.budget
               ? "; but the runs before them cost a third of this budget, where the design stops: "

@@ -129,8 +129,9 @@ const std::vector<Key>& keys() {
       {"strategy.run_noise", "0",
        "mfms-bo/sf-bo: standard deviation of the shift a run's seed gives its whole loss curve, "
        "as a fraction of the loss (0.003: 0.3%; measured from a few seeds of one small run); the "
-       "GP reads one run's checkpoints as sharing it (0: independent; auto: mfms-bo's design "
-       "repeats 3 of its runs with other seeds and measures it; not with checkpoints = all)"},
+       "GP reads one run's checkpoints as sharing it (0: independent; auto: mfms-bo repeats 3 "
+       "of its design's runs with other seeds, after the design, and measures it; not with "
+       "checkpoints = all)"},
       {"strategy.answer_modes", "transfer",
        "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
        "and the optima where the kernel's scale correlations carry across the ladder, weighted "

@@ -105,7 +105,7 @@ std::int64_t StrategyOptions::design_steps_for(const SearchSpace& space) const {
 }
 
 namespace {
-// The design's runs at the smallest scale before any replicate.
+// The design's runs at the smallest scale.
 int design_first_scale_runs(const StrategyOptions& o, const SearchSpace& space) {
   const auto per_full =
       std::max<std::int64_t>(1, space.steps().max_steps() / o.design_steps_for(space));
@@ -125,8 +125,7 @@ double StrategyOptions::design_cost_before_replicates(const SearchSpace& space) 
 }
 
 int StrategyOptions::design_runs_for(const SearchSpace& space) const {
-  return design_pairs_for(space) + design_first_scale_runs(*this, space) +
-         design_replicates_for(space);
+  return design_pairs_for(space) + design_first_scale_runs(*this, space);
 }
 
 std::string StrategyOptions::kernel_expression() const {

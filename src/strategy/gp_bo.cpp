@@ -165,26 +165,45 @@ std::vector<Point> GpBoStrategy::initial_design(const History& history, int coun
   const int scale = multi ? 0 : sp.scales().target();
   const std::int64_t steps = multi ? setup_.options.design_steps_for(sp) : sp.steps().max_steps();
   // mfms-bo: design runs first_pair .. first_pair + pairs - 1 repeat mixtures 0, 1, ... at the
-  // second scale, full length. With replicates (strategy.run_noise = auto) the design's last
-  // reps runs repeat its first runs as they were, with other seeds. Last, so that the runs before
-  // them, and the answers those give, are the design's without replicates: the first version
-  // put each replicate beside its run, and the demo law's answers at cost 0.1 came from three
-  // mixtures fewer (30 seeds: 1.03% -> 1.45% off, worse in 13 of 15 that differed).
+  // second scale, full length.
   const int pairs = multi ? setup_.options.design_pairs_for(sp) : 0;
-  const int reps = multi ? setup_.options.design_replicates_for(sp) : 0;
   const int size = design_size();
-  const int first_pair = size - reps - pairs;
+  const int first_pair = size - pairs;
   std::vector<Point> out;
   for (int i = 0; i < count; ++i) {
     const int j = done + i;
-    if (j >= first_pair + pairs && j < size)
-      out.push_back({W.row(j - first_pair - pairs).transpose(), scale, steps});
-    else if (j >= first_pair && j < size)
+    if (j >= first_pair && j < size)
       out.push_back({W.row(j - first_pair).transpose(), 1, sp.steps().max_steps()});
     else
-      out.push_back({W.row(j < size ? j : j - reps).transpose(), scale, steps});
+      out.push_back({W.row(j).transpose(), scale, steps});
   }
   return out;
+}
+
+std::optional<Point> GpBoStrategy::due_replicate(const History& history,
+                                                 const std::vector<Point>& batch) const {
+  if (fidelity_ != Fidelity::kMulti) return std::nullopt;
+  const auto& sp = setup_.space;
+  const int reps = setup_.options.design_replicates_for(sp);
+  if (reps == 0 ||
+      setup_.options.design_cost_before_replicates(sp) >= kDesignShare * history.budget)
+    return std::nullopt;  // none wanted, or the design was cut short: describe() says so
+  std::vector<Point> runs = history.runs;
+  runs.insert(runs.end(), batch.begin(), batch.end());
+  const auto design = static_cast<size_t>(design_size());
+  if (runs.size() < design) return std::nullopt;
+  // After the design: the runs that repeat an earlier one are the replicates (the acquisition
+  // never proposes a run an earlier one covers), the others the acquisition's.
+  int made = 0, acquired = 0;
+  for (size_t j = design; j < runs.size(); ++j) {
+    const bool repeat = std::any_of(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(j),
+                                    [&](const Point& r) { return same_run(r, runs[j]); });
+    ++(repeat ? made : acquired);
+  }
+  if (made >= reps || acquired <= made) return std::nullopt;
+  const Point& original = runs[static_cast<size_t>(made)];  // the design's first runs, in order
+  if (sp.cost(original) > history.budget_left() * (1 + 1e-9)) return std::nullopt;
+  return original;
 }
 
 AcqPair GpBoStrategy::acq_pair(int scale, std::int64_t steps) const {
@@ -309,6 +328,11 @@ std::vector<Point> GpBoStrategy::propose(const History& history, const std::vect
   std::vector<Point> busy = pending;
   busy.insert(busy.end(), out.begin(), out.end());
   for (int b = static_cast<int>(out.size()); b < q; ++b) {
+    if (const auto replicate = due_replicate(history, out)) {
+      out.push_back(*replicate);
+      busy.push_back(*replicate);
+      continue;
+    }
     std::shared_ptr<const GaussianProcess> g = gp;
     if (!busy.empty()) {
       Eigen::MatrixXd Xf(static_cast<Eigen::Index>(busy.size()), sp.feature_dim());

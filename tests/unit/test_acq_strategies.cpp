@@ -945,40 +945,45 @@ TEST(AcqStrategies, DeclaredSeedNoiseIsReadAsOneDrawPerRun) {
   expect_valid_batch(c.space, ps, {});
 }
 
-// strategy.run_noise = auto: the design's last runs repeat its first ones (other seeds), and the
-// size the GP reads is the one their curves measure (strategy/run_noise_estimate.hpp): 0 on an
-// exact objective, where the model is then the one without a run effect.
+// strategy.run_noise = auto: after the design, one run after each of the acquisition's first runs
+// repeats one of the design's first runs (other seeds), and the size the GP reads is the one their
+// curves measure (strategy/run_noise_estimate.hpp): 0 on an exact objective, where the model is
+// then the one without a run effect.
 TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
   auto c = config("mfms-bo", 12);
-  const int plain_design = c.strategy.design_runs_for(c.space);
+  const int design = c.strategy.design_runs_for(c.space);
   c.strategy.run_noise = StrategyOptions::kAutoRunNoise;
   const int reps = c.strategy.design_replicates_for(c.space);
   ASSERT_EQ(reps, StrategyOptions::kAutoReplicates);
-  EXPECT_EQ(c.strategy.design_runs_for(c.space), plain_design + reps);
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), design);  // the design is the plain one
   SerialTeam team;
   for (const double seed_sd : {0.0, 0.02}) {
     History h;
     Rng rng = make_rng(12, 3);
     std::normal_distribution<double> seed_shift(0, 1);
     GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
-    while (static_cast<int>(h.runs.size()) < plain_design + reps) {
+    while (static_cast<int>(h.runs.size()) < design + 2 * reps + 2) {
       for (const auto& p : st.propose(h, {}, 2)) {
         const double s = seed_sd * seed_shift(rng);
         add_run(c.space, p, h, [&](const Point& q) { return objective(c.space, q) + s; });
       }
       ++h.iteration;
     }
-    // The design without repeats, then the repeats of its first runs.
-    for (int i = 0; i < reps; ++i) {
-      EXPECT_TRUE(
-          same_run(h.runs[static_cast<size_t>(plain_design + i)], h.runs[static_cast<size_t>(i)]))
-          << i;
-      for (int j = 0; j < plain_design; ++j) {
-        if (j == i) continue;
-        EXPECT_FALSE(
-            same_run(h.runs[static_cast<size_t>(plain_design + i)], h.runs[static_cast<size_t>(j)]))
-            << i << " " << j;
-      }
+    // The design without repeats; then acquisition and repeat by turns, the repeats of the
+    // design's first runs in order; then the acquisition alone.
+    const auto repeats_of = [&](size_t j) {
+      std::vector<size_t> of;
+      for (size_t i = 0; i < j; ++i)
+        if (same_run(h.runs[i], h.runs[j])) of.push_back(i);
+      return of;
+    };
+    for (size_t j = 0; j < h.runs.size(); ++j) {
+      const auto of = repeats_of(j);
+      const auto after = static_cast<int>(j) - design;
+      if (after >= 1 && after < 2 * reps && after % 2 == 1)
+        EXPECT_EQ(of, std::vector<size_t>{static_cast<size_t>(after / 2)}) << j;
+      else
+        EXPECT_TRUE(of.empty()) << j;
     }
     const auto ts = st.training_set(h);
     EXPECT_EQ(ts.run_noise, estimate_run_noise(h).sd);
@@ -998,6 +1003,29 @@ TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(st.diagnostics().values.at("gp.run_noise"), ts.run_noise);
   }
+}
+
+// A budget whose third the design already costs: run_noise = auto makes no repeat, as `mixbo
+// validate` says ("no size is measured"), and the budget goes to the acquisition.
+TEST(AcqStrategies, AutoSeedNoiseMakesNoRepeatsWhereTheBudgetIsSmall) {
+  auto c = config("mfms-bo", 12);
+  c.strategy.run_noise = StrategyOptions::kAutoRunNoise;
+  const double design_cost = c.strategy.design_cost_before_replicates(c.space);
+  SerialTeam team;
+  GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+  History h;
+  h.budget = 2.5 * design_cost;
+  ASSERT_GE(design_cost, StrategyOptions::kDesignShare * h.budget);
+  for (int round = 0; round < 8; ++round) {
+    const auto ps = st.propose(h, {}, 2);
+    if (ps.empty()) break;
+    for (const auto& p : ps) add_run(c.space, p, h);
+    ++h.iteration;
+  }
+  ASSERT_GT(static_cast<int>(h.runs.size()), c.strategy.design_runs_for(c.space) + 2);
+  EXPECT_LE(h.spent, h.budget * (1 + 1e-9));
+  for (size_t j = 0; j < h.runs.size(); ++j)
+    for (size_t i = 0; i < j; ++i) EXPECT_FALSE(same_run(h.runs[i], h.runs[j])) << i << " " << j;
 }
 
 // A run that repeats an earlier one (mixture, scale, step budget) and agrees with it at every

@@ -89,16 +89,18 @@ TEST(Config, FlagsOverrideTheFile) {
   EXPECT_EQ(c.executor.type, "simulated");
 }
 
-// strategy.run_noise = auto: mfms-bo's design grows by the repeats it measures the size from.
+// strategy.run_noise = auto: mfms-bo repeats its design's first runs to measure the size from,
+// after the design, which stays as it is.
 TEST(Config, AutoRunNoiseAddsTheDesignsRepeats) {
   const auto plain = load_config(write_config(kGood), {});
   const auto c = load_config(write_config(kGood), {"--strategy.run_noise=auto"});
   EXPECT_EQ(c.strategy.run_noise, StrategyOptions::kAutoRunNoise);
   EXPECT_EQ(plain.strategy.design_replicates_for(plain.space), 0);
   EXPECT_EQ(c.strategy.design_replicates_for(c.space), StrategyOptions::kAutoReplicates);
-  EXPECT_EQ(c.strategy.design_runs_for(c.space),
-            plain.strategy.design_runs_for(plain.space) + StrategyOptions::kAutoReplicates);
-  EXPECT_NE(describe(c).find("then its first 3 again with other seeds"), std::string::npos)
+  EXPECT_EQ(c.strategy.design_runs_for(c.space), plain.strategy.design_runs_for(plain.space));
+  EXPECT_NE(describe(c).find("after it its first 3 again with other seeds, one after each of the "
+                             "first acquisition runs"),
+            std::string::npos)
       << describe(c);
   EXPECT_EQ(describe(c).find("no size is measured"), std::string::npos);
   // A budget whose third the design's other runs already cost: the repeats are never made.

@@ -68,8 +68,9 @@ struct StrategyOptions {
   // loss curve, as a fraction of the loss (0.003: 0.3%; gp/run_effect.hpp): the GP reads one
   // run's rows as sharing that draw. Declared, not fitted; 0 (the default): rows independent.
   // Measure it from a few seeds of one small run, or let mfms-bo do so: kAutoRunNoise ("auto")
-  // repeats kAutoReplicates of its design's runs with other seeds and reads the size from how
-  // far the repeats' curves lie apart (strategy/run_noise_estimate.hpp), every round.
+  // repeats kAutoReplicates of its design's runs with other seeds, after the design, and reads
+  // the size from how far the repeats' curves lie apart (strategy/run_noise_estimate.hpp),
+  // every round.
   static constexpr double kAutoRunNoise = -1;
   static constexpr int kAutoReplicates = 3;
   double run_noise = 0.0;
@@ -97,18 +98,20 @@ struct StrategyOptions {
   // (README, "The design's length"), the best design's runs each cost about 1/80 of a target run:
   // longer ones buy too few mixtures for the budget, shorter ones rank them less well.
   std::int64_t design_steps_for(const SearchSpace& space) const;
-  // mfms-bo's design's repeats of its first runs, for the seed noise's size: with run_noise =
+  // mfms-bo's repeats of its design's first runs, for the seed noise's size: with run_noise =
   // auto kAutoReplicates, or one per run at the smallest scale where there are fewer; else none.
+  // They are not part of the design: one follows each of the acquisition's first runs
+  // (GpBoStrategy::due_replicate).
   int design_replicates_for(const SearchSpace& space) const;
   // mfms-bo's design: n_init - pairs full-length runs' worth at the smallest scale, in runs of
   // design_steps_for() steps (max_steps / design steps of them per full-length run, rounded
-  // down), then the pairs, then the replicates.
+  // down), then the pairs.
   int design_runs_for(const SearchSpace& space) const;
   // mfms-bo makes no more design runs once the runs so far cost this share of the budget, so that
   // a small budget still leaves the model most of it (strategy/gp_bo.hpp).
   static constexpr double kDesignShare = 1.0 / 3;
-  // What mfms-bo's design runs before its replicates cost (in target runs): where that reaches
-  // kDesignShare of a budget, the replicates are not made and run_noise = auto measures nothing.
+  // What mfms-bo's design costs (in target runs): where that reaches kDesignShare of a budget,
+  // the design is cut short, the replicates are not made and run_noise = auto measures nothing.
   double design_cost_before_replicates(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;

@@ -288,6 +288,13 @@ class GpBoStrategy : public Strategy {
   std::vector<Point> initial_design(const History& history, int count) const;
   // Runs in the initial design: n_init (sf-bo), StrategyOptions::design_runs_for (mfms-bo).
   int design_size() const;
+  // strategy.run_noise = auto (mfms-bo): the next repeat of one of the design's first runs, if
+  // one is due after the runs of `history` and of the batch chosen so far. The repeats come after
+  // the design, one after each of the acquisition's first runs, so that the acquisition starts
+  // where it does without them: as the design's last runs they delayed it by three runs, and
+  // the answers at cost 0.3 with it (docs/decision-quality.md, session 55). None where the
+  // design was cut short by the budget (kDesignShare) or the repeat would not fit the budget.
+  std::optional<Point> due_replicate(const History& history, const std::vector<Point>& batch) const;
   // The seed of one random stream of round `iteration`: derived from the campaign seed, the round
   // and what it is for, so that no round's choices depend on how many random numbers an earlier
   // round drew, and a resumed campaign makes the choices it would have made without the stop.
