@@ -61,8 +61,9 @@ std::string describe(const CampaignConfig& c) {
          "noise (run_noise = auto"
       << (c.strategy.design_cost_before_replicates(c.space) >=
                   StrategyOptions::kDesignShare * c.budget
-              ? "; but the runs before them cost a third of this budget, where the design stops: "
-                "no size is measured, raise campaign.budget or declare strategy.run_noise)"
+              ? "; but the design costs a third of this budget, where it stops and no repeat "
+                "is made: no size is measured, raise campaign.budget or declare "
+                "strategy.run_noise)"
               : ")");
   if (c.strategy.type == "sf-bo" && c.strategy.run_noise == StrategyOptions::kAutoRunNoise)
     o << "; run_noise = auto: sf-bo's design (target runs) makes no repeats, so no seed noise is "
