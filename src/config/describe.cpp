@@ -59,8 +59,7 @@ std::string describe(const CampaignConfig& c) {
     o << "; after it its first " << reps
       << " again with other seeds, one after each of the first acquisition runs, for the seed "
          "noise (run_noise = auto"
-      << (c.strategy.design_cost_before_replicates(c.space) >=
-                  StrategyOptions::kDesignShare * c.budget
+      << (c.strategy.design_cost(c.space) >= StrategyOptions::kDesignShare * c.budget
               ? "; but the design costs a third of this budget, where it stops and no repeat "
                 "is made: no size is measured, raise campaign.budget or declare "
                 "strategy.run_noise)"

@@ -118,7 +118,7 @@ int StrategyOptions::design_replicates_for(const SearchSpace& space) const {
   return std::min(kAutoReplicates, design_first_scale_runs(*this, space));
 }
 
-double StrategyOptions::design_cost_before_replicates(const SearchSpace& space) const {
+double StrategyOptions::design_cost(const SearchSpace& space) const {
   const int pairs = design_pairs_for(space);
   return design_first_scale_runs(*this, space) * space.cost(0, design_steps_for(space)) +
          (pairs > 0 ? pairs * space.cost(1, space.steps().max_steps()) : 0.0);

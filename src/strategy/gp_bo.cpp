@@ -185,8 +185,7 @@ std::optional<Point> GpBoStrategy::due_replicate(const History& history,
   if (fidelity_ != Fidelity::kMulti) return std::nullopt;
   const auto& sp = setup_.space;
   const int reps = setup_.options.design_replicates_for(sp);
-  if (reps == 0 ||
-      setup_.options.design_cost_before_replicates(sp) >= kDesignShare * history.budget)
+  if (reps == 0 || setup_.options.design_cost(sp) >= kDesignShare * history.budget)
     return std::nullopt;  // none wanted, or the design was cut short: describe() says so
   std::vector<Point> runs = history.runs;
   runs.insert(runs.end(), batch.begin(), batch.end());

@@ -1010,7 +1010,7 @@ TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
 TEST(AcqStrategies, AutoSeedNoiseMakesNoRepeatsWhereTheBudgetIsSmall) {
   auto c = config("mfms-bo", 12);
   c.strategy.run_noise = StrategyOptions::kAutoRunNoise;
-  const double design_cost = c.strategy.design_cost_before_replicates(c.space);
+  const double design_cost = c.strategy.design_cost(c.space);
   SerialTeam team;
   GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
   History h;

@@ -103,11 +103,10 @@ TEST(Config, AutoRunNoiseAddsTheDesignsRepeats) {
             std::string::npos)
       << describe(c);
   EXPECT_EQ(describe(c).find("no size is measured"), std::string::npos);
-  // A budget whose third the design's other runs already cost: the repeats are never made.
+  // A budget whose third the design already costs: the repeats are never made.
   const auto small =
       load_config(write_config(kGood), {"--strategy.run_noise=auto", "--campaign.budget=0.2"});
-  EXPECT_GE(small.strategy.design_cost_before_replicates(small.space),
-            StrategyOptions::kDesignShare * 0.2);
+  EXPECT_GE(small.strategy.design_cost(small.space), StrategyOptions::kDesignShare * 0.2);
   EXPECT_NE(describe(small).find("no size is measured"), std::string::npos) << describe(small);
   const auto sf =
       load_config(write_config(kGood), {"--strategy.run_noise=auto", "--strategy.type=sf-bo"});

@@ -63,8 +63,8 @@ TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
         for (size_t j = 0; j < i; ++j) repeats += same_run(whole[i].point, whole[j].point);
       EXPECT_GE(repeats, 1u);
     }
-    // Stopped twice after the design (runs 0-3, 0-6 with repeats), while the model chooses the
-    // runs.
+    // Stopped twice after the design (runs 0-3; with auto the repeats come among the runs the
+    // model chooses after it), while the model chooses the runs.
     run(tmp.path / "stopped", 12, seed_noise, measure);
     const auto first = trials(tmp.path / "stopped");
     ASSERT_GT(first.size(), measure ? 8u : 5u);

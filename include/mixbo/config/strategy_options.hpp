@@ -112,7 +112,7 @@ struct StrategyOptions {
   static constexpr double kDesignShare = 1.0 / 3;
   // What mfms-bo's design costs (in target runs): where that reaches kDesignShare of a budget,
   // the design is cut short, the replicates are not made and run_noise = auto measures nothing.
-  double design_cost_before_replicates(const SearchSpace& space) const;
+  double design_cost(const SearchSpace& space) const;
   // The kernel expression the GP strategies build: `kernel` with "auto" resolved.
   std::string kernel_expression() const;
   // The trend models' kernels (gp_bo.hpp): with "auto" kTrendKernel and kDefaultKernel, two

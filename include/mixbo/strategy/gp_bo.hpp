@@ -56,8 +56,8 @@
 // check's) then reads the rows of one run as sharing one draw, a run effect in the noise
 // (gp/run_effect.hpp, run_effect below); pending runs are fantasised as runs of their own, and
 // the acquisition adds the shift's variance to a new run's noise. With run_noise = auto the
-// design ends with repeats of its first runs (after the pairs, so the runs before them are the
-// design's without repeats), and each round's training set takes the size the finished repeats
+// design's first runs are repeated after it, one after each of the acquisition's first runs
+// (due_replicate), and each round's training set takes the size the finished repeats
 // measure (strategy/run_noise_estimate.hpp; 0 until one has finished). A repeat that agrees with
 // its run at every checkpoint (an exact objective) adds no rows of its own (training_set).
 //
