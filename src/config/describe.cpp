@@ -58,7 +58,7 @@ std::string describe(const CampaignConfig& c) {
       reps > 0 && c.strategy.type == "mfms-bo")
     o << "; after it its first " << reps
       << " again with other seeds, one after each of the first acquisition runs, for the seed "
-         "noise (run_noise = auto"
+         "noise; none more once one agrees with its run bit for bit (run_noise = auto"
       << (c.strategy.design_cost(c.space) >= StrategyOptions::kDesignShare * c.budget
               ? "; but the design costs a third of this budget, where it stops and no repeat "
                 "is made: no size is measured, raise campaign.budget or declare "

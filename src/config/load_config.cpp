@@ -130,8 +130,8 @@ const std::vector<Key>& keys() {
        "mfms-bo/sf-bo: standard deviation of the shift a run's seed gives its whole loss curve, "
        "as a fraction of the loss (0.003: 0.3%; measured from a few seeds of one small run); the "
        "GP reads one run's checkpoints as sharing it (0: independent; auto: mfms-bo repeats 3 "
-       "of its design's runs with other seeds, after the design, and measures it; not with "
-       "checkpoints = all)"},
+       "of its design's runs with other seeds, after the design, and measures it; it stops at "
+       "the first repeat that agrees with its run bit for bit; not with checkpoints = all)"},
       {"strategy.answer_modes", "transfer",
        "mfms-bo: take the recommendation and its value from the hyperparameter fit's optimum "
        "and the optima where the kernel's scale correlations carry across the ladder, weighted "

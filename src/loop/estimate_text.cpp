@@ -30,6 +30,9 @@ std::string seed_noise_text(const Archive& a) {
   const auto contrasts = last_reported(a, "gp.run_noise_contrasts");
   if (contrasts && *contrasts == 0)
     return "seed noise: none measured yet (no repeated run has finished)";
+  if (const auto exact = last_reported(a, "gp.run_noise_exact"); exact && *exact == 1)
+    return "seed noise: none (a repeated run agreed with its run bit for bit: the objective does "
+           "not depend on the seed, and no more repeats are made)";
   std::ostringstream o;
   o << "seed noise in the model: " << std::fixed << std::setprecision(2) << 100 * *sd
     << "% of the loss per run, ";
@@ -47,6 +50,7 @@ nlohmann::json seed_noise_json(const Archive& a) {
   const auto contrasts = last_reported(a, "gp.run_noise_contrasts");
   nlohmann::json j = {{"sd", *sd}, {"measured", contrasts.has_value()}};
   if (contrasts) j["contrasts"] = static_cast<long>(*contrasts);
+  if (const auto exact = last_reported(a, "gp.run_noise_exact")) j["exact"] = *exact == 1;
   return j;
 }
 

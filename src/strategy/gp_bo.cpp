@@ -12,6 +12,7 @@
 #include "mixbo/gp/kernels.hpp"
 #include "mixbo/space/sampling.hpp"
 #include "mixbo/strategy/run_lookup.hpp"
+#include "mixbo/strategy/run_noise_estimate.hpp"
 
 namespace mixbo {
 
@@ -200,6 +201,9 @@ std::optional<Point> GpBoStrategy::due_replicate(const History& history,
     ++(repeat ? made : acquired);
   }
   if (made >= reps || acquired <= made) return std::nullopt;
+  // A repeat that came back identical to its run shows the objective does not depend on the
+  // seed (a simulator, a fitted law): the size is 0, and the other repeats would only spend.
+  if (made > 0 && estimate_run_noise(history).exact) return std::nullopt;
   const Point& original = runs[static_cast<size_t>(made)];  // the design's first runs, in order
   if (sp.cost(original) > history.budget_left() * (1 + 1e-9)) return std::nullopt;
   return original;

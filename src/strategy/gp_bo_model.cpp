@@ -158,6 +158,7 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
     const RunNoiseEstimate e = estimate_run_noise(history);
     ts.run_noise = e.sd;
     ts.run_noise_contrasts = e.contrasts;
+    ts.run_noise_exact = e.exact;
   }
   ts.mixtures.resize(static_cast<Eigen::Index>(mixtures.size()), sp.k());
   for (size_t i = 0; i < mixtures.size(); ++i)
@@ -222,7 +223,10 @@ std::shared_ptr<const GaussianProcess> GpBoStrategy::model_for(const History& hi
   diag_.values["fit_seconds"] = seconds_since(t0);
   diag_.values["gp.n_train"] = n;
   if (setup_.options.run_noise != 0) diag_.values["gp.run_noise"] = ts.run_noise;
-  if (ts.run_noise_contrasts >= 0) diag_.values["gp.run_noise_contrasts"] = ts.run_noise_contrasts;
+  if (ts.run_noise_contrasts >= 0) {
+    diag_.values["gp.run_noise_contrasts"] = ts.run_noise_contrasts;
+    diag_.values["gp.run_noise_exact"] = ts.run_noise_exact ? 1.0 : 0.0;
+  }
   diag_.values["gp.log_output"] = ts.log_output ? 1.0 : 0.0;
   diag_.values["gp.refit"] = refitted ? 1.0 : 0.0;
   diag_.values["gp.data_cost"] = data_cost;

@@ -38,6 +38,7 @@ RunNoiseEstimate estimate_run_noise(const History& history) {
   std::vector<bool> grouped(runs.size(), false);
   double between = 0, within = 0;  // sums of squares
   double between_dof = 0, within_dof = 0, noise_share = 0;
+  bool exact = true;  // every run of every group equals its group's first at every checkpoint
   for (size_t a = 0; a < runs.size(); ++a) {
     if (grouped[a]) continue;
     std::vector<const Run*> group{&runs[a]};
@@ -63,6 +64,8 @@ RunNoiseEstimate estimate_run_noise(const History& history) {
       }
       if (!everywhere || sum == 0) continue;
       const double mean = sum / n;
+      exact = exact && std::all_of(values.begin(), values.end(),
+                                   [&](double v) { return v == values.front(); });
       for (size_t i = 0; i < group.size(); ++i)
         dev[i].push_back((values[i] - mean) / std::abs(mean));
     }
@@ -83,6 +86,7 @@ RunNoiseEstimate estimate_run_noise(const History& history) {
   RunNoiseEstimate e;
   e.contrasts = static_cast<int>(between_dof);
   if (between_dof == 0) return e;
+  e.exact = exact;
   const double checkpoint_var = within_dof > 0 ? within / within_dof : 0;
   e.checkpoint_sd = std::sqrt(checkpoint_var);
   e.sd = std::sqrt(std::max(0.0, (between - noise_share * checkpoint_var) / between_dof));

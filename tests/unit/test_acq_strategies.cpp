@@ -947,8 +947,9 @@ TEST(AcqStrategies, DeclaredSeedNoiseIsReadAsOneDrawPerRun) {
 
 // strategy.run_noise = auto: after the design, one run after each of the acquisition's first runs
 // repeats one of the design's first runs (other seeds), and the size the GP reads is the one their
-// curves measure (strategy/run_noise_estimate.hpp): 0 on an exact objective, where the model is
-// then the one without a run effect.
+// curves measure (strategy/run_noise_estimate.hpp). On an exact objective the first repeat to
+// report agrees with its run bit for bit: the size is 0, the model the one without a run effect,
+// and no repeat is proposed after it.
 TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
   auto c = config("mfms-bo", 12);
   const int design = c.strategy.design_runs_for(c.space);
@@ -962,35 +963,47 @@ TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
     Rng rng = make_rng(12, 3);
     std::normal_distribution<double> seed_shift(0, 1);
     GpBoStrategy st(c.strategy_setup(), team, GpBoStrategy::Fidelity::kMulti);
+    std::vector<int> round_of;  // the round that proposed each run; its runs report at its end
     while (static_cast<int>(h.runs.size()) < design + 2 * reps + 2) {
       for (const auto& p : st.propose(h, {}, 2)) {
         const double s = seed_sd * seed_shift(rng);
         add_run(c.space, p, h, [&](const Point& q) { return objective(c.space, q) + s; });
+        round_of.push_back(h.iteration);
       }
       ++h.iteration;
     }
     // The design without repeats; then acquisition and repeat by turns, the repeats of the
-    // design's first runs in order; then the acquisition alone.
+    // design's first runs in order; then the acquisition alone. On the exact objective the turns
+    // end with the round in which the first repeat was proposed.
     const auto repeats_of = [&](size_t j) {
       std::vector<size_t> of;
       for (size_t i = 0; i < j; ++i)
         if (same_run(h.runs[i], h.runs[j])) of.push_back(i);
       return of;
     };
+    int repeats = 0, first_repeat_round = -1;
     for (size_t j = 0; j < h.runs.size(); ++j) {
       const auto of = repeats_of(j);
       const auto after = static_cast<int>(j) - design;
-      if (after >= 1 && after < 2 * reps && after % 2 == 1)
+      const bool turn = after >= 1 && after < 2 * reps && after % 2 == 1;
+      const bool stopped =
+          seed_sd == 0 && first_repeat_round >= 0 && round_of[j] > first_repeat_round;
+      if (turn && !stopped) {
         EXPECT_EQ(of, std::vector<size_t>{static_cast<size_t>(after / 2)}) << j;
-      else
+        ++repeats;
+        if (first_repeat_round < 0) first_repeat_round = round_of[j];
+      } else {
         EXPECT_TRUE(of.empty()) << j;
+      }
     }
+    EXPECT_EQ(repeats, seed_sd == 0 ? 1 : reps);  // a round of two runs holds one repeat
     const auto ts = st.training_set(h);
     EXPECT_EQ(ts.run_noise, estimate_run_noise(h).sd);
+    EXPECT_EQ(estimate_run_noise(h).exact, seed_sd == 0);
     // On an exact objective the repeats agree with their runs and are not fitted twice.
     const std::set<int> fitted(ts.run.begin(), ts.run.end());
     EXPECT_EQ(static_cast<int>(fitted.size()),
-              static_cast<int>(h.runs.size()) - (seed_sd == 0 ? reps : 0));
+              static_cast<int>(h.runs.size()) - (seed_sd == 0 ? repeats : 0));
     if (seed_sd == 0) {
       EXPECT_EQ(ts.run_noise, 0.0);
       EXPECT_TRUE(st.run_effect(ts).empty());
@@ -1002,6 +1015,7 @@ TEST(AcqStrategies, AutoSeedNoiseIsMeasuredFromTheDesignsRepeats) {
     const Recommendation r = st.recommend(h);
     ASSERT_TRUE(r.valid);
     EXPECT_EQ(st.diagnostics().values.at("gp.run_noise"), ts.run_noise);
+    EXPECT_EQ(st.diagnostics().values.at("gp.run_noise_exact"), seed_sd == 0 ? 1.0 : 0.0);
   }
 }
 

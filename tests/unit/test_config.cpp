@@ -102,6 +102,8 @@ TEST(Config, AutoRunNoiseAddsTheDesignsRepeats) {
                              "first acquisition runs"),
             std::string::npos)
       << describe(c);
+  EXPECT_NE(describe(c).find("none more once one agrees with its run bit for bit"),
+            std::string::npos);
   EXPECT_EQ(describe(c).find("no size is measured"), std::string::npos);
   // A budget whose third the design already costs: the repeats are never made.
   const auto small =

@@ -114,7 +114,16 @@ TEST(EstimateText, SaysWhatSeedNoiseTheModelRead) {
   measured.diagnostics = {{"gp.run_noise", 0.0}, {"gp.run_noise_contrasts", 0.0}};
   a.iterations = {design, measured};
   EXPECT_EQ(seed_noise_text(a), "seed noise: none measured yet (no repeated run has finished)");
-  a.iterations[1].diagnostics = {{"gp.run_noise", 0.0021}, {"gp.run_noise_contrasts", 3.0}};
+  // A repeat that agreed with its run bit for bit: an objective the seed does not move.
+  a.iterations[1].diagnostics = {
+      {"gp.run_noise", 0.0}, {"gp.run_noise_contrasts", 1.0}, {"gp.run_noise_exact", 1.0}};
+  EXPECT_EQ(seed_noise_text(a),
+            "seed noise: none (a repeated run agreed with its run bit for bit: the objective does "
+            "not depend on the seed, and no more repeats are made)");
+  EXPECT_TRUE(seed_noise_json(a)["exact"]);
+  EXPECT_EQ(seed_noise_json(a)["sd"], 0.0);
+  a.iterations[1].diagnostics = {
+      {"gp.run_noise", 0.0021}, {"gp.run_noise_contrasts", 3.0}, {"gp.run_noise_exact", 0.0}};
   later.diagnostics = {{"gp.run_noise", std::nan("")}};  // a round without a GP
   a.iterations.push_back(later);
   EXPECT_EQ(seed_noise_text(a),
@@ -124,6 +133,7 @@ TEST(EstimateText, SaysWhatSeedNoiseTheModelRead) {
   EXPECT_DOUBLE_EQ(j["sd"].get<double>(), 0.0021);
   EXPECT_TRUE(j["measured"]);
   EXPECT_EQ(j["contrasts"], 3);
+  EXPECT_FALSE(j["exact"]);
   a.iterations[1].diagnostics = {{"gp.run_noise", 0.003}};
   EXPECT_EQ(seed_noise_text(a), "seed noise in the model: 0.30% of the loss per run, declared");
   EXPECT_FALSE(seed_noise_json(a)["measured"]);

@@ -40,6 +40,7 @@ TEST(RunNoiseEstimate, NoRepeatsMeasureNothing) {
   const RunNoiseEstimate e = estimate_run_noise(h);
   EXPECT_EQ(e.contrasts, 0);
   EXPECT_EQ(e.sd, 0.0);
+  EXPECT_FALSE(e.exact);  // nothing repeated: nothing shown about the seed
 }
 
 TEST(RunNoiseEstimate, IdenticalRepeatsMeasureZero) {
@@ -50,6 +51,15 @@ TEST(RunNoiseEstimate, IdenticalRepeatsMeasureZero) {
   EXPECT_EQ(e.contrasts, 1);
   EXPECT_EQ(e.sd, 0.0);
   EXPECT_EQ(e.checkpoint_sd, 0.0);
+  EXPECT_TRUE(e.exact);
+  // Three identical copies: their mean need not round to their value, the agreement still holds.
+  add_run(h, kW, 0, 1000, 0.0);
+  EXPECT_TRUE(estimate_run_noise(h).exact);
+  // One checkpoint of a further repeat off by the last bit: a seed that matters, however little.
+  add_run(h, kOther, 0, 1000, 0.0);
+  add_run(h, kOther, 0, 1000, 0.0);
+  h.observations.back().value = std::nextafter(h.observations.back().value, 10.0);
+  EXPECT_FALSE(estimate_run_noise(h).exact);
 }
 
 // Two copies scaled by 1 +- a lie a / (1 +- ...) apart as fractions of their mean at every
@@ -63,6 +73,7 @@ TEST(RunNoiseEstimate, APairOfShiftedCopiesGivesTheirDifferenceOverRootTwo) {
   EXPECT_EQ(e.contrasts, 1);
   EXPECT_NEAR(e.sd, 2 * a / std::sqrt(2.0), 1e-12);
   EXPECT_NEAR(e.checkpoint_sd, 0.0, 1e-12);
+  EXPECT_FALSE(e.exact);
   // Three copies: deviations -a, 0, a from the mean, two contrasts.
   add_run(h, kW, 0, 1000, 0.0);
   const RunNoiseEstimate three = estimate_run_noise(h);

@@ -59,7 +59,8 @@
 // design's first runs are repeated after it, one after each of the acquisition's first runs
 // (due_replicate), and each round's training set takes the size the finished repeats
 // measure (strategy/run_noise_estimate.hpp; 0 until one has finished). A repeat that agrees with
-// its run at every checkpoint (an exact objective) adds no rows of its own (training_set).
+// its run at every checkpoint (an exact objective) adds no rows of its own (training_set), and
+// no repeat is made after it.
 //
 // Hyperparameters: a full MAP fit (fit_gp with strategy.fit_starts starts through the Team,
 // start 0 = the previous optimum within this process) on the first model and whenever the cost
@@ -204,6 +205,7 @@ class GpBoStrategy : public Strategy {
     std::vector<int> run;          // run of each row (0, 1, ...; a run's rows in step order)
     double run_noise = 0;          // strategy.run_noise, or with auto the estimate from the history
     int run_noise_contrasts = -1;  // auto: the repeats' contrasts behind run_noise (-1: declared)
+    bool run_noise_exact = false;  // auto: the repeats agree with their runs bit for bit
   };
   // thinned = false: every checkpoint of every run (strategy.checkpoints = all fits on it).
   TrainingSet training_set(const History& history, bool thinned = true) const;
@@ -293,7 +295,9 @@ class GpBoStrategy : public Strategy {
   // the design, one after each of the acquisition's first runs, so that the acquisition starts
   // where it does without them: as the design's last runs they delayed it by three runs, and
   // the answers at cost 0.3 with it (docs/decision-quality.md, session 55). None where the
-  // design was cut short by the budget (kDesignShare) or the repeat would not fit the budget.
+  // design was cut short by the budget (kDesignShare) or the repeat would not fit the budget,
+  // and none after a finished repeat agreed with its run bit for bit (RunNoiseEstimate::exact):
+  // the objective does not depend on the seed, and the others would spend for nothing.
   std::optional<Point> due_replicate(const History& history, const std::vector<Point>& batch) const;
   // The seed of one random stream of round `iteration`: derived from the campaign seed, the round
   // and what it is for, so that no round's choices depend on how many random numbers an earlier

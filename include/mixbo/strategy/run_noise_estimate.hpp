@@ -13,6 +13,9 @@ struct RunNoiseEstimate {
   double sd = 0;      // the shift's standard deviation, a fraction of the loss (0: none seen)
   int contrasts = 0;  // independent run-to-run contrasts behind it (0: no repeat has finished)
   double checkpoint_sd = 0;  // the checkpoint noise's, likewise, which the estimate takes out
+  // Every finished repeat agrees with the runs it repeats at each of these checkpoints, bit for
+  // bit: the objective does not depend on the seed, and no further repeat can tell more.
+  bool exact = false;
 };
 
 // From the finished runs of `history` that share a mixture, scale and step budget
