@@ -105,15 +105,18 @@ GpBoStrategy::TrainingSet GpBoStrategy::training_set(const History& history, boo
     if (fresh) runs.emplace_back();
     runs[it->second].push_back(i);
   }
+  // The rows are shared among the runs that give rows: an exact repeat gives none, so it thins
+  // no other run's (the model is then the one without it).
+  const std::vector<bool> repeat = exact_repeats(history, runs);
+  const auto fitted = static_cast<size_t>(std::count(repeat.begin(), repeat.end(), false));
   const int per_run =
-      thinned ? std::clamp(static_cast<int>(kMaxTrainingRows / std::max<size_t>(runs.size(), 1)), 1,
+      thinned ? std::clamp(static_cast<int>(kMaxTrainingRows / std::max<size_t>(fitted, 1)), 1,
                            kCheckpointsPerRun)
               : std::numeric_limits<int>::max();
   TrainingSet ts;
   std::vector<size_t> rows;
   std::vector<double> values;
   std::vector<Eigen::VectorXd> mixtures;
-  const std::vector<bool> repeat = exact_repeats(history, runs);
   for (auto& r : runs) {
     if (repeat[static_cast<size_t>(&r - runs.data())]) continue;
     std::stable_sort(r.begin(), r.end(), [&](size_t a, size_t b) {

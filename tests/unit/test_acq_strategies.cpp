@@ -1043,9 +1043,9 @@ TEST(AcqStrategies, AutoSeedNoiseMakesNoRepeatsWhereTheBudgetIsSmall) {
 }
 
 // A run that repeats an earlier one (mixture, scale, step budget) and agrees with it at every
-// checkpoint, bit for bit, adds no row: it tells nothing its original did not, and as rows of its
-// own it tells the likelihood that the noise is smaller than the misfit it also stands for. Any
-// difference, or another budget, makes it a reading of its own.
+// checkpoint, bit for bit, adds no row and thins no other run's: it tells nothing its original
+// did not, and as rows of its own it tells the likelihood that the noise is smaller than the
+// misfit it also stands for. Any difference, or another budget, makes it a reading of its own.
 TEST(AcqStrategies, AnExactRepeatIsNotFittedTwice) {
   const auto c = config("mfms-bo", 12);
   SerialTeam team;
@@ -1074,4 +1074,17 @@ TEST(AcqStrategies, AnExactRepeatIsNotFittedTwice) {
   ASSERT_LT(shorter.steps, first.steps);
   add_run(c.space, shorter, other_budget);
   EXPECT_GT(rows_of(other_budget), plain);
+  // Nor does it thin the other runs: the rows are shared among the runs that give rows. As many
+  // runs as keep every row of theirs (a run's rows, at most kCheckpointsPerRun, into
+  // kMaxTrainingRows), and an exact repeat, one run more that gives no row, leaves that so.
+  History one;
+  add_run(c.space, first, one);
+  const auto per_run = std::min<Eigen::Index>(rows_of(one), GpBoStrategy::kCheckpointsPerRun);
+  const auto runs = static_cast<Eigen::Index>(GpBoStrategy::kMaxTrainingRows) / per_run;
+  History many;
+  add_small_runs(c.space, runs, runs, many);
+  const auto full = rows_of(many);
+  ASSERT_EQ(full, runs * per_run);
+  add_run(c.space, many.runs.front(), many);
+  EXPECT_EQ(rows_of(many), full);
 }
