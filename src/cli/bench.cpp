@@ -141,7 +141,7 @@ constexpr double kSuiteFamilyBudget = 3;
 
 BenchPlan plan_bench(const CommandLine& cl) {
   if (cl.positionals().size() > 1)
-    throw ConfigError("mixbo bench: one CONFIG at most, got '" + cl.positionals()[1] + "'");
+    throw ConfigError("one CONFIG at most, got '" + cl.positionals()[1] + "'");
   const fs::path file = cl.positionals().empty() ? fs::path() : fs::path(cl.positionals()[0]);
   const std::vector<std::string> flags =
       file.empty() ? demo_flags_with(cl.overrides()) : cl.overrides();
@@ -161,13 +161,18 @@ BenchPlan plan_bench(const CommandLine& cl) {
   // --family alone: 3 seeds per member; --suite: 10 on CONFIG's objective and the demo law (its
   // family members get 1 each).
   o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family && !suite ? 3 : 10;
+  if (o.seeds < 1) throw ConfigError("--seeds must be at least 1, got " + std::to_string(o.seeds));
   o.epsilon = vm["epsilon"].as<double>();
+  if (!(o.epsilon > 0 && std::isfinite(o.epsilon)))
+    throw ConfigError("--epsilon must be a positive number, got " + fmt(o.epsilon, 6));
   o.reference = vm["reference"].as<std::string>();
   o.bootstrap = vm["bootstrap"].as<int>();
   if (o.bootstrap < 0) throw ConfigError("--bootstrap must be 0 or more");
-  if (vm.count("budget"))
+  if (vm.count("budget")) {
     config.budget = vm["budget"].as<double>();
-  else if (quick)  // one full target run: every strategy can make at least one target run
+    if (!(config.budget > 0 && std::isfinite(config.budget)))
+      throw ConfigError("--budget must be a positive number, got " + fmt(config.budget, 6));
+  } else if (quick)  // one full target run: every strategy can make at least one target run
     config.budget = config.space.target_run_cost();
   if (quick) {
     o.sweep_points = 4096;

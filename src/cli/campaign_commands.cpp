@@ -248,6 +248,34 @@ int cancel(const Args& args) {
   return 0;
 }
 
+namespace {
+
+// The recorded trial that `curve` at `pt` repeats bit for bit (same point, the same checkpoints
+// with the same metric values), or -1. Such a run is a copy of a recorded one (a trial folder
+// copied elsewhere, one folder imported under two paths): importing it would count one run
+// twice, and two identical runs are what `strategy.run_noise = auto` reads as an objective
+// without seed noise.
+std::int64_t recorded_copy(const Archive& a, const Point& pt, const ResultCurve& curve) {
+  const auto& o = a.observations;
+  for (size_t t = 0; t < a.trials.size(); ++t) {
+    const Point& q = a.trials[t].point;
+    if (q.scale != pt.scale || q.steps != pt.steps || q.w != pt.w) continue;
+    size_t i = 0;
+    bool same = true;
+    for (size_t r = 0; r < o.size() && same; ++r) {
+      if (o.trial[r] != static_cast<std::int64_t>(t)) continue;
+      same = i < curve.steps.size() && o.step[r] == curve.steps[i];
+      for (size_t j = 0; j < o.metric_names.size() && same; ++j)
+        same = o.metric[j][r] == curve.metrics.at(o.metric_names[j])[i];
+      ++i;
+    }
+    if (same && i == curve.steps.size()) return static_cast<std::int64_t>(t);
+  }
+  return -1;
+}
+
+}  // namespace
+
 int import_runs(const Args& args) {
   CommandLine cl("import",
                  "Add runs made outside mixbo to a campaign as observations. Each DIR holds a\n"
@@ -256,7 +284,7 @@ int import_runs(const Args& args) {
                  args, {}, /*needs_config=*/true, /*more_arguments=*/true);
   if (cl.help()) return 0;
   const auto config = load_checked_config(cl.config_file(), cl.overrides());
-  if (cl.positionals().empty()) throw ConfigError("mixbo import: give one or more run folders");
+  if (cl.positionals().empty()) throw ConfigError("give one or more run folders");
   DriverLock lock(config.workdir);
   Campaign campaign(config);
   const auto& sp = config.space;
@@ -271,6 +299,9 @@ int import_runs(const Args& args) {
           fs::weakly_canonical(config.workdir / "trials", ec))
         throw Error("is a trial folder of this campaign: its run is recorded already");
       const TrialParams p = read_params(dir / "params.ini");
+      if (!p.instance.empty() && p.instance == campaign.archive().instance)
+        throw Error("params.ini says it is trial " + p.trial_id + " of this campaign (instance " +
+                    p.instance + "): its run is recorded already");
       Point pt;
       pt.w = Eigen::VectorXd::Zero(sp.k());
       if (p.domains.size() != static_cast<size_t>(sp.k()))
@@ -291,6 +322,10 @@ int import_runs(const Args& args) {
       const ResultCurve curve = read_result(
           dir / "result.h5", {p.trial_id, objective_metrics(config.objective), pt.steps});
       if (curve.steps.empty()) throw Error("result.h5 has no checkpoints");
+      if (const auto copy = recorded_copy(campaign.archive(), pt, curve); copy >= 0)
+        throw Error("its run is " + campaign.archive().trials[static_cast<size_t>(copy)].id +
+                    "'s bit for bit (same mixture, scale, steps and results): a copy of a "
+                    "recorded run");
       const auto row = campaign.add_trial(pt, -1, dir.string());
       campaign.archive().record(row, TrialState::Running, "", "imported");
       campaign.add_observations(row, curve);

@@ -40,7 +40,7 @@ CommandLine::CommandLine(std::string command, std::string summary,
     po::store(po::command_line_parser(own).options(all).positional(pos).run(), vm_);
     po::notify(vm_);
   } catch (const po::error& e) {
-    throw ConfigError("mixbo " + command + ": " + e.what());
+    throw ConfigError(e.what());
   }
   if (vm_.count("help")) {
     help_ = true;
@@ -57,11 +57,11 @@ CommandLine::CommandLine(std::string command, std::string summary,
   if (vm_.count("positional")) positionals_ = vm_["positional"].as<std::vector<std::string>>();
   if (needs_config) {
     if (positionals_.empty())
-      throw ConfigError("mixbo " + command + ": missing CONFIG (a campaign .ini file); see --help");
+      throw ConfigError("missing CONFIG (a campaign .ini file); see --help");
     config_ = positionals_.front();
     positionals_.erase(positionals_.begin());
     if (!more_arguments && !positionals_.empty())
-      throw ConfigError("mixbo " + command + ": unexpected argument '" + positionals_.front() +
+      throw ConfigError("unexpected argument '" + positionals_.front() +
                         "' after CONFIG (campaign keys go as --section.key=value; see --help)");
   }
 }

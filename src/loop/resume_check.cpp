@@ -42,12 +42,18 @@ std::string objective_normal_form(const ObjectiveOptions& o) {
 
 void check_resume(const Archive& a, const CampaignConfig& c, const std::filesystem::path& path) {
   const std::string where = c.file.empty() ? "flags" : c.file.string();
-  auto refuse = [&](const std::string& key, const std::string& now, const std::string& then) {
+  auto refuse = [&](const std::string& key, const std::string& now, const std::string& then,
+                    const std::string& why = "resuming would relabel its runs") {
     throw ConfigError(where + ": key '" + key + "' is '" + now + "' but the campaign archive " +
-                      path.string() + " recorded '" + then +
-                      "': resuming would relabel its runs. Restore the key, or use another "
-                      "campaign.workdir for a new campaign (README: Resuming a campaign)");
+                      path.string() + " recorded '" + then + "': " + why +
+                      ". Restore the key, or use another campaign.workdir for a new campaign "
+                      "(README: Resuming a campaign)");
   };
+  // A job submitted just before a crash is found again by its name, which holds the campaign's
+  // name: under another name it would be submitted a second time into the same trial folder.
+  if (!a.campaign.empty() && c.name != a.campaign)
+    refuse("campaign.name", c.name, a.campaign,
+           "its jobs are named after it, and a renamed campaign would not find them");
   const auto& sp = c.space;
   const auto& st = a.space;
   const auto& sx = sp.simplex();

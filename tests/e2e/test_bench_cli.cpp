@@ -207,6 +207,16 @@ TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
   r = test::run_command(test::mixbo_binary() + " bench --quick --seeds 0 --out " +
                         tmp.path.string());
   EXPECT_EQ(r.exit_code, 2) << r.output;
+  // Refused before the bench starts (it announced "6 strategies x 0 seeds" and a search first),
+  // naming the flag the user gave (a NaN budget was "campaign.budget must be positive").
+  EXPECT_NE(r.output.find("--seeds must be at least 1, got 0"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("finding the best"), std::string::npos) << r.output;
+  r = test::run_command(test::mixbo_binary() + " bench --quick --budget nan --out " +
+                        tmp.path.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--budget must be a positive number, got nan"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("finding the best"), std::string::npos) << r.output;
   r = test::run_command(test::mixbo_binary() + " bench --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("--epsilon"), std::string::npos);

@@ -376,6 +376,24 @@ TEST(CampaignCli, ImportOfTheCampaignsOwnTrialIsRefused) {
       "", "import " + c.config.string() + " " + (c.workdir() / "trials" / "t0001").string());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("is a trial folder of this campaign"), std::string::npos) << r.output;
+  // A copy of that folder elsewhere was imported as a new run until session 57; and so was a
+  // copy whose params.ini no longer names the campaign (the run exported by hand): the run is
+  // recognised by its results, bit for bit.
+  const fs::path copy = c.dir / "copy-of-t0001";
+  fs::copy(c.workdir() / "trials" / "t0001", copy, fs::copy_options::recursive);
+  const auto by_instance = test::mixbo("", "import " + c.config.string() + " " + copy.string());
+  EXPECT_EQ(by_instance.exit_code, 1) << by_instance.output;
+  EXPECT_NE(by_instance.output.find("params.ini says it is trial t0001 of this campaign"),
+            std::string::npos)
+      << by_instance.output;
+  auto p = read_params(copy / "params.ini");
+  p.instance.clear();
+  p.campaign = "exported";
+  write_params(copy / "params.ini", p);
+  const auto by_results = test::mixbo("", "import " + c.config.string() + " " + copy.string());
+  EXPECT_EQ(by_results.exit_code, 1) << by_results.output;
+  EXPECT_NE(by_results.output.find("its run is t0001's bit for bit"), std::string::npos)
+      << by_results.output;
   const auto after = load_archive(c.archive());
   EXPECT_EQ(after.trials.size(), before.trials.size());
   EXPECT_EQ(after.observations.size(), before.observations.size());

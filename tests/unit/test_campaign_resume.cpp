@@ -153,6 +153,11 @@ TEST(CampaignResume, SettingsThatLabelRecordedRunsMustMatch) {
     EXPECT_NE(msg.find("key '" + c.key + "'"), std::string::npos) << c.key << ": " << msg;
     EXPECT_NE(msg.find("relabel"), std::string::npos) << msg;
   }
+  // A renamed campaign would not find a job submitted just before a crash (its name holds the
+  // campaign's) and would submit the trial again into the same folder: refused since session 57.
+  const auto renamed = resume_error(d, {"--campaign.name=renamed"});
+  EXPECT_NE(renamed.find("key 'campaign.name' is 'renamed'"), std::string::npos) << renamed;
+  EXPECT_NE(renamed.find("recorded 'rc'"), std::string::npos) << renamed;
   // Budget, seed, step budgets, executor and strategy may change; the same objective written
   // another way is the same.
   EXPECT_EQ(resume_error(d, {"--campaign.budget=10", "--campaign.seed=3", "--steps.budgets=200",

@@ -26,7 +26,11 @@ TEST(CliValidate, BadInputExitsTwoWithTheKey) {
                                               "/examples/demo.ini --space.lower=0.6,0.5,0,0,0");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("lower bounds sum to"), std::string::npos) << r.output;
-  EXPECT_EQ(run_command(mixbo_binary() + " validate").exit_code, 2);
+  const auto missing = run_command(mixbo_binary() + " validate");
+  EXPECT_EQ(missing.exit_code, 2);
+  // One prefix (it said "mixbo validate: mixbo validate: missing CONFIG").
+  EXPECT_NE(missing.output.find("mixbo validate: missing CONFIG"), std::string::npos)
+      << missing.output;
   EXPECT_EQ(run_command(mixbo_binary() + " frobnicate").exit_code, 2);
   // A second plain argument (e.g. a folder meant as --campaign.workdir) is refused, not ignored.
   const auto extra = run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR
