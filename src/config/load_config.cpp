@@ -69,7 +69,9 @@ const std::vector<Key>& keys() {
        "executors; slower)"},
       {"executor.stop_after_failures", "5",
        "stop the campaign (exit 1) after this many failed jobs in a row"},
-      {"job.template", "", "job-script template (default: jobs/mixbo-proxy.sbatch.in)"},
+      {"job.template", "",
+       "job-script template (default: jobs/train.sbatch.in with job.command, else "
+       "jobs/mixbo-proxy.sbatch.in)"},
       {"job.command", "", "training command the generic template runs (jobs/train.sbatch.in)"},
       {"slurm.partition", "", "#SBATCH --partition"},
       {"slurm.account", "", "#SBATCH --account"},
@@ -477,10 +479,13 @@ ExecutorOptions read_executor(const Reader& r) {
 
 JobOptions read_job(const Reader& r, const std::filesystem::path& base) {
   JobOptions j;
-  j.template_path = r.given("job.template") ? resolve(base, r.str("job.template"))
-                                            : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" /
-                                                  "mixbo-proxy.sbatch.in";
   j.command = r.str("job.command");
+  // A training command without a template means the generic template that runs it; the
+  // simulator's template would ignore it and report simulated losses as the training's.
+  const char* fallback = j.command.empty() ? "mixbo-proxy.sbatch.in" : "train.sbatch.in";
+  j.template_path = r.given("job.template")
+                        ? resolve(base, r.str("job.template"))
+                        : std::filesystem::path(MIXBO_SOURCE_DIR) / "jobs" / fallback;
   return j;
 }
 

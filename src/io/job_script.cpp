@@ -183,6 +183,10 @@ std::string render_job_script(const JobSetup& c, const TrialParams& p,
   static const std::regex uses_command(R"(\{\{\s*command\s*\}\})");
   if (c.job.command.empty() && std::regex_search(ss.str(), uses_command))
     throw ConfigError("job.command is required by the template " + tpl.string());
+  if (!c.job.command.empty() && !std::regex_search(ss.str(), uses_command))
+    throw ConfigError("job.command is set, but the template " + tpl.string() +
+                      " does not run it (it has no {{command}}): remove job.template to run the "
+                      "command with jobs/train.sbatch.in, or job.command to run the template");
   return render_template(ss.str(), words, blocks, "job template " + tpl.string());
 }
 

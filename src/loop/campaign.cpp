@@ -4,17 +4,20 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "mixbo/core/clock.hpp"
 #include "mixbo/core/error.hpp"
 #include "mixbo/core/splitmix.hpp"
+#include "mixbo/core/text.hpp"
 #include "mixbo/exec/local_executor.hpp"
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
@@ -25,6 +28,31 @@
 namespace fs = std::filesystem;
 
 namespace mixbo {
+
+namespace {
+
+// The last non-empty line a failed job wrote to stderr ("CUDA out of memory ..."), at most 200
+// characters, control characters as '?'; "" when there is none. A job's exit code alone rarely
+// says why it failed, and this line is what a user would look up first.
+std::string stderr_tail(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = std::max<std::streamoff>(0, size - 4096);
+  in.seekg(start);
+  std::string text(static_cast<size_t>(size - start), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  std::string line;
+  std::istringstream lines(text);
+  for (std::string l; std::getline(lines, l);)
+    if (!trim(l).empty()) line = trim(l);
+  for (auto& ch : line)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+  return line.size() > 200 ? line.substr(0, 197) + "..." : line;
+}
+
+}  // namespace
 
 DriverLock::DriverLock(const fs::path& workdir) {
   std::error_code ec;
@@ -342,12 +370,15 @@ bool Campaign::finish(std::int64_t trial, const JobStatus& status) {
     archive_.record(trial, TrialState::Done, "", note);
     return true;
   } catch (const ResultError& e) {
-    if (job_reason.empty())
+    std::string job = job_reason;
+    if (const auto tail = stderr_tail(trial_dir(trial) / "stderr"); !job.empty() && !tail.empty())
+      job += "; stderr: " + tail;
+    if (job.empty())
       reason = std::string("result: ") + e.what();
     else if (fs::exists(result))
-      reason = job_reason + "; result: " + e.what();
+      reason = job + "; result: " + e.what();
     else
-      reason = job_reason;
+      reason = job;
   }
   archive_.record(trial, TrialState::Failed, "", reason);
   if (t.attempt < config_.executor.max_attempts) {

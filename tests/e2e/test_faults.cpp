@@ -67,6 +67,11 @@ TEST_P(Faults, TrialFailsWithTheReasonAndTheLoopGoesOn) {
   for (auto t : a.observations.trial) EXPECT_NE(t, 1);
   // The first attempt's leftovers are kept beside the second's.
   EXPECT_TRUE(fs::exists(c.workdir() / "trials" / "t0002" / "stderr.attempt1"));
+  // A job that exits with an error says why in its stderr: the reason carries its last line
+  // (until session 57 it was "exit code 1" alone).
+  if (f.mode == "fail") {
+    EXPECT_EQ(bad.reason, "exit code 1; stderr: mixbo-proxy: injected failure");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

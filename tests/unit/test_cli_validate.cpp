@@ -85,6 +85,11 @@ TEST(CliValidate, RejectsWhatRunWouldReject) {
             "/jobs/train.sbatch.in --job.command='python3 /nonexistent/train.py'",
             "key 'job.command' runs /nonexistent/train.py, which does not exist"},
            {"--job.template=" MIXBO_SOURCE_DIR "/jobs/train.sbatch.in", "job.command is required"},
+           // A template that would not run the command: the training would never happen.
+           {"--job.template=" MIXBO_SOURCE_DIR
+            "/jobs/mixbo-proxy.sbatch.in --job.command='python3 train.py'",
+            "job.command is set, but the template " MIXBO_SOURCE_DIR
+            "/jobs/mixbo-proxy.sbatch.in does not run it"},
            {"--campaign.workdir=" + tmp + "/mixbo-validate-file", "key 'campaign.workdir'"},
            // The simulator makes the results (mixbo-proxy's template, or in process): a metric
            // it does not report would fail every job (it did: exit 1 after five failed jobs).
@@ -111,6 +116,13 @@ TEST(CliValidate, ATrainingCommandsMetricIsItsOwn) {
                   "/examples/demo.ini --objective.metric=web_CE --job.template=" MIXBO_SOURCE_DIR
                   "/jobs/train.sbatch.in --job.command='python3 train.py'");
   EXPECT_EQ(r.exit_code, 0) << r.output;
+  // job.command alone runs through the generic template (until session 57 the default template
+  // ran the simulator, which ignored the command and reported simulated losses).
+  const auto alone = run_command(mixbo_binary() + " validate " MIXBO_SOURCE_DIR
+                                                  "/examples/demo.ini --objective.metric=web_CE "
+                                                  "--job.command='python3 train.py'");
+  EXPECT_EQ(alone.exit_code, 0) << alone.output;
+  EXPECT_NE(alone.output.find("jobs/train.sbatch.in"), std::string::npos) << alone.output;
 }
 
 // Every command that reads a campaign file refuses an unknown component name before it touches
