@@ -14,6 +14,7 @@
 #include "mixbo/io/trial_params.hpp"
 #include "mixbo/loop/estimate_basis.hpp"
 #include "mixbo/loop/estimate_text.hpp"
+#include "mixbo/loop/isolated_result.hpp"
 #include "mixbo/loop/loop.hpp"
 #include "mixbo/par/team_program.hpp"
 #include "mixbo/strategy/objective.hpp"
@@ -319,7 +320,7 @@ int import_runs(const Args& args) {
       if (pt.steps <= 0 || pt.steps > sp.steps().max_steps())
         throw Error("steps " + std::to_string(p.steps) + " outside 1.." +
                     std::to_string(sp.steps().max_steps()));
-      const ResultCurve curve = read_result(
+      const ResultCurve curve = read_result_isolated(
           dir / "result.h5", {p.trial_id, objective_metrics(config.objective), pt.steps});
       if (curve.steps.empty()) throw Error("result.h5 has no checkpoints");
       if (const auto copy = recorded_copy(campaign.archive(), pt, curve); copy >= 0)

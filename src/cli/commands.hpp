@@ -14,5 +14,6 @@ int status(const Args& args);
 int cancel(const Args& args);
 int import_runs(const Args& args);
 int bench(const Args& args);
+int check_result(const Args& args);
 
 }  // namespace mixbo::cli

@@ -22,6 +22,7 @@ const std::map<std::string, Command>& commands() {
       {"cancel", {mixbo::cli::cancel, "cancel a campaign's running jobs"}},
       {"import", {mixbo::cli::import_runs, "add runs made outside mixbo as observations"}},
       {"bench", {mixbo::cli::bench, "compare strategies x seeds on a simulated objective"}},
+      {"check-result", {mixbo::cli::check_result, "check a job's result file (result.h5)"}},
   };
   return c;
 }
@@ -32,7 +33,7 @@ void usage(std::ostream& o) {
        "optimisation over cheap proxy runs (smaller models, fewer steps) and expensive ones.\n\n"
        "Commands:\n";
   for (const auto& [name, c] : commands())
-    o << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+    o << "  " << name << std::string(14 - name.size(), ' ') << c.summary << "\n";
   o << "\n'mixbo COMMAND --help' lists a command's options and every campaign key.\n";
 }
 

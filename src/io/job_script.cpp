@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/sibling_program.hpp"
 
 namespace mixbo {
 
@@ -134,18 +135,7 @@ std::string render_template(const std::string& text,
   return out;
 }
 
-std::filesystem::path proxy_program() {
-  if (const char* env = std::getenv("MIXBO_PROXY"); env && *env) return env;
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (auto dir = self.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-      if (std::filesystem::exists(dir / "mixbo-proxy")) return dir / "mixbo-proxy";
-      if (dir == dir.parent_path() || dir.filename() == "build") break;
-    }
-  }
-  return "mixbo-proxy";
-}
+std::filesystem::path proxy_program() { return sibling_program("mixbo-proxy", "MIXBO_PROXY"); }
 
 std::string render_job_script(const JobSetup& c, const TrialParams& p,
                               const std::filesystem::path& params_file,

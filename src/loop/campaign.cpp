@@ -22,6 +22,7 @@
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/job_script.hpp"
 #include "mixbo/io/result_file.hpp"
+#include "mixbo/loop/isolated_result.hpp"
 #include "mixbo/loop/resume_check.hpp"
 #include "mixbo/strategy/objective.hpp"
 
@@ -351,13 +352,14 @@ void Campaign::add_observations(std::int64_t trial, const ResultCurve& curve) {
   }
 }
 
-bool Campaign::finish(std::int64_t trial, const JobStatus& status) {
+bool Campaign::finish(std::int64_t trial, const JobStatus& status, bool isolated) {
   auto& t = archive_.trials.at(static_cast<size_t>(trial));
   const auto result = trial_dir(trial) / "result.h5";
   const std::string job_reason = status.phase == JobPhase::Failed ? status.reason : "";
   std::string reason;
   try {
-    ResultCurve c = read_result(result, {t.id, metrics_, t.point.steps});
+    const ResultExpectations expect{t.id, metrics_, t.point.steps};
+    ResultCurve c = isolated ? read_result_isolated(result, expect) : read_result(result, expect);
     if (c.status == "failed")
       throw ResultError(result.string() + ": the job reported status 'failed'");
     if (c.steps.empty()) throw ResultError(result.string() + ": no checkpoints");

@@ -106,7 +106,7 @@ bool Loop::reconcile() {
       c_.archive().record(row, TrialState::Running);
       changed = true;
     } else if (s.phase == JobPhase::Completed || s.phase == JobPhase::Failed) {
-      if (c_.finish(row, s)) {
+      if (c_.finish(row, s, !ex_->writes_results_itself())) {
         failures_.clear();
       } else {
         failures_.push_back(c_.archive().trials[static_cast<size_t>(row)].reason);

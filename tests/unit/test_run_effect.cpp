@@ -21,7 +21,7 @@
 using namespace mixbo;
 using namespace mixbo::test;
 
-namespace {
+namespace run_effect_test {
 
 const char* kKernel = "matern52(mixture) * rbf(scale) * expdecay(steps)";
 
@@ -66,7 +66,9 @@ Eigen::MatrixXd dense_run_matrix(const RunEffect& e) {
   return R;
 }
 
-}  // namespace
+}  // namespace run_effect_test
+
+using namespace run_effect_test;
 
 // One loading per run, the same at each of its rows: sd on a log output, sd |y| of the run's last
 // row on a raw one.

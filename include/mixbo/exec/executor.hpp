@@ -37,6 +37,10 @@ class Executor {
   // hands it a round's jobs together. False (default): the loop submits them one by one and
   // records each id at once, so a crash in the middle of a round loses none.
   virtual bool submits_as_one() const { return false; }
+  // True when mixbo's own code writes the result files in this process (the simulated
+  // executor): the loop reads them directly. False (default): a job wrote them, and the loop
+  // reads each in a process of its own first (loop/isolated_result.hpp).
+  virtual bool writes_results_itself() const { return false; }
   // Status of each id; ids the executor no longer knows are Failed with reason "unknown job".
   virtual std::map<std::string, JobStatus> poll(const std::vector<std::string>& ids) = 0;
   virtual void cancel(const std::string& id) = 0;

@@ -27,6 +27,7 @@ class SimulatedExecutor : public Executor {
   std::map<std::string, JobStatus> poll(const std::vector<std::string>& ids) override;
   void cancel(const std::string& id) override;
   std::optional<std::string> find_by_name(const std::string& job_name) override;
+  bool writes_results_itself() const override { return true; }
 
   int submitted() const { return next_id_ - 1; }
 

@@ -74,8 +74,9 @@ class Campaign {
   // A finished job (Completed or Failed): reads result.h5 and either records the observations
   // (trial done; a failed job's valid partial curve counts, noted in the reason) or fails the
   // trial with the reason, queueing another attempt while attempts < executor.max_attempts.
-  // Returns true when the trial is done.
-  bool finish(std::int64_t trial, const JobStatus& status);
+  // Returns true when the trial is done. `isolated`: read result.h5 through
+  // read_result_isolated (a job wrote it), else in this process (mixbo's simulator did).
+  bool finish(std::int64_t trial, const JobStatus& status, bool isolated);
   // Adds the observations of a validated result curve (for finish() and import).
   void add_observations(std::int64_t trial, const ResultCurve& curve);
 
