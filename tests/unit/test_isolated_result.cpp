@@ -8,6 +8,7 @@
 
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/loop/isolated_result.hpp"
+#include "run_command.hpp"
 #include "scratch.hpp"
 
 using namespace mixbo;
@@ -74,4 +75,23 @@ TEST(IsolatedResult, WithoutTheCheckerTheFileIsReadInProcess) {
   ::unsetenv("MIXBO_PROGRAM");
   EXPECT_EQ(why, f.string() + ": trial_id is 't0004', expected 't0005'");
   EXPECT_EQ(c.steps, usable().steps);
+}
+
+// The command a user runs on a training script's output before a campaign.
+TEST(CheckResult, SaysWhetherAFileIsUsableAndWhyNot) {
+  const auto f = test::scratch_dir("check-result") / "result.h5";
+  write_result(f, usable());
+  const std::string cmd = test::mixbo_binary() + " check-result " + f.string();
+  auto r = test::run_command(cmd + " --trial-id t0004 --metrics loss --max-steps 200");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(": usable: trial_id 't0004', status ok, 2 checkpoints (steps 100..200), "
+                          "metrics checked: loss"),
+            std::string::npos)
+      << r.output;
+  r = test::run_command(cmd + " --max-steps 150");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("mixbo check-result: " + f.string() + ": "), std::string::npos)
+      << r.output;
+  r = test::run_command(test::mixbo_binary() + " check-result");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
 }
