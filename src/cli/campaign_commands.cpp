@@ -235,6 +235,10 @@ int cancel(const Args& args) {
                  args);
   if (cl.help()) return 0;
   const auto config = load_checked_config(cl.config_file(), cl.overrides());
+  // Before the lock, which would create the folder of a campaign that never ran.
+  if (const auto archive = config.workdir / "campaign.h5"; !fs::exists(archive))
+    throw ConfigError(archive.string() +
+                      " does not exist: the campaign has not run, so it has no jobs to cancel");
   if (DriverLock::held(config.workdir)) {
     write_text_atomic(config.workdir / "cancel.request", "cancel\n");
     std::cout << "asked the running 'mixbo run' of " << config.name << " to cancel its jobs\n";
@@ -242,7 +246,6 @@ int cancel(const Args& args) {
   }
   DriverLock lock(config.workdir);
   Campaign campaign(config);
-  if (!campaign.exists_on_disk()) throw Error(campaign.archive_path().string() + " does not exist");
   auto executor = make_configured_executor(config);
   const int n = cancel_all(campaign, *executor);
   std::cout << "cancelled " << n << " trial(s) of " << config.name << "\n";

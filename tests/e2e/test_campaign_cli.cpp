@@ -274,6 +274,18 @@ TEST(CampaignCli, CancelAfterTheDriverDied) {
   EXPECT_NE(s.output.find("cancelled"), std::string::npos) << s.output;
 }
 
+// A campaign that never ran has nothing to cancel: exit 2, and no folder made for it (the
+// driver lock created one until session 57).
+TEST(CampaignCli, CancelOfACampaignThatNeverRan) {
+  const auto c = test::make_e2e_campaign("cancel-none", kRandom);
+  const auto r = test::mixbo("", "cancel " + c.config.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("the campaign has not run, so it has no jobs to cancel"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(c.workdir())) << "cancel made the campaign's folder";
+}
+
 TEST(CampaignCli, ImportAddsOutsideRuns) {
   const auto c = test::make_e2e_campaign("import", kRandom, 2);
   // Two runs made outside mixbo: params.ini + result.h5 written by mixbo-proxy.
