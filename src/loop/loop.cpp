@@ -83,6 +83,7 @@ class Loop {
   LoopOptions o_;
   std::ostream& out_;
   bool exhausted_ = false;
+  double cheapest_refused_ = 0;        // of the round that found the strategy exhausted
   std::vector<std::string> failures_;  // reasons of the jobs that failed since the last success
   std::string last_line_;
   LoopResult res_;
@@ -196,8 +197,9 @@ bool Loop::propose_round() {
   if (exhausted_ || cancel_requested()) return false;
   const int slots = round_slots(c_);
   if (slots <= 0) return false;
-  if (run_round(c_, st_, slots).added == 0) {
+  if (const RoundResult r = run_round(c_, st_, slots); r.added == 0) {
     exhausted_ = true;  // until new results change the history
+    cheapest_refused_ = r.cheapest_refused;
     return false;
   }
   save();  // proposed trials are on disk before any of them is submitted
@@ -296,6 +298,8 @@ LoopResult Loop::run() {
   res_.trials = static_cast<int>(c_.archive().trials.size());
   res_.done = c_.count(TrialState::Done);
   res_.failed = c_.count(TrialState::Failed);
+  if (res_.finished && exhausted_ && res_.spent < cfg_.budget * (1 - kBudgetSlack))
+    res_.cheapest_refused = cheapest_refused_;
   report(h.iteration);
   return res_;
 }
@@ -322,6 +326,11 @@ void Loop::report(int iteration) {
     j["recommendation"] = rec_json(cfg_, rec);
     if (rec.rec_valid) j["recommendation"]["basis"] = estimate_basis_json(basis);
     if (const auto seed = seed_noise_json(c_.archive()); !seed.is_null()) j["seed_noise"] = seed;
+    if (res_.cheapest_refused >= 0)
+      j["unspent"] = {
+          {"left", cfg_.budget - res_.spent},
+          {"cheapest_next_run", res_.cheapest_refused > 0 ? nlohmann::json(res_.cheapest_refused)
+                                                          : nlohmann::json(nullptr)}};
     if (o_.dry_run) {
       j["scripts"] = nlohmann::json::array();
       for (const auto& p : res_.written) j["scripts"].push_back(p.string());
@@ -336,8 +345,21 @@ void Loop::report(int iteration) {
                              : "campaign stopped")
          << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
          << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
-         << cfg_.budget << "; archive " << c_.archive_path().string() << "\n"
-         << describe_recommendation(cfg_, rec, basis_text(rec, basis, target(cfg_).name));
+         << cfg_.budget << "; archive " << c_.archive_path().string() << "\n";
+    // Budget left over needs its reason, or it reads as a campaign that stopped early.
+    const auto cost = [](double v) {
+      std::ostringstream o;
+      o << std::setprecision(4) << v;  // a short run can cost under 0.001
+      return o.str();
+    };
+    if (res_.cheapest_refused >= 0)
+      out_ << "budget left unspent: " << cost(cfg_.budget - res_.spent)
+           << (res_.cheapest_refused > 0
+                   ? ", less than the cheapest next run the strategy proposed (" +
+                         cost(res_.cheapest_refused) + ")"
+                   : std::string(": the strategy proposed no further run"))
+           << "\n";
+    out_ << describe_recommendation(cfg_, rec, basis_text(rec, basis, target(cfg_).name));
     if (const auto seed = seed_noise_text(c_.archive()); !seed.empty()) out_ << seed << "\n";
   }
 }

@@ -38,7 +38,13 @@ RoundResult run_round(Campaign& c, Strategy& s, int slots) {
   const auto proposals = s.propose(h, pending, slots);
   out.propose_seconds = seconds_since(t0);
   out.added = c.add_proposals(proposals, h.iteration, s.name());
-  if (out.added == 0) return out;
+  if (out.added == 0) {
+    for (const auto& p : proposals) {
+      const double cost = c.config().space.cost(p);
+      if (out.cheapest_refused == 0 || cost < out.cheapest_refused) out.cheapest_refused = cost;
+    }
+    return out;
+  }
   const auto t1 = std::chrono::steady_clock::now();
   out.recommendation = s.recommend(c.history());
   out.recommend_seconds = seconds_since(t1);

@@ -274,6 +274,28 @@ TEST(CampaignCli, CancelAfterTheDriverDied) {
   EXPECT_NE(s.output.find("cancelled"), std::string::npos) << s.output;
 }
 
+// A campaign whose strategy's next run does not fit what is left says so, instead of
+// "campaign finished" beside a budget it did not spend (session 57).
+TEST(CampaignCli, BudgetLeftUnspentIsExplained) {
+  const auto c = test::make_e2e_campaign("unspent", kRandom, 0.5);
+  const auto r = test::mixbo("", "run --quiet " + c.config.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("campaign finished: 0 trials"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("budget left unspent: 0.5, less than the cheapest next run the "
+                          "strategy proposed (1)"),
+            std::string::npos)
+      << r.output;
+  const auto j = test::mixbo("", "run --json " + c.config.string());
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  EXPECT_NE(j.output.find(R"("unspent":{"cheapest_next_run":1.0,"left":0.5})"), std::string::npos)
+      << j.output;
+  // A campaign that spent its budget has no such line.
+  const auto spent = test::make_e2e_campaign("spent", kRandom, 2);
+  const auto s = test::mixbo("", "run --quiet " + spent.config.string());
+  ASSERT_EQ(s.exit_code, 0) << s.output;
+  EXPECT_EQ(s.output.find("unspent"), std::string::npos) << s.output;
+}
+
 // A campaign that never ran has nothing to cancel: exit 2, and no folder made for it (the
 // driver lock created one until session 57).
 TEST(CampaignCli, CancelOfACampaignThatNeverRan) {

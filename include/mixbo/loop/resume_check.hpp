@@ -1,10 +1,10 @@
 #pragma once
 // Resuming a campaign with a changed setting that gives its records their meaning would relabel
 // them silently (a 100M run read as 50M, a loss read as a gain). These settings must match the
-// archive: campaign.name (it names the jobs), space.domains, space.lower, space.upper, scales.names, scales.params,
-// scales.step_costs, scales.target, steps.interval, steps.max, objective.metric,
-// objective.direction. Everything else (budget, seed, step budgets of new runs, executor, job,
-// slurm, simulator and strategy settings) may change between runs of `mixbo run`.
+// archive: campaign.name (it names the jobs), space.domains, space.lower, space.upper,
+// scales.names, scales.params, scales.step_costs, scales.target, steps.interval, steps.max,
+// objective.metric, objective.direction. Everything else (budget, seed, step budgets of new runs,
+// executor, job, slurm, simulator and strategy settings) may change between runs of `mixbo run`.
 #include <filesystem>
 #include <string>
 

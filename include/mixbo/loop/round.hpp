@@ -13,6 +13,9 @@ int round_slots(const Campaign& campaign);
 
 struct RoundResult {
   int added = 0;  // 0: the strategy had nothing to propose that fits the budget
+  // When nothing was added: the cost of the cheapest run the strategy proposed and the budget
+  // refused; 0 when it proposed nothing.
+  double cheapest_refused = 0;
   Recommendation recommendation;
   double propose_seconds = 0, recommend_seconds = 0;
 };
