@@ -1,5 +1,6 @@
 // mixbo run / status / cancel / import.
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "components.hpp"
 #include "mixbo/config/campaign_config.hpp"
 #include "mixbo/core/error.hpp"
+#include "mixbo/core/exact_number.hpp"
 #include "mixbo/io/durable_file.hpp"
 #include "mixbo/io/result_file.hpp"
 #include "mixbo/io/trial_params.hpp"
@@ -319,6 +321,11 @@ int import_runs(const Args& args) {
       }
       pt.scale = sp.scales().index_of(p.scale);
       if (pt.scale < 0) throw Error("scale '" + p.scale + "' is not in the campaign's ladder");
+      // The name alone could relabel a run of another size (a "20M" model of 25M parameters).
+      if (const double params = sp.scales()[pt.scale].params;
+          std::abs(p.scale_params - params) > 1e-9 * params)
+        throw Error("params.ini says scale '" + p.scale + "' has " + exact_number(p.scale_params) +
+                    " parameters, the campaign's ladder " + exact_number(params));
       pt.steps = p.steps;
       if (pt.steps <= 0 || pt.steps > sp.steps().max_steps())
         throw Error("steps " + std::to_string(p.steps) + " outside 1.." +

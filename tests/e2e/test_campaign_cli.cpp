@@ -318,7 +318,7 @@ TEST(CampaignCli, ImportAddsOutsideRuns) {
     p.domains = {"books", "web", "code"};  // another order than the campaign's
     p.mixture = {0.2, 0.5, 0.3};
     p.scale = scale;
-    p.scale_params = 2e7;
+    p.scale_params = scale == "20M" ? 2e7 : 1.5e8;
     p.steps = steps;
     p.checkpoint_interval = 100;
     p.seed = 3;
@@ -428,6 +428,13 @@ TEST(CampaignCli, ImportOfTheCampaignsOwnTrialIsRefused) {
   EXPECT_EQ(by_results.exit_code, 1) << by_results.output;
   EXPECT_NE(by_results.output.find("its run is t0001's bit for bit"), std::string::npos)
       << by_results.output;
+  // A run of another model size under a scale name of the ladder would be relabelled.
+  p.scale_params *= 1.25;
+  write_params(copy / "params.ini", p);
+  const auto by_size = test::mixbo("", "import " + c.config.string() + " " + copy.string());
+  EXPECT_EQ(by_size.exit_code, 1) << by_size.output;
+  EXPECT_NE(by_size.output.find("parameters, the campaign's ladder"), std::string::npos)
+      << by_size.output;
   const auto after = load_archive(c.archive());
   EXPECT_EQ(after.trials.size(), before.trials.size());
   EXPECT_EQ(after.observations.size(), before.observations.size());
