@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "mixbo/io/result_file.hpp"
@@ -65,15 +66,23 @@ TEST(IsolatedResult, AFileThatHangsLibhdf5FailsInsteadOfHangingTheDriver) {
   EXPECT_LT(seconds, 30);
 }
 
-// Without a mixbo program to run (mixbo's library in another program), the file is read here.
+// Without a mixbo program that knows the command (mixbo's library in another program, an older
+// mixbo), the file is read here.
 TEST(IsolatedResult, WithoutTheCheckerTheFileIsReadInProcess) {
   const auto f = test::scratch_dir("isolated-none") / "result.h5";
   write_result(f, usable());
   ::setenv("MIXBO_PROGRAM", "/nonexistent/mixbo", 1);
   const std::string why = refusal(f, {"t0005", {"loss"}, 200}, 60);
   const auto c = read_result_isolated(f, {"t0004", {"loss"}, 200});
+  // A program that does not know the command (exit 2, as an older mixbo on PATH would).
+  const auto old = test::scratch_dir("isolated-none") / "old-mixbo";
+  { std::ofstream(old) << "#!/bin/sh\necho \"mixbo: unknown command '$1'\" >&2\nexit 2\n"; }
+  fs::permissions(old, fs::perms::owner_all);
+  ::setenv("MIXBO_PROGRAM", old.c_str(), 1);
+  const std::string old_why = refusal(f, {"t0005", {"loss"}, 200}, 60);
   ::unsetenv("MIXBO_PROGRAM");
   EXPECT_EQ(why, f.string() + ": trial_id is 't0004', expected 't0005'");
+  EXPECT_EQ(old_why, why);
   EXPECT_EQ(c.steps, usable().steps);
 }
 

@@ -16,8 +16,9 @@ inline constexpr double kResultCheckSeconds = 120;
 
 // read_result, after `mixbo check-result` (found by sibling_program("mixbo", "MIXBO_PROGRAM"))
 // accepted the file within `timeout_seconds`. Throws ResultError with the checker's reason, or
-// naming the hang or crash. Where the checker cannot be started (mixbo's library in another
-// program, no mixbo installed beside it) the file is read in this process, as before.
+// naming the hang or crash. Where the checker cannot be started or does not know the command
+// (mixbo's library in another program, no mixbo or an older one) the file is read in this
+// process, as before.
 ResultCurve read_result_isolated(const std::filesystem::path& file,
                                  const ResultExpectations& expect,
                                  double timeout_seconds = kResultCheckSeconds);
