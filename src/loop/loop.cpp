@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -298,7 +299,13 @@ LoopResult Loop::run() {
   res_.trials = static_cast<int>(c_.archive().trials.size());
   res_.done = c_.count(TrialState::Done);
   res_.failed = c_.count(TrialState::Failed);
-  if (res_.finished && exhausted_ && res_.spent < cfg_.budget * (1 - kBudgetSlack))
+  // Only budget that could have bought a run needs a reason: what is left below the space's
+  // cheapest run (the shortest step budget at the cheapest scale) is spent in effect.
+  double cheapest_run = std::numeric_limits<double>::infinity();
+  for (int s = 0; s < cfg_.space.scales().size(); ++s)
+    for (const auto steps : cfg_.space.steps().budgets())
+      cheapest_run = std::min(cheapest_run, cfg_.space.cost(s, steps));
+  if (res_.finished && exhausted_ && cfg_.budget - res_.spent >= cheapest_run)
     res_.cheapest_refused = cheapest_refused_;
   report(h.iteration);
   return res_;

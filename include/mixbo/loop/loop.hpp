@@ -28,8 +28,8 @@ struct LoopResult {
   double spent = 0;
   int trials = 0, done = 0, failed = 0;
   // Why a finished campaign left budget unspent: the cost of the cheapest next run its strategy
-  // proposed and the budget refused (0: it proposed no further run). -1: the budget is spent,
-  // or the loop did not finish.
+  // proposed and the budget refused (0: it proposed no further run). -1: the budget is spent
+  // (what is left buys no run of the space), or the loop did not finish.
   double cheapest_refused = -1;
   std::vector<std::filesystem::path> written;  // dry run: the job scripts written
 };
