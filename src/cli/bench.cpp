@@ -152,7 +152,6 @@ BenchPlan plan_bench(const CommandLine& cl) {
   BenchOptions o;
   if (vm.count("strategies"))
     o.strategies = split_list(vm["strategies"].as<std::vector<std::string>>());
-  if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
   const bool suite = vm.count("suite") > 0;
   const int family = vm.count("family") ? vm["family"].as<int>()
                      : suite            ? (quick ? 2 : kSuiteMembers)
@@ -161,13 +160,9 @@ BenchPlan plan_bench(const CommandLine& cl) {
   // --family alone: 3 seeds per member; --suite: 10 on CONFIG's objective and the demo law (its
   // family members get 1 each).
   o.seeds = vm.count("seeds") ? vm["seeds"].as<int>() : quick ? 1 : family && !suite ? 3 : 10;
-  if (o.seeds < 1) throw ConfigError("--seeds must be at least 1, got " + std::to_string(o.seeds));
   o.epsilon = vm["epsilon"].as<double>();
-  if (!(o.epsilon > 0 && std::isfinite(o.epsilon)))
-    throw ConfigError("--epsilon must be a positive number, got " + fmt(o.epsilon, 6));
   o.reference = vm["reference"].as<std::string>();
   o.bootstrap = vm["bootstrap"].as<int>();
-  if (o.bootstrap < 0) throw ConfigError("--bootstrap must be 0 or more");
   if (vm.count("budget")) {
     config.budget = vm["budget"].as<double>();
     if (!(config.budget > 0 && std::isfinite(config.budget)))
@@ -179,7 +174,7 @@ BenchPlan plan_bench(const CommandLine& cl) {
     o.sweep_starts = 4;
   }
   if (vm.count("sweep")) o.sweep_points = vm["sweep"].as<int>();
-  if (o.sweep_points < 1) throw ConfigError("--sweep must be positive");
+  check_bench_options(o);
   const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>())
                                        : fs::path(suite ? "bench-suite" : "bench-" + config.name);
   if (vm.count("keep-archives")) o.archives = out / "campaigns";
@@ -359,7 +354,7 @@ int bench_main(const Args& args, Team& team, int rank, int ranks, const Gather& 
       "same budget, seeds and objective. Writes OUT/bench.h5 (every curve), OUT/summary.csv,\n"
       "OUT/runs.csv; plot with scripts/plot_bench.py OUT/bench.h5. Under mpiexec -n N the\n"
       "ranks split the campaigns and rank 0 writes the same files as one process.",
-      args, add_bench_options, /*needs_config=*/false);
+      args, add_bench_options, Operands{.usage = "[CONFIG]", .config = false});
   if (cl.help()) return 0;
   BenchPlan p = plan_bench(cl);
   BenchOptions& o = p.options;

@@ -214,7 +214,8 @@ int status(const Args& args) {
       "status",
       "Show a campaign's trials (id, mixture, scale, steps, state, job id, cost,\n"
       "result) and its current recommendation. Takes the campaign file or folder.",
-      args, [](po::options_description& d) { d.add_options()("json", "print JSON"); }, true);
+      args, [](po::options_description& d) { d.add_options()("json", "print JSON"); },
+      Operands{.usage = "CONFIG|FOLDER"});
   if (cl.help()) return 0;
   const auto path = archive_of(cl.config_file().string(), cl.overrides());
   if (!fs::exists(path))
@@ -287,7 +288,7 @@ int import_runs(const Args& args) {
                  "Add runs made outside mixbo to a campaign as observations. Each DIR holds a\n"
                  "params.ini and a result.h5 in mixbo's formats (see README). Imported runs cost\n"
                  "nothing from the budget.",
-                 args, {}, /*needs_config=*/true, /*more_arguments=*/true);
+                 args, {}, Operands{.usage = "CONFIG DIR...", .more = true});
   if (cl.help()) return 0;
   const auto config = load_checked_config(cl.config_file(), cl.overrides());
   if (cl.positionals().empty()) throw ConfigError("give one or more run folders");

@@ -27,10 +27,9 @@ int check_result(const Args& args) {
             "max-steps", po::value<std::int64_t>()->default_value(0),
             "no checkpoint may lie beyond it (0: no limit)");
       },
-      /*needs_config=*/false);
+      Operands{.usage = "FILE", .config = false, .campaign_keys = false});
   if (cl.help()) return 0;
-  if (cl.positionals().size() != 1 || !cl.overrides().empty())
-    throw ConfigError("give one result file (and no campaign keys)");
+  if (cl.positionals().size() != 1) throw ConfigError("give one result file");
   const auto& vm = cl.vm();
   ResultExpectations expect;
   if (vm.count("trial-id")) expect.trial_id = vm["trial-id"].as<std::string>();

@@ -34,7 +34,8 @@ void usage(std::ostream& o) {
        "Commands:\n";
   for (const auto& [name, c] : commands())
     o << "  " << name << std::string(14 - name.size(), ' ') << c.summary << "\n";
-  o << "\n'mixbo COMMAND --help' lists a command's options and every campaign key.\n";
+  o << "\n'mixbo COMMAND --help' shows what the command takes, its options and, where it takes\n"
+       "them, every campaign key.\n";
 }
 
 }  // namespace

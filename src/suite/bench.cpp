@@ -128,6 +128,13 @@ class MemoryLoop {
   bool exhausted_ = false;
 };
 
+// A number as the user typed it (nan, 1e+200), for refusals.
+std::string shown(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
 }  // namespace
 
 void score_curve(BenchCurve& c, const SearchSpace& space, const SimulatedObjective& truth,
@@ -187,12 +194,23 @@ BenchCampaign drive_campaign(const CampaignConfig& config, Strategy& strategy, c
   return out;
 }
 
+void check_bench_options(const BenchOptions& o) {
+  if (o.strategies.empty()) throw ConfigError("--strategies: no strategy named");
+  if (o.seeds < 1) throw ConfigError("--seeds must be at least 1, got " + std::to_string(o.seeds));
+  if (!(o.epsilon > 0 && std::isfinite(o.epsilon)))
+    throw ConfigError("--epsilon must be a positive number, got " + shown(o.epsilon));
+  if (o.bootstrap < 0)
+    throw ConfigError("--bootstrap must be 0 or more, got " + std::to_string(o.bootstrap));
+  if (o.sweep_points < 1)
+    throw ConfigError("--sweep must be positive, got " + std::to_string(o.sweep_points));
+}
+
 BenchResult run_bench(const CampaignConfig& config, const BenchOptions& options, Team& team,
                       const BenchProgress& progress) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (options.seeds < 1) throw ConfigError("--seeds must be at least 1");
-  if (!(options.epsilon > 0)) throw ConfigError("--epsilon must be positive");
-  if (!(config.budget > 0)) throw ConfigError("campaign.budget must be positive");
+  check_bench_options(options);
+  if (!(config.budget > 0 && std::isfinite(config.budget)))
+    throw ConfigError("campaign.budget must be a positive number, got " + shown(config.budget));
   BenchResult r;
   r.config = config;
   r.options = options;

@@ -220,6 +220,11 @@ TEST(BenchCli, RejectsUnknownStrategyAndBadOptions) {
   r = test::run_command(test::mixbo_binary() + " bench --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("--epsilon"), std::string::npos);
+  // CONFIG is optional and campaign keys apply, so the help lists them (it listed none).
+  EXPECT_NE(r.output.find("usage: mixbo bench [options] [CONFIG] [--section.key=value ...]"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("[strategy]"), std::string::npos) << r.output;
 }
 
 // Without CONFIG the bench runs the demo's campaign, and the user's --section.key overrides win

@@ -54,6 +54,46 @@ TEST(BenchScore, ValuesRegretAndCostToTargetFromTheSimulator) {
   EXPECT_NEAR(c.final_regret, 0.0, 1e-15);
 }
 
+// One check of the bench's options, for `mixbo bench` and for run_bench's other callers: each
+// refusal names the flag and the value (run_bench's own checks named no value and left out
+// --bootstrap and --sweep, which only the command line checked).
+TEST(BenchSuite, RefusesOptionsNoBenchCanRunNamingTheFlag) {
+  const auto refusal = [](const BenchOptions& o) {
+    try {
+      check_bench_options(o);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal(BenchOptions{}), "accepted");
+  BenchOptions o;
+  o.seeds = 0;
+  EXPECT_EQ(refusal(o), "--seeds must be at least 1, got 0");
+  o = {};
+  o.epsilon = std::nan("");
+  EXPECT_EQ(refusal(o), "--epsilon must be a positive number, got nan");
+  o = {};
+  o.bootstrap = -1;
+  EXPECT_EQ(refusal(o), "--bootstrap must be 0 or more, got -1");
+  o = {};
+  o.sweep_points = 0;
+  EXPECT_EQ(refusal(o), "--sweep must be positive, got 0");
+  o = {};
+  o.strategies.clear();
+  EXPECT_EQ(refusal(o), "--strategies: no strategy named");
+
+  TempDir tmp;
+  auto cfg = demo(tmp.path, "random", 3.0);
+  SerialTeam team;
+  o = {};
+  o.bootstrap = -1;
+  EXPECT_THROW(run_bench(cfg, o, team), ConfigError);
+  o = {};
+  cfg.budget = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(run_bench(cfg, o, team), ConfigError);
+}
+
 TEST(BenchSuite, SkipsUnavailableRejectsUnknownAndWritesReadableFiles) {
   TempDir tmp;
   auto cfg = demo(tmp.path, "random", 3.0);

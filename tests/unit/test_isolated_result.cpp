@@ -103,4 +103,15 @@ TEST(CheckResult, SaysWhetherAFileIsUsableAndWhyNot) {
       << r.output;
   r = test::run_command(test::mixbo_binary() + " check-result");
   EXPECT_EQ(r.exit_code, 2) << r.output;
+  // It takes a FILE and no campaign keys, and its help says so (it showed the campaign
+  // commands' "[--section.key=value ...]" and "show this help and every campaign key").
+  r = test::run_command(cmd + " --campaign.seed=3");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("campaign.seed"), std::string::npos) << r.output;
+  r = test::run_command(test::mixbo_binary() + " check-result --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("usage: mixbo check-result [options] FILE\n"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("section.key"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("campaign key"), std::string::npos) << r.output;
 }

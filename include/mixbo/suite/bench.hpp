@@ -46,6 +46,10 @@ struct BenchOptions {
   int deal_offset = 0;
 };
 
+// Refuses options no bench can run (ConfigError naming the flag and the value given). run_bench
+// calls it; `mixbo bench` calls it before it announces anything.
+void check_bench_options(const BenchOptions& options);
+
 // The campaigns (seed 1..seeds, strategy index) that rank `rank` of `ranks` runs, seed-major:
 // campaign (strategy s, seed i) goes to rank (s + i + deal_offset) % ranks, so that each rank
 // gets every strategy on some seeds (strategies differ in cost by orders of magnitude).
