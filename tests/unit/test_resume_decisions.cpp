@@ -49,38 +49,57 @@ std::vector<TrialRecord> trials(const fs::path& dir) {
 
 }  // namespace
 
-// With seed noise declared too (strategy.run_noise), or measured from the design's repeats
-// (auto): every fit and GP of the resumed strategy must carry the run effect as the uninterrupted
-// one's do.
-TEST(ResumeDecisions, AResumedCampaignProposesWhatTheUninterruptedOneDoes) {
-  for (const auto& [seed_noise, measure] : {std::pair{0.0, false}, {0.003, false}, {0.003, true}}) {
-    TempDir tmp;
-    run(tmp.path / "whole", -1, seed_noise, measure);
-    const auto whole = trials(tmp.path / "whole");
-    if (measure) {  // the design's repeats were made, so the size was measured
-      size_t repeats = 0;
-      for (size_t i = 0; i < whole.size(); ++i)
-        for (size_t j = 0; j < i; ++j) repeats += same_run(whole[i].point, whole[j].point);
-      EXPECT_GE(repeats, 1u);
-    }
-    // Stopped twice after the design (runs 0-3; with auto the repeats come among the runs the
-    // model chooses after it), while the model chooses the runs.
-    run(tmp.path / "stopped", 12, seed_noise, measure);
-    const auto first = trials(tmp.path / "stopped");
-    ASSERT_GT(first.size(), measure ? 8u : 5u);
-    ASSERT_LT(first.size(), whole.size());
-    EXPECT_FALSE(load_archive(tmp.path / "stopped" / "campaign.h5").strategy_state.empty());
-    run(tmp.path / "stopped", 6, seed_noise, measure);
-    run(tmp.path / "stopped", -1, seed_noise, measure);
-    const auto resumed = trials(tmp.path / "stopped");
-    ASSERT_EQ(resumed.size(), whole.size()) << "seed noise " << seed_noise << " " << measure;
-    for (size_t i = 0; i < whole.size(); ++i) {
-      EXPECT_EQ(resumed[i].point.scale, whole[i].point.scale) << "trial " << i;
-      EXPECT_EQ(resumed[i].point.steps, whole[i].point.steps) << "trial " << i;
-      EXPECT_EQ(resumed[i].point.w, whole[i].point.w) << "trial " << i;
-    }
+// Without seed noise, with it declared (strategy.run_noise), and measured from the design's
+// repeats (auto): every fit and GP of the resumed strategy must carry the run effect as the
+// uninterrupted one's do. One test per case, so that the sanitizer pass can run the one whose
+// code the others' is part of (scripts/test.sh: the measured case, the costliest).
+namespace resume_decisions_test {
+
+struct NoiseCase {
+  const char* name;
+  double seed_noise;
+  bool measure;
+};
+void PrintTo(const NoiseCase& c, std::ostream* os) { *os << c.name; }
+
+class ResumedCampaign : public ::testing::TestWithParam<NoiseCase> {};
+
+TEST_P(ResumedCampaign, ProposesWhatTheUninterruptedOneDoes) {
+  const auto [name, seed_noise, measure] = GetParam();
+  TempDir tmp;
+  run(tmp.path / "whole", -1, seed_noise, measure);
+  const auto whole = trials(tmp.path / "whole");
+  if (measure) {  // the design's repeats were made, so the size was measured
+    size_t repeats = 0;
+    for (size_t i = 0; i < whole.size(); ++i)
+      for (size_t j = 0; j < i; ++j) repeats += same_run(whole[i].point, whole[j].point);
+    EXPECT_GE(repeats, 1u);
+  }
+  // Stopped twice after the design (runs 0-3; with auto the repeats come among the runs the
+  // model chooses after it), while the model chooses the runs.
+  run(tmp.path / "stopped", 12, seed_noise, measure);
+  const auto first = trials(tmp.path / "stopped");
+  ASSERT_GT(first.size(), measure ? 8u : 5u);
+  ASSERT_LT(first.size(), whole.size());
+  EXPECT_FALSE(load_archive(tmp.path / "stopped" / "campaign.h5").strategy_state.empty());
+  run(tmp.path / "stopped", 6, seed_noise, measure);
+  run(tmp.path / "stopped", -1, seed_noise, measure);
+  const auto resumed = trials(tmp.path / "stopped");
+  ASSERT_EQ(resumed.size(), whole.size());
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(resumed[i].point.scale, whole[i].point.scale) << "trial " << i;
+    EXPECT_EQ(resumed[i].point.steps, whole[i].point.steps) << "trial " << i;
+    EXPECT_EQ(resumed[i].point.w, whole[i].point.w) << "trial " << i;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(SeedNoise, ResumedCampaign,
+                         ::testing::Values(NoiseCase{"none", 0.0, false},
+                                           NoiseCase{"declared", 0.003, false},
+                                           NoiseCase{"measured", 0.003, true}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace resume_decisions_test
 
 // strategy.answer_modes = transfer: the transfer modes (gp_bo.hpp) are fitted only at a refit, so
 // a resumed campaign must restore them to state the answers and values the uninterrupted one
