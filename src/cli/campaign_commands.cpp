@@ -250,8 +250,11 @@ int cancel(const Args& args) {
   DriverLock lock(config.workdir);
   Campaign campaign(config);
   auto executor = make_configured_executor(config);
-  const int n = cancel_all(campaign, *executor);
-  std::cout << "cancelled " << n << " trial(s) of " << config.name << "\n";
+  const auto r = cancel_all(campaign, *executor);
+  std::cout << "cancelled " << r.cancelled << " trial(s) of " << config.name << "\n";
+  if (r.recorded > 0)
+    std::cout << "recorded the results of " << r.recorded
+              << " job(s) that had finished before the cancel\n";
   return 0;
 }
 

@@ -378,9 +378,10 @@ LoopResult run_loop(Campaign& campaign, Executor* executor, Strategy& strategy,
   return Loop(campaign, executor, strategy, options).run();
 }
 
-int cancel_all(Campaign& c, Executor& ex) {
-  int n = 0;
+CancelResult cancel_all(Campaign& c, Executor& ex) {
   auto& trials = c.archive().trials;
+  std::vector<std::int64_t> rows;
+  std::vector<std::string> ids;  // "" where no job went out
   for (size_t i = 0; i < trials.size(); ++i) {
     auto& t = trials[i];
     if (!is_active(t.state)) continue;
@@ -389,17 +390,38 @@ int cancel_all(Campaign& c, Executor& ex) {
     if (t.state == TrialState::Proposed) {  // it may have gone out just before a crash
       const auto earlier = c.archive().job_ids(row);
       if (auto found = c.prepared_attempt(row) ? ex.find_by_name(c.job_name(row)) : std::nullopt;
-          found && std::find(earlier.begin(), earlier.end(), *found) == earlier.end())
+          found && std::find(earlier.begin(), earlier.end(), *found) == earlier.end()) {
         id = *found;
-      else
+        c.archive().record(row, TrialState::Submitted, id, "adopted by mixbo cancel");
+      } else {
         id.clear();
+      }
     }
     if (!id.empty()) ex.cancel(id);
-    c.archive().record(row, TrialState::Cancelled, id, "cancelled by mixbo cancel");
-    ++n;
+    rows.push_back(row);
+    ids.push_back(id);
+  }
+  // Polled after the cancels, so that the poll starts nothing (the local executor starts queued
+  // jobs when polled): a job the cancel found finished reports Completed, one it stopped does not.
+  std::vector<std::string> sent;
+  for (const auto& id : ids)
+    if (!id.empty()) sent.push_back(id);
+  const auto status = sent.empty() ? std::map<std::string, JobStatus>{} : ex.poll(sent);
+  CancelResult out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto it = ids[i].empty() ? status.end() : status.find(ids[i]);
+    if (it != status.end() && it->second.phase == JobPhase::Completed &&
+        c.finish(rows[i], it->second, !ex.writes_results_itself())) {
+      ++out.recorded;
+      continue;
+    }
+    // Not finished, or its result refused (then finish may have queued another attempt).
+    if (!is_active(trials[static_cast<size_t>(rows[i])].state)) continue;
+    c.archive().record(rows[i], TrialState::Cancelled, ids[i], "cancelled by mixbo cancel");
+    ++out.cancelled;
   }
   c.save();
-  return n;
+  return out;
 }
 
 std::string describe_recommendation(const CampaignConfig& c, const IterationRecord& r,

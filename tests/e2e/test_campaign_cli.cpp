@@ -274,6 +274,50 @@ TEST(CampaignCli, CancelAfterTheDriverDied) {
   EXPECT_NE(s.output.find("cancelled"), std::string::npos) << s.output;
 }
 
+// `mixbo cancel` after the driver died, while one of its jobs had finished with nobody to read
+// it: that run's result is recorded, not thrown away as "cancelled" (it was until session 58,
+// though the run was paid for), and the job still running is cancelled.
+TEST(CampaignCli, CancelRecordsAJobThatHadFinished) {
+  const auto c =
+      test::make_e2e_campaign("cancel-done", kRandom + "\n[simulator]\nsleep_per_cost = 2\n");
+  ::setenv("MIXBO_PROXY_FAULT", "hang", 1);  // t0001 runs until it is killed
+  ::setenv("MIXBO_PROXY_FAULT_TRIALS", "t0001", 1);
+  const pid_t driver = test::spawn_mixbo({"run", c.config.string()}, c.dir / "driver.log");
+  ::unsetenv("MIXBO_PROXY_FAULT");
+  ::unsetenv("MIXBO_PROXY_FAULT_TRIALS");
+  ASSERT_TRUE(wait_running(c.archive(), 2));
+  ::kill(driver, SIGKILL);  // before t0002's 2 s are over
+  ::waitpid(driver, nullptr, 0);
+  const Archive before = load_archive(c.archive());
+  ASSERT_EQ(before.trials.size(), 2u);
+  ASSERT_EQ(before.trials[1].id, "t0002");
+  ASSERT_EQ(before.trials[1].state, TrialState::Running);
+  const fs::path exit_file = c.workdir() / "local" / before.trials[1].job_id / "exit";
+  for (auto until = Clock::now() + std::chrono::seconds(30);
+       !fs::exists(exit_file) && Clock::now() < until;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(exit_file)) << "t0002's job did not finish";
+
+  const auto r = test::mixbo("", "cancel " + c.config.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cancelled 1 trial(s) of cancel-done\nrecorded the results of 1 "
+                          "job(s) that had finished before the cancel"),
+            std::string::npos)
+      << r.output;
+  const Archive a = load_archive(c.archive());
+  EXPECT_EQ(a.trials[0].state, TrialState::Cancelled);
+  EXPECT_EQ(a.trials[1].state, TrialState::Done) << a.trials[1].reason;
+  size_t rows = 0;
+  for (size_t i = 0; i < a.observations.size(); ++i) rows += a.observations.trial[i] == 1;
+  EXPECT_GT(rows, 0u) << "t0002's curve was not recorded";
+  for (pid_t g : job_groups(c.workdir())) {
+    bool alive = true;
+    for (int i = 0; i < 200 && (alive = group_alive(g)); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    EXPECT_FALSE(alive) << "job process group " << g << " survived the cancel";
+  }
+}
+
 // A campaign whose strategy's next run does not fit what is left says so, instead of
 // "campaign finished" beside a budget it did not spend (session 57).
 TEST(CampaignCli, BudgetLeftUnspentIsExplained) {

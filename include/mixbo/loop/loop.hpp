@@ -38,8 +38,14 @@ LoopResult run_loop(Campaign& campaign, Executor* executor, Strategy& strategy,
                     const LoopOptions& options);
 
 // Cancels every active job of the campaign and records it (used by `mixbo cancel`, and by a
-// running loop that finds <workdir>/cancel.request). Returns the number of trials cancelled.
-int cancel_all(Campaign& campaign, Executor& executor);
+// running loop that finds <workdir>/cancel.request). A job that had already finished (its driver
+// was not running to read it) is not cancelled but recorded as the loop would record it: its run
+// is paid for, and cancelling it threw its result away.
+struct CancelResult {
+  int cancelled = 0;  // trials recorded as cancelled
+  int recorded = 0;   // finished jobs whose results were recorded instead
+};
+CancelResult cancel_all(Campaign& campaign, Executor& executor);
 
 // The human report of a recommendation (Campaign::labelled): mixture per domain, and the value
 // with what it refers to (a prediction with its interval, a measured target run, or a cheaper
