@@ -234,7 +234,8 @@ int status(const Args& args) {
 int cancel(const Args& args) {
   CommandLine cl("cancel",
                  "Cancel a campaign's running and queued jobs and record it. When a 'mixbo run'\n"
-                 "drives the campaign, it is asked to do so and stops.",
+                 "drives the campaign, it is asked to do so and stops. A job found finished is\n"
+                 "not cancelled: its result is recorded.",
                  args);
   if (cl.help()) return 0;
   const auto config = load_checked_config(cl.config_file(), cl.overrides());

@@ -21,6 +21,8 @@ struct Fault {
   std::string reason;  // expected in the failed trial's reason
   std::string time;    // slurm.time (the local executor enforces it)
 };
+// The mode where ctest lists the test (it showed the struct's bytes).
+void PrintTo(const Fault& f, std::ostream* os) { *os << f.mode; }
 
 namespace {
 

@@ -136,6 +136,8 @@ struct BadCase {
   std::string text;
   const char* expect;
 };
+// The case's name where ctest lists the test (it showed the struct's bytes).
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
 
 class BadConfig : public ::testing::TestWithParam<BadCase> {};
 
