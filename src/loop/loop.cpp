@@ -214,18 +214,17 @@ void Loop::progress(bool force) {
   const int queued = c_.count(TrialState::Proposed) + c_.count(TrialState::Submitted);
   const int running = c_.count(TrialState::Running);
   const int done = c_.count(TrialState::Done);
-  const int failed = c_.count(TrialState::Failed) + c_.count(TrialState::Cancelled);
+  const int failed = c_.count(TrialState::Failed);
+  // Cancelled trials are neither: counted apart (they were counted as failed until session 58).
+  const int cancelled = c_.count(TrialState::Cancelled);
   std::ostringstream line;
   if (o_.json) {
     nlohmann::json j;
     j["event"] = "progress";
     j["campaign"] = cfg_.name;
     j["iteration"] = round;
-    j["trials"] = {{"queued", queued},
-                   {"running", running},
-                   {"done", done},
-                   {"failed", failed},
-                   {"total", a.trials.size()}};
+    j["trials"] = {{"queued", queued}, {"running", running},     {"done", done},
+                   {"failed", failed}, {"cancelled", cancelled}, {"total", a.trials.size()}};
     j["observations"] = a.observations.size();
     j["spent"] = c_.spent();
     j["budget"] = cfg_.budget;
@@ -233,8 +232,9 @@ void Loop::progress(bool force) {
     line << j.dump();
   } else {
     line << "mixbo " << cfg_.name << ": round " << round << " | queued " << queued << ", running "
-         << running << ", done " << done << ", failed " << failed << " | cost " << std::fixed
-         << std::setprecision(3) << c_.spent() << " / " << cfg_.budget;
+         << running << ", done " << done << ", failed " << failed
+         << (cancelled ? ", cancelled " + std::to_string(cancelled) : "") << " | cost "
+         << std::fixed << std::setprecision(3) << c_.spent() << " / " << cfg_.budget;
     if (a.recommendation.rec_valid)
       line << " | best " << estimate_text(a.recommendation, target(cfg_).name);
   }
@@ -299,6 +299,7 @@ LoopResult Loop::run() {
   res_.trials = static_cast<int>(c_.archive().trials.size());
   res_.done = c_.count(TrialState::Done);
   res_.failed = c_.count(TrialState::Failed);
+  res_.cancelled_trials = c_.count(TrialState::Cancelled);
   // Only budget that could have bought a run needs a reason: what is left below the space's
   // cheapest run (the shortest step budget at the cheapest scale) is spent in effect.
   double cheapest_run = std::numeric_limits<double>::infinity();
@@ -327,7 +328,10 @@ void Loop::report(int iteration) {
                                   : "stopped";
     j["campaign"] = cfg_.name;
     j["archive"] = c_.archive_path().string();
-    j["trials"] = {{"total", res_.trials}, {"done", res_.done}, {"failed", res_.failed}};
+    j["trials"] = {{"total", res_.trials},
+                   {"done", res_.done},
+                   {"failed", res_.failed},
+                   {"cancelled", res_.cancelled_trials}};
     j["spent"] = res_.spent;
     j["budget"] = cfg_.budget;
     j["recommendation"] = rec_json(cfg_, rec);
@@ -350,9 +354,11 @@ void Loop::report(int iteration) {
     out_ << (res_.cancelled  ? "campaign cancelled"
              : res_.finished ? "campaign finished"
                              : "campaign stopped")
-         << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed
-         << " failed), cost " << std::fixed << std::setprecision(3) << res_.spent << " of "
-         << cfg_.budget << "; archive " << c_.archive_path().string() << "\n";
+         << ": " << res_.trials << " trials (" << res_.done << " done, " << res_.failed << " failed"
+         << (res_.cancelled_trials ? ", " + std::to_string(res_.cancelled_trials) + " cancelled"
+                                   : "")
+         << "), cost " << std::fixed << std::setprecision(3) << res_.spent << " of " << cfg_.budget
+         << "; archive " << c_.archive_path().string() << "\n";
     // Budget left over needs its reason, or it reads as a campaign that stopped early.
     const auto cost = [](double v) {
       std::ostringstream o;

@@ -26,7 +26,7 @@ struct LoopResult {
   bool cancelled = false;  // stopped by `mixbo cancel`
   Recommendation recommendation;
   double spent = 0;
-  int trials = 0, done = 0, failed = 0;
+  int trials = 0, done = 0, failed = 0, cancelled_trials = 0;
   // Why a finished campaign left budget unspent: the cost of the cheapest next run its strategy
   // proposed and the budget refused (0: it proposed no further run). -1: the budget is spent
   // (what is left buys no run of the space), or the loop did not finish.
